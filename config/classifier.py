@@ -1,0 +1,22 @@
+"""Settings of the shared encoder, the heads and the routing rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ClassifierSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    #: A Hugging Face model id or local folder; the embedded all-MiniLM-L6-v2 when empty.
+    model: str | None = None
+    threads: int = Field(default=2, gt=0)
+    batch_size: int = Field(default=64, gt=0)
+    #: Trained heads; the shipped heads when empty.
+    heads_dir: Path | None = None
+    #: Decisions below this confidence wait for a human.
+    review_threshold: float = Field(default=0.55, ge=0, le=1)
+    #: How often the daemon classifies newly stored posts.
+    interval_seconds: int = Field(default=30, gt=0)

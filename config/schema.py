@@ -1,0 +1,78 @@
+"""The settings schema. Every key has a default, so an empty file is the embedded default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from config.classifier import ClassifierSettings
+from config.sinks import EscalationSettings, SinkSettings
+from config.sources import ReplaySourceSettings, SourceSettings
+
+
+class DatabaseSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    #: SQLAlchemy URL: `sqlite:///social-triage.db` or `postgresql+psycopg://user@host/db`.
+    url: str = "sqlite:///social-triage.db"
+    #: Connection password, if the URL has none (never put one in the URL in a shared file).
+    password_env: str | None = None
+
+
+class LoggingSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: `text` for people, `json` (one object a line) for log collectors.
+    format: Literal["text", "json"] = "text"
+
+
+class BrandSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "Acme"
+    #: The brand's own handles on every platform; their posts are marked as the brand's.
+    handles: list[str] = Field(default_factory=lambda: ["acme", "acmehelp", "AcmeSupport"])
+
+
+def _default_sources() -> list[SourceSettings]:
+    return [ReplaySourceSettings(name="sample")]
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    brand: BrandSettings = Field(default_factory=BrandSettings)
+    sources: list[SourceSettings] = Field(default_factory=_default_sources)
+    sinks: list[SinkSettings] = Field(default_factory=list)
+    escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+    classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+    #: Ordered routing rules (YAML); the shipped rules when empty.
+    rules: Path | None = None
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Settings:
+        for kind, names in (
+            ("sources", [s.name for s in self.sources]),
+            ("sinks", [s.name for s in self.sinks]),
+        ):
+            seen: set[str] = set()
+            for name in names:
+                if name in seen:
+                    raise ValueError(f"{kind}: the name {name!r} is used twice")
+                seen.add(name)
+        default_sink = self.escalation.default_sink
+        if default_sink and default_sink not in {s.name for s in self.sinks}:
+            raise ValueError(f"escalation.default_sink: no sink is named {default_sink!r}")
+        return self
+
+    def source(self, name: str) -> SourceSettings:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise KeyError(f"no source named {name!r} (configured: {known})")

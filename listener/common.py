@@ -1,0 +1,52 @@
+"""Helpers every source uses to turn platform data into clean `Post`s."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from triage.errors import MalformedPayload
+from triage.models import MAX_TEXT_CHARS
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str, *, where: str) -> tuple[str, dict[str, int]]:
+    """Text fit to store, plus notes for the raw payload; binary content is refused.
+
+    Raises `MalformedPayload` naming `where` for text that is mostly control characters
+    (a binary blob, not a post). Stray control characters are dropped; text past
+    `MAX_TEXT_CHARS` is truncated and the original length recorded.
+    """
+    notes: dict[str, int] = {}
+    controls = len(_CONTROL.findall(text))
+    if controls:
+        if "\x00" in text and controls > max(8, len(text) // 10):
+            raise MalformedPayload(f"{where}: binary content ({controls} control characters)")
+        text = _CONTROL.sub("", text)
+        notes["_control_chars_removed"] = controls
+    if len(text) > MAX_TEXT_CHARS:
+        notes["_truncated_from"] = len(text)
+        text = text[:MAX_TEXT_CHARS]
+    return text, notes
+
+
+def parse_time(value: object, *, where: str) -> datetime:
+    """An ISO 8601 string or epoch seconds as an aware UTC datetime."""
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return datetime.fromtimestamp(float(value), UTC)
+        if isinstance(value, str):
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+    except (ValueError, OverflowError, OSError) as exc:
+        raise MalformedPayload(f"{where}: bad timestamp {value!r}") from exc
+    raise MalformedPayload(f"{where}: bad timestamp {value!r}")
+
+
+def is_brand(handle: str | None, brand_handles: frozenset[str]) -> bool:
+    return bool(handle) and handle.lstrip("@").lower() in brand_handles  # type: ignore[union-attr]
+
+
+def brand_set(handles: list[str] | tuple[str, ...]) -> frozenset[str]:
+    return frozenset(h.lstrip("@").lower() for h in handles)

@@ -1,0 +1,69 @@
+"""Every exception social-triage raises on purpose, in one tree.
+
+    TriageError
+    ├── ConfigError                 invalid settings, rules or templates; refuses to start
+    │   └── NotConfigured           a component lacks a required setting or secret
+    ├── InputError                  a bad external input (file, row, payload) the user can fix
+    └── SourceError                 a listener could not read its platform
+        ├── Retryable               worth trying again soon
+        │   ├── TransientError      network failure, timeout, 5xx
+        │   └── RateLimited         429 or an exhausted quota; carries when to come back
+        └── Permanent               trying again will not help until someone acts
+            ├── AuthError           401/403: bad, expired or insufficient credentials
+            └── MalformedPayload    a response that does not have the documented shape
+
+Foreign errors (requests, tweepy, praw, feedparser) are translated at the boundary of the
+module that called them, with `raise ... from exc`, so callers only ever see this tree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class TriageError(Exception):
+    """Base of every deliberate social-triage error."""
+
+
+class ConfigError(TriageError):
+    """Settings, rules or templates are invalid; the message names the file and field."""
+
+
+class NotConfigured(ConfigError):
+    """A component was enabled without a setting or secret it needs."""
+
+
+class InputError(TriageError):
+    """A bad external input; the message names what and where."""
+
+
+class SourceError(TriageError):
+    """A listener could not read its platform."""
+
+
+class Retryable(SourceError):
+    """Worth trying again later."""
+
+
+class TransientError(Retryable):
+    """Network failure, timeout or server error."""
+
+
+class RateLimited(Retryable):
+    """The platform asked us to slow down; `reset_at` says when polling may resume."""
+
+    def __init__(self, message: str, *, reset_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.reset_at = reset_at
+
+
+class Permanent(SourceError):
+    """Will not succeed until someone changes something."""
+
+
+class AuthError(Permanent):
+    """The platform refused our credentials (401/403)."""
+
+
+class MalformedPayload(Permanent):
+    """A response did not have the documented shape."""

@@ -1,0 +1,302 @@
+"""The store: every read and write of posts, cursors and poll runs goes through here.
+
+Writes that belong together (a page of posts and the cursor after it) share one transaction,
+so a crash between them loses nothing and repeats nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from triage.models import Author, PollRun, Post, PostKind, SourceState, StoredPost
+from triage.storage.tables import poll_runs, posts, source_state
+
+#: Rows per INSERT statement; SQLite allows 32,766 bound parameters and a post binds 20.
+INSERT_CHUNK = 1_000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    # --- posts -----------------------------------------------------------------------------
+
+    def insert_posts(self, conn: Connection, batch: Sequence[Post], *, fetched_by: str) -> int:
+        """Insert-or-skip on (source, external_id); returns how many rows were new."""
+        if not batch:
+            return 0
+        now = utcnow()
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        new = 0
+        # Duplicates inside one batch would make PostgreSQL's ON CONFLICT fail the statement.
+        unique = list({post.key: post for post in batch}.values())
+        for start in range(0, len(unique), INSERT_CHUNK):
+            rows = [_post_row(p, now, fetched_by) for p in unique[start : start + INSERT_CHUNK]]
+            stmt = (
+                insert(posts)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=["source", "external_id"])
+                .returning(posts.c.id)
+            )
+            new += len(conn.execute(stmt).all())
+        return new
+
+    def save_page(
+        self,
+        source_name: str,
+        source_type: str,
+        batch: Sequence[Post],
+        cursor: dict[str, Any] | None,
+    ) -> int:
+        """Store a page of posts and, if given, the cursor after it, in one transaction."""
+        with self.engine.begin() as conn:
+            new = self.insert_posts(conn, batch, fetched_by=source_name)
+            if cursor is not None:
+                self._upsert_state(conn, source_name, source_type, cursor=cursor)
+        return new
+
+    def count_posts(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(posts)).scalar_one())
+
+    def get_post(self, post_id: int) -> StoredPost | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(posts).where(posts.c.id == post_id)).mappings().first()
+        return _stored_post(row) if row else None
+
+    def find_post(self, source: str, external_id: str) -> StoredPost | None:
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(
+                    select(posts).where(
+                        posts.c.source == source, posts.c.external_id == external_id
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        return _stored_post(row) if row else None
+
+    def iter_posts(self, *, after_id: int = 0, limit: int | None = None) -> Iterator[StoredPost]:
+        stmt = select(posts).where(posts.c.id > after_id).order_by(posts.c.id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self.engine.connect() as conn:
+            for row in conn.execute(stmt).mappings():
+                yield _stored_post(row)
+
+    # --- sources, cursors and poll runs ------------------------------------------------------
+
+    def get_cursor(self, source_name: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(source_state.c.cursor).where(source_state.c.name == source_name)
+            ).scalar_one_or_none()
+        return dict(value) if value else None
+
+    def set_health(
+        self,
+        source_name: str,
+        source_type: str,
+        *,
+        healthy: bool,
+        message: str | None,
+        next_poll_at: datetime | None = None,
+        polled: bool = True,
+    ) -> None:
+        with self.engine.begin() as conn:
+            values: dict[str, Any] = {"healthy": healthy, "message": message}
+            values["next_poll_at"] = next_poll_at
+            if polled:
+                values["last_poll_at"] = utcnow()
+            self._upsert_state(conn, source_name, source_type, **values)
+
+    def _upsert_state(
+        self, conn: Connection, source_name: str, source_type: str, **values: Any
+    ) -> None:
+        values["updated_at"] = utcnow()
+        done = conn.execute(
+            update(source_state).where(source_state.c.name == source_name).values(**values)
+        )
+        if done.rowcount == 0:
+            insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+            conn.execute(
+                insert(source_state)
+                .values(name=source_name, type=source_type, healthy=True, **values)
+                .on_conflict_do_update(index_elements=["name"], set_=values)
+            )
+
+    def source_states(self) -> list[SourceState]:
+        with self.engine.connect() as conn:
+            counts: dict[str, int] = {
+                str(name): int(count)
+                for name, count in conn.execute(
+                    select(posts.c.fetched_by, func.count()).group_by(posts.c.fetched_by)
+                ).all()
+            }
+            rows = conn.execute(select(source_state).order_by(source_state.c.name)).mappings()
+            return [
+                SourceState(
+                    name=row["name"],
+                    type=row["type"],
+                    cursor=row["cursor"],
+                    healthy=row["healthy"],
+                    message=row["message"],
+                    last_poll_at=row["last_poll_at"],
+                    next_poll_at=row["next_poll_at"],
+                    posts=int(counts.get(row["name"], 0)),
+                )
+                for row in rows
+            ]
+
+    def start_poll(self, source_name: str) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                poll_runs.insert()
+                .values(source=source_name, started_at=utcnow(), status="running")
+                .returning(poll_runs.c.id)
+            )
+            return int(result.scalar_one())
+
+    def finish_poll(
+        self,
+        run_id: int,
+        *,
+        status: str,
+        fetched: int,
+        new: int,
+        pages: int,
+        error: str | None = None,
+        rate_limit_wait_seconds: float | None = None,
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(poll_runs)
+                .where(poll_runs.c.id == run_id)
+                .values(
+                    status=status,
+                    fetched=fetched,
+                    new=new,
+                    pages=pages,
+                    error=error,
+                    rate_limit_wait_seconds=rate_limit_wait_seconds,
+                    finished_at=utcnow(),
+                )
+            )
+
+    def poll_runs(self, source_name: str | None = None, *, limit: int = 20) -> list[PollRun]:
+        stmt = select(poll_runs).order_by(poll_runs.c.id.desc()).limit(limit)
+        if source_name is not None:
+            stmt = stmt.where(poll_runs.c.source == source_name)
+        with self.engine.connect() as conn:
+            return [
+                PollRun(
+                    source=row["source"],
+                    started_at=row["started_at"],
+                    finished_at=row["finished_at"],
+                    fetched=row["fetched"],
+                    new=row["new"],
+                    status=row["status"],
+                    error=row["error"],
+                    rate_limit_wait_seconds=row["rate_limit_wait_seconds"],
+                )
+                for row in conn.execute(stmt).mappings()
+            ]
+
+    def mark_abandoned_polls(self) -> int:
+        """Poll runs left `running` by a killed process are `interrupted` (called at start)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(poll_runs)
+                .where(poll_runs.c.status == "running")
+                .values(status="interrupted", finished_at=utcnow())
+            )
+            return int(result.rowcount or 0)
+
+    # --- stats -------------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            by_source = {
+                str(source): int(count)
+                for source, count in conn.execute(
+                    select(posts.c.source, func.count())
+                    .group_by(posts.c.source)
+                    .order_by(posts.c.source)
+                ).all()
+            }
+        return {"posts": sum(by_source.values()), "by_source": by_source}
+
+
+def _post_row(post: Post, now: datetime, fetched_by: str) -> dict[str, Any]:
+    author = post.author
+    return {
+        "source": post.source,
+        "external_id": post.external_id,
+        "url": post.url,
+        "author_handle": author.handle,
+        "author_name": author.name,
+        "author_external_id": author.external_id,
+        "author_followers": author.followers,
+        "author_verified": author.verified,
+        "author_is_brand": author.is_brand,
+        "text": post.text,
+        "lang": post.lang,
+        "created_at": post.created_at,
+        "ingested_at": now,
+        "conversation_id": post.conversation_id,
+        "parent_id": post.parent_id,
+        "kind": post.kind.value,
+        "query": post.query,
+        "fetched_by": fetched_by,
+        "raw": post.raw,
+    }
+
+
+def _stored_post(row: Any) -> StoredPost:
+    return StoredPost(
+        id=row["id"],
+        ingested_at=row["ingested_at"],
+        post=Post(
+            source=row["source"],
+            external_id=row["external_id"],
+            text=row["text"],
+            created_at=row["created_at"],
+            url=row["url"],
+            author=Author(
+                handle=row["author_handle"],
+                name=row["author_name"],
+                followers=row["author_followers"],
+                verified=row["author_verified"],
+                external_id=row["author_external_id"],
+                is_brand=bool(row["author_is_brand"]),
+            ),
+            lang=row["lang"],
+            conversation_id=row["conversation_id"],
+            parent_id=row["parent_id"],
+            kind=PostKind(row["kind"]),
+            query=row["query"],
+            raw=row["raw"] or {},
+        ),
+    )
+
+
+def chunked(items: Iterable[Post], size: int) -> Iterator[list[Post]]:
+    batch: list[Post] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,117 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations in `triage/migrations` create it.
+
+Rows never leave `triage.storage`: the store turns them into `triage.models` records.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+#: 64-bit ids on PostgreSQL; SQLite only auto-increments a column declared INTEGER.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stored as naive UTC on every engine, always read back timezone-aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False),
+    Column("external_id", String(191), nullable=False),
+    Column("url", Text),
+    Column("author_handle", String(255), nullable=False),
+    Column("author_name", String(255)),
+    Column("author_external_id", String(191)),
+    Column("author_followers", BigInteger),
+    Column("author_verified", Boolean),
+    Column("author_is_brand", Boolean, nullable=False, default=False),
+    Column("text", Text, nullable=False),
+    Column("lang", String(16)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("ingested_at", UTCDateTime, nullable=False),
+    Column("conversation_id", String(191)),
+    Column("parent_id", String(191)),
+    Column("kind", String(16), nullable=False),
+    Column("query", Text),
+    #: The configured source (poller) that first stored the post.
+    Column("fetched_by", String(64), nullable=False),
+    Column("raw", JSON, nullable=False),
+    UniqueConstraint("source", "external_id"),
+    Index(None, "ingested_at"),
+    Index(None, "source", "conversation_id"),
+)
+
+source_state = Table(
+    "source_state",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("type", String(32), nullable=False),
+    Column("cursor", JSON),
+    Column("healthy", Boolean, nullable=False, default=True),
+    Column("message", Text),
+    Column("last_poll_at", UTCDateTime),
+    Column("next_poll_at", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+poll_runs = Table(
+    "poll_runs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("fetched", Integer, nullable=False, default=0),
+    Column("new", Integer, nullable=False, default=0),
+    Column("pages", Integer, nullable=False, default=0),
+    #: running | ok | rate_limited | auth_error | error | interrupted
+    Column("status", String(16), nullable=False),
+    Column("error", Text),
+    Column("rate_limit_wait_seconds", Float),
+    Index(None, "source", "started_at"),
+)
