@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,6 +15,10 @@ class ClassifierSettings(BaseModel):
     model: str | None = None
     threads: int = Field(default=2, gt=0)
     batch_size: int = Field(default=64, gt=0)
+    #: Longer posts are truncated to this many tokens before encoding.
+    max_length: int = Field(default=128, gt=1, le=512)
+    #: `torch` (fp32), `bf16` (fast only with AMX/AVX512-BF16) or `onnx-int8` (needs `onnx`).
+    backend: Literal["torch", "bf16", "onnx-int8"] = "torch"
     #: Trained heads; the shipped heads when empty.
     heads_dir: Path | None = None
     #: Decisions below this confidence wait for a human.

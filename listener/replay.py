@@ -132,7 +132,7 @@ class ReplaySource(Source):
 def _kind(data: dict[str, Any], where: str) -> PostKind:
     value = data.get("kind")
     if value is None:
-        return PostKind.REPLY if data.get("parent_id") else PostKind.POST
+        return PostKind.REPLY if data.get("parent_id") not in (None, "") else PostKind.POST
     try:
         return PostKind(value)
     except ValueError as exc:

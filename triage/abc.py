@@ -43,7 +43,7 @@ class Sink(abc.ABC):
 
     `send` must be idempotent on `case.idempotency_key`: a sink that can look a ticket up by key
     does so before creating one, so a crash between "ticket created" and "row updated" never
-    makes a second ticket. Errors are `escalation.errors.DeliveryRetryable` or
+    makes a second ticket. Errors are `triage.errors.DeliveryRetryable` or
     `DeliveryPermanent`.
     """
 

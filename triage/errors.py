@@ -11,6 +11,9 @@
         └── Permanent               trying again will not help until someone acts
             ├── AuthError           401/403: bad, expired or insufficient credentials
             └── MalformedPayload    a response that does not have the documented shape
+    └── DeliveryError               a sink could not deliver a case
+        ├── DeliveryRetryable       timeout, refused, 5xx, 429; carries `retry_after` seconds
+        └── DeliveryPermanent       validation error, unknown queue, auth refused: case goes dead
 
 Foreign errors (requests, tweepy, praw, feedparser) are translated at the boundary of the
 module that called them, with `raise ... from exc`, so callers only ever see this tree.
@@ -67,3 +70,19 @@ class AuthError(Permanent):
 
 class MalformedPayload(Permanent):
     """A response did not have the documented shape."""
+
+
+class DeliveryError(TriageError):
+    """A sink could not deliver a case."""
+
+
+class DeliveryRetryable(DeliveryError):
+    """Try the case again later; `retry_after` (seconds) when the helpdesk said how long."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class DeliveryPermanent(DeliveryError):
+    """The helpdesk refused the case; retrying will not help. The case goes `dead`."""

@@ -6,11 +6,13 @@ so a crash between them loses nothing and repeats nothing.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from triage.models import Author, PollRun, Post, PostKind, SourceState, StoredPost
@@ -132,7 +134,7 @@ class Store:
             insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
             conn.execute(
                 insert(source_state)
-                .values(name=source_name, type=source_type, healthy=True, **values)
+                .values(**{"name": source_name, "type": source_type, "healthy": True, **values})
                 .on_conflict_do_update(index_elements=["name"], set_=values)
             )
 
@@ -222,6 +224,26 @@ class Store:
                 .values(status="interrupted", finished_at=utcnow())
             )
             return int(result.rowcount or 0)
+
+    @contextmanager
+    def source_lock(self, source_name: str) -> Iterator[bool]:
+        """Hold the right to poll `source_name`: on PostgreSQL, a session advisory lock, so
+        replicas sharing a database never poll one source at the same time. SQLite has one
+        writer anyway; overlapping polls there only cost duplicate reads that insert-or-skip
+        absorbs."""
+        if self.dialect != "postgresql":
+            yield True
+            return
+        key = zlib.crc32(f"social-triage:poll:{source_name}".encode())
+        with self.engine.connect() as conn:
+            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+            conn.commit()
+            try:
+                yield got
+            finally:
+                if got:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
 
     # --- stats -------------------------------------------------------------------------------
 

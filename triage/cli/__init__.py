@@ -1,0 +1,23 @@
+"""The `social-triage` command line."""
+
+from __future__ import annotations
+
+import click
+
+from triage.cli import daemon_cmds, info_cmds
+from triage.cli.common import TriageGroup
+
+
+@click.group(cls=TriageGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="social-triage")
+def cli() -> None:
+    """social-triage: listen where customers talk, route every post, escalate what is private."""
+
+
+for _module in (daemon_cmds, info_cmds):
+    for _command in _module.commands:
+        cli.add_command(_command)
+
+
+def main() -> None:
+    cli(prog_name="social-triage")

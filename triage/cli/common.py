@@ -1,0 +1,57 @@
+"""What every command shares: `--config`, loading settings, opening the store, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from config import Settings, load_settings
+from triage.errors import ConfigError, InputError, TriageError
+from triage.logs import configure_logging
+from triage.storage import Store, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_option(func: F) -> F:
+    """`--config FILE`; without it `./social-triage.yaml` if present, else the defaults."""
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Settings file (YAML). Default: ./social-triage.yaml if present, else built-in.",
+    )(func)
+
+
+def settings_from(config_path: str | None, *, logs: bool = True) -> Settings:
+    settings = load_settings(config_path)
+    if logs:
+        configure_logging(settings.logging)
+    return settings
+
+
+def store_from(settings: Settings) -> Store:
+    return open_store(settings)
+
+
+class TriageGroup(click.Group):
+    """Turns our errors into one line on stderr and an exit code: 2 for bad input or config."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, InputError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+        except TriageError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+def echo_json(data: Any) -> None:
+    import json
+
+    click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))

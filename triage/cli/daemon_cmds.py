@@ -1,0 +1,75 @@
+"""Commands that run the pipeline: `run`, `poll-once`, `migrate`."""
+
+from __future__ import annotations
+
+import click
+
+from triage.cli.common import config_option, settings_from
+from triage.daemon import Daemon
+from triage.polling import PollOutcome
+from triage.storage import make_engine, migrate, open_store
+
+
+@click.command()
+@config_option
+@click.option("--once", is_flag=True, help="Run every job one pass, then exit 0 (for cron).")
+def run(config_path: str | None, once: bool) -> None:
+    """Run the daemon: poll every enabled source on its schedule until SIGTERM/SIGINT."""
+    settings = settings_from(config_path)
+    store = open_store(settings)
+    store.mark_abandoned_polls()
+    daemon = Daemon(settings, store)
+    daemon.log_startup()
+    if once:
+        for outcome in daemon.run_once():
+            click.echo(_summary(outcome), err=True)
+        return
+    daemon.run_forever()
+
+
+@click.command("poll-once")
+@config_option
+@click.option("--source", "source_name", default=None, help="Poll only this source.")
+def poll_once(config_path: str | None, source_name: str | None) -> None:
+    """Poll every enabled source (or one) once; exit 1 if any poll failed."""
+    settings = settings_from(config_path)
+    if source_name is not None:
+        try:
+            settings.source(source_name)
+        except KeyError as exc:
+            raise click.UsageError(str(exc.args[0])) from exc
+    store = open_store(settings)
+    store.mark_abandoned_polls()
+    daemon = Daemon(settings, store, only_source=source_name)
+    outcomes = daemon.run_once()
+    for outcome in outcomes:
+        click.echo(_summary(outcome))
+    if any(o.status in {"error", "auth_error"} for o in outcomes) or (
+        source_name is not None and not outcomes
+    ):
+        raise click.exceptions.Exit(1)
+
+
+@click.command("migrate")
+@config_option
+def migrate_cmd(config_path: str | None) -> None:
+    """Create or upgrade the database schema to the newest revision."""
+    settings = settings_from(config_path)
+    engine = make_engine(settings.database.url, password_env=settings.database.password_env)
+    migrate(engine)
+    click.echo("database schema is up to date")
+
+
+def _summary(outcome: PollOutcome) -> str:
+    line = (
+        f"{outcome.source}: {outcome.status} fetched={outcome.fetched} new={outcome.new} "
+        f"pages={outcome.pages}"
+    )
+    if outcome.next_poll_at:
+        line += f" next_poll_at={outcome.next_poll_at.isoformat(timespec='seconds')}"
+    if outcome.error:
+        line += f" error={outcome.error}"
+    return line
+
+
+commands = [run, poll_once, migrate_cmd]

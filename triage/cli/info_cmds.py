@@ -1,0 +1,128 @@
+"""Commands that report: `sources`, `stats`, `config check`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from config import load_settings
+from config.schema import Settings
+from config.secrets import describe_secret
+from triage.cli.common import config_option, settings_from
+from triage.storage import make_engine, open_store, redacted_url
+
+
+@click.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def sources(config_path: str | None, as_json: bool) -> None:
+    """Every configured source: health, last and next poll, cursor and post counts."""
+    settings = settings_from(config_path, logs=False)
+    store = open_store(settings)
+    states = {state.name: state for state in store.source_states()}
+    rows: list[dict[str, Any]] = []
+    for source in settings.sources:
+        state = states.get(source.name)
+        rows.append(
+            {
+                "name": source.name,
+                "type": source.type,
+                "enabled": source.enabled,
+                "interval_seconds": source.interval_seconds,
+                "healthy": state.healthy if state else None,
+                "message": state.message if state else None,
+                "last_poll_at": _iso(state.last_poll_at) if state else None,
+                "next_poll_at": _iso(state.next_poll_at) if state else None,
+                "posts": state.posts if state else 0,
+                "cursor": state.cursor if state else None,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        health = {True: "healthy", False: "UNHEALTHY", None: "never polled"}[row["healthy"]]
+        if not row["enabled"]:
+            health = "disabled"
+        click.echo(
+            f"{row['name']} ({row['type']}, every {row['interval_seconds']}s): {health}; "
+            f"posts={row['posts']} last_poll={row['last_poll_at'] or '-'} "
+            f"next_poll={row['next_poll_at'] or '-'}"
+        )
+        click.echo(f"    cursor: {json.dumps(row['cursor'])[:200] if row['cursor'] else '-'}")
+        if row["message"]:
+            click.echo(f"    {row['message']}")
+
+
+@click.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def stats(config_path: str | None, as_json: bool) -> None:
+    """Counts of stored posts by source (and, as they exist, decisions and cases)."""
+    settings = settings_from(config_path, logs=False)
+    data = open_store(settings).stats()
+    if as_json:
+        click.echo(json.dumps(data))
+        return
+    click.echo(f"posts: {data['posts']}")
+    for key, value in data.items():
+        if isinstance(value, dict):
+            click.echo(f"{key}:")
+            for name, count in value.items():
+                click.echo(f"  {name}: {count}")
+
+
+@click.group("config")
+def config_group() -> None:
+    """Inspect settings."""
+
+
+@config_group.command("check")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@config_option
+def config_check(file: str | None, config_path: str | None) -> None:
+    """Validate a settings file and print what it enables, with secrets masked."""
+    path = file or config_path
+    settings = load_settings(path)
+    where = path or ("./social-triage.yaml" if Path("social-triage.yaml").is_file() else None)
+    click.echo(f"config: {where or 'built-in defaults'}: OK")
+    for line in describe(settings):
+        click.echo(line)
+
+
+def describe(settings: Settings) -> list[str]:
+    engine = make_engine(settings.database.url, password_env=settings.database.password_env)
+    lines = [f"database: {redacted_url(engine)}", "sources:"]
+    for s in settings.sources:
+        state = "enabled" if s.enabled else "disabled"
+        lines.append(
+            f"  {s.name}: {s.type}, {state}, every {s.interval_seconds}s "
+            f"(jitter {s.jitter_seconds}s, max {s.max_pages} pages)"
+        )
+        for secret, (env, file) in _secrets(s).items():
+            lines.append(f"    {secret}: {describe_secret(env=env, file=file)}")
+    lines.append("sinks:" if settings.sinks else "sinks: none")
+    for sink in settings.sinks:
+        lines.append(f"  {sink.name}: {sink.type}")
+    lines.append(f"rules: {settings.rules or 'shipped defaults'}")
+    return lines
+
+
+def _secrets(settings: Any) -> dict[str, tuple[str | None, Path | None]]:
+    found: dict[str, tuple[str | None, Path | None]] = {}
+    fields = type(settings).model_fields
+    for name in fields:
+        if name.endswith("_env"):
+            base = name.removesuffix("_env")
+            found[base] = (getattr(settings, name), getattr(settings, f"{base}_file", None))
+    return found
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+commands = [sources, stats, config_group]

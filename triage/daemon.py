@@ -1,0 +1,137 @@
+"""The daemon: one APScheduler job per source (and, as they land, per pipeline stage).
+
+Jobs never overlap themselves (`max_instances=1`), missed runs coalesce into one, and a
+platform's "come back later" (429, auth failure backoff) moves that job's next run instead of
+blocking a worker. SIGTERM/SIGINT let the running polls finish their current page, commit,
+and stop.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import FrameType
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from config.schema import Settings
+from config.sources import SourceSettings
+from listener.registry import build_source, enabled_sources
+from triage.abc import Source
+from triage.errors import NotConfigured
+from triage.polling import PollOutcome, poll_source
+from triage.storage import Store, redacted_url
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Poller:
+    settings: SourceSettings
+    source: Source
+    failures: int = 0
+
+
+class Daemon:
+    def __init__(self, settings: Settings, store: Store, *, only_source: str | None = None):
+        self.settings = settings
+        self.store = store
+        self.stop = threading.Event()
+        self.pollers: dict[str, _Poller] = {}
+        self._scheduler: BackgroundScheduler | None = None
+        for source_settings in enabled_sources(settings, only_source):
+            try:
+                source = build_source(source_settings, settings.brand)
+            except NotConfigured as exc:
+                log.error(
+                    "source %s disabled: %s",
+                    source_settings.name,
+                    exc,
+                    extra={"source": source_settings.name},
+                )
+                store.set_health(
+                    source_settings.name,
+                    source_settings.type,
+                    healthy=False,
+                    message=str(exc),
+                    polled=False,
+                )
+                continue
+            self.pollers[source_settings.name] = _Poller(source_settings, source)
+
+    def log_startup(self) -> None:
+        log.info("database %s", redacted_url(self.store.engine))
+        for poller in self.pollers.values():
+            s = poller.settings
+            log.info(
+                "enabled %s every %ds (jitter %ds)",
+                poller.source.describe(),
+                s.interval_seconds,
+                s.jitter_seconds,
+                extra={"source": s.name},
+            )
+
+    def poll(self, name: str) -> PollOutcome:
+        poller = self.pollers[name]
+        outcome = poll_source(
+            self.store,
+            poller.source,
+            max_pages=poller.settings.max_pages,
+            stop=self.stop,
+            failures=poller.failures,
+            interval_seconds=poller.settings.interval_seconds,
+        )
+        poller.failures = 0 if outcome.status in {"ok", "interrupted"} else poller.failures + 1
+        if outcome.next_poll_at is not None and self._scheduler is not None:
+            self._scheduler.modify_job(name, next_run_time=outcome.next_poll_at)
+        return outcome
+
+    def run_once(self) -> list[PollOutcome]:
+        """Every job one pass, in order, for cron and checks."""
+        return [self.poll(name) for name in self.pollers if not self.stop.is_set()]
+
+    def run_forever(self, *, install_signals: bool = True) -> None:
+        scheduler = BackgroundScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+        )
+        now = datetime.now(UTC)
+        for name, poller in self.pollers.items():
+            scheduler.add_job(
+                self.poll,
+                IntervalTrigger(
+                    seconds=poller.settings.interval_seconds,
+                    jitter=poller.settings.jitter_seconds or None,
+                    timezone=UTC,
+                ),
+                args=[name],
+                id=name,
+                name=f"poll {name}",
+                next_run_time=now,
+            )
+        if install_signals:
+            self._install_signal_handlers()
+        self._scheduler = scheduler
+        scheduler.start()
+        log.info("daemon started with %d job(s)", len(self.pollers))
+        try:
+            self.stop.wait()
+        finally:
+            log.info("stopping: letting running polls commit their current page")
+            scheduler.shutdown(wait=True)
+            self._scheduler = None
+            for poller in self.pollers.values():
+                poller.source.close()
+            log.info("stopped")
+
+    def _install_signal_handlers(self) -> None:
+        def handler(signum: int, _frame: FrameType | None) -> None:
+            log.info("received %s", signal.Signals(signum).name)
+            self.stop.set()
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, handler)
