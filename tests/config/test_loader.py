@@ -104,7 +104,7 @@ def test_secrets_come_from_env_or_file(tmp_path: Path, monkeypatch: pytest.Monke
     assert resolve_secret(env="MY_TOKEN", file=secret_file, setting="x.token") == "from-file"
     assert "s3cret" not in describe_secret(env="MY_TOKEN", file=None)
     monkeypatch.delenv("MY_TOKEN")
-    with pytest.raises(NotConfigured, match="x.token: not configured; set the environment"):
+    with pytest.raises(NotConfigured, match=r"x\.token: not configured; set the environment"):
         resolve_secret(env="MY_TOKEN", file=None, setting="x.token")
 
 
