@@ -34,7 +34,9 @@ class BrandSettings(BaseModel):
 
     name: str = "Acme"
     #: The brand's own handles on every platform; their posts are marked as the brand's.
-    handles: list[str] = Field(default_factory=lambda: ["acme", "acmehelp", "AcmeSupport"])
+    handles: list[str] = Field(
+        default_factory=lambda: ["acme", "acmehelp", "AcmeSupport", "acme_official"]
+    )
 
 
 def _default_sources() -> list[SourceSettings]:

@@ -18,9 +18,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from triage.models import Author, PollRun, Post, PostKind, SourceState, StoredPost
 from triage.storage.tables import poll_runs, posts, source_state
 
-#: Rows per INSERT statement; SQLite allows 32,766 bound parameters and a post binds 20.
-INSERT_CHUNK = 1_000
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -30,6 +27,12 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        self._insert_posts = (
+            insert(posts)
+            .on_conflict_do_nothing(index_elements=["source", "external_id"])
+            .returning(posts.c.id)
+        )
 
     # --- posts -----------------------------------------------------------------------------
 
@@ -38,20 +41,12 @@ class Store:
         if not batch:
             return 0
         now = utcnow()
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        new = 0
         # Duplicates inside one batch would make PostgreSQL's ON CONFLICT fail the statement.
         unique = list({post.key: post for post in batch}.values())
-        for start in range(0, len(unique), INSERT_CHUNK):
-            rows = [_post_row(p, now, fetched_by) for p in unique[start : start + INSERT_CHUNK]]
-            stmt = (
-                insert(posts)
-                .values(rows)
-                .on_conflict_do_nothing(index_elements=["source", "external_id"])
-                .returning(posts.c.id)
-            )
-            new += len(conn.execute(stmt).all())
-        return new
+        rows = [_post_row(post, now, fetched_by) for post in unique]
+        # executemany of one cached statement: SQLAlchemy batches it into multi-row INSERTs
+        # ("insertmanyvalues") and RETURNING gives back only the rows that were new.
+        return len(conn.execute(self._insert_posts, rows).all())
 
     def save_page(
         self,

@@ -1,0 +1,283 @@
+"""X API v2 list pages to `Post`s: pure functions over the JSON, no I/O.
+
+Shapes handled on purpose (see tests/fixtures/x/README.md for where each was recorded):
+zero-result pages are `{"meta": {"result_count": 0}}` with no `data` key; a 200 may carry
+top-level `errors[]` next to its data (partial errors); `public_metrics` uses
+`retweet_count`/`tweet_count` in recorded responses and `repost_count`/`post_count` in the
+current spec; a response without the requested `created_at` still has the time in the id.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from listener.common import clean_text, is_brand, parse_time
+from triage.errors import MalformedPayload
+from triage.models import Author, Post, PostKind, RateLimit
+
+SOURCE = "x"
+#: X's `lang` codes that are not a language: undetermined, no text, only media/hashtags/etc.
+NO_LANGUAGE = frozenset({"und", "zxx", "qme", "qht", "qam", "qct", "qst"})
+#: Snowflake ids carry their creation time: milliseconds since this epoch, shifted left 22 bits.
+_SNOWFLAKE_EPOCH_MS = 1_288_834_974_657
+#: Older public_metrics names -> the names of the current spec (2.167).
+_METRIC_RENAMES = {"retweet_count": "repost_count", "tweet_count": "post_count"}
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Brand:
+    """Who the brand is on X, to mark its own posts (no self-echo)."""
+
+    user_id: str | None = None
+    handles: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ParsedPage:
+    posts: tuple[Post, ...]
+    #: Items that could not be turned into posts, one line each (reported, not stored).
+    skipped: tuple[str, ...]
+    retweets_skipped: int
+    next_token: str | None
+    #: The newest tweet id on this page (from `meta.newest_id`, else the data itself).
+    newest_id: str | None
+    #: Top-level `errors[]` of a 200 response, one line each.
+    partial_errors: tuple[str, ...]
+
+
+def decode(content: bytes, *, where: str) -> dict[str, Any]:
+    """The JSON object of a response body, or `MalformedPayload` naming `where`."""
+    try:
+        body = json.loads(content)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise MalformedPayload(f"{where}: response is not valid JSON ({exc})") from exc
+    if not isinstance(body, dict):
+        raise MalformedPayload(f"{where}: expected a JSON object, got {type(body).__name__}")
+    return body
+
+
+def parse_page(
+    body: dict[str, Any], *, where: str, query: str, brand: Brand, include_retweets: bool
+) -> ParsedPage:
+    """Posts of one mentions or recent-search page; raises `MalformedPayload` on a bad shape."""
+    if "data" not in body and "meta" not in body:
+        errors = partial_errors(body)
+        hint = f" (errors: {errors[0]})" if errors else ""
+        raise MalformedPayload(f"{where}: response has neither data nor meta{hint}")
+    data = body.get("data") or []
+    meta = body.get("meta") or {}
+    includes = body.get("includes") or {}
+    if not isinstance(data, list):
+        raise MalformedPayload(f"{where}: data is {type(data).__name__}, expected a list")
+    if not isinstance(meta, dict):
+        raise MalformedPayload(f"{where}: meta is {type(meta).__name__}, expected an object")
+    if not isinstance(includes, dict):
+        raise MalformedPayload(f"{where}: includes is not an object")
+    next_token = meta.get("next_token")
+    if next_token is not None and not isinstance(next_token, str):
+        raise MalformedPayload(f"{where}: meta.next_token is not a string")
+    users = _by_id(includes.get("users"), where=where, field="includes.users")
+    referenced = _by_id(includes.get("tweets"), where=where, field="includes.tweets")
+
+    posts: list[Post] = []
+    skipped: list[str] = []
+    retweets = 0
+    for index, tweet in enumerate(data):
+        if not isinstance(tweet, dict) or not tweet.get("id"):
+            skipped.append(f"{where}: data[{index}] is not a tweet with an id")
+            continue
+        if referenced_id(tweet, "retweeted") and not include_retweets:
+            retweets += 1
+            continue
+        try:
+            posts.append(to_post(tweet, users, referenced, query=query, brand=brand, where=where))
+        except MalformedPayload as exc:
+            skipped.append(str(exc))
+    newest = meta.get("newest_id") or _newest_id(data)
+    return ParsedPage(
+        posts=tuple(posts),
+        skipped=tuple(skipped),
+        retweets_skipped=retweets,
+        next_token=next_token or None,
+        newest_id=str(newest) if newest else None,
+        partial_errors=partial_errors(body),
+    )
+
+
+def to_post(
+    tweet: dict[str, Any],
+    users: Mapping[str, dict[str, Any]],
+    referenced: Mapping[str, dict[str, Any]],
+    *,
+    query: str,
+    brand: Brand,
+    where: str,
+) -> Post:
+    tweet_id = str(tweet["id"])
+    here = f"{where} tweet {tweet_id}"
+    text = tweet.get("text")
+    if not isinstance(text, str):
+        raise MalformedPayload(f"{here}: text is missing")
+    text, notes = clean_text(text, where=here)
+    author_id = _opt_str(tweet.get("author_id"))
+    user = users.get(author_id) if author_id else None
+    author = to_author(user, author_id, brand)
+    parent_id = referenced_id(tweet, "replied_to")
+    raw: dict[str, Any] = {
+        "tweet": tweet,
+        "author": user,
+        "metrics": metrics(tweet.get("public_metrics")),
+        **notes,
+    }
+    context = [referenced[ref] for ref in _reference_ids(tweet) if ref in referenced]
+    if context:
+        raw["referenced"] = context
+    handle = user.get("username") if user else None
+    lang = tweet.get("lang")
+    return Post(
+        source=SOURCE,
+        external_id=tweet_id,
+        text=text,
+        created_at=_created_at(tweet, tweet_id, here),
+        url=f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
+        author=author,
+        lang=lang if isinstance(lang, str) and lang not in NO_LANGUAGE else None,
+        conversation_id=_opt_str(tweet.get("conversation_id")),
+        parent_id=parent_id,
+        kind=PostKind.REPLY if parent_id or tweet.get("in_reply_to_user_id") else PostKind.POST,
+        query=query,
+        raw=raw,
+    )
+
+
+def to_author(user: dict[str, Any] | None, author_id: str | None, brand: Brand) -> Author:
+    own = author_id is not None and author_id == brand.user_id
+    if user is None:
+        # The author was not expanded (suspended, withheld, or not requested).
+        return Author(handle="unknown", external_id=author_id, is_brand=own)
+    handle = str(user.get("username") or "unknown")
+    followers = (user.get("public_metrics") or {}).get("followers_count")
+    verified = user.get("verified")
+    if not isinstance(verified, bool):
+        verified_type = user.get("verified_type")
+        verified = verified_type != "none" if isinstance(verified_type, str) else None
+    return Author(
+        handle=handle,
+        name=_opt_str(user.get("name")),
+        followers=followers if isinstance(followers, int) else None,
+        verified=verified,
+        external_id=author_id or _opt_str(user.get("id")),
+        is_brand=own or is_brand(handle, brand.handles),
+    )
+
+
+def metrics(public_metrics: Any) -> dict[str, int]:
+    """public_metrics under the current spec's names, whichever naming set the API used."""
+    if not isinstance(public_metrics, dict):
+        return {}
+    return {
+        _METRIC_RENAMES.get(str(name), str(name)): value
+        for name, value in public_metrics.items()
+        if isinstance(value, int) and not isinstance(value, bool)
+    }
+
+
+def referenced_id(tweet: dict[str, Any], kind: str) -> str | None:
+    """The id of the tweet this one `replied_to` / `quoted` / `retweeted`, if any."""
+    refs = tweet.get("referenced_tweets")
+    for ref in refs if isinstance(refs, list) else []:
+        if isinstance(ref, dict) and ref.get("type") == kind and ref.get("id"):
+            return str(ref["id"])
+    return None
+
+
+def partial_errors(body: dict[str, Any]) -> tuple[str, ...]:
+    errors = body.get("errors")
+    lines = []
+    for error in errors if isinstance(errors, list) else []:
+        if isinstance(error, dict):
+            parts = [error.get("title"), error.get("detail") or error.get("message")]
+            lines.append(_one_line(": ".join(str(p) for p in parts if p) or json.dumps(error)))
+    return tuple(lines)
+
+
+def problem(content: bytes) -> str:
+    """One line from an error body (problem+json, v1.1 `errors[]`, or text); never long."""
+    try:
+        body = json.loads(content)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _one_line(content[:200].decode("utf-8", "replace"))
+    if isinstance(body, dict):
+        if body.get("title") or body.get("detail"):
+            title, detail = body.get("title"), body.get("detail")
+            return _one_line(f"{title}: {detail}" if detail and detail != title else str(title))
+        errors = partial_errors(body)
+        if errors:
+            return errors[0]
+    return _one_line(json.dumps(body)[:200])
+
+
+def rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
+    """What `x-rate-limit-limit/remaining/reset` said; None when the headers are absent."""
+    limit = _int(headers.get("x-rate-limit-limit"))
+    remaining = _int(headers.get("x-rate-limit-remaining"))
+    reset = _int(headers.get("x-rate-limit-reset"))
+    if limit is None and remaining is None and reset is None:
+        return None
+    return RateLimit(limit=limit, remaining=remaining, reset_at=reset_time(reset))
+
+
+def reset_time(epoch: int | None) -> datetime | None:
+    if epoch is None:
+        return None
+    try:
+        return datetime.fromtimestamp(epoch, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _created_at(tweet: dict[str, Any], tweet_id: str, where: str) -> datetime:
+    if tweet.get("created_at"):
+        return parse_time(tweet["created_at"], where=where)
+    if tweet_id.isdigit():  # not requested or not returned: the snowflake id knows
+        return datetime.fromtimestamp(((int(tweet_id) >> 22) + _SNOWFLAKE_EPOCH_MS) / 1000, UTC)
+    raise MalformedPayload(f"{where}: no created_at and the id is not a snowflake")
+
+
+def _by_id(items: Any, *, where: str, field: str) -> dict[str, dict[str, Any]]:
+    if items is None:
+        return {}
+    if not isinstance(items, list):
+        raise MalformedPayload(f"{where}: {field} is not a list")
+    return {str(i["id"]): i for i in items if isinstance(i, dict) and i.get("id")}
+
+
+def _reference_ids(tweet: dict[str, Any]) -> list[str]:
+    refs = tweet.get("referenced_tweets")
+    return [str(r["id"]) for r in refs or [] if isinstance(r, dict) and r.get("id")]
+
+
+def _newest_id(data: list[Any]) -> str | None:
+    ids = [str(t["id"]) for t in data if isinstance(t, dict) and str(t.get("id", "")).isdigit()]
+    return max(ids, key=int) if ids else None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _one_line(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()[:200]
