@@ -141,6 +141,8 @@ class FakeAPI:
                 for key, value in headers.items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(payload)))
+                if self.close_connection:  # the client asked for it; say so, as servers do
+                    self.send_header("Connection", "close")
                 self.end_headers()
                 self.wfile.write(payload)
 

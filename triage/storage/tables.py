@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Float,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -81,9 +82,12 @@ posts = Table(
     #: The configured source (poller) that first stored the post.
     Column("fetched_by", String(64), nullable=False),
     Column("raw", JSON, nullable=False),
+    #: Set when the post's current decision is stored; NULL posts wait for the classifier.
+    Column("classified_at", UTCDateTime),
     UniqueConstraint("source", "external_id"),
     Index(None, "ingested_at"),
     Index(None, "source", "conversation_id"),
+    Index(None, "classified_at"),
 )
 
 source_state = Table(
@@ -114,4 +118,56 @@ poll_runs = Table(
     Column("error", Text),
     Column("rate_limit_wait_seconds", Float),
     Index(None, "source", "started_at"),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("post_id", Id, ForeignKey("posts.id", name="fk_decisions_post"), nullable=False),
+    Column("route", String(16), nullable=False),
+    Column("tier", Integer),
+    Column("priority", String(16), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("needs_review", Boolean, nullable=False),
+    Column("rule", String(128), nullable=False),
+    Column("rules_tried", JSON, nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("scores", JSON, nullable=False),
+    #: Sentiment, scores, intents, language and sensitive kinds with redacted previews only.
+    Column("signals", JSON),
+    Column("sink", String(64)),
+    Column("model_version", String(128)),
+    Column("rules_version", String(64)),
+    #: `classifier`, or `agent:NAME` for a human correction.
+    Column("decided_by", String(128), nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+    #: Set when a newer decision replaces this one; the current decision has NULL.
+    Column("superseded_at", UTCDateTime),
+    Index(None, "post_id"),
+    Index(None, "route", "superseded_at"),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("post_id", Id, ForeignKey("posts.id", name="fk_cases_post"), nullable=False),
+    Column("decision_id", Id, ForeignKey("decisions.id", name="fk_cases_decision"), nullable=False),
+    Column("sink", String(64), nullable=False),
+    Column("idempotency_key", String(191), nullable=False),
+    #: pending | sent | failed | dead | closed
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime),
+    Column("ticket_id", String(191)),
+    Column("ticket_url", Text),
+    Column("ticket_status", String(64)),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("closed_at", UTCDateTime),
+    UniqueConstraint("idempotency_key"),
+    Index(None, "status", "next_attempt_at"),
 )

@@ -1,0 +1,118 @@
+"""Turn one Reddit listing child (`{"kind": "t3"|"t1", "data": {...}}`) into a `Post`.
+
+Removed and deleted bodies are skipped, not stored: a submission whose `selftext` is
+"[removed]"/"[deleted]" (or that carries a `removed_by_category`) and a comment whose `body` is
+"[removed]"/"[deleted]" are no longer public, so there is nothing the care team can answer. They
+still count as seen, so the next poll does not reconsider them, and the reason goes to
+`Page.skipped`. A post whose author deleted their account but whose text is still there is kept,
+with `DELETED_AUTHOR`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from listener.common import clean_text, is_brand, parse_time
+from triage.errors import MalformedPayload
+from triage.models import DELETED_AUTHOR, Author, Post, PostKind
+
+#: Posts link to the public site, whatever API host or gateway the source talks to.
+WEB_URL = "https://www.reddit.com"
+REMOVED_BODIES = frozenset({"[removed]", "[deleted]"})
+_KINDS = {"t3": PostKind.POST, "t1": PostKind.COMMENT}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Item:
+    """A listing child placed in its stream: a post to emit, or the reason it was skipped."""
+
+    fullname: str
+    created_utc: float
+    post: Post | None = None
+    skipped: str | None = None
+
+
+def parse_child(child: Any, *, query: str, brand: frozenset[str], where: str) -> Item:
+    """The item for one child; `MalformedPayload` (naming `where`) when it cannot be placed."""
+    if not isinstance(child, dict) or not isinstance(child.get("data"), dict):
+        raise MalformedPayload(f"{where}: listing child is not an object with data")
+    kind, data = child.get("kind"), child["data"]
+    if kind not in _KINDS:
+        raise MalformedPayload(f"{where}: unexpected listing child kind {kind!r}")
+    fullname = data.get("name") or (f"{kind}_{data['id']}" if data.get("id") else None)
+    if not isinstance(fullname, str) or not fullname.startswith(f"{kind}_"):
+        raise MalformedPayload(f"{where}: {kind} child without a fullname")
+    where = f"{where} {fullname}"
+    created = parse_time(data.get("created_utc"), where=where)
+    created_utc = created.timestamp()
+
+    removed = _removed_reason(kind, data)
+    if removed:
+        return Item(fullname=fullname, created_utc=created_utc, skipped=f"{where}: {removed}")
+    text, notes = clean_text(_text(kind, data, where), where=where)
+    if not text.strip():
+        return Item(fullname=fullname, created_utc=created_utc, skipped=f"{where}: empty text")
+    post = Post(
+        source="reddit",
+        external_id=fullname,
+        text=text,
+        created_at=created,
+        url=_url(kind, data),
+        author=_author(data, brand),
+        lang=None,
+        conversation_id=fullname if kind == "t3" else _opt_str(data.get("link_id")),
+        parent_id=_opt_str(data.get("parent_id")) if kind == "t1" else None,
+        kind=_KINDS[kind],
+        query=query,
+        raw={**data, **notes} if notes else data,
+    )
+    return Item(fullname=fullname, created_utc=created_utc, post=post)
+
+
+def _removed_reason(kind: str, data: dict[str, Any]) -> str | None:
+    body = data.get("selftext") if kind == "t3" else data.get("body")
+    if body in REMOVED_BODIES:
+        return f"body {body} (removed or deleted), skipped"
+    if kind == "t3" and data.get("removed_by_category"):
+        return f"removed by {data['removed_by_category']}, skipped"
+    return None
+
+
+def _text(kind: str, data: dict[str, Any], where: str) -> str:
+    if kind == "t1":
+        body = data.get("body")
+        if not isinstance(body, str):
+            raise MalformedPayload(f"{where}: comment without a body")
+        return body
+    title, selftext = data.get("title"), data.get("selftext") or ""
+    if not isinstance(title, str) or not isinstance(selftext, str):
+        raise MalformedPayload(f"{where}: submission without a title")
+    # A link post has no selftext: its text is the title alone, without a dangling "\n\n".
+    return f"{title}\n\n{selftext}" if selftext else title
+
+
+def _url(kind: str, data: dict[str, Any]) -> str | None:
+    permalink = data.get("permalink")
+    if isinstance(permalink, str) and permalink.startswith("/"):
+        return WEB_URL + permalink
+    link_id = data.get("link_id")  # older comment payloads carry no permalink
+    if kind == "t1" and isinstance(link_id, str) and data.get("id"):
+        return f"{WEB_URL}/comments/{link_id.removeprefix('t3_')}/_/{data['id']}/"
+    return None
+
+
+def _author(data: dict[str, Any], brand: frozenset[str]) -> Author:
+    handle = data.get("author")
+    if not isinstance(handle, str) or handle in ("", "[deleted]"):
+        return DELETED_AUTHOR
+    external_id = data.get("author_fullname")
+    return Author(
+        handle=handle,
+        external_id=external_id if isinstance(external_id, str) else None,
+        is_brand=is_brand(handle, brand),
+    )
+
+
+def _opt_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,83 @@
+"""The classification stage: decide every stored post that has no decision yet.
+
+On PostgreSQL a batch is claimed with `FOR UPDATE SKIP LOCKED` and decided inside that
+transaction, so replicas never decide the same post twice. SQLite has one writer: the batch is
+read, classified outside any transaction (so pollers keep writing meanwhile), then saved in one
+short write transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Protocol
+
+from sqlalchemy import Connection
+
+from triage.models import Decision, Post, Signals, StoredPost
+from triage.storage import Store
+from triage.storage.decisions import DecisionStore
+
+log = logging.getLogger(__name__)
+
+
+class PostClassifier(Protocol):
+    def classify(self, items: list[tuple[Post | None, str]]) -> list[tuple[Signals, Decision]]: ...
+
+
+def classify_pending(
+    store: Store,
+    classifier: PostClassifier,
+    *,
+    batch_size: int = 64,
+    default_sink: str | None = None,
+    stop: threading.Event | None = None,
+    limit: int | None = None,
+) -> int:
+    """Decide posts without a decision until none is left (or `limit`); returns how many."""
+    decisions = DecisionStore(store.engine)
+    done = 0
+    while limit is None or done < limit:
+        if stop is not None and stop.is_set():
+            break
+        size = batch_size if limit is None else min(batch_size, limit - done)
+        if store.dialect == "postgresql":
+            with store.engine.begin() as conn:
+                batch = decisions.claim_unclassified(conn, size)
+                _decide(conn, decisions, classifier, batch, default_sink)
+        else:
+            with store.engine.connect() as conn:
+                batch = decisions.claim_unclassified(conn, size)
+            if batch:
+                results = classifier.classify([(sp.post, sp.post.text) for sp in batch])
+                with store.engine.begin() as conn:
+                    _save(conn, decisions, batch, results, default_sink)
+        if not batch:
+            break
+        done += len(batch)
+    if done:
+        log.info("classified %d post(s)", done, extra={"classified": done})
+    return done
+
+
+def _decide(
+    conn: Connection,
+    decisions: DecisionStore,
+    classifier: PostClassifier,
+    batch: list[StoredPost],
+    default_sink: str | None,
+) -> None:
+    if batch:
+        results = classifier.classify([(sp.post, sp.post.text) for sp in batch])
+        _save(conn, decisions, batch, results, default_sink)
+
+
+def _save(
+    conn: Connection,
+    decisions: DecisionStore,
+    batch: list[StoredPost],
+    results: list[tuple[Signals, Decision]],
+    default_sink: str | None,
+) -> None:
+    for stored, (signals, decision) in zip(batch, results, strict=True):
+        decisions.save(conn, stored, signals, decision, case_sink=decision.sink or default_sink)
