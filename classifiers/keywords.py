@@ -1,0 +1,218 @@
+"""Topic keywords in English, Portuguese and Spanish, matched accent- and case-insensitively.
+
+Matching works on a *folded* copy of the text (lower case, accents stripped, one character per
+character, so offsets into the folded text are offsets into the original). Entries are whole
+words or phrases; a trailing `*` allows any word ending (`reembols*` matches "reembolso" and
+"reembolsar"). Lists favour precision: a word that is ordinary in one of the three languages
+("demand", "processo", "conta") appears only inside a phrase that makes it specific.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+
+def _fold_char(char: str) -> str:
+    base = unicodedata.normalize("NFD", char)[0].lower()
+    return base if len(base) == 1 else char
+
+
+#: Latin-1 and Latin Extended-A/B folded to unaccented lower case, one char for one char.
+_FOLD_TABLE = {code: _fold_char(chr(code)) for code in range(0x250) if chr(code).isalpha()}
+_FOLD_TABLE |= {ord("º"): "o", ord("ª"): "a", 0x2019: "'"}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents; `len(fold(text)) == len(text)`, so spans carry over."""
+    return text.translate(_FOLD_TABLE)
+
+
+def compile_terms(terms: Iterable[str]) -> re.Pattern[str]:
+    """One regex matching any of `terms` as whole words in folded text (see module docstring)."""
+    parts = []
+    for term in sorted({fold(t.strip()) for t in terms if t.strip()}, key=len, reverse=True):
+        wildcard = term.endswith("*")
+        body = r"\s+".join(re.escape(word) for word in term.rstrip("*").split())
+        parts.append(body + (r"\w*" if wildcard else ""))
+    if not parts:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
+# --- the word lists ------------------------------------------------------------------------
+
+# fmt: off
+BILLING = (
+    # en
+    "my bill", "the bill", "bills", "billed", "billing", "invoice", "invoiced", "overcharged",
+    "double charged", "charged twice", "charged me", "unauthorized charge", "unauthorised charge",
+    "charge on my", "subscription fee", "payment failed", "late fee", "bank statement",
+    "direct debit",
+    # pt
+    "fatura", "faturas", "cobranca", "cobrancas", "cobrado", "cobrada", "cobraram", "cobrando",
+    "cobranca indevida", "boleto", "boletos", "mensalidade", "debito automatico", "pagamento",
+    "pagamentos", "nota fiscal", "tarifa", "cartao de credito",
+    # es
+    "factura", "facturas", "facturacion", "cobro", "cobros", "cobrado", "me cobraron",
+    "cargo indebido", "cargo no reconocido", "cargos no reconocidos", "recibo", "domiciliacion",
+    "pago", "pagos", "tarjeta de credito",
+)
+
+ACCOUNT_ACCESS = (
+    # en
+    "locked out", "log in", "login", "logon", "sign in", "can't log", "cannot log",
+    "password reset", "reset my password", "forgot my password", "forgot password", "two-factor",
+    "2fa", "verification code", "account locked", "account suspended", "account disabled",
+    "account hacked", "hacked my account",
+    # pt
+    "senha", "conta bloqueada", "conta suspensa", "conta hackeada", "nao consigo entrar",
+    "nao consigo acessar", "acesso bloqueado", "codigo de verificacao", "fazer login", "hackearam",
+    "invadiram",
+    # es
+    "contrasena", "cuenta bloqueada", "cuenta suspendida", "no puedo entrar", "no puedo acceder",
+    "iniciar sesion", "codigo de verificacion", "hackearon",
+)
+
+HEALTH = (
+    # en
+    "diabetes", "diabetic", "cancer", "chemotherapy", "chemo", "hiv", "pregnant", "pregnancy",
+    "miscarriage", "depression", "anxiety disorder", "bipolar", "schizophrenia", "epilepsy",
+    "seizure", "seizures", "asthma", "insulin", "prescription", "medication", "medications",
+    "diagnosed", "diagnosis", "surgery", "hospitalized", "hospitalised", "in hospital",
+    "in the hospital", "mental health", "disability", "wheelchair", "dialysis", "heart attack",
+    "stroke", "blood pressure", "allergic", "allergy", "covid", "therapy", "therapist",
+    "psychiatrist", "medical condition", "chronic illness", "autism", "autistic", "adhd",
+    "hepatitis", "tumor", "tumour",
+    # pt
+    "diabetico", "diabetica", "cancer", "quimioterapia", "gravida", "gestante", "gravidez",
+    "aborto espontaneo", "depressao", "crise de ansiedade", "epilepsia", "convulsao", "asma",
+    "insulina", "receita medica", "medicamento", "medicamentos", "diagnosticado", "diagnosticada",
+    "diagnostico", "cirurgia", "internado", "internada", "hospitalizado", "saude mental",
+    "deficiencia", "deficiente", "cadeira de rodas", "hemodialise", "infarto", "avc",
+    "pressao alta", "alergia", "alergico", "alergica", "terapia", "psiquiatra", "doenca cronica",
+    "autismo", "autista", "tdah", "hepatite", "tumor",
+    # es
+    "diabetica", "quimioterapia", "embarazada", "embarazo", "depresion", "ataque de ansiedad",
+    "epilepsia", "asma", "insulina", "receta medica", "medicacion", "medicamento", "diagnosticado",
+    "diagnosticada", "cirugia", "hospitalizado", "hospitalizada", "salud mental", "discapacidad",
+    "discapacitado", "silla de ruedas", "dialisis", "ataque al corazon", "presion arterial",
+    "alergia", "alergico", "enfermedad cronica", "psiquiatra", "tdah",
+)
+
+LEGAL_THREAT = (
+    # en
+    "lawyer", "lawyers", "attorney", "attorneys", "suing", "sue you", "sue them", "sue your",
+    "going to sue", "will sue", "i'll sue", "lawsuit", "lawsuits", "legal action", "class action",
+    "small claims", "take you to court", "see you in court", "court case", "solicitor",
+    "solicitors", "ombudsman", "consumer protection", "attorney general", "better business bureau",
+    "cease and desist",
+    # pt
+    "procon", "advogado", "advogada", "advogados", "processar", "processo judicial",
+    "acao judicial", "na justica", "juizado", "pequenas causas", "consumidor.gov", "danos morais",
+    "defensoria",
+    # es
+    "abogado", "abogada", "abogados", "demandar", "demandare", "los voy a demandar", "una demanda",
+    "demanda judicial", "denunciar", "poner una denuncia", "tribunales", "accion legal", "profeco",
+    "oficina del consumidor",
+)
+
+SAFETY = (
+    # en
+    "caught fire", "on fire", "exploded", "explosion", "burned me", "burnt me", "electric shock",
+    "electrocuted", "injured", "injury", "injuries", "choking", "poisoned", "poisoning",
+    "food poisoning", "smoke coming", "overheating", "overheated", "unsafe", "dangerous", "hazard",
+    "bomb", "kill myself", "suicide", "suicidal", "threatened me", "assaulted", "harassed",
+    "stalking", "emergency",
+    # pt
+    "pegou fogo", "explodiu", "explosao", "queimou", "queimadura", "choque eletrico", "ferido",
+    "ferida", "machucou", "machucado", "intoxicacao", "envenenado", "fumaca", "superaqueceu",
+    "superaquecendo", "perigoso", "perigo", "suicidio", "me matar", "ameacou", "ameaca",
+    "assediado", "assediada", "assedio", "emergencia",
+    # es
+    "se incendio", "incendio", "exploto", "quemadura", "descarga electrica", "herido", "herida",
+    "lesion", "intoxicacion", "envenenado", "humo", "sobrecalento", "peligroso", "peligro",
+    "suicidarme", "amenazo", "amenaza", "acoso", "acosado", "emergencia",
+)
+
+REFUND = (
+    # en
+    "refund", "refunds", "refunded", "refunding", "money back", "chargeback", "reimburse*",
+    "return my money", "credit back",
+    # pt
+    "reembols*", "estorno", "estornar", "estornaram", "estornado", "devolucao do dinheiro",
+    "devolver o dinheiro", "devolvam meu dinheiro", "meu dinheiro de volta", "ressarcimento",
+    "ressarcir", "chargeback",
+    # es
+    "reembols*", "devolucion del dinero", "devolver el dinero", "mi dinero de vuelta",
+    "contracargo", "devuelvan mi dinero",
+)
+
+DELIVERY = (
+    # en
+    "delivery", "delivered", "deliver", "shipping", "shipped", "shipment", "package", "parcel",
+    "tracking", "tracking number", "courier", "order hasn't arrived", "not arrived",
+    "never arrived", "where is my order", "lost package", "out for delivery",
+    # pt
+    "entrega", "entregue", "entregar", "encomenda", "pacote", "rastreio", "rastreamento",
+    "codigo de rastreio", "frete", "transportadora", "correios", "meu pedido", "nao chegou",
+    "ainda nao chegou", "extraviado", "extraviada",
+    # es
+    "entrega", "envio", "enviado", "paquete", "pedido", "seguimiento", "rastreo", "mensajeria",
+    "no ha llegado", "no llego", "extraviado",
+)
+
+OUTAGE = (
+    # en
+    "outage", "is down", "are down", "went down", "down again", "not loading", "won't load",
+    "server error", "service down", "not working", "stopped working", "no service", "no signal",
+    "no internet", "offline", "crashing", "crashed", "error 500",
+    # pt
+    "fora do ar", "caiu", "caiu de novo", "instavel", "instabilidade", "sem sinal", "sem internet",
+    "sem servico", "nao funciona", "nao esta funcionando", "parou de funcionar", "nao carrega",
+    "travando", "travou", "app caiu", "site caiu",
+    # es
+    "caido", "se cayo", "sin servicio", "sin senal", "sin internet", "no funciona",
+    "dejo de funcionar", "no carga", "intermitencia", "fuera de servicio",
+)
+
+# fmt: on
+
+#: Category name -> word list. Category names are the values rules use in `keyword_category`.
+CATEGORIES: Mapping[str, tuple[str, ...]] = {
+    "billing": BILLING,
+    "account_access": ACCOUNT_ACCESS,
+    "health": HEALTH,
+    "legal_threat": LEGAL_THREAT,
+    "safety": SAFETY,
+    "refund": REFUND,
+    "delivery": DELIVERY,
+    "outage": OUTAGE,
+}
+
+_COMPILED: dict[str, re.Pattern[str]] = {
+    name: compile_terms(words) for name, words in CATEGORIES.items()
+}
+
+
+def keyword_hits(text: str) -> dict[str, tuple[str, ...]]:
+    """Category -> the distinct folded words or phrases found, in text order.
+
+    Only categories with at least one hit appear, so `bool(keyword_hits(text))` says whether
+    any topic word was seen.
+    """
+    folded = fold(text)
+    hits: dict[str, tuple[str, ...]] = {}
+    for name, pattern in _COMPILED.items():
+        found = tuple(dict.fromkeys(" ".join(m.group(0).split()) for m in pattern.finditer(folded)))
+        if found:
+            hits[name] = found
+    return hits
+
+
+@lru_cache(maxsize=256)
+def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A cached `compile_terms` for rule conditions that list their own words."""
+    return compile_terms(words)

@@ -1,0 +1,394 @@
+"""The conditions a routing rule can put in its `when` block, and how each one is checked.
+
+A block holds when every condition in it holds; an empty block always holds. Each check gives an
+`Outcome`: whether it held, a one-line reason for the explanation, and a confidence:
+
+- deterministic conditions (source, query, language, words, regexes, keyword categories,
+  sensitive kinds, author facts) are certain: confidence 1.0;
+- conditions on model scores carry the score's margin from the threshold, rescaled so that a
+  score exactly at the threshold is 0.5 (a coin flip) and the far end of the scale is 1.0:
+  `0.5 + 0.5 * (score - t) / (1 - t)` when a minimum holds, `0.5 + 0.5 * (t - score) / t` when it
+  fails (mirrored for maximums); a sentiment label carries the model's probability for it.
+
+A block that holds is as confident as its least confident condition; a block that fails is as
+confident as its most confident failing condition (one clear miss is enough). `not` inverts the
+verdict and keeps the confidence. Without a post (CSV classification) source, query and author
+conditions do not hold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from classifiers.keywords import CATEGORIES, fold, keyword_hits, words_pattern
+from triage.models import Post, Signals
+
+SENTIMENTS = ("negative", "neutral", "positive")
+SENSITIVE_KINDS = (
+    "payment_card", "iban", "cpf", "cnpj", "ssn", "email", "phone", "account_number",
+    "credential", "health",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Outcome:
+    holds: bool
+    reason: str
+    confidence: float = 1.0
+    #: Signal values the check looked at (for `Decision.scores`).
+    scores: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Context:
+    """What conditions look at; derived values are computed once per decision."""
+
+    post: Post | None
+    text: str
+    signals: Signals
+    _folded: str | None = None
+    _hits: dict[str, tuple[str, ...]] | None = None
+
+    @property
+    def folded(self) -> str:
+        if self._folded is None:
+            self._folded = fold(self.text)
+        return self._folded
+
+    @property
+    def hits(self) -> dict[str, tuple[str, ...]]:
+        if self._hits is None:
+            self._hits = keyword_hits(self.text)
+        return self._hits
+
+
+def _as_tuple(value: Any, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not items:
+        raise ValueError("Input should be a string or a non-empty list of strings")
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            raise ValueError("Input should be a string or a non-empty list of strings")
+        if allowed is not None and item not in allowed:
+            names = ", ".join(repr(a) for a in allowed[:-1]) + f" or {allowed[-1]!r}"
+            raise ValueError(f"Input should be {names}")
+    return tuple(items)
+
+
+Score = Field(default=None, ge=0, le=1)
+
+
+class Conditions(BaseModel):
+    """A rule's `when` block; every field is optional and unknown names are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: tuple[str, ...] | None = None
+    query: tuple[str, ...] | None = None
+    language: tuple[str, ...] | None = None
+    keywords_any: tuple[str, ...] | None = None
+    keywords_all: tuple[str, ...] | None = None
+    regex: tuple[str, ...] | None = None
+    keyword_category: tuple[str, ...] | None = None
+    sentiment: tuple[str, ...] | None = None
+    sentiment_score_min: float | None = Score
+    sensitive_any: tuple[str, ...] | None = None
+    intent: dict[str, float] | None = None
+    complaint_min: float | None = Score
+    private_score_min: float | None = Score
+    private_score_max: float | None = Score
+    author_followers_min: int | None = Field(default=None, ge=0)
+    author_verified: bool | None = None
+    author_is_brand: bool | None = None
+    not_: Conditions | None = Field(default=None, alias="not")
+
+    @field_validator("source", "query", "language", "keywords_any", "keywords_all", mode="before")
+    @classmethod
+    def _strings(cls, value: Any) -> tuple[str, ...]:
+        return _as_tuple(value)
+
+    @field_validator("sentiment", mode="before")
+    @classmethod
+    def _sentiment(cls, value: Any) -> tuple[str, ...]:
+        return _as_tuple(value, SENTIMENTS)
+
+    @field_validator("keyword_category", mode="before")
+    @classmethod
+    def _category(cls, value: Any) -> tuple[str, ...]:
+        return _as_tuple(value, tuple(CATEGORIES))
+
+    @field_validator("sensitive_any", mode="before")
+    @classmethod
+    def _sensitive(cls, value: Any) -> tuple[str, ...]:
+        if value == "any":
+            return ("any",)
+        return _as_tuple(value, (*SENSITIVE_KINDS, "any"))
+
+    @field_validator("regex", mode="before")
+    @classmethod
+    def _regex(cls, value: Any) -> tuple[str, ...]:
+        patterns = _as_tuple(value)
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc
+        return patterns
+
+    @field_validator("intent", mode="before")
+    @classmethod
+    def _intent(cls, value: Any) -> Any:
+        if not isinstance(value, dict) or not value:
+            raise ValueError("Input should be a mapping of intent label to minimum score")
+        for label, score in value.items():
+            if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:
+                raise ValueError(f"{label}: the minimum score should be a number from 0 to 1")
+        return value
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, name) is None for name, _ in _CHECKS)
+
+    def check(self, ctx: Context) -> Outcome:
+        """Evaluate every condition (not only up to the first failure, for the explanation)."""
+        outcomes = [check(self, ctx) for name, check in _CHECKS if getattr(self, name) is not None]
+        if not outcomes:
+            return Outcome(holds=True, reason="always (no conditions)")
+        failed = [o for o in outcomes if not o.holds]
+        scores: dict[str, Any] = {}
+        for o in outcomes:
+            scores.update(o.scores)
+        if failed:
+            reason = "; ".join(o.reason for o in failed)
+            return Outcome(
+                holds=False,
+                reason=reason,
+                confidence=max(o.confidence for o in failed),
+                scores=scores,
+            )
+        reason = "; ".join(o.reason for o in outcomes)
+        return Outcome(
+            holds=True, reason=reason, confidence=min(o.confidence for o in outcomes), scores=scores
+        )
+
+
+# --- the checks ------------------------------------------------------------------------------
+
+
+def _min_margin(score: float, threshold: float) -> float:
+    if score >= threshold:
+        return 1.0 if threshold >= 1 else 0.5 + 0.5 * (score - threshold) / (1 - threshold)
+    return 0.5 + 0.5 * (threshold - score) / threshold
+
+
+def _max_margin(score: float, threshold: float) -> float:
+    return _min_margin(1 - score, 1 - threshold)
+
+
+def _score_min(name: str, label: str, score: float, threshold: float) -> Outcome:
+    ok = score >= threshold
+    sign = ">=" if ok else "<"
+    return Outcome(
+        holds=ok,
+        reason=f"{name}: {label} {score:.2f} {sign} {threshold:.2f}",
+        confidence=_min_margin(score, threshold),
+        scores={label: round(score, 3)},
+    )
+
+
+def _source(c: Conditions, ctx: Context) -> Outcome:
+    if ctx.post is None:
+        return Outcome(holds=False, reason="source: no post (classified from text only)")
+    ok = ctx.post.source in (c.source or ())
+    return Outcome(
+        holds=ok,
+        reason=f"source: {ctx.post.source!r} {'in' if ok else 'not in'} {list(c.source or ())}",
+    )
+
+
+def _query(c: Conditions, ctx: Context) -> Outcome:
+    query = ctx.post.query if ctx.post is not None else None
+    if query is None:
+        return Outcome(holds=False, reason="query: the post has no listening query")
+    hit = next((q for q in c.query or () if q.casefold() in query.casefold()), None)
+    reason = f"query: {query!r} contains {hit!r}" if hit else f"query: {query!r} matches none"
+    return Outcome(holds=hit is not None, reason=reason)
+
+
+def _language(c: Conditions, ctx: Context) -> Outcome:
+    lang = ctx.signals.language or (ctx.post.lang if ctx.post is not None else None)
+    wanted = [w.lower() for w in c.language or ()]
+    ok = lang is not None and any(
+        lang.lower() == w or lang.lower().startswith(w + "-") for w in wanted
+    )
+    return Outcome(holds=ok, reason=f"language: {lang!r} {'in' if ok else 'not in'} {wanted}")
+
+
+def _keywords_any(c: Conditions, ctx: Context) -> Outcome:
+    found = [w for w in c.keywords_any or () if words_pattern((w,)).search(ctx.folded)]
+    reason = f"keywords_any: found {found}" if found else "keywords_any: none found"
+    return Outcome(holds=bool(found), reason=reason)
+
+
+def _keywords_all(c: Conditions, ctx: Context) -> Outcome:
+    missing = [w for w in c.keywords_all or () if not words_pattern((w,)).search(ctx.folded)]
+    reason = f"keywords_all: missing {missing}" if missing else "keywords_all: all found"
+    return Outcome(holds=not missing, reason=reason)
+
+
+def _regex(c: Conditions, ctx: Context) -> Outcome:
+    hit = next((p for p in c.regex or () if re.search(p, ctx.text, re.IGNORECASE)), None)
+    reason = f"regex: {hit!r} matches" if hit else "regex: no pattern matches"
+    return Outcome(holds=hit is not None, reason=reason)
+
+
+def _keyword_category(c: Conditions, ctx: Context) -> Outcome:
+    found = {cat: ctx.hits[cat] for cat in c.keyword_category or () if cat in ctx.hits}
+    if found:
+        words = "; ".join(f"{cat} ({', '.join(words)})" for cat, words in found.items())
+        return Outcome(holds=True, reason=f"keyword_category: {words}")
+    return Outcome(
+        holds=False, reason=f"keyword_category: no {'/'.join(c.keyword_category or ())} words"
+    )
+
+
+def _sentiment(c: Conditions, ctx: Context) -> Outcome:
+    label, score = ctx.signals.sentiment, ctx.signals.sentiment_score
+    ok = label in (c.sentiment or ())
+    verdict = "in" if ok else "not in"
+    return Outcome(
+        holds=ok,
+        reason=f"sentiment: {label} ({score:.2f}) {verdict} {list(c.sentiment or ())}",
+        confidence=score,
+        scores={"sentiment": label, "sentiment_score": round(score, 3)},
+    )
+
+
+def _sentiment_score_min(c: Conditions, ctx: Context) -> Outcome:
+    assert c.sentiment_score_min is not None
+    return _score_min(
+        "sentiment_score_min", "sentiment_score", ctx.signals.sentiment_score, c.sentiment_score_min
+    )
+
+
+def _sensitive_any(c: Conditions, ctx: Context) -> Outcome:
+    wanted = set(c.sensitive_any or ())
+    found = [f for f in ctx.signals.sensitive if "any" in wanted or f.kind in wanted]
+    if found:
+        shown = ", ".join(f"{f.kind} ({f.preview})" for f in found)
+        return Outcome(holds=True, reason=f"sensitive data: {shown}")
+    return Outcome(holds=False, reason="sensitive_any: no such sensitive data")
+
+
+def _intent(c: Conditions, ctx: Context) -> Outcome:
+    checks = [
+        _score_min("intent", f"intent.{label}", ctx.signals.intents.get(label, 0.0), minimum)
+        for label, minimum in (c.intent or {}).items()
+    ]
+    scores = {k: v for o in checks for k, v in o.scores.items()}
+    held = [o for o in checks if o.holds]
+    if held:
+        reason = "; ".join(o.reason for o in held)
+        return Outcome(
+            holds=True, reason=reason, confidence=max(o.confidence for o in held), scores=scores
+        )
+    shown = ", ".join(
+        f"{label} {ctx.signals.intents.get(label, 0.0):.2f} < {minimum:.2f}"
+        for label, minimum in (c.intent or {}).items()
+    )
+    reason = f"intent: none reaches its minimum ({shown})"
+    return Outcome(
+        holds=False, reason=reason, confidence=min(o.confidence for o in checks), scores=scores
+    )
+
+
+def _complaint_min(c: Conditions, ctx: Context) -> Outcome:
+    assert c.complaint_min is not None
+    return _score_min("complaint_min", "complaint", ctx.signals.complaint, c.complaint_min)
+
+
+def _private_score_min(c: Conditions, ctx: Context) -> Outcome:
+    assert c.private_score_min is not None
+    return _score_min(
+        "private_score_min", "private_score", ctx.signals.private_score, c.private_score_min
+    )
+
+
+def _private_score_max(c: Conditions, ctx: Context) -> Outcome:
+    assert c.private_score_max is not None
+    score, threshold = ctx.signals.private_score, c.private_score_max
+    ok = score <= threshold
+    sign = "<=" if ok else ">"
+    return Outcome(
+        holds=ok,
+        reason=f"private_score_max: private_score {score:.2f} {sign} {threshold:.2f}",
+        confidence=_max_margin(score, threshold),
+        scores={"private_score": round(score, 3)},
+    )
+
+
+def _author(
+    c: Conditions, ctx: Context, name: str, value: Any, holds: Callable[[Any], bool]
+) -> Outcome:
+    if ctx.post is None:
+        return Outcome(holds=False, reason=f"{name}: no post (classified from text only)")
+    ok = value is not None and holds(value)
+    return Outcome(holds=ok, reason=f"{name}: author @{ctx.post.author.handle} has {value!r}")
+
+
+def _followers(c: Conditions, ctx: Context) -> Outcome:
+    value = ctx.post.author.followers if ctx.post else None
+    return _author(
+        c, ctx, "author_followers_min", value, lambda v: v >= (c.author_followers_min or 0)
+    )
+
+
+def _verified(c: Conditions, ctx: Context) -> Outcome:
+    value = ctx.post.author.verified if ctx.post else None
+    return _author(c, ctx, "author_verified", value, lambda v: bool(v) == c.author_verified)
+
+
+def _is_brand(c: Conditions, ctx: Context) -> Outcome:
+    value = ctx.post.author.is_brand if ctx.post else None
+    return _author(c, ctx, "author_is_brand", value, lambda v: bool(v) == c.author_is_brand)
+
+
+def _not(c: Conditions, ctx: Context) -> Outcome:
+    assert c.not_ is not None
+    inner = c.not_.check(ctx)
+    verdict = "does not hold" if not inner.holds else "holds"
+    return Outcome(
+        holds=not inner.holds,
+        reason=f"not: ({inner.reason}) {verdict}",
+        confidence=inner.confidence,
+        scores=inner.scores,
+    )
+
+
+_CHECKS: tuple[tuple[str, Callable[[Conditions, Context], Outcome]], ...] = (
+    ("source", _source),
+    ("query", _query),
+    ("language", _language),
+    ("keywords_any", _keywords_any),
+    ("keywords_all", _keywords_all),
+    ("regex", _regex),
+    ("keyword_category", _keyword_category),
+    ("sensitive_any", _sensitive_any),
+    ("sentiment", _sentiment),
+    ("sentiment_score_min", _sentiment_score_min),
+    ("intent", _intent),
+    ("complaint_min", _complaint_min),
+    ("private_score_min", _private_score_min),
+    ("private_score_max", _private_score_max),
+    ("author_followers_min", _followers),
+    ("author_verified", _verified),
+    ("author_is_brand", _is_brand),
+    ("not_", _not),
+)
+
+#: The condition names a `when` block accepts, as written in YAML.
+CONDITION_NAMES = tuple("not" if name == "not_" else name for name, _ in _CHECKS)
