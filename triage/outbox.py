@@ -1,0 +1,148 @@
+"""The outbox worker and status sync: the application side of escalation.
+
+Cases were written with their decisions (see `triage.storage.decisions`). The worker claims due
+cases with a lease, asks the case's sink to deliver it (sinks look a ticket up by the case's
+idempotency key before creating one), and records the outcome: `sent` with the ticket, `failed`
+with the next attempt (retryable errors back off), or `dead` with the reason and an alert
+(permanent errors, or too many attempts). One case's failure never blocks the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from escalation.retry import RetryPolicy
+from triage.abc import Sink
+from triage.errors import DeliveryPermanent, DeliveryRetryable
+from triage.storage.cases import CaseStore
+
+log = logging.getLogger(__name__)
+
+#: Helpdesk statuses that mean the customer's problem is handled.
+CLOSED_STATUSES = frozenset({"resolved", "closed", "solved", "rejected", "deleted"})
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+
+
+def deliver_due(
+    cases: CaseStore,
+    sinks: Mapping[str, Sink],
+    policy: RetryPolicy,
+    *,
+    batch_size: int = 20,
+    lease_seconds: float = 300.0,
+    stop: threading.Event | None = None,
+) -> DeliveryReport:
+    """Deliver every due case, batch by batch, until none is due (or `stop` is set)."""
+    sent = failed = dead = 0
+    while not (stop is not None and stop.is_set()):
+        claimed = cases.claim_due(limit=batch_size, lease_seconds=lease_seconds)
+        if not claimed:
+            break
+        for case in claimed:
+            sink = sinks.get(case.sink)
+            if sink is None:
+                cases.mark_dead(case.id, f"no sink named {case.sink!r} is configured")
+                _alert(case.id, case.sink, "no such sink")
+                dead += 1
+                continue
+            try:
+                ticket = sink.send(case)
+            except DeliveryPermanent as exc:
+                cases.mark_dead(case.id, str(exc))
+                _alert(case.id, case.sink, str(exc))
+                dead += 1
+            except DeliveryRetryable as exc:
+                if policy.gives_up(case.attempts):
+                    reason = f"gave up after {case.attempts} attempts: {exc}"
+                    cases.mark_dead(case.id, reason)
+                    _alert(case.id, case.sink, reason)
+                    dead += 1
+                    continue
+                wait = policy.delay(case.attempts, exc.retry_after)
+                cases.mark_failed(case.id, str(exc), datetime.now(UTC) + timedelta(seconds=wait))
+                log.warning(
+                    "case %d to %s failed (attempt %d), retry in %.0fs: %s",
+                    case.id,
+                    case.sink,
+                    case.attempts,
+                    wait,
+                    exc,
+                    extra={"case": case.id, "sink": case.sink},
+                )
+                failed += 1
+            except Exception as exc:  # a bug in a sink: retry later, never lose the case
+                log.exception("case %d: unexpected error in sink %s", case.id, case.sink)
+                wait = policy.delay(case.attempts)
+                cases.mark_failed(
+                    case.id,
+                    f"unexpected {type(exc).__name__}: {exc}",
+                    datetime.now(UTC) + timedelta(seconds=wait),
+                )
+                failed += 1
+            else:
+                cases.mark_sent(case.id, ticket)
+                log.info(
+                    "case %d sent to %s as ticket %s",
+                    case.id,
+                    case.sink,
+                    ticket.ticket_id,
+                    extra={"case": case.id, "sink": case.sink},
+                )
+                sent += 1
+    return DeliveryReport(sent=sent, failed=failed, dead=dead)
+
+
+def sync_statuses(
+    cases: CaseStore, sinks: Mapping[str, Sink], closed_statuses: frozenset[str] = CLOSED_STATUSES
+) -> int:
+    """Read back the status of every open ticket; closed tickets close their case."""
+    closed = 0
+    for case in cases.open_tickets():
+        sink = sinks.get(case.sink)
+        if sink is None or case.ticket is None:
+            continue
+        try:
+            status = sink.status(case.ticket)
+        except (DeliveryRetryable, DeliveryPermanent) as exc:
+            log.warning(
+                "case %d: cannot read ticket %s status: %s",
+                case.id,
+                case.ticket.ticket_id,
+                exc,
+                extra={"case": case.id},
+            )
+            continue
+        if status is None or status == case.ticket.status:
+            continue
+        is_closed = status.lower() in closed_statuses
+        cases.set_ticket_status(case.id, status, closed=is_closed)
+        if is_closed:
+            closed += 1
+            log.info(
+                "case %d closed: ticket %s is %s",
+                case.id,
+                case.ticket.ticket_id,
+                status,
+                extra={"case": case.id},
+            )
+    return closed
+
+
+def _alert(case_id: int, sink: str, reason: str) -> None:
+    log.error(
+        "ALERT case %d is dead (sink %s): %s",
+        case_id,
+        sink,
+        reason,
+        extra={"alert": "case_dead", "case": case_id, "sink": sink},
+    )

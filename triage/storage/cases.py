@@ -1,0 +1,250 @@
+"""Cases: the outbox rows. Workers claim due cases with a lease, deliver, record the outcome.
+
+Claiming sets `next_attempt_at` to now + lease in the same statement that selects the due
+cases (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so no two workers hold one case at a time,
+and a worker killed mid-delivery only delays the case until its lease ends; the sink's lookup
+by idempotency key then finds the ticket it may have created.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func, select, update
+
+from triage.models import Case, CaseStatus, Post, TicketRef
+from triage.storage.codec import decision_from_row, signals_from_json
+from triage.storage.store import _stored_post
+from triage.storage.tables import cases, decisions, posts
+
+#: How many ancestors of a post are included as thread context.
+THREAD_DEPTH = 5
+DUE = (CaseStatus.PENDING.value, CaseStatus.FAILED.value)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CaseRow:
+    """A case as listed by `social-triage cases` (no post text)."""
+
+    id: int
+    post_id: int
+    source: str
+    external_id: str
+    sink: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    ticket_id: str | None
+    ticket_url: str | None
+    ticket_status: str | None
+    last_error: str | None
+    created_at: datetime
+
+
+class CaseStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    def claim_due(self, *, limit: int, lease_seconds: float) -> list[Case]:
+        now = datetime.now(UTC)
+        due = (
+            select(cases.c.id)
+            .where(cases.c.status.in_(DUE), cases.c.next_attempt_at <= now)
+            .order_by(cases.c.next_attempt_at, cases.c.id)
+            .limit(limit)
+        )
+        if self.dialect == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        with self.engine.begin() as conn:
+            ids = (
+                conn.execute(
+                    update(cases)
+                    .where(cases.c.id.in_(due.scalar_subquery()))
+                    .values(
+                        next_attempt_at=now + timedelta(seconds=lease_seconds),
+                        attempts=cases.c.attempts + 1,
+                        updated_at=now,
+                    )
+                    .returning(cases.c.id)
+                )
+                .scalars()
+                .all()
+            )
+        return [case for case_id in sorted(ids) if (case := self.get(case_id)) is not None]
+
+    def get(self, case_id: int) -> Case | None:
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(
+                    select(
+                        cases,
+                        decisions,
+                        cases.c.id.label("case_id"),
+                        cases.c.sink.label("case_sink"),
+                    )
+                    .join(decisions, decisions.c.id == cases.c.decision_id)
+                    .where(cases.c.id == case_id)
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                return None
+            post_row = (
+                conn.execute(select(posts).where(posts.c.id == row["post_id"])).mappings().one()
+            )
+            post = _stored_post(post_row).post
+            thread = self._thread(conn, post)
+        ticket = (
+            TicketRef(
+                ticket_id=row["ticket_id"], url=row["ticket_url"], status=row["ticket_status"]
+            )
+            if row["ticket_id"]
+            else None
+        )
+        return Case(
+            id=row["case_id"],
+            post=post,
+            decision=decision_from_row(row),
+            signals=signals_from_json(row["signals"]),
+            sink=row["case_sink"],
+            idempotency_key=row["idempotency_key"],
+            status=CaseStatus(row["status"]),
+            attempts=row["attempts"],
+            next_attempt_at=row["next_attempt_at"],
+            ticket=ticket,
+            last_error=row["last_error"],
+            thread=thread,
+            created_at=row["created_at"],
+        )
+
+    def _thread(self, conn: Any, post: Post) -> tuple[Post, ...]:
+        ancestors: list[Post] = []
+        parent_id = post.parent_id
+        while parent_id and len(ancestors) < THREAD_DEPTH:
+            row = (
+                conn.execute(
+                    select(posts).where(
+                        posts.c.source == post.source, posts.c.external_id == parent_id
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            if row is None:
+                break
+            parent = _stored_post(row).post
+            ancestors.append(parent)
+            parent_id = parent.parent_id
+        return tuple(reversed(ancestors))
+
+    def _set(self, case_id: int, **values: Any) -> None:
+        values["updated_at"] = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
+
+    def mark_sent(self, case_id: int, ticket: TicketRef) -> None:
+        self._set(
+            case_id,
+            status=CaseStatus.SENT.value,
+            ticket_id=ticket.ticket_id,
+            ticket_url=ticket.url,
+            ticket_status=ticket.status,
+            sent_at=datetime.now(UTC),
+            next_attempt_at=None,
+            last_error=None,
+        )
+
+    def mark_failed(self, case_id: int, error: str, next_attempt_at: datetime) -> None:
+        self._set(
+            case_id,
+            status=CaseStatus.FAILED.value,
+            last_error=error,
+            next_attempt_at=next_attempt_at,
+        )
+
+    def mark_dead(self, case_id: int, error: str) -> None:
+        self._set(case_id, status=CaseStatus.DEAD.value, last_error=error, next_attempt_at=None)
+
+    def set_ticket_status(self, case_id: int, status: str, *, closed: bool) -> None:
+        values: dict[str, Any] = {"ticket_status": status}
+        if closed:
+            values.update(status=CaseStatus.CLOSED.value, closed_at=datetime.now(UTC))
+        self._set(case_id, **values)
+
+    def retry(self, case_id: int) -> bool:
+        """Put a dead or failed case back in the queue now; False if there is no such case."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(cases)
+                .where(
+                    cases.c.id == case_id,
+                    cases.c.status.in_(
+                        [CaseStatus.DEAD.value, CaseStatus.FAILED.value, CaseStatus.PENDING.value]
+                    ),
+                )
+                .values(
+                    status=CaseStatus.PENDING.value,
+                    next_attempt_at=datetime.now(UTC),
+                    attempts=0,
+                    updated_at=datetime.now(UTC),
+                )
+            )
+        return bool(done.rowcount)
+
+    def open_tickets(self, *, limit: int = 500) -> list[Case]:
+        with self.engine.connect() as conn:
+            ids = (
+                conn.execute(
+                    select(cases.c.id)
+                    .where(cases.c.status == CaseStatus.SENT.value, cases.c.ticket_id.is_not(None))
+                    .order_by(cases.c.id)
+                    .limit(limit)
+                )
+                .scalars()
+                .all()
+            )
+        return [case for case_id in ids if (case := self.get(case_id)) is not None]
+
+    def list(self, status: str | None = None, *, limit: int = 100) -> list[CaseRow]:
+        stmt = (
+            select(cases, posts.c.source, posts.c.external_id)
+            .join(posts, posts.c.id == cases.c.post_id)
+            .order_by(cases.c.id.desc())
+            .limit(limit)
+        )
+        if status:
+            stmt = stmt.where(cases.c.status == status)
+        with self.engine.connect() as conn:
+            return [
+                CaseRow(
+                    id=r["id"],
+                    post_id=r["post_id"],
+                    source=r["source"],
+                    external_id=r["external_id"],
+                    sink=r["sink"],
+                    status=r["status"],
+                    attempts=r["attempts"],
+                    next_attempt_at=r["next_attempt_at"],
+                    ticket_id=r["ticket_id"],
+                    ticket_url=r["ticket_url"],
+                    ticket_status=r["ticket_status"],
+                    last_error=r["last_error"],
+                    created_at=r["created_at"],
+                )
+                for r in conn.execute(stmt).mappings()
+            ]
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {
+                str(status): int(count)
+                for status, count in conn.execute(
+                    select(cases.c.status, func.count())
+                    .group_by(cases.c.status)
+                    .order_by(cases.c.status)
+                ).all()
+            }
