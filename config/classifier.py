@@ -11,6 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 class ClassifierSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    #: Classify stored posts in this process. Turn off on poll-only replicas (another replica,
+    #: sharing the PostgreSQL database, classifies).
+    enabled: bool = True
     #: A Hugging Face model id or local folder; the embedded all-MiniLM-L6-v2 when empty.
     model: str | None = None
     threads: int = Field(default=2, gt=0)

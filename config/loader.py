@@ -84,11 +84,17 @@ def apply_env_overrides(raw: dict[str, Any], environ: Mapping[str, str]) -> dict
     return result
 
 
+#: Discriminator values pydantic puts in error paths of tagged unions; not part of the path.
+_UNION_TAGS = frozenset(
+    {"replay", "x", "reddit", "feed", "webhook", "request_tracker", "zendesk", "email", "file"}
+)
+
+
 def format_validation_error(exc: ValidationError) -> str:
     """The first error as `path.to.field: what is wrong` (+ how many more)."""
     errors = exc.errors()
     first = errors[0]
-    loc = [str(part) for part in first["loc"] if part not in {"replay", "x", "reddit", "feed"}]
+    loc = [str(part) for part in first["loc"] if part not in _UNION_TAGS]
     field = ".".join(loc) or "(top level)"
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":

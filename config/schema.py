@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from config.classifier import ClassifierSettings
-from config.sinks import EscalationSettings, SinkSettings
+from config.sinks import EscalationSettings, FileSinkSettings, SinkSettings
 from config.sources import ReplaySourceSettings, SourceSettings
 
 
@@ -43,6 +43,11 @@ def _default_sources() -> list[SourceSettings]:
     return [ReplaySourceSettings(name="sample")]
 
 
+def _default_sinks() -> list[SinkSettings]:
+    """The embedded default: cases go to a local JSON-lines file."""
+    return [FileSinkSettings(name="local")]
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -50,7 +55,8 @@ class Settings(BaseModel):
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     brand: BrandSettings = Field(default_factory=BrandSettings)
     sources: list[SourceSettings] = Field(default_factory=_default_sources)
-    sinks: list[SinkSettings] = Field(default_factory=list)
+    #: Helpdesk sinks; a local file sink named `local` when none are configured.
+    sinks: list[SinkSettings] = Field(default_factory=_default_sinks)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
     #: Ordered routing rules (YAML); the shipped rules when empty.

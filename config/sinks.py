@@ -15,6 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 ZendeskPriority = Literal["low", "normal", "high", "urgent"]
 
 
+def _zendesk_priorities() -> dict[str, ZendeskPriority]:
+    return {"low": "low", "normal": "normal", "high": "high", "urgent": "urgent"}
+
+
 class _Sink(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -69,14 +73,7 @@ class ZendeskSinkSettings(_Sink):
     custom_fields: dict[int, str | int | bool] = Field(default_factory=dict)
     #: A fixed requester e-mail; by default the requester is the author's handle (name only).
     requester_email: str | None = None
-    priorities: dict[str, ZendeskPriority] = Field(
-        default_factory=lambda: {
-            "low": "low",
-            "normal": "normal",
-            "high": "high",
-            "urgent": "urgent",
-        }
-    )
+    priorities: dict[str, ZendeskPriority] = Field(default_factory=_zendesk_priorities)
 
 
 class EmailSinkSettings(_Sink):
@@ -94,7 +91,7 @@ class EmailSinkSettings(_Sink):
 
 class FileSinkSettings(_Sink):
     type: Literal["file"] = "file"
-    #: JSON lines, one case each; relative paths are relative to the working directory.
+    #: JSON lines, one case each; a relative path is relative to the config file.
     path: Path = Path("escalated-cases.jsonl")
 
 
@@ -115,3 +112,18 @@ class EscalationSettings(BaseModel):
     default_sink: str | None = None
     #: A folder of templates overriding the shipped ones for every sink (see `_Sink.templates`).
     templates: Path | None = None
+    #: Deliver cases and sync ticket status in this process (off on poll-only replicas).
+    enabled: bool = True
+    #: How often the outbox worker looks for due cases (it is also woken by new cases).
+    interval_seconds: int = Field(default=15, gt=0)
+    #: How often open tickets' status is read back from the helpdesk.
+    sync_interval_seconds: int = Field(default=300, gt=0)
+    #: Retry backoff: doubles from `backoff_base_seconds` up to `backoff_max_seconds`, with
+    #: jitter; a helpdesk's Retry-After wins when longer.
+    backoff_base_seconds: float = Field(default=30.0, gt=0)
+    backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    #: A case still failing after this many attempts is `dead` (and alerted).
+    max_attempts: int = Field(default=25, gt=0)
+    #: How long a worker holds a claimed case before another may retry it.
+    lease_seconds: float = Field(default=300.0, gt=0)
+    batch_size: int = Field(default=20, gt=0)

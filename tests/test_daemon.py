@@ -43,7 +43,14 @@ def write_posts(path: Path, n: int, *, start: int = 0) -> None:
 def write_config(tmp_path: Path, db_url: str, replay: Path, **source: Any) -> Path:
     cfg = tmp_path / "cfg.yaml"
     spec = {"name": "big", "type": "replay", "path": str(replay), **source}
-    cfg.write_text(json.dumps({"database": {"url": db_url}, "sources": [spec]}), encoding="utf-8")
+    # These tests are about polling: no classification or delivery in the way.
+    settings = {
+        "database": {"url": db_url},
+        "sources": [spec],
+        "classifier": {"enabled": False},
+        "escalation": {"enabled": False},
+    }
+    cfg.write_text(json.dumps(settings), encoding="utf-8")
     return cfg
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
@@ -24,6 +25,7 @@ from listener.registry import build_source, enabled_sources
 from triage.abc import Source
 from triage.errors import NotConfigured
 from triage.polling import PollOutcome, poll_source
+from triage.stages import Stages
 from triage.storage import Store, redacted_url
 
 log = logging.getLogger(__name__)
@@ -37,12 +39,23 @@ class _Poller:
 
 
 class Daemon:
-    def __init__(self, settings: Settings, store: Store, *, only_source: str | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        only_source: str | None = None,
+        stages: Stages | None = None,
+    ):
         self.settings = settings
         self.store = store
+        #: classify / deliver / sync; None for a poll-only daemon (`poll-once`).
+        self.stages = stages
         self.stop = threading.Event()
         self.pollers: dict[str, _Poller] = {}
         self._scheduler: BackgroundScheduler | None = None
+        self._scheduler_lock = threading.Lock()
+        self._shutting_down = False
         for source_settings in enabled_sources(settings, only_source):
             try:
                 source = build_source(source_settings, settings.brand)
@@ -65,6 +78,9 @@ class Daemon:
 
     def log_startup(self) -> None:
         log.info("database %s", redacted_url(self.store.engine))
+        if self.stages is not None:
+            for line in self.stages.describe():
+                log.info("enabled %s", line)
         for poller in self.pollers.values():
             s = poller.settings
             log.info(
@@ -86,13 +102,51 @@ class Daemon:
             interval_seconds=poller.settings.interval_seconds,
         )
         poller.failures = 0 if outcome.status in {"ok", "interrupted"} else poller.failures + 1
-        if outcome.next_poll_at is not None and self._scheduler is not None:
-            self._scheduler.modify_job(name, next_run_time=outcome.next_poll_at)
+        if outcome.next_poll_at is not None:
+            self._reschedule(name, outcome.next_poll_at)
+        if outcome.new and self.stages is not None:
+            self._wake("classify")  # new posts: decide them now, not at the next tick
         return outcome
 
+    def classify(self) -> int:
+        assert self.stages is not None
+        done = self.stages.classify(self.stop)
+        if done:
+            self._wake("deliver")
+        return done
+
+    def deliver(self) -> None:
+        assert self.stages is not None
+        self.stages.deliver(self.stop)
+
+    def sync(self) -> None:
+        assert self.stages is not None
+        self.stages.sync()
+
+    def _wake(self, job_id: str) -> None:
+        self._reschedule(job_id, datetime.now(UTC))
+
+    def _reschedule(self, job_id: str, when: datetime) -> None:
+        """Move a job's next run. Never while stopping: `shutdown(wait=True)` holds the
+        scheduler's locks while it waits for this very job, so touching the scheduler from
+        the job then would deadlock."""
+        with self._scheduler_lock:
+            scheduler = self._scheduler
+            if scheduler is None or self._shutting_down:
+                return
+            if scheduler.get_job(job_id) is not None:
+                scheduler.modify_job(job_id, next_run_time=when)
+
     def run_once(self) -> list[PollOutcome]:
-        """Every job one pass, in order, for cron and checks."""
-        return [self.poll(name) for name in self.pollers if not self.stop.is_set()]
+        """Every job one pass, in order (poll, classify, deliver, sync), for cron and checks."""
+        outcomes = [self.poll(name) for name in self.pollers if not self.stop.is_set()]
+        if self.stages is not None and not self.stop.is_set():
+            if self.settings.classifier.enabled:
+                self.classify()
+            if self.settings.escalation.enabled:
+                self.deliver()
+                self.sync()
+        return outcomes
 
     def run_forever(self, *, install_signals: bool = True) -> None:
         scheduler = BackgroundScheduler(
@@ -113,6 +167,22 @@ class Daemon:
                 name=f"poll {name}",
                 next_run_time=now,
             )
+        if self.stages is not None:
+            esc = self.settings.escalation
+            jobs: list[tuple[str, Callable[[], object], int]] = []
+            if self.settings.classifier.enabled:
+                jobs.append(("classify", self.classify, self.settings.classifier.interval_seconds))
+            if esc.enabled:
+                jobs.append(("deliver", self.deliver, esc.interval_seconds))
+                jobs.append(("sync", self.sync, esc.sync_interval_seconds))
+            for job_id, func, seconds in jobs:
+                scheduler.add_job(
+                    func,
+                    IntervalTrigger(seconds=seconds, timezone=UTC),
+                    id=job_id,
+                    name=job_id,
+                    next_run_time=now,
+                )
         if install_signals:
             self._install_signal_handlers()
         self._scheduler = scheduler
@@ -122,10 +192,14 @@ class Daemon:
             self.stop.wait()
         finally:
             log.info("stopping: letting running polls commit their current page")
+            with self._scheduler_lock:  # no job touches the scheduler from here on
+                self._shutting_down = True
             scheduler.shutdown(wait=True)
             self._scheduler = None
             for poller in self.pollers.values():
                 poller.source.close()
+            if self.stages is not None:
+                self.stages.close()
             log.info("stopped")
 
     def _install_signal_handlers(self) -> None:

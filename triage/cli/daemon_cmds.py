@@ -7,6 +7,7 @@ import click
 from triage.cli.common import config_option, settings_from
 from triage.daemon import Daemon
 from triage.polling import PollOutcome
+from triage.stages import Stages
 from triage.storage import make_engine, migrate, open_store
 
 
@@ -14,11 +15,11 @@ from triage.storage import make_engine, migrate, open_store
 @config_option
 @click.option("--once", is_flag=True, help="Run every job one pass, then exit 0 (for cron).")
 def run(config_path: str | None, once: bool) -> None:
-    """Run the daemon: poll every enabled source on its schedule until SIGTERM/SIGINT."""
+    """Run the daemon: poll, classify, escalate and sync on schedule until SIGTERM/SIGINT."""
     settings = settings_from(config_path)
     store = open_store(settings)
     store.mark_abandoned_polls()
-    daemon = Daemon(settings, store)
+    daemon = Daemon(settings, store, stages=Stages(settings, store))
     daemon.log_startup()
     if once:
         for outcome in daemon.run_once():

@@ -13,6 +13,8 @@ from config.schema import Settings
 from config.secrets import describe_secret
 from triage.cli.common import config_option, settings_from
 from triage.storage import make_engine, open_store, redacted_url
+from triage.storage.cases import CaseStore
+from triage.storage.decisions import DecisionStore
 
 
 @click.command()
@@ -63,13 +65,20 @@ def sources(config_path: str | None, as_json: bool) -> None:
 def stats(config_path: str | None, as_json: bool) -> None:
     """Counts of stored posts by source (and, as they exist, decisions and cases)."""
     settings = settings_from(config_path, logs=False)
-    data = open_store(settings).stats()
+    store = open_store(settings)
+    data = store.stats()
+    decided = DecisionStore(store.engine).counts()
+    data["decisions"] = decided["by_route"]
+    data["needs_review"] = decided["needs_review"]
+    data["unclassified"] = decided["unclassified"]
+    data["cases"] = CaseStore(store.engine).counts()
     if as_json:
         click.echo(json.dumps(data))
         return
-    click.echo(f"posts: {data['posts']}")
     for key, value in data.items():
-        if isinstance(value, dict):
+        if not isinstance(value, dict):
+            click.echo(f"{key}: {value}")
+        else:
             click.echo(f"{key}:")
             for name, count in value.items():
                 click.echo(f"  {name}: {count}")

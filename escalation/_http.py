@@ -1,0 +1,84 @@
+"""HTTP answers and `requests` failures translated into the delivery error tree, in one place.
+
+Every HTTP sink classifies responses the same way: 2xx delivered; 408, 425, 429 and 5xx, a
+refused connection or a timeout are worth retrying (honouring `Retry-After`); any other 4xx is
+a refusal that retrying will not fix, so the case goes dead with the helpdesk's reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import requests
+
+from triage.errors import DeliveryPermanent, DeliveryRetryable
+
+RETRYABLE_STATUSES = frozenset({408, 425, 429})
+#: Longest helpdesk reason quoted in an error; bodies can be whole HTML pages.
+MAX_REASON_CHARS = 300
+
+
+def retry_after(headers: Mapping[str, str], *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header (delta-seconds or an HTTP date)."""
+    value = (headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def one_line(text: str, limit: int = MAX_REASON_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def reason(response: requests.Response) -> str:
+    """The helpdesk's own words: a JSON `message`/`error`/`description`, else the body text."""
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        for key in ("message", "description", "error"):
+            if isinstance(data.get(key), str) and data[key]:
+                return one_line(data[key])
+    return one_line(response.text or response.reason or "")
+
+
+def raise_for_delivery(response: requests.Response, what: str, *, detail: str = "") -> None:
+    """Raise the delivery error `response` means; return when it is a 2xx."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    said = detail or reason(response)
+    message = f"{what}: HTTP {status}" + (f": {said}" if said else "")
+    if status in RETRYABLE_STATUSES or status >= 500:
+        raise DeliveryRetryable(message, retry_after=retry_after(response.headers))
+    raise DeliveryPermanent(message)
+
+
+@contextlib.contextmanager
+def translated(what: str) -> Iterator[None]:
+    """Turn a `requests` failure (refused, timeout, reset) into `DeliveryRetryable`."""
+    try:
+        yield
+    except requests.Timeout as exc:
+        raise DeliveryRetryable(f"{what}: timed out") from exc
+    except requests.ConnectionError as exc:
+        raise DeliveryRetryable(f"{what}: connection failed ({type(exc).__name__})") from exc
+    except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
+        raise DeliveryPermanent(f"{what}: invalid URL ({type(exc).__name__})") from exc
+    except requests.RequestException as exc:
+        raise DeliveryRetryable(f"{what}: {type(exc).__name__}") from exc

@@ -1,0 +1,147 @@
+"""E-mail sink: one message per case over SMTP, for helpdesks fed by a mailbox.
+
+SMTP cannot be asked whether a message was already delivered, so the key travels in the
+message itself: the `Message-ID` is derived from it (helpdesks and mail stores drop a repeated
+Message-ID) and `X-Triage-Idempotency-Key` carries it verbatim. The ticket reference is the
+Message-ID, identical on every attempt for one case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+
+from config.secrets import resolve_secret
+from config.sinks import EmailSinkSettings
+from escalation.content import Renderer
+from triage.abc import Sink
+from triage.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
+from triage.models import Case, TicketRef
+
+KEY_HEADER = "X-Triage-Idempotency-Key"
+
+
+def message_id(idempotency_key: str, sender: str) -> str:
+    """A stable Message-ID for a key, in the sender's domain (RFC 5322 wants a domain)."""
+    digest = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()[:40]
+    domain = sender.rpartition("@")[2].strip("<> ") or "social-triage.invalid"
+    return f"<triage.{digest}@{domain}>"
+
+
+class EmailSink(Sink):
+    type = "email"
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        host: str,
+        sender: str,
+        to: list[str],
+        port: int = 25,
+        starttls: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 20.0,
+        renderer: Renderer | None = None,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        self.host = host
+        self.port = port
+        self.sender = sender
+        self.to = list(to)
+        self.starttls = starttls
+        self.username = username
+        self._password = password
+        self.timeout = timeout
+        self.renderer = renderer or Renderer()
+        self._tls_context = tls_context
+
+    @classmethod
+    def from_settings(
+        cls, settings: EmailSinkSettings, *, templates: Path | None = None
+    ) -> EmailSink:
+        """`templates`: the escalation-wide override folder; the sink's own setting wins."""
+        where = f"sinks[{settings.name}]"
+        if not settings.host:
+            raise NotConfigured(f"{where}.host: not configured")
+        password = None
+        if settings.username:
+            if not settings.password_env and settings.password_file is None:
+                raise NotConfigured(f"{where}.password_env: needed when username is set")
+            password = resolve_secret(
+                env=settings.password_env,
+                file=settings.password_file,
+                setting=f"{where}.password",
+            )
+        return cls(
+            name=settings.name,
+            host=settings.host,
+            port=settings.port,
+            sender=settings.from_address,
+            to=settings.to,
+            starttls=settings.starttls,
+            username=settings.username,
+            password=password,
+            timeout=settings.timeout_seconds,
+            renderer=Renderer(settings.templates or templates),
+        )
+
+    def message(self, case: Case) -> EmailMessage:
+        content = self.renderer.render(case)
+        msg = EmailMessage()
+        msg["From"] = self.sender
+        msg["To"] = ", ".join(self.to)
+        msg["Subject"] = content.subject
+        msg["Date"] = formatdate(localtime=False, usegmt=True)
+        msg["Message-ID"] = message_id(case.idempotency_key, self.sender)
+        msg[KEY_HEADER] = case.idempotency_key
+        msg["X-Triage-Case-Id"] = str(case.id)
+        msg["X-Triage-Priority"] = case.decision.priority
+        msg["Auto-Submitted"] = "auto-generated"  # no autoreply loops with helpdesks
+        msg.set_content(content.body)
+        return msg
+
+    def send(self, case: Case) -> TicketRef:
+        msg = self.message(case)
+        what = f"email {self.name}"
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls(context=self._tls_context or ssl.create_default_context())
+                if self.username:
+                    smtp.login(self.username, self._password or "")
+                smtp.send_message(msg)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise DeliveryPermanent(f"{what}: login refused ({exc.smtp_code})") from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            raise DeliveryPermanent(f"{what}: server does not support {exc}") from exc
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = {code for code, _ in exc.recipients.values()}
+            message = f"{what}: recipients refused ({', '.join(sorted(exc.recipients))})"
+            if all(code >= 500 for code in codes):
+                raise DeliveryPermanent(message) from exc
+            raise DeliveryRetryable(message) from exc
+        except smtplib.SMTPResponseException as exc:
+            said = exc.smtp_error
+            if isinstance(said, bytes):
+                said = said.decode("utf-8", "replace")
+            message = f"{what}: {exc.smtp_code} {' '.join(said.split())}"
+            if exc.smtp_code >= 500:
+                raise DeliveryPermanent(message) from exc
+            raise DeliveryRetryable(message) from exc
+        except ssl.SSLCertVerificationError as exc:
+            raise DeliveryPermanent(f"{what}: TLS certificate rejected ({exc.reason})") from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryRetryable(f"{what}: {type(exc).__name__}: {exc}") from exc
+        return TicketRef(ticket_id=str(msg["Message-ID"]))
+
+    def describe(self) -> str:
+        tls = ", STARTTLS" if self.starttls else ""
+        auth = f", as {self.username}" if self.username else ""
+        return f"email sink {self.name!r} -> {self.host}:{self.port}{tls}{auth} to {self.to}"

@@ -1,0 +1,224 @@
+"""Commands about decisions and cases: `explain`, `replay --rules`, `cases`."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from triage.cli.common import config_option, settings_from
+from triage.errors import InputError
+from triage.models import StoredPost
+from triage.storage import Store, open_store
+from triage.storage.cases import CaseStore
+from triage.storage.decisions import DecisionStore
+
+
+def find_post(store: Store, ref: str) -> StoredPost:
+    """`ref` is a post id or `source:external_id`."""
+    found = store.get_post(int(ref)) if ref.isdigit() else None
+    if found is None and ":" in ref:
+        source, external_id = ref.split(":", 1)
+        found = store.find_post(source, external_id)
+    if found is None:
+        raise InputError(f"no stored post {ref!r} (give a post id or source:external_id)")
+    return found
+
+
+def preview(text: str, width: int = 100) -> str:
+    from classifiers.sensitive import redact
+
+    flat = " ".join(redact(text).split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+@click.command()
+@click.argument("post")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def explain(post: str, config_path: str | None, as_json: bool) -> None:
+    """Why POST (an id or source:external_id) was routed the way it was."""
+    settings = settings_from(config_path, logs=False)
+    store = open_store(settings)
+    stored = find_post(store, post)
+    current = DecisionStore(store.engine).current(stored.id)
+    if current is None:
+        raise InputError(f"post {stored.id} has no decision yet (run `social-triage run --once`)")
+    d = current.decision
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "post": {
+                        "id": stored.id,
+                        "source": stored.post.source,
+                        "external_id": stored.post.external_id,
+                        "url": stored.post.url,
+                    },
+                    "route": d.route.value,
+                    "tier": d.tier,
+                    "priority": d.priority,
+                    "confidence": d.confidence,
+                    "needs_review": d.needs_review,
+                    "rule": d.rule,
+                    "rules_tried": list(d.rules_tried),
+                    "explanation": d.explanation,
+                    "scores": d.scores,
+                    "model_version": d.model_version,
+                    "rules_version": d.rules_version,
+                    "decided_by": current.decided_by,
+                    "decided_at": current.decided_at.isoformat(),
+                },
+                indent=2,
+                default=str,
+            )
+        )
+        return
+    p = stored.post
+    click.echo(f"post {stored.id} {p.source}:{p.external_id} by @{p.author.handle} {p.url or ''}")
+    click.echo(f"  {preview(p.text, 200)}")
+    review = ", NEEDS REVIEW" if d.needs_review else ""
+    click.echo(
+        f"route: {d.route.value} (tier {d.tier}, {d.priority}, "
+        f"confidence {d.confidence:.2f}{review})"
+    )
+    click.echo(f"rule: {d.rule}  tried before it: {', '.join(d.rules_tried) or 'none'}")
+    click.echo(
+        f"decided by {current.decided_by} at {current.decided_at:%Y-%m-%d %H:%M}Z; "
+        f"model {d.model_version}; rules {d.rules_version}"
+    )
+    click.echo("explanation:")
+    for line in d.explanation.splitlines():
+        click.echo(f"  {line}")
+
+
+@click.command("replay")
+@click.option(
+    "--rules",
+    "rules_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The rules file to try against the stored decisions.",
+)
+@config_option
+@click.option("--examples", default=3, show_default=True, help="Examples per change.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def replay_cmd(rules_path: str, config_path: str | None, examples: int, as_json: bool) -> None:
+    """Dry run: how a rules change would move the stored decisions (nothing is written)."""
+    from classifiers.rules import RuleSet
+
+    settings = settings_from(config_path, logs=False)
+    rules = RuleSet.load(Path(rules_path))
+    store = open_store(settings)
+    moves: Counter[tuple[str, str]] = Counter()
+    samples: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    total = review_changes = 0
+    for stored, current in DecisionStore(store.engine).iter_current():
+        if current.signals is None:
+            continue
+        total += 1
+        new = rules.decide(
+            stored.post,
+            stored.post.text,
+            current.signals,
+            review_threshold=settings.classifier.review_threshold,
+        )
+        old = current.decision
+        review_changes += new.needs_review != old.needs_review
+        if new.route == old.route:
+            continue
+        key = (old.route.value, new.route.value)
+        moves[key] += 1
+        if len(samples[key]) < examples:
+            samples[key].append(
+                {
+                    "post": stored.id,
+                    "old_rule": old.rule,
+                    "new_rule": new.rule,
+                    "text": preview(stored.post.text),
+                }
+            )
+    moved = sum(moves.values())
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "rules": rules_path,
+                    "rules_version": rules.version,
+                    "decisions": total,
+                    "moved": moved,
+                    "review_changed": review_changes,
+                    "moves": [
+                        {"from": a, "to": b, "count": n, "examples": samples[(a, b)]}
+                        for (a, b), n in moves.most_common()
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(
+        f"{rules_path} (version {rules.version}): {moved} of {total} stored decisions "
+        f"would change route; {review_changes} would change needs_review"
+    )
+    for (old_route, new_route), count in moves.most_common():
+        click.echo(f"  {old_route} -> {new_route}: {count}")
+        for ex in samples[(old_route, new_route)]:
+            click.echo(
+                f"      post {ex['post']} ({ex['old_rule']} -> {ex['new_rule']}): {ex['text']}"
+            )
+
+
+@click.group(invoke_without_command=True)
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "sent", "failed", "dead", "closed"]),
+    default=None,
+    help="Only cases in this status.",
+)
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@config_option
+@click.pass_context
+def cases(
+    ctx: click.Context, status: str | None, limit: int, as_json: bool, config_path: str | None
+) -> None:
+    """Helpdesk cases (the outbox): list them, or `cases retry ID`."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = settings_from(config_path, logs=False)
+    rows = CaseStore(open_store(settings).engine).list(status, limit=limit)
+    if as_json:
+        click.echo(json.dumps([_row(r) for r in rows], indent=2, default=str))
+        return
+    if not rows:
+        click.echo("no cases" + (f" in status {status}" if status else ""))
+    for r in rows:
+        ticket = f" ticket {r.ticket_id} ({r.ticket_status})" if r.ticket_id else ""
+        click.echo(
+            f"case {r.id} [{r.status}] post {r.post_id} {r.source}:{r.external_id} -> "
+            f"{r.sink}{ticket} attempts={r.attempts}"
+        )
+        if r.last_error and r.status != "sent":
+            click.echo(f"    {r.last_error}")
+
+
+@cases.command("retry")
+@click.argument("case_id", type=int)
+@config_option
+def cases_retry(case_id: int, config_path: str | None) -> None:
+    """Put a dead or failed case back in the queue now."""
+    settings = settings_from(config_path, logs=False)
+    if not CaseStore(open_store(settings).engine).retry(case_id):
+        raise InputError(f"case {case_id}: no such case, or it was already delivered")
+    click.echo(f"case {case_id} queued for delivery")
+
+
+def _row(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in row.__slots__}
+
+
+commands = [explain, replay_cmd, cases]

@@ -1,0 +1,136 @@
+"""The pipeline stages after polling: classify, deliver cases, sync ticket status.
+
+Built once per process from settings; the classifier (torch, the encoder, the heads) is loaded
+on first use, so commands that only poll or report never pay for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from config.schema import Settings
+from escalation.retry import RetryPolicy
+from triage.abc import Sink
+from triage.classify_job import PostClassifier, classify_pending
+from triage.errors import DeliveryRetryable, NotConfigured
+from triage.models import Case, TicketRef
+from triage.outbox import DeliveryReport, deliver_due, sync_statuses
+from triage.storage import Store
+from triage.storage.cases import CaseStore
+
+log = logging.getLogger(__name__)
+
+
+class UnusableSink(Sink):
+    """Stands in for a configured sink that cannot be built (a missing secret, say): its cases
+    wait with backoff instead of dying, and `cases` shows why."""
+
+    type = "unusable"
+
+    def __init__(self, *, name: str, reason: str) -> None:
+        super().__init__(name=name)
+        self.reason = reason
+
+    def send(self, case: Case) -> TicketRef:
+        raise DeliveryRetryable(f"sink {self.name} is not usable: {self.reason}", retry_after=600)
+
+
+def build_sinks(settings: Settings) -> dict[str, Sink]:
+    from escalation.registry import build_sink
+
+    sinks: dict[str, Sink] = {}
+    for sink_settings in settings.sinks:
+        try:
+            sinks[sink_settings.name] = build_sink(
+                sink_settings, templates=settings.escalation.templates
+            )
+        except NotConfigured as exc:
+            log.error(
+                "sink %s not usable: %s",
+                sink_settings.name,
+                exc,
+                extra={"sink": sink_settings.name},
+            )
+            sinks[sink_settings.name] = UnusableSink(name=sink_settings.name, reason=str(exc))
+    return sinks
+
+
+class Stages:
+    def __init__(
+        self, settings: Settings, store: Store, *, classifier: PostClassifier | None = None
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.cases = CaseStore(store.engine)
+        self._classifier = classifier
+        self._classifier_lock = threading.Lock()
+        self.sinks = build_sinks(settings)
+        esc = settings.escalation
+        self.policy = RetryPolicy(
+            base_seconds=esc.backoff_base_seconds,
+            max_seconds=esc.backoff_max_seconds,
+            max_attempts=esc.max_attempts,
+        )
+
+    @property
+    def default_sink(self) -> str | None:
+        return self.settings.escalation.default_sink or next(iter(self.sinks), None)
+
+    @property
+    def classifier(self) -> PostClassifier:
+        with self._classifier_lock:
+            if self._classifier is None:
+                from classifiers.pipeline import Classifier
+
+                self._classifier = Classifier.from_settings(self.settings)
+                log.info("classifier loaded: %s", getattr(self._classifier, "model_version", ""))
+            return self._classifier
+
+    def describe(self) -> list[str]:
+        lines = [
+            f"sink {s.describe()}" + (" (default)" if name == self.default_sink else "")
+            for name, s in self.sinks.items()
+        ]
+        return lines or ["no sinks: helpdesk decisions are stored without cases"]
+
+    def classify(self, stop: threading.Event | None = None) -> int:
+        c = self.settings.classifier
+        return classify_pending(
+            self.store,
+            self.classifier,
+            batch_size=c.batch_size,
+            default_sink=self.default_sink,
+            stop=stop,
+        )
+
+    def deliver(self, stop: threading.Event | None = None) -> DeliveryReport:
+        esc = self.settings.escalation
+        report = deliver_due(
+            self.cases,
+            self.sinks,
+            self.policy,
+            batch_size=esc.batch_size,
+            lease_seconds=esc.lease_seconds,
+            stop=stop,
+        )
+        if report != DeliveryReport():
+            log.info(
+                "delivered cases: sent=%d failed=%d dead=%d",
+                report.sent,
+                report.failed,
+                report.dead,
+                extra={"sent": report.sent, "dead": report.dead},
+            )
+        return report
+
+    def sync(self) -> int:
+        return sync_statuses(self.cases, self.sinks)
+
+    def close(self) -> None:
+        for sink in self.sinks.values():
+            sink.close()
+
+    def stats(self) -> dict[str, Any]:
+        return {"cases": self.cases.counts()}
