@@ -74,8 +74,16 @@ def test_config_check_masks_secrets(in_tmp: Path, monkeypatch: pytest.MonkeyPatc
         "database: {url: 'postgresql+psycopg://app:hunter2@127.0.0.1/test'}\n"
         "sources:\n  - {name: brand-x, type: x, queries: [acme], interval_seconds: 120}\n"
     )
+    monkeypatch.setenv("TRIAGE_WEBHOOK_SECRET", "whsec-123")
+    cfg.write_text(
+        cfg.read_text()
+        + "sinks:\n  - {name: hook, type: webhook, url: 'https://hooks.example/c'}\n"
+    )
     result = invoke("config", "check", str(cfg))
     assert result.exit_code == 0
+    assert "hook: webhook (default)" in result.output
+    assert "secret: env TRIAGE_WEBHOOK_SECRET (set)" in result.output
+    assert "whsec-123" not in result.output
     assert "brand-x: x, enabled, every 120s" in result.output
     assert "env TRIAGE_X_BEARER_TOKEN (set)" in result.output
     assert "super-secret-token" not in result.output and "hunter2" not in result.output

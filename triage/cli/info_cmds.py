@@ -114,8 +114,15 @@ def describe(settings: Settings) -> list[str]:
         for secret, (env, file) in _secrets(s).items():
             lines.append(f"    {secret}: {describe_secret(env=env, file=file)}")
     lines.append("sinks:" if settings.sinks else "sinks: none")
+    default_sink = settings.escalation.default_sink or (
+        settings.sinks[0].name if settings.sinks else None
+    )
     for sink in settings.sinks:
-        lines.append(f"  {sink.name}: {sink.type}")
+        default = " (default)" if sink.name == default_sink else ""
+        lines.append(f"  {sink.name}: {sink.type}{default}")
+        for secret, (env, file) in _secrets(sink).items():
+            if env or file:
+                lines.append(f"    {secret}: {describe_secret(env=env, file=file)}")
     lines.append(f"rules: {settings.rules or 'shipped defaults'}")
     return lines
 
