@@ -127,3 +127,18 @@ def test_retry_policy_backs_off_exponentially_up_to_the_cap() -> None:
     assert all(50 <= d <= 100 for d in delays[4:])
     assert policy.delay(1, retry_after=90, rng=rng) >= 90
     assert policy.gives_up(5) and not policy.gives_up(4)
+
+
+def test_a_case_whose_lease_ran_out_in_the_batch_is_left_to_the_next_claim(store: Store) -> None:
+    cs = cases_for(store, ["card one", "card two"])
+    sink = MemorySink(name="desk")
+    original = cs.claim_due
+
+    def claim_with_short_lease(*, limit: int, lease_seconds: float) -> list:  # type: ignore[type-arg]
+        return original(limit=limit, lease_seconds=-1)  # the lease is over before sending
+
+    cs.claim_due = claim_with_short_lease  # type: ignore[method-assign]
+    report = deliver_due(cs, {"desk": sink}, POLICY)
+    assert report == type(report)() and sink.sends == 0
+    cs.claim_due = original  # type: ignore[method-assign]
+    assert deliver_due(cs, {"desk": sink}, POLICY).sent == 2

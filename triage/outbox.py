@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from escalation.retry import RetryPolicy
 from triage.abc import Sink
 from triage.errors import DeliveryPermanent, DeliveryRetryable
+from triage.models import Case
 from triage.storage.cases import CaseStore
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,16 @@ def deliver_due(
         claimed = cases.claim_due(limit=batch_size, lease_seconds=lease_seconds)
         if not claimed:
             break
+        expired = 0
         for case in claimed:
+            if stop is not None and stop.is_set():
+                break  # the rest of the batch is retried when its lease ends
+            lease_end = case.next_attempt_at
+            if lease_end is not None and datetime.now(UTC) >= lease_end:
+                # A slow helpdesk used up this batch's lease: another worker may hold the case
+                # now, and sending it here too could make a second ticket across replicas.
+                expired += 1
+                continue
             sink = sinks.get(case.sink)
             if sink is None:
                 cases.mark_dead(case.id, f"no sink named {case.sink!r} is configured")
@@ -99,15 +109,21 @@ def deliver_due(
                     extra={"case": case.id, "sink": case.sink},
                 )
                 sent += 1
+        if expired == len(claimed):
+            break  # nothing this worker can safely send now; the next run claims afresh
     return DeliveryReport(sent=sent, failed=failed, dead=dead)
 
 
 def sync_statuses(
-    cases: CaseStore, sinks: Mapping[str, Sink], closed_statuses: frozenset[str] = CLOSED_STATUSES
+    cases: CaseStore,
+    sinks: Mapping[str, Sink],
+    closed_statuses: frozenset[str] = CLOSED_STATUSES,
+    *,
+    batch_size: int = 500,
 ) -> int:
     """Read back the status of every open ticket; closed tickets close their case."""
     closed = 0
-    for case in cases.open_tickets():
+    for case in _open_tickets(cases, batch_size):
         sink = sinks.get(case.sink)
         if sink is None or case.ticket is None:
             continue
@@ -136,6 +152,14 @@ def sync_statuses(
                 extra={"case": case.id},
             )
     return closed
+
+
+def _open_tickets(cases: CaseStore, batch_size: int) -> Iterator[Case]:
+    """Every open ticket, page by page: tickets that stay open must not hide the rest."""
+    after_id = 0
+    while page := cases.open_tickets(limit=batch_size, after_id=after_id):
+        yield from page
+        after_id = page[-1].id
 
 
 def _alert(case_id: int, sink: str, reason: str) -> None:

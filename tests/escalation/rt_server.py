@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -112,13 +113,7 @@ class RTServer:
         )
 
     def configure(self) -> None:
-        var = self.root / "var"
-        for folder in (var, var / "mason_data", var / "session_data", self.root / "tmp"):
-            folder.mkdir(parents=True, exist_ok=True)
-        (self.root / "RT_SiteConfig.d").mkdir(exist_ok=True)
-        (self.root / "RT_SiteConfig.pm").write_text(
-            _SITE_CONFIG.format(var=var, db=self.root / "rt5.db", port=self.port)
-        )
+        self._write_site_config()
         (self.root / "root-password").write_text(ROOT_PASSWORD)
         (self.root / "initialdata.pl").write_text(
             _INITIAL_DATA.format(
@@ -134,6 +129,30 @@ class RTServer:
             str(self.root / "root-password"),
         )
         self._run(RT_SETUP, "--action", "insert", "--datafile", str(self.root / "initialdata.pl"))
+
+    def clone(self, root: Path) -> RTServer:
+        """A second, independent RT (own folder, port and process) on a copy of this one's
+        database: bot user, custom field, rights and any tickets already made. Costs a start
+        (~2 s) instead of `rt-setup-database` (~5 s), for tests that stop and restart RT."""
+        other = RTServer(root)
+        other._write_site_config()
+        source = sqlite3.connect(self.root / "rt5.db")
+        target = sqlite3.connect(root / "rt5.db")
+        try:
+            source.backup(target)  # a consistent copy even while this server is running
+        finally:
+            target.close()
+            source.close()
+        return other
+
+    def _write_site_config(self) -> None:
+        var = self.root / "var"
+        for folder in (var, var / "mason_data", var / "session_data", self.root / "tmp"):
+            folder.mkdir(parents=True, exist_ok=True)
+        (self.root / "RT_SiteConfig.d").mkdir(exist_ok=True)
+        (self.root / "RT_SiteConfig.pm").write_text(
+            _SITE_CONFIG.format(var=var, db=self.root / "rt5.db", port=self.port)
+        )
 
     def _run(self, *args: str) -> None:
         done = subprocess.run(

@@ -195,12 +195,17 @@ class CaseStore:
             )
         return bool(done.rowcount)
 
-    def open_tickets(self, *, limit: int = 500) -> list[Case]:
+    def open_tickets(self, *, limit: int = 500, after_id: int = 0) -> list[Case]:
+        """Sent cases with a ticket, in id order; page on with `after_id` = the last id."""
         with self.engine.connect() as conn:
             ids = (
                 conn.execute(
                     select(cases.c.id)
-                    .where(cases.c.status == CaseStatus.SENT.value, cases.c.ticket_id.is_not(None))
+                    .where(
+                        cases.c.status == CaseStatus.SENT.value,
+                        cases.c.ticket_id.is_not(None),
+                        cases.c.id > after_id,
+                    )
                     .order_by(cases.c.id)
                     .limit(limit)
                 )
