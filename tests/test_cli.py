@@ -108,3 +108,23 @@ def test_unknown_source_is_a_usage_error(in_tmp: Path) -> None:
 def test_migrate(in_tmp: Path) -> None:
     result = invoke("migrate")
     assert result.exit_code == 0 and "up to date" in result.output
+
+
+def test_run_refuses_to_start_on_bad_rules(in_tmp: Path) -> None:
+    rules = in_tmp / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - name: billing\n    when: {intent: {billing: 0.5}}\n    route: helpdesk\n"
+        "    sink: nowhere\n  - name: default\n    route: ignore\n"
+    )
+    cfg = in_tmp / "c.yaml"
+    cfg.write_text(f"rules: {rules}\n")
+    result = CliRunner().invoke(cli, ["run", "--once", "--config", str(cfg)])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"error: {rules}: rules[0] (name 'billing'): sink: no sink named 'nowhere' "
+        "(configured: local)"
+    )
+    rules.write_text("rules:\n  - name: x\n    when: {mood: angry}\n    route: ignore\n")
+    result = CliRunner().invoke(cli, ["run", "--once", "--config", str(cfg)])
+    assert result.exit_code == 2 and result.output.startswith(f"error: {rules}: rules[0]")
+    assert "mood" in result.output and result.output.count("\n") == 1

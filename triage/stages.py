@@ -14,7 +14,7 @@ from config.schema import Settings
 from escalation.retry import RetryPolicy
 from triage.abc import Sink
 from triage.classify_job import PostClassifier, classify_pending
-from triage.errors import DeliveryRetryable, NotConfigured
+from triage.errors import ConfigError, DeliveryRetryable, NotConfigured
 from triage.models import Case, TicketRef
 from triage.outbox import DeliveryReport, deliver_due, sync_statuses
 from triage.storage import Store
@@ -67,12 +67,28 @@ class Stages:
         self._classifier = classifier
         self._classifier_lock = threading.Lock()
         self.sinks = build_sinks(settings)
+        if settings.classifier.enabled:
+            self.check_rules()
         esc = settings.escalation
         self.policy = RetryPolicy(
             base_seconds=esc.backoff_base_seconds,
             max_seconds=esc.backoff_max_seconds,
             max_attempts=esc.max_attempts,
         )
+
+    def check_rules(self) -> None:
+        """Refuse to start on a bad rules file, or one naming a sink that does not exist
+        (one line: file, rule index and name, field)."""
+        from classifiers.rules import RuleSet
+
+        rules = RuleSet.load(self.settings.rules) if self.settings.rules else RuleSet.default()
+        for index, rule in enumerate(rules.rules):
+            if rule.sink is not None and rule.sink not in self.sinks:
+                known = ", ".join(self.sinks) or "none"
+                raise ConfigError(
+                    f"{rules.source}: rules[{index}] (name {rule.name!r}): sink: no sink named "
+                    f"{rule.sink!r} (configured: {known})"
+                )
 
     @property
     def default_sink(self) -> str | None:
