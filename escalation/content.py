@@ -17,7 +17,7 @@ import jinja2
 from triage.errors import ConfigError, DeliveryPermanent
 from triage.models import Case, Post, SensitiveFinding
 
-TEMPLATE_NAMES = ("subject.txt.j2", "body.txt.j2", "first_response.txt.j2")
+TEMPLATE_NAMES = ("subject.txt.j2", "body.txt.j2", "first_response.txt.j2", "follow_up.txt.j2")
 #: Helpdesks cut long subjects anyway; RT's column is 200 characters.
 MAX_SUBJECT_CHARS = 200
 #: Minimum intent score for an intent to shape the suggested first response.
@@ -133,6 +133,11 @@ class Renderer:
         except jinja2.TemplateError as exc:
             where = self.templates or "shipped templates"
             raise DeliveryPermanent(f"template {name} ({where}) failed: {exc}") from exc
+
+    def follow_up(self, case: Case, ticket_status: str | None = None) -> str:
+        """The suggested public reply once the helpdesk has closed the case."""
+        context = {**self.context(case), "ticket_status": ticket_status}
+        return _one_line(self._render("follow_up.txt.j2", context), 2_000)
 
     def render(self, case: Case) -> CaseContent:
         context = self.context(case)

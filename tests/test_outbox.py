@@ -111,10 +111,14 @@ def test_status_sync_closes_resolved_cases(store: Store) -> None:
     assert sync_statuses(cs, {"desk": sink}) == 0
     first = sorted(sink.statuses)[0]
     sink.statuses[first] = "resolved"
-    assert sync_statuses(cs, {"desk": sink}) == 1
+    from escalation.content import Renderer
+
+    assert sync_statuses(cs, {"desk": sink}, follow_up=Renderer().follow_up) == 1
     assert cs.counts() == {"closed": 1, "sent": 1}
     closed = cs.list("closed")[0]
     assert closed.ticket_status == "resolved"
+    assert closed.follow_up and "has closed your case" in closed.follow_up
+    assert cs.list("sent")[0].follow_up is None
 
 
 def test_retry_policy_backs_off_exponentially_up_to_the_cap() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -120,8 +120,10 @@ def sync_statuses(
     closed_statuses: frozenset[str] = CLOSED_STATUSES,
     *,
     batch_size: int = 500,
+    follow_up: Callable[[Case, str], str] | None = None,
 ) -> int:
-    """Read back the status of every open ticket; closed tickets close their case."""
+    """Read back the status of every open ticket; closed tickets close their case, with
+    `follow_up(case, status)` as the suggested public reply when given."""
     closed = 0
     for case in _open_tickets(cases, batch_size):
         sink = sinks.get(case.sink)
@@ -141,7 +143,13 @@ def sync_statuses(
         if status is None or status == case.ticket.status:
             continue
         is_closed = status.lower() in closed_statuses
-        cases.set_ticket_status(case.id, status, closed=is_closed)
+        suggestion = None
+        if is_closed and follow_up is not None:
+            try:
+                suggestion = follow_up(case, status)
+            except DeliveryPermanent as exc:  # a broken template must not block closing
+                log.warning("case %d: no follow-up suggestion: %s", case.id, exc)
+        cases.set_ticket_status(case.id, status, closed=is_closed, follow_up=suggestion)
         if is_closed:
             closed += 1
             log.info(

@@ -142,7 +142,10 @@ class Stages:
         return report
 
     def sync(self) -> int:
-        return sync_statuses(self.cases, self.sinks)
+        from escalation.content import Renderer
+
+        renderer = Renderer(self.settings.escalation.templates)
+        return sync_statuses(self.cases, self.sinks, follow_up=renderer.follow_up)
 
     def close(self) -> None:
         for sink in self.sinks.values():

@@ -202,8 +202,10 @@ def cases(
             f"case {r.id} [{r.status}] post {r.post_id} {r.source}:{r.external_id} -> "
             f"{r.sink}{ticket} attempts={r.attempts}"
         )
-        if r.last_error and r.status != "sent":
+        if r.last_error and r.status not in {"sent", "closed"}:
             click.echo(f"    {r.last_error}")
+        if r.follow_up:
+            click.echo(f"    suggested follow-up: {r.follow_up}")
 
 
 @cases.command("retry")

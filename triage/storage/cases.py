@@ -41,6 +41,7 @@ class CaseRow:
     ticket_status: str | None
     last_error: str | None
     created_at: datetime
+    follow_up: str | None = None
 
 
 class CaseStore:
@@ -169,10 +170,14 @@ class CaseStore:
     def mark_dead(self, case_id: int, error: str) -> None:
         self._set(case_id, status=CaseStatus.DEAD.value, last_error=error, next_attempt_at=None)
 
-    def set_ticket_status(self, case_id: int, status: str, *, closed: bool) -> None:
+    def set_ticket_status(
+        self, case_id: int, status: str, *, closed: bool, follow_up: str | None = None
+    ) -> None:
         values: dict[str, Any] = {"ticket_status": status}
         if closed:
             values.update(status=CaseStatus.CLOSED.value, closed_at=datetime.now(UTC))
+        if follow_up is not None:
+            values["follow_up"] = follow_up
         self._set(case_id, **values)
 
     def retry(self, case_id: int) -> bool:
@@ -239,6 +244,7 @@ class CaseStore:
                     ticket_status=r["ticket_status"],
                     last_error=r["last_error"],
                     created_at=r["created_at"],
+                    follow_up=r["follow_up"],
                 )
                 for r in conn.execute(stmt).mappings()
             ]

@@ -168,6 +168,8 @@ cases = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
     Column("closed_at", UTCDateTime),
+    #: A suggested public reply once the ticket is closed (the `follow_up.txt.j2` template).
+    Column("follow_up", Text),
     UniqueConstraint("idempotency_key"),
     Index(None, "status", "next_attempt_at"),
 )
