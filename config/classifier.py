@@ -22,6 +22,9 @@ class ClassifierSettings(BaseModel):
     max_length: int = Field(default=128, gt=1, le=512)
     #: `torch` (fp32), `bf16` (fast only with AMX/AVX512-BF16) or `onnx-int8` (needs `onnx`).
     backend: Literal["torch", "bf16", "onnx-int8"] = "torch"
+    #: A Hugging Face sequence-classification model (id or folder) with negative/neutral/positive
+    #: labels, used for sentiment instead of the sentiment head; none by default.
+    sentiment_model: str | None = None
     #: Trained heads; the shipped heads when empty.
     heads_dir: Path | None = None
     #: Decisions below this confidence wait for a human.
