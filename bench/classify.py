@@ -1,0 +1,146 @@
+"""Speed of the whole classification step against the naive baseline (issue 3, item 8).
+
+    python bench/classify.py [--data ../shared/data] [--posts 2000] [--naive-posts 150]
+                             [--rounds 3] [--backends torch onnx-int8]
+
+In one process, on the same model and the same tweet-length posts:
+- naive: the transformers `feature-extraction` pipeline called once per post (the first
+  `--naive-posts` posts; posts/s does not depend on how many, and it keeps the run short);
+- full step: `Classifier.classify` on all posts (tokenise, encode in length-sorted batches, every
+  head, sensitive-data detection, keyword lists, language, rules), per backend.
+Setups run interleaved for --rounds rounds and medians are printed, as posts per wall-clock
+second and per CPU-second of this process (the latter is steadier on a shared machine), with the
+ratio to the naive baseline, and the peak RSS of the whole run (all setups loaded at once).
+Posts come from sentiment/tweeteval_val.csv when --data has it, else from our own examples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from classifiers.dataset import read_table
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def posts(data: Path, n: int) -> list[str]:
+    source = data / "sentiment" / "tweeteval_val.csv"
+    if not source.is_file():
+        source = ROOT / "classifiers" / "training" / "own_examples.csv"
+    texts = [t for t in read_table(source).texts if t.strip()]
+    return [texts[i % len(texts)] for i in range(n)]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_name() -> str:
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return platform.processor() or "unknown"
+    for row in out.splitlines():
+        if row.startswith("Model name:"):
+            return row.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def naive_runner(threads: int) -> Callable[[list[str]], None]:
+    import torch
+    from transformers import pipeline
+
+    from classifiers.encoder import default_model_path
+
+    torch.set_num_threads(threads)
+    folder = str(default_model_path())
+    extractor = pipeline("feature-extraction", model=folder, tokenizer=folder, device="cpu")
+
+    def run(texts: list[str]) -> None:
+        for text in texts:
+            extractor(text)
+
+    run(["warm up"] * 5)
+    return run
+
+
+def full_runner(backend: str, threads: int, batch_size: int) -> Callable[[list[str]], None]:
+    from classifiers.pipeline import Classifier
+    from config.schema import Settings
+
+    settings = Settings.model_validate(
+        {"classifier": {"backend": backend, "threads": threads, "batch_size": batch_size}}
+    )
+    classifier = Classifier.from_settings(settings)
+
+    def run(texts: list[str]) -> None:
+        results = classifier.classify([(None, text) for text in texts])
+        assert len(results) == len(texts)
+
+    run(["warm up"] * 64)
+    return run
+
+
+def measure(run: Callable[[list[str]], None], texts: list[str]) -> tuple[float, float]:
+    """(posts per wall second, posts per CPU second of this process)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    run(texts)
+    return len(texts) / (time.perf_counter() - wall), len(texts) / (time.process_time() - cpu)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--naive-posts", type=int, default=150)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--backends", nargs="*", default=["torch", "onnx-int8"])
+    args = parser.parse_args()
+    texts = posts(args.data, args.posts)
+    mean_chars = sum(map(len, texts)) / len(texts)
+    print(
+        f"cpu: {cpu_name()}; threads {args.threads}; {len(texts)} posts, "
+        f"mean {mean_chars:.0f} chars; {args.rounds} interleaved rounds, medians",
+        flush=True,
+    )
+    runners = {"naive": naive_runner(args.threads)}
+    for backend in args.backends:
+        runners[backend] = full_runner(backend, args.threads, args.batch_size)
+    wall: dict[str, list[float]] = {name: [] for name in runners}
+    cpu: dict[str, list[float]] = {name: [] for name in runners}
+    for _ in range(args.rounds):
+        # Interleaved, so a noisy neighbour slows every setup alike.
+        for name, run in runners.items():
+            sample = texts[: args.naive_posts] if name == "naive" else texts
+            w, c = measure(run, sample)
+            wall[name].append(w)
+            cpu[name].append(c)
+    base_wall, base_cpu = statistics.median(wall["naive"]), statistics.median(cpu["naive"])
+    for name in runners:
+        w, c = statistics.median(wall[name]), statistics.median(cpu[name])
+        label = "naive pipeline, one post at a time" if name == "naive" else f"full step, {name}"
+        print(
+            f"{label:<36} {w:8.1f} posts/s (x{w / base_wall:5.1f})   "
+            f"{c:8.1f} posts/CPU-s (x{c / base_cpu:5.1f})",
+            flush=True,
+        )
+    print(f"peak RSS of the whole run: {peak_rss_mb():.0f} MB", flush=True)
+
+
+if __name__ == "__main__":
+    main()

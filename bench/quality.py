@@ -1,0 +1,226 @@
+"""Quality of the encoder + heads recipe on the shared labelled data (issue 3, item 7).
+
+    python bench/quality.py [--data ../shared/data] [--backend torch|bf16|onnx-int8]
+                            [--model logreg|mlp] [-C 4] [--only sentiment complaint route]
+
+Every figure is trained on one part of the data and measured on another:
+- sentiment: tweeteval_val 5-fold CV (macro-recall, the SemEval metric); airline_train 5-fold CV
+  (macro-F1); and airline -> tweeteval (trained on one set, scored on the other);
+- complaint: complaints_train 5-fold CV (macro-F1);
+- route: ROC-AUC of private_score on twcs_dev for each brand with >= 100 rows, trained on
+  everything *except* that brand (other twcs brands, ibm_care_dev, our own examples); and the
+  shipped route head (our own examples only) on the same rows.
+Embeddings are cached per encoder version under ~/.cache/social-triage/bench.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from classifiers.dataset import read_table
+from classifiers.encoder import Encoder
+from classifiers.evaluate import binary_auc, classification_report
+from classifiers.heads import HeadSet
+from classifiers.train import cross_validate, fit_head, head_scores
+
+OWN = Path(__file__).resolve().parents[1] / "classifiers" / "training" / "own_examples.csv"
+CACHE = Path.home() / ".cache" / "social-triage" / "bench"
+
+
+def embed(encoder: Encoder, texts: list[str], tag: str) -> np.ndarray:
+    key = hashlib.sha256((encoder.version + "\n" + "\n".join(texts)).encode()).hexdigest()[:16]
+    path = CACHE / f"{tag}-{key}.npy"
+    if path.is_file():
+        return np.load(path)
+    start = time.perf_counter()
+    vectors = encoder.encode(texts)
+    print(f"  encoded {tag}: {len(texts)} rows in {time.perf_counter() - start:.0f}s", flush=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.save(path, vectors)
+    return vectors
+
+
+def line(name: str, report: dict, keys: tuple[str, ...]) -> None:
+    figures = "  ".join(f"{k} {report[k]:.3f}" for k in keys if report.get(k) is not None)
+    print(f"{name:<52}{figures}", flush=True)
+
+
+def sentiment(data: Path, encoder: Encoder, opts: dict) -> None:
+    tweet = read_table(data / "sentiment" / "tweeteval_val.csv", label_column="label")
+    air = read_table(data / "sentiment" / "airline_train.csv", label_column="label")
+    assert tweet.labels is not None and air.labels is not None
+    xt = embed(encoder, tweet.texts, "tweeteval")
+    xa = embed(encoder, air.texts, "airline")
+    keys = ("accuracy", "macro_f1", "macro_recall")
+    line(
+        "sentiment tweeteval_val 5-fold CV",
+        cross_validate("sentiment", xt, tweet.labels, **opts),
+        keys,
+    )
+    line(
+        "sentiment airline_train 5-fold CV",
+        cross_validate("sentiment", xa, air.labels, **opts),
+        keys,
+    )
+    head = fit_head("sentiment", xa, air.labels, **opts)
+    predicted, _ = head_scores(head, xt)
+    line("sentiment airline -> tweeteval_val", classification_report(tweet.labels, predicted), keys)
+    shipped = HeadSet.load(None).heads["sentiment"]
+    for name, x, gold in (("tweeteval_val", xt, tweet.labels), ("airline_train", xa, air.labels)):
+        predicted, _ = head_scores(shipped, x)
+        line(f"sentiment shipped head on {name}", classification_report(gold, predicted), keys)
+
+
+def complaint(data: Path, encoder: Encoder, opts: dict) -> None:
+    table = read_table(data / "complaints" / "complaints_train.csv", label_column="label")
+    assert table.labels is not None
+    x = embed(encoder, table.texts, "complaints")
+    report = cross_validate("complaint", x, table.labels, **opts)
+    line("complaint complaints_train 5-fold CV", report, ("accuracy", "macro_f1", "roc_auc"))
+    shipped = HeadSet.load(None).heads["complaint"]
+    predicted, scores = head_scores(shipped, x)
+    report = classification_report(table.labels, predicted)
+    report["roc_auc"] = binary_auc([y == "complaint" for y in table.labels], scores.tolist())
+    line("complaint shipped head on complaints_train", report, ("accuracy", "macro_f1", "roc_auc"))
+
+
+def route(data: Path, encoder: Encoder, opts: dict) -> None:
+    twcs = read_table(
+        data / "routing" / "twcs_dev.csv", label_column="label", extra_columns=("brand",)
+    )
+    ibm = read_table(data / "routing" / "ibm_care_dev.csv", label_column="label")
+    own = read_table(OWN, label_column="route")
+    assert twcs.labels is not None and ibm.labels is not None and own.labels is not None
+    xt = embed(encoder, twcs.texts, "twcs")
+    xi = embed(encoder, ibm.texts, "ibm")
+    xo = embed(encoder, own.texts, "own")
+    brands = np.array(twcs.columns["brand"])
+    gold = np.array([label == "private_dm" for label in twcs.labels])
+    shipped = HeadSet.load(None).heads["route"]
+    for brand in sorted(set(brands)):
+        rows = brands == brand
+        if rows.sum() < 100:
+            continue
+        x = np.vstack([xt[~rows], xi, xo])
+        y = [twcs.labels[i] for i in np.flatnonzero(~rows)] + ibm.labels + own.labels
+        head = fit_head("route", x, y, **opts)
+        auc = binary_auc(gold[rows].tolist(), head.predict_proba(xt[rows]).tolist())
+        auc_shipped = binary_auc(gold[rows].tolist(), shipped.predict_proba(xt[rows]).tolist())
+        print(
+            f"route twcs brand={brand} ({int(rows.sum())} rows, {int(gold[rows].sum())} DM)"
+            f"  ROC-AUC trained without it {auc:.3f}  shipped head {auc_shipped:.3f}",
+            flush=True,
+        )
+
+
+def finetune(data: Path, encoder: Encoder, opts: dict, epochs: int) -> None:
+    """Fine-tune the encoder briefly (80/20 split) against a frozen-encoder head on the same split.
+
+    An experiment only: nothing here is shipped, and a deployment would have to fine-tune on its
+    own data at install time.
+    """
+    import torch
+    from sklearn.model_selection import train_test_split
+
+    sets = {
+        "sentiment": data / "sentiment" / "tweeteval_val.csv",
+        "complaint": data / "complaints" / "complaints_train.csv",
+    }
+    for task, path in sets.items():
+        table = read_table(path, label_column="label")
+        assert table.labels is not None
+        names = sorted(set(table.labels))
+        y = np.array([names.index(label) for label in table.labels])
+        train_idx, test_idx = train_test_split(
+            np.arange(len(y)), test_size=0.2, stratify=y, random_state=0
+        )
+        x = embed(encoder, table.texts, f"ft-{task}")
+        frozen = fit_head(task, x[train_idx], [table.labels[i] for i in train_idx], **opts)
+        predicted, _ = head_scores(frozen, x[test_idx])
+        gold = [table.labels[i] for i in test_idx]
+        keys = ("accuracy", "macro_f1", "macro_recall")
+        line(f"{task} 80/20 frozen encoder + head", classification_report(gold, predicted), keys)
+        model = Encoder(batch_size=32).model
+        model.train()
+        linear = torch.nn.Linear(encoder.dim, len(names))
+        params = list(model.parameters()) + list(linear.parameters())
+        optimiser = torch.optim.AdamW(params, lr=4e-5, weight_decay=0.01)
+        counts = np.bincount(y[train_idx])
+        loss_fn = torch.nn.CrossEntropyLoss(
+            weight=torch.tensor(len(train_idx) / (len(names) * counts), dtype=torch.float32)
+        )
+        tokenizer = encoder.tokenizer
+        rng = np.random.default_rng(0)
+        start = time.perf_counter()
+
+        def pooled(texts: list[str], model: Any = model, tokenizer: Any = tokenizer) -> Any:
+            batch = tokenizer(
+                texts, padding=True, truncation=True, max_length=128, return_tensors="pt"
+            )
+            hidden = model(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).float()
+            return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+
+        for _ in range(epochs):
+            order = rng.permutation(train_idx)
+            for i in range(0, len(order), 32):
+                rows = order[i : i + 32]
+                logits = linear(pooled([table.texts[j] for j in rows]))
+                loss = loss_fn(logits, torch.from_numpy(y[rows]))
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+        model.eval()
+        predicted = []
+        with torch.inference_mode():
+            for i in range(0, len(test_idx), 64):
+                rows = test_idx[i : i + 64]
+                logits = linear(pooled([table.texts[j] for j in rows]))
+                predicted += [names[k] for k in logits.argmax(1).tolist()]
+        report = classification_report(gold, predicted)
+        line(
+            f"{task} 80/20 fine-tuned {epochs} epochs ({time.perf_counter() - start:.0f}s)",
+            report,
+            keys,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--backend", default="torch", choices=["torch", "bf16", "onnx-int8"])
+    parser.add_argument("--model", default="logreg", choices=["logreg", "mlp"])
+    parser.add_argument("-C", type=float, default=4.0)
+    parser.add_argument("--unbalanced", action="store_true", help="no class weights")
+    parser.add_argument("--only", nargs="*", default=["sentiment", "complaint", "route"])
+    parser.add_argument(
+        "--finetune-epochs",
+        type=int,
+        default=0,
+        help="also fine-tune the encoder on an 80/20 split (slow experiment)",
+    )
+    args = parser.parse_args()
+    encoder = Encoder(backend=args.backend, batch_size=64)
+    opts = {"model": args.model, "c": args.C, "balanced": not args.unbalanced}
+    print(f"encoder {encoder.version}; head {opts}", flush=True)
+    for task in args.only:
+        {"sentiment": sentiment, "complaint": complaint, "route": route}[task](
+            args.data, encoder, opts
+        )
+    if args.finetune_epochs:
+        finetune(args.data, encoder, opts, args.finetune_epochs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""Small heads on the shared embeddings, stored as plain numpy arrays plus readable metadata.
+
+Each head is one file pair in a heads folder: `<task>.npz` (the weights) and `<task>.json` (what
+it was trained on, when, on which encoder, and its measured metrics). Prediction is a couple of
+matrix products in numpy, so loading a head costs milliseconds and inference needs no sklearn.
+
+Tasks and what their scores mean:
+- `sentiment`: softmax over negative / neutral / positive.
+- `complaint`: sigmoid, the probability that the post is a complaint.
+- `route`: sigmoid, the probability that the post should leave the public channel (`private_dm`).
+- `intent`: independent sigmoids, one per intent label (a post can be billing *and* a question).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from triage.errors import ConfigError
+
+Task = Literal["sentiment", "complaint", "route", "intent"]
+Kind = Literal["softmax", "sigmoid", "multilabel"]
+
+TASKS: tuple[Task, ...] = ("sentiment", "complaint", "route", "intent")
+SENTIMENT_LABELS = ("negative", "neutral", "positive")
+INTENT_LABELS = (
+    "billing",
+    "account_access",
+    "delivery",
+    "refund",
+    "technical_problem",
+    "outage",
+    "question",
+    "praise",
+    "spam",
+    "legal_threat",
+    "safety",
+)
+#: The label whose probability a binary (sigmoid) head reports.
+POSITIVE_LABEL: dict[str, str] = {"complaint": "complaint", "route": "private_dm"}
+KIND: dict[str, Kind] = {
+    "sentiment": "softmax",
+    "complaint": "sigmoid",
+    "route": "sigmoid",
+    "intent": "multilabel",
+}
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class Head:
+    """A feed-forward head: ReLU between layers, softmax or sigmoid on the last one.
+
+    A logistic regression is a single layer; a small MLP has two. `weights[i]` has shape
+    (inputs, outputs).
+    """
+
+    task: str
+    kind: Kind
+    labels: tuple[str, ...]
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+    #: Divides the logits before softmax/sigmoid (calibration); 1.0 when not calibrated.
+    temperature: float = 1.0
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return f"{self.task}:{self.metadata.get('trained_at', 'unknown')}"
+
+    @property
+    def input_dim(self) -> int:
+        return int(self.weights[0].shape[0])
+
+    def logits(self, embeddings: np.ndarray) -> np.ndarray:
+        x = np.asarray(embeddings, dtype=np.float32)
+        last = len(self.weights) - 1
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            x = x @ w + b
+            if i < last:
+                np.maximum(x, 0.0, out=x)
+        return x / np.float32(self.temperature)
+
+    def predict_proba(self, embeddings: np.ndarray) -> np.ndarray:
+        """Shape (n, len(labels)) for softmax and multilabel heads, (n,) for sigmoid heads."""
+        z = self.logits(embeddings)
+        if self.kind == "softmax":
+            z = z - z.max(axis=1, keepdims=True)
+            e = np.exp(z)
+            return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+        p = (1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))).astype(np.float32)
+        return p[:, 0] if self.kind == "sigmoid" else p
+
+    # --- storage -----------------------------------------------------------------------------
+
+    def save(self, folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray] = {}
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            arrays[f"w{i}"] = w.astype(np.float32)
+            arrays[f"b{i}"] = b.astype(np.float32)
+        np.savez(folder / f"{self.task}.npz", **arrays)  # type: ignore[arg-type]
+        meta = dict(self.metadata)
+        meta.update(
+            format=FORMAT_VERSION,
+            task=self.task,
+            kind=self.kind,
+            labels=list(self.labels),
+            layers=len(self.weights),
+            temperature=self.temperature,
+        )
+        path = folder / f"{self.task}.json"
+        path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, folder: Path, task: str) -> Head:
+        meta_path, npz_path = folder / f"{task}.json", folder / f"{task}.npz"
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            with np.load(npz_path) as data:
+                layers = int(meta["layers"])
+                weights = tuple(np.asarray(data[f"w{i}"], dtype=np.float32) for i in range(layers))
+                biases = tuple(np.asarray(data[f"b{i}"], dtype=np.float32) for i in range(layers))
+        except (OSError, KeyError, ValueError) as exc:
+            raise ConfigError(f"{meta_path}: cannot load the {task} head: {exc}") from exc
+        if meta.get("format") != FORMAT_VERSION:
+            raise ConfigError(f"{meta_path}: unknown head format {meta.get('format')!r}")
+        return cls(
+            task=task,
+            kind=meta["kind"],
+            labels=tuple(meta["labels"]),
+            weights=weights,
+            biases=biases,
+            temperature=float(meta.get("temperature", 1.0)),
+            metadata=meta,
+        )
+
+
+def shipped_heads_dir() -> Path:
+    """The heads the project ships (trained on permissive data only, see docs/MODEL_CARD.md)."""
+    return Path(str(resources.files("classifiers") / "heads"))
+
+
+class HeadSet:
+    """The four heads a classifier uses; a user's heads folder overrides the shipped ones."""
+
+    def __init__(self, heads: dict[str, Head]) -> None:
+        self.heads = heads
+
+    @classmethod
+    def load(cls, folder: Path | None = None, *, encoder_dim: int | None = None) -> HeadSet:
+        """Each task from `folder` when it has that head, else from the shipped heads."""
+        heads: dict[str, Head] = {}
+        for task in TASKS:
+            for candidate in (folder, shipped_heads_dir()):
+                if candidate is not None and (candidate / f"{task}.json").is_file():
+                    heads[task] = Head.load(candidate, task)
+                    break
+        for name, head in heads.items():
+            if encoder_dim is not None and head.input_dim != encoder_dim:
+                where = head.metadata.get("encoder", "another encoder")
+                raise ConfigError(
+                    f"classifier.heads_dir: the {name} head expects {head.input_dim}-dimensional "
+                    f"embeddings (trained on {where}); the configured model gives {encoder_dim}. "
+                    "Train heads for this model with `social-triage train`."
+                )
+        return cls(heads)
+
+    @property
+    def version(self) -> str:
+        return ",".join(self.heads[t].version for t in TASKS if t in self.heads)
+
+    def predict(self, embeddings: np.ndarray) -> HeadScores:
+        n = len(embeddings)
+        scores = HeadScores(
+            sentiment=np.full((n, 3), 1 / 3, dtype=np.float32),
+            complaint=np.zeros(n, dtype=np.float32),
+            private=np.zeros(n, dtype=np.float32),
+            intents={label: np.zeros(n, dtype=np.float32) for label in INTENT_LABELS},
+        )
+        if n == 0:
+            return scores
+        if "sentiment" in self.heads:
+            head = self.heads["sentiment"]
+            proba = head.predict_proba(embeddings)
+            order = [head.labels.index(label) for label in SENTIMENT_LABELS]
+            scores.sentiment = proba[:, order]
+        if "complaint" in self.heads:
+            scores.complaint = self.heads["complaint"].predict_proba(embeddings)
+        if "route" in self.heads:
+            scores.private = self.heads["route"].predict_proba(embeddings)
+        if "intent" in self.heads:
+            head = self.heads["intent"]
+            proba = head.predict_proba(embeddings)
+            for j, label in enumerate(head.labels):
+                scores.intents[label] = proba[:, j]
+        return scores
+
+
+@dataclass
+class HeadScores:
+    """Every head's scores for a batch, columns aligned to the batch."""
+
+    sentiment: np.ndarray  # (n, 3) in SENTIMENT_LABELS order
+    complaint: np.ndarray  # (n,)
+    private: np.ndarray  # (n,)
+    intents: dict[str, np.ndarray]  # label -> (n,)

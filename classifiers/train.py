@@ -1,0 +1,266 @@
+"""Fit heads from labelled (text, label) pairs: CSV files today, agents' corrections later.
+
+Training is the only place sklearn is used; the fitted weights are copied into a numpy `Head`.
+Every artefact records where its data came from, how many rows, when, on which encoder, and the
+cross-validated metrics measured before the final fit on all rows.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from classifiers.evaluate import binary_auc, classification_report
+from classifiers.heads import INTENT_LABELS, KIND, POSITIVE_LABEL, SENTIMENT_LABELS, Head
+from triage.errors import InputError
+
+if TYPE_CHECKING:
+    from classifiers.encoder import Encoder
+
+Model = Literal["logreg", "mlp"]
+#: Labels accepted per task (intent rows hold `|`-separated intents, or `none`).
+TASK_LABELS: dict[str, tuple[str, ...]] = {
+    "sentiment": SENTIMENT_LABELS,
+    "complaint": ("complaint", "not_complaint"),
+    "route": ("private_dm", "public_reply"),
+    "intent": INTENT_LABELS,
+}
+LABEL_ALIASES = {
+    "neg": "negative",
+    "pos": "positive",
+    "neu": "neutral",
+    "yes": "complaint",
+    "no": "not_complaint",
+    "true": "complaint",
+    "false": "not_complaint",
+    "private": "private_dm",
+    "public": "public_reply",
+}
+
+
+def normalise_labels(task: str, labels: Sequence[str]) -> list[str]:
+    """Lower-case, apply aliases and refuse labels the task does not know (naming the row)."""
+    allowed = set(TASK_LABELS[task])
+    result = []
+    for row, raw in enumerate(labels):
+        label = raw.strip().lower()
+        if task == "intent":
+            parts = [p.strip() for p in label.split("|") if p.strip() and p.strip() != "none"]
+            bad = [p for p in parts if p not in allowed]
+            if bad:
+                raise InputError(f"row {row}: unknown intent {bad[0]!r} for task intent")
+            result.append("|".join(parts))
+            continue
+        label = LABEL_ALIASES.get(label, label)
+        if task == "route" and label in {"helpdesk"}:
+            label = "private_dm"
+        if label not in allowed:
+            known = ", ".join(sorted(allowed))
+            raise InputError(f"row {row}: unknown label {raw!r} for task {task} ({known})")
+        result.append(label)
+    return result
+
+
+def _target(task: str, labels: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
+    if task == "intent":
+        y = np.array([[lab in label.split("|") for lab in INTENT_LABELS] for label in labels])
+        return y.astype(np.int64), INTENT_LABELS
+    if task in POSITIVE_LABEL:
+        positive = POSITIVE_LABEL[task]
+        return np.array([label == positive for label in labels], dtype=np.int64), (positive,)
+    present = tuple(label for label in SENTIMENT_LABELS if label in labels)
+    return np.array([present.index(label) for label in labels], dtype=np.int64), present
+
+
+def _fit_estimator(
+    task: str, x: np.ndarray, y: np.ndarray, *, model: Model, c: float, balanced: bool
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Weights (inputs, outputs) and biases per layer."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+
+    weight = "balanced" if balanced else None
+    if task == "intent":
+        if model == "mlp":
+            mlp = MLPClassifier(hidden_layer_sizes=(256,), alpha=1e-3, max_iter=300, random_state=0)
+            mlp.fit(x, y)
+            return list(mlp.coefs_), list(mlp.intercepts_)
+        ws, bs = [], []
+        for j in range(y.shape[1]):
+            column = y[:, j]
+            if column.min() == column.max():  # no examples: never fires
+                ws.append(np.zeros((x.shape[1], 1), dtype=np.float32))
+                bs.append(np.array([-10.0 if column.max() == 0 else 10.0], dtype=np.float32))
+                continue
+            lr = LogisticRegression(C=c, class_weight=weight, max_iter=2000)
+            lr.fit(x, column)
+            ws.append(lr.coef_.T.astype(np.float32))
+            bs.append(lr.intercept_.astype(np.float32))
+        return [np.hstack(ws)], [np.concatenate(bs)]
+    if model == "mlp":
+        mlp = MLPClassifier(hidden_layer_sizes=(256,), alpha=1e-3, max_iter=300, random_state=0)
+        mlp.fit(x, y)
+        return list(mlp.coefs_), list(mlp.intercepts_)
+    lr = LogisticRegression(C=c, class_weight=weight, max_iter=2000)
+    lr.fit(x, y)
+    return [lr.coef_.T.astype(np.float32)], [lr.intercept_.astype(np.float32)]
+
+
+def fit_head(
+    task: str,
+    embeddings: np.ndarray,
+    labels: Sequence[str],
+    *,
+    model: Model = "logreg",
+    c: float = 4.0,
+    balanced: bool = True,
+    metadata: dict[str, Any] | None = None,
+) -> Head:
+    """One head fitted on all rows (no evaluation: see `cross_validate`)."""
+    clean = normalise_labels(task, labels)
+    y, head_labels = _target(task, clean)
+    if task != "intent" and len(np.unique(y)) < 2:
+        raise InputError(f"task {task}: training needs at least two different labels")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # sklearn convergence chatter on tiny sets
+        weights, biases = _fit_estimator(task, embeddings, y, model=model, c=c, balanced=balanced)
+    return Head(
+        task=task,
+        kind=KIND[task],
+        labels=head_labels,
+        weights=tuple(np.asarray(w, dtype=np.float32) for w in weights),
+        biases=tuple(np.asarray(b, dtype=np.float32) for b in biases),
+        metadata=dict(metadata or {}),
+    )
+
+
+def head_scores(head: Head, embeddings: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Predicted labels and the score that ranks the positive class (binary tasks)."""
+    proba = head.predict_proba(embeddings)
+    if head.kind == "softmax":
+        return [head.labels[i] for i in proba.argmax(axis=1)], proba.max(axis=1)
+    if head.kind == "sigmoid":
+        positive = head.labels[0]
+        negative = next(label for label in TASK_LABELS[head.task] if label != positive)
+        return [positive if p >= 0.5 else negative for p in proba], proba
+    return ["|".join(head.labels[j] for j in np.flatnonzero(row >= 0.5)) for row in proba], proba
+
+
+def cross_validate(
+    task: str,
+    embeddings: np.ndarray,
+    labels: Sequence[str],
+    *,
+    groups: Sequence[str] | None = None,
+    folds: int = 5,
+    model: Model = "logreg",
+    c: float = 4.0,
+    balanced: bool = True,
+) -> dict[str, Any]:
+    """Out-of-fold metrics: stratified k-fold, or leave-one-group-out (e.g. brand) when given."""
+    from sklearn.model_selection import KFold, LeaveOneGroupOut, StratifiedKFold
+
+    clean = normalise_labels(task, labels)
+    n = len(clean)
+    if groups is not None:
+        splits = list(LeaveOneGroupOut().split(embeddings, clean, groups))
+    elif task == "intent":
+        splits = list(KFold(folds, shuffle=True, random_state=0).split(embeddings))
+    else:
+        smallest = min(clean.count(label) for label in set(clean))
+        k = max(2, min(folds, smallest))
+        splits = list(StratifiedKFold(k, shuffle=True, random_state=0).split(embeddings, clean))
+    predicted: list[str] = [""] * n
+    scores = np.zeros(n, dtype=np.float32)
+    for train_idx, test_idx in splits:
+        train_labels = [clean[i] for i in train_idx]
+        if task != "intent" and len(set(train_labels)) < 2:
+            continue
+        head = fit_head(
+            task, embeddings[train_idx], train_labels, model=model, c=c, balanced=balanced
+        )
+        fold_pred, fold_scores = head_scores(head, embeddings[test_idx])
+        for j, i in enumerate(test_idx):
+            predicted[i] = fold_pred[j]
+            if head.kind == "sigmoid":
+                scores[i] = fold_scores[j]
+    if task == "intent":
+        return _multilabel_report(clean, predicted)
+    report = classification_report(clean, predicted, labels=list(TASK_LABELS[task]))
+    if task in POSITIVE_LABEL:
+        positive = [label == POSITIVE_LABEL[task] for label in clean]
+        report["roc_auc"] = binary_auc(positive, scores.tolist())
+    report["cv"] = "leave-one-group-out" if groups is not None else f"{len(splits)}-fold"
+    return report
+
+
+def _multilabel_report(gold: list[str], predicted: list[str]) -> dict[str, Any]:
+    per_class = {}
+    for label in INTENT_LABELS:
+        g = np.array([label in x.split("|") for x in gold])
+        p = np.array([label in x.split("|") for x in predicted])
+        if not g.any():
+            continue
+        tp = float((g & p).sum())
+        precision = tp / p.sum() if p.sum() else 0.0
+        recall = tp / g.sum()
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_class[label] = {
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "support": int(g.sum()),
+        }
+    f1s = [m["f1"] for m in per_class.values()]
+    return {
+        "macro_f1": float(np.mean(f1s)) if f1s else 0.0,
+        "per_class": per_class,
+        "rows": len(gold),
+    }
+
+
+def train(
+    task: str,
+    pairs: Sequence[tuple[str, str]],
+    encoder: Encoder,
+    *,
+    sources: Sequence[dict[str, Any]] = (),
+    groups: Sequence[str] | None = None,
+    model: Model = "logreg",
+    c: float = 4.0,
+    balanced: bool = True,
+    folds: int = 5,
+) -> Head:
+    """Encode the pairs, cross-validate, fit on everything, and describe it all in metadata.
+
+    `pairs` can come from CSV files or from agents' corrections alike; `sources` describes them
+    (file names, row counts) for the artefact's metadata.
+    """
+    if task not in TASK_LABELS:
+        raise InputError(f"unknown task {task!r} (one of {', '.join(TASK_LABELS)})")
+    if len(pairs) < 4:
+        raise InputError(f"task {task}: need at least 4 labelled rows, got {len(pairs)}")
+    texts = [text for text, _ in pairs]
+    labels = [label for _, label in pairs]
+    embeddings = encoder.encode(texts)
+    metrics = cross_validate(
+        task, embeddings, labels, groups=groups, folds=folds, model=model, c=c, balanced=balanced
+    )
+    metadata = {
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "encoder": encoder.name,
+        "encoder_version": encoder.version,
+        "training_data": list(sources),
+        "rows": len(pairs),
+        "model": model,
+        "C": c,
+        "class_weight": "balanced" if balanced else None,
+        "metrics": metrics,
+    }
+    return fit_head(
+        task, embeddings, labels, model=model, c=c, balanced=balanced, metadata=metadata
+    )

@@ -1,0 +1,117 @@
+"""The shared encoder: any local model path (a tiny BERT built here), pooling, order, versions.
+
+`build_tiny_bert` and `tiny_heads` are reused by the other classifier tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from classifiers.encoder import Encoder, mean_pool
+from config.classifier import ClassifierSettings
+from triage.errors import ConfigError
+
+WORDS = str.split(
+    "the my you i is it not to and a of for card charged twice refund account login "
+    "password app crash down love great thanks help order late delivery where why what "
+    "how please never again worst best new today hello acme bill money back fire lawyer "
+    "free click link minha conta não cobrança pedido obrigado "
+)
+
+
+def build_tiny_bert(folder: Path) -> Path:
+    """A 2-layer, 32-wide BERT with a WordPiece tokenizer, saved like a hub model (no hub)."""
+    import torch
+    from transformers import BertConfig, BertModel, BertTokenizer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS, *(f"##{c}" for c in "sdegr")]
+    vocab += [c for c in "abcdefghijklmnopqrstuvwxyz0123456789@?!.,'" if c not in vocab]
+    vocab_file = folder / "vocab.txt"
+    vocab_file.write_text("\n".join(dict.fromkeys(vocab)) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizer(vocab_file=str(vocab_file), do_lower_case=True)
+    tokenizer.save_pretrained(folder)
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+    )
+    BertModel(config).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
+
+
+TEXTS = [
+    "you charged my card twice",
+    "love the new app, thanks",
+    "where is my order",
+    "a",
+    "the app is down again and nobody can login to my account please help me today",
+]
+
+
+def test_local_model_path_encodes_unit_vectors_in_input_order(tiny_model: Path) -> None:
+    encoder = Encoder(tiny_model, batch_size=2, threads=1)
+    vectors = encoder.encode(TEXTS)
+    assert vectors.shape == (len(TEXTS), 32)
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    one_by_one = np.vstack([encoder.encode([text]) for text in TEXTS])
+    # Length-sorted batches with padding must give each post exactly its own embedding.
+    np.testing.assert_allclose(vectors, one_by_one, atol=1e-5)
+
+
+def test_batches_are_length_sorted_and_padded_per_batch(tiny_model: Path) -> None:
+    encoder = Encoder(tiny_model, batch_size=2, threads=1)
+    batches = encoder.batches(encoder.tokenize(TEXTS))
+    widths = [ids.shape[1] for _, ids, _ in batches]
+    assert widths == sorted(widths)
+    positions = np.concatenate([p for p, _, _ in batches])
+    assert sorted(positions.tolist()) == list(range(len(TEXTS)))
+    for _, ids, mask in batches:
+        assert (mask.sum(axis=1) > 0).all()
+        assert ((ids == encoder.pad_id) | (mask == 1)).all()
+
+
+def test_empty_input_and_from_settings(tiny_model: Path) -> None:
+    settings = ClassifierSettings(model=str(tiny_model), threads=1, batch_size=8, max_length=16)
+    encoder = Encoder.from_settings(settings)
+    assert encoder.encode([]).shape == (0, 32)
+    assert encoder.max_length == 16
+    long = " ".join(["card"] * 100)
+    assert len(encoder.tokenize([long])[0]) == 16
+    assert encoder.version.startswith(str(tiny_model) + "@")
+    assert encoder.name == str(tiny_model)
+
+
+def test_unknown_model_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"classifier\.model"):
+        Encoder(tmp_path / "no-such-model")
+
+
+def test_mean_pool_ignores_padding() -> None:
+    hidden = np.array([[[1.0, 0.0], [3.0, 0.0], [100.0, 100.0]]], dtype=np.float32)
+    mask = np.array([[1, 1, 0]])
+    np.testing.assert_allclose(mean_pool(hidden, mask), [[1.0, 0.0]])
+
+
+@pytest.mark.slow
+def test_embedded_model_matches_sentence_transformers_recipe() -> None:
+    encoder = Encoder()
+    assert encoder.dim == 384
+    assert encoder.version.startswith("sentence-transformers/all-MiniLM-L6-v2@")
+    a, b, c = encoder.encode(
+        ["I was charged twice for my subscription", "double charge on my bill", "I love dogs"]
+    )
+    assert float(a @ b) > float(a @ c) + 0.2

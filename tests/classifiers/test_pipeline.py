@@ -1,0 +1,194 @@
+"""The whole classification step: encoder once, every head, detectors, language, rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from classifiers.encoder import Encoder
+from classifiers.heads import INTENT_LABELS, HeadSet
+from classifiers.language import detect_language
+from classifiers.pipeline import Classifier, signals_to_json
+from classifiers.rules import RuleSet
+from classifiers.train import fit_head
+from config.schema import Settings
+from tests.classifiers.test_encoder import tiny_model  # noqa: F401 (fixture)
+from triage.models import Post, Route, Signals
+
+ROWS = [
+    (
+        "you charged my card twice refund my money",
+        "negative",
+        "complaint",
+        "private_dm",
+        "billing|refund",
+    ),
+    (
+        "my account login password never works",
+        "negative",
+        "complaint",
+        "private_dm",
+        "account_access",
+    ),
+    ("love the new app thanks", "positive", "not_complaint", "public_reply", "praise"),
+    ("great help today thanks acme", "positive", "not_complaint", "public_reply", "praise"),
+    ("where is my order", "neutral", "not_complaint", "public_reply", "delivery|question"),
+    ("hello acme what is new today", "neutral", "not_complaint", "public_reply", "question"),
+    ("free money click the link", "neutral", "not_complaint", "public_reply", "spam"),
+    ("the app is down again worst", "negative", "complaint", "public_reply", "outage"),
+]
+
+
+@pytest.fixture(scope="session")
+def tiny_heads(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: F811
+    """Heads for all four tasks on the tiny model's 32-dimensional embeddings."""
+    folder = tmp_path_factory.mktemp("tiny-heads")
+    encoder = Encoder(tiny_model, threads=1)
+    x = encoder.encode([row[0] for row in ROWS] * 2)
+    for column, task in enumerate(("sentiment", "complaint", "route", "intent"), start=1):
+        labels = [row[column] for row in ROWS] * 2
+        fit_head(task, x, labels, metadata={"trained_at": "test"}).save(folder)
+    return folder
+
+
+@pytest.fixture
+def classifier(tiny_model: Path, tiny_heads: Path) -> Classifier:  # noqa: F811
+    encoder = Encoder(tiny_model, threads=1, batch_size=3)
+    heads = HeadSet.load(tiny_heads, encoder_dim=encoder.dim)
+    return Classifier(encoder, heads, RuleSet.default())
+
+
+def test_signals_for_every_text_in_order(classifier: Classifier) -> None:
+    texts = [row[0] for row in ROWS] + ["my card is 4111 1111 1111 1111"]
+    signals = classifier.signals(texts)
+    assert len(signals) == len(texts)
+    for s in signals:
+        assert isinstance(s, Signals)
+        assert s.sentiment in {"negative", "neutral", "positive"}
+        assert 0.0 <= s.sentiment_score <= 1.0
+        assert 0.0 <= s.complaint <= 1.0 and 0.0 <= s.private_score <= 1.0
+        assert set(s.intents) == set(INTENT_LABELS)
+    assert [f.kind for f in signals[-1].sensitive] == ["payment_card"]
+    again = classifier.signals(texts[::-1])
+    assert [s.complaint for s in again] == pytest.approx(
+        [s.complaint for s in signals][::-1], abs=1e-5
+    )
+
+
+def test_classify_decides_with_rules_and_records_versions(classifier: Classifier) -> None:
+    post = Post(
+        source="x",
+        external_id="1",
+        text="minha conta",
+        lang="pt",
+        created_at=datetime(2024, 1, 1, tzinfo=UTC),
+    )
+    results = classifier.classify([(None, "my card is 4111 1111 1111 1111"), (post, post.text)])
+    (card_signals, card), (pt_signals, _) = results
+    assert card.route == Route.HELPDESK
+    assert card.model_version and "heads=" in card.model_version
+    assert pt_signals.language == "pt"
+    line = signals_to_json(card_signals, card)
+    assert line["sensitive"] == ["payment_card"] and line["route"] == "helpdesk"
+
+
+def test_keyword_lists_lift_intent_scores(classifier: Classifier) -> None:
+    (signals,) = classifier.signals(["I will sue you, my lawyer will call"])
+    assert signals.intents["legal_threat"] >= 0.8
+    assert "legal_threat" in signals.keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "expected"),
+    [
+        ("why is my bill so high this month", None, "en"),
+        ("não consigo entrar na minha conta", None, "pt"),
+        ("¿por qué no puedo entrar a mi cuenta?", None, "es"),
+        ("12345 !!!", None, None),
+        ("whatever", "pt-BR", "pt"),
+    ],
+)
+def test_language(text: str, hint: str | None, expected: str | None) -> None:
+    assert detect_language(text, hint=hint) == expected
+
+
+@pytest.mark.slow
+def test_embedded_model_and_shipped_heads_end_to_end() -> None:
+    classifier = Classifier.from_settings(Settings())
+    results = classifier.classify(
+        [
+            (None, "@acme you charged me twice, card 4111 1111 1111 1111"),
+            (None, "@acme thank you so much, your support team was amazing!"),
+            (None, "@acme I will sue you, my lawyer is already on it"),
+        ]
+    )
+    (card_s, card_d), (praise_s, _), (legal_s, legal_d) = results
+    assert card_d.route == Route.HELPDESK and card_s.sentiment == "negative"
+    assert praise_s.sentiment == "positive" and praise_s.intents["praise"] > 0.5
+    assert legal_d.route == Route.HELPDESK and legal_s.intents["legal_threat"] > 0.5
+
+
+def build_tiny_sentiment_model(folder: Path, tokenizer_from: Path, labels: list[str]) -> Path:
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_from))
+    tokenizer.save_pretrained(folder)
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        id2label=dict(enumerate(labels)),
+        label2id={name: i for i, name in enumerate(labels)},
+    )
+    BertForSequenceClassification(config).save_pretrained(folder)
+    return folder
+
+
+def test_sequence_classification_model_replaces_the_sentiment_head(
+    tiny_model: Path,  # noqa: F811
+    tiny_heads: Path,
+    tmp_path: Path,
+) -> None:
+    from classifiers.sentiment_model import SentimentModel
+
+    folder = build_tiny_sentiment_model(
+        tmp_path / "sent", tiny_model, ["positive", "negative", "neutral"]
+    )
+    settings = Settings.model_validate(
+        {
+            "classifier": {
+                "model": str(tiny_model),
+                "heads_dir": str(tiny_heads),
+                "sentiment_model": str(folder),
+                "threads": 1,
+            }
+        }
+    )
+    classifier = Classifier.from_settings(settings)
+    texts = ["love the new app", "worst app never again", "a"]
+    model = SentimentModel(folder, threads=1)
+    assert model.columns == [1, 2, 0]
+    proba = model.predict_proba(texts)
+    signals = classifier.signals(texts)
+    for row, s in zip(proba, signals, strict=True):
+        assert s.sentiment == ("negative", "neutral", "positive")[int(row.argmax())]
+        assert s.sentiment_score == pytest.approx(float(row.max()), abs=1e-5)
+    assert classifier.model_version.endswith(f"sentiment={folder}")
+
+
+def test_sentiment_model_with_unknown_labels_is_refused(
+    tiny_model: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from classifiers.sentiment_model import SentimentModel
+    from triage.errors import ConfigError
+
+    folder = build_tiny_sentiment_model(tmp_path / "s", tiny_model, ["spam", "ham"])
+    with pytest.raises(ConfigError, match="need negative, neutral and positive"):
+        SentimentModel(folder)

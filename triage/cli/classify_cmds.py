@@ -1,0 +1,251 @@
+"""Commands that run the classifiers on CSV files: `classify`, `eval`, `train`.
+
+None of them touches the database: they read a CSV, load the encoder and heads named by the
+settings, and print. Bad files and settings are one line on stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from classifiers.dataset import read_table
+from triage.cli.common import config_option, settings_from
+from triage.errors import ConfigError, InputError
+
+F = TypeVar("F", bound=Callable[..., Any])
+#: Rows classified per encoder call; the progress bar moves once per chunk.
+CHUNK = 256
+
+
+def one_line_errors(func: F) -> F:
+    """Our errors as `error: ...` and exit 2, also when the command runs outside the group."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (ConfigError, InputError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _progress(total: int, what: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=what, unit="post", file=sys.stderr, leave=False)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--text-column", default="text", show_default=True, help="Column with the post.")
+@config_option
+@one_line_errors
+def classify(file: str, text_column: str, config_path: str | None) -> None:
+    """Classify every row of FILE (CSV) and print one JSON line per row, in order.
+
+    Nothing is stored. Extra columns are ignored; progress goes to stderr.
+    """
+    from classifiers.pipeline import Classifier, signals_to_json
+
+    settings = settings_from(config_path, logs=False)
+    table = read_table(file, text_column=text_column)
+    classifier = Classifier.from_settings(settings)
+    with _progress(len(table.texts), "classify") as bar:
+        for start in range(0, len(table.texts), CHUNK):
+            chunk = table.texts[start : start + CHUNK]
+            results = classifier.classify([(None, text) for text in chunk])
+            lines = []
+            for offset, (signals, decision) in enumerate(results):
+                record = {"row": start + offset, **signals_to_json(signals, decision)}
+                lines.append(json.dumps(record, ensure_ascii=False))
+            click.echo("\n".join(lines))
+            bar.update(len(chunk))
+
+
+@click.command(name="eval")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--task",
+    type=click.Choice(["sentiment", "complaint", "route"]),
+    required=True,
+    help="Which head to score against the `label` column.",
+)
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--label-column", default="label", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@config_option
+@one_line_errors
+def evaluate(
+    file: str,
+    task: str,
+    text_column: str,
+    label_column: str,
+    as_json: bool,
+    config_path: str | None,
+) -> None:
+    """Score the configured heads on FILE against its labels (and per `brand` when present).
+
+    Prints accuracy, macro-F1, macro-recall, per-class precision/recall/F1 and the confusion
+    matrix; for `route` also the ROC-AUC of private_score (private_dm vs public_reply).
+    """
+    from classifiers.encoder import Encoder
+    from classifiers.evaluate import binary_auc, classification_report, format_report
+    from classifiers.heads import HeadSet
+    from classifiers.train import TASK_LABELS, normalise_labels
+
+    settings = settings_from(config_path, logs=False)
+    table = read_table(
+        file, text_column=text_column, label_column=label_column, extra_columns=("brand",)
+    )
+    assert table.labels is not None
+    gold = normalise_labels(task, table.labels)
+    encoder = Encoder.from_settings(settings.classifier)
+    heads = HeadSet.load(settings.classifier.heads_dir, encoder_dim=encoder.dim)
+    head_task = {"sentiment": "sentiment", "complaint": "complaint", "route": "route"}[task]
+    if head_task not in heads.heads:
+        raise ConfigError(f"classifier.heads_dir: no {head_task} head to evaluate")
+    embeddings = _encode_with_progress(encoder, table.texts)
+    scores = heads.predict(embeddings)
+    if task == "sentiment":
+        names = ("negative", "neutral", "positive")
+        if settings.classifier.sentiment_model:
+            from classifiers.sentiment_model import SentimentModel
+
+            model = SentimentModel(
+                settings.classifier.sentiment_model, threads=settings.classifier.threads
+            )
+            scores.sentiment = model.predict_proba(table.texts)
+        predicted = [names[i] for i in scores.sentiment.argmax(axis=1)]
+        ranking = None
+    else:
+        ranking = scores.complaint if task == "complaint" else scores.private
+        positive, negative = TASK_LABELS[task]
+        predicted = [positive if p >= 0.5 else negative for p in ranking]
+    groups: dict[str, list[int]] = {"all": list(range(len(gold)))}
+    for i, brand in enumerate(table.columns.get("brand", [])):
+        groups.setdefault(f"brand={brand}", []).append(i)
+    reports: dict[str, Any] = {}
+    for name, rows in groups.items():
+        g = [gold[i] for i in rows]
+        report = classification_report(g, [predicted[i] for i in rows], labels=TASK_LABELS[task])
+        if ranking is not None:
+            positive = TASK_LABELS[task][0]
+            report["roc_auc"] = binary_auc([x == positive for x in g], [ranking[i] for i in rows])
+        reports[name] = report
+    if as_json:
+        click.echo(json.dumps({"task": task, "file": file, "reports": reports}, indent=2))
+        return
+    click.echo(f"{task} on {file} (heads: {heads.version}; encoder: {encoder.version})")
+    for name, report in reports.items():
+        click.echo(format_report(report, title=f"== {name}"))
+
+
+def _encode_with_progress(encoder: Any, texts: list[str]) -> Any:
+    import numpy as np
+
+    parts = []
+    with _progress(len(texts), "encode") as bar:
+        for start in range(0, len(texts), CHUNK * 4):
+            chunk = texts[start : start + CHUNK * 4]
+            parts.append(encoder.encode(chunk))
+            bar.update(len(chunk))
+    return np.vstack(parts) if parts else np.zeros((0, encoder.dim), dtype=np.float32)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--task", type=click.Choice(["sentiment", "complaint", "route", "intent"]), required=True
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for the head. Default: classifier.heads_dir from the settings.",
+)
+@click.option("--text-column", default="text", show_default=True)
+@click.option("--label-column", default="label", show_default=True)
+@click.option(
+    "--group-column",
+    default=None,
+    help="Cross-validate leaving one group out (e.g. brand) instead of k-fold.",
+)
+@click.option("--model", type=click.Choice(["logreg", "mlp"]), default="logreg", show_default=True)
+@click.option(
+    "-C",
+    "c",
+    type=float,
+    default=4.0,
+    show_default=True,
+    help="Inverse regularisation strength of the logistic regression.",
+)
+@config_option
+@one_line_errors
+def train(
+    files: tuple[str, ...],
+    task: str,
+    out: str | None,
+    text_column: str,
+    label_column: str,
+    group_column: str | None,
+    model: str,
+    c: float,
+    config_path: str | None,
+) -> None:
+    """Fit a head from labelled CSV FILES (`text`,`label`), report cross-validated metrics, save.
+
+    Route labels are private_dm / public_reply; intent labels are `|`-separated intents or none.
+    """
+    from classifiers.encoder import Encoder
+    from classifiers.evaluate import format_report
+    from classifiers.train import train as train_head
+
+    settings = settings_from(config_path, logs=False)
+    folder = Path(out) if out else settings.classifier.heads_dir
+    if folder is None:
+        raise ConfigError("train: no --out given and classifier.heads_dir is not set")
+    pairs: list[tuple[str, str]] = []
+    groups: list[str] | None = [] if group_column else None
+    sources = []
+    for file in files:
+        extra = (group_column,) if group_column else ()
+        table = read_table(
+            file, text_column=text_column, label_column=label_column, extra_columns=extra
+        )
+        assert table.labels is not None
+        if group_column and groups is not None:
+            if group_column not in table.columns:
+                raise InputError(f"{file}: no column {group_column!r}")
+            groups += table.columns[group_column]
+        pairs += list(zip(table.texts, table.labels, strict=True))
+        sources.append({"file": str(Path(file).resolve()), "rows": len(table.texts)})
+    encoder = Encoder.from_settings(settings.classifier)
+    click.echo(f"training {task} on {len(pairs)} rows with {encoder.version}", err=True)
+    head = train_head(
+        task,
+        pairs,
+        encoder,
+        sources=sources,
+        groups=groups,
+        model=model,  # type: ignore[arg-type]
+        c=c,
+    )
+    path = head.save(folder)
+    metrics = head.metadata["metrics"]
+    if "accuracy" in metrics:
+        click.echo(format_report(metrics, title=f"cross-validated ({metrics.get('cv')})"))
+    else:
+        click.echo(f"cross-validated macro-F1 {metrics['macro_f1']:.3f}")
+    click.echo(f"saved {path} and {path.with_suffix('.npz')}")
+
+
+commands = [classify, evaluate, train]
