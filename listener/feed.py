@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -31,6 +30,7 @@ import requests
 from config.schema import BrandSettings
 from config.sources import FeedSourceSettings
 from listener.common import brand_set, clean_text, is_brand
+from listener.html_text import html_to_text, tidy
 from triage.abc import Source
 from triage.errors import (
     AuthError,
@@ -58,8 +58,6 @@ UNKNOWN_AUTHOR = Author(handle="unknown")
 _DISCOURSE_TOPIC = re.compile(r"^[\w.-]+-topic-(\d+)$")
 _DISCOURSE_POST = re.compile(r"^[\w.-]+-post-\d+")
 _DISCOURSE_LINK = re.compile(r"/t/[^/]+/(\d+)(?:/\d+)?/?$")
-#: Discourse appends these to every topic in its RSS: counts and a link, not the post.
-_DISCOURSE_FOOTER = re.compile(r"^(\d+ posts? - \d+ participants?|Read full topic)$")
 
 
 class FeedSource(Source):
@@ -250,62 +248,12 @@ class FeedSource(Source):
         )
 
 
-class _TextExtractor(HTMLParser):
-    """HTML to readable text: blocks become paragraphs, scripts and styles vanish."""
-
-    PARAGRAPHS = frozenset(
-        "p ul ol table h1 h2 h3 h4 h5 h6 pre blockquote hr section article header footer "  # noqa: SIM905
-        "figure".split()
-    )
-    LINES = frozenset({"br", "li", "tr", "div", "dt", "dd", "figcaption"})
-    HIDDEN = frozenset({"script", "style", "template", "noscript"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden = self.pre = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.hidden += tag in self.HIDDEN
-        self.pre += tag == "pre"
-        if tag in self.PARAGRAPHS or tag in self.LINES:
-            self.parts.append("\n\n" if tag in self.PARAGRAPHS else "\n")
-        elif tag == "img":  # forum emoji are images; their alt text is the emoji
-            values = dict(attrs)
-            if "emoji" in (values.get("class") or "").split() and values.get("alt"):
-                self.parts.append(str(values["alt"]))
-
-    def handle_endtag(self, tag: str) -> None:
-        self.hidden = max(0, self.hidden - (tag in self.HIDDEN))
-        self.pre = max(0, self.pre - (tag == "pre"))
-        if tag in self.PARAGRAPHS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.hidden:  # outside <pre>, a line break in the source is just a space
-            self.parts.append(data if self.pre else re.sub(r"\s+", " ", data))
-
-
-def html_to_text(html: str) -> str:
-    extractor = _TextExtractor()
-    extractor.feed(html)
-    extractor.close()
-    return _tidy("".join(extractor.parts))
-
-
-def _tidy(text: str) -> str:
-    lines = [re.sub(r"[ \t\r\f\v\xa0]+", " ", line).strip() for line in text.split("\n")]
-    while lines and (not lines[-1] or _DISCOURSE_FOOTER.match(lines[-1])):
-        lines.pop()
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
 def _field_text(item: Any, key: str) -> str:
     value = item.get(key)
     if not isinstance(value, str):
         return ""
     detail = item.get(f"{key}_detail") or {}
-    return html_to_text(value) if "html" in str(detail.get("type", "")) else _tidy(value)
+    return html_to_text(value) if "html" in str(detail.get("type", "")) else tidy(value)
 
 
 def _body_text(item: Any) -> str:
@@ -313,7 +261,7 @@ def _body_text(item: Any) -> str:
     for content in item.get("content") or []:
         value = content.get("value")
         if isinstance(value, str) and value.strip():
-            return html_to_text(value) if "html" in str(content.get("type", "")) else _tidy(value)
+            return html_to_text(value) if "html" in str(content.get("type", "")) else tidy(value)
     return _field_text(item, "summary")
 
 
