@@ -73,9 +73,13 @@ class Settings(BaseModel):
                 if name in seen:
                     raise ValueError(f"{kind}: the name {name!r} is used twice")
                 seen.add(name)
+        sink_names = {s.name for s in self.sinks}
         default_sink = self.escalation.default_sink
-        if default_sink and default_sink not in {s.name for s in self.sinks}:
+        if default_sink and default_sink not in sink_names:
             raise ValueError(f"escalation.default_sink: no sink is named {default_sink!r}")
+        for priority, sink in self.escalation.priority_sinks.items():
+            if sink not in sink_names:
+                raise ValueError(f"escalation.priority_sinks.{priority}: no sink is named {sink!r}")
         return self
 
     def source(self, name: str) -> SourceSettings:

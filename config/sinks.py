@@ -110,6 +110,10 @@ class EscalationSettings(BaseModel):
 
     #: Where `helpdesk` cases go unless a rule names another sink.
     default_sink: str | None = None
+    #: A sink per decision priority (`urgent: rt-urgent`), used when the rule names none.
+    priority_sinks: dict[Literal["low", "normal", "high", "urgent"], str] = Field(
+        default_factory=dict
+    )
     #: A folder of templates overriding the shipped ones for every sink (see `_Sink.templates`).
     templates: Path | None = None
     #: Deliver cases and sync ticket status in this process (off on poll-only replicas).

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -141,3 +142,25 @@ def test_replicas_never_decide_the_same_post_twice(pg_url: str) -> None:
         assert conn.execute(select(func.count()).select_from(cases)).scalar_one() == 300
     for e in engines:
         e.dispose()
+
+
+def test_case_sink_is_the_rules_then_the_prioritys_then_the_default() -> None:
+    from dataclasses import replace
+
+    from triage.classify_job import SinkChoice
+
+    _, decision = KeywordClassifier().classify([(None, "card")])[0]
+    choice = SinkChoice("default", {"urgent": "rt-urgent"})
+    assert choice.sink_for(decision) == "default"  # priority normal
+    assert choice.sink_for(replace(decision, priority="urgent")) == "rt-urgent"
+    assert choice.sink_for(replace(decision, priority="urgent", sink="legal")) == "legal"
+
+
+def test_priority_sinks_must_name_configured_sinks(tmp_path: Path) -> None:
+    from config import load_settings
+    from triage.errors import ConfigError
+
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("escalation: {priority_sinks: {urgent: nowhere}}\n")
+    with pytest.raises(ConfigError, match=r"escalation\.priority_sinks\.urgent: no sink is named"):
+        load_settings(cfg)

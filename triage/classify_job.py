@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Protocol
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
@@ -19,6 +21,18 @@ from triage.storage import Store
 from triage.storage.decisions import DecisionStore
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SinkChoice:
+    """Which sink a helpdesk decision's case goes to: the matching rule's `sink`, else the
+    sink configured for its priority, else the default sink."""
+
+    default: str | None
+    by_priority: dict[str, str]
+
+    def sink_for(self, decision: Decision) -> str | None:
+        return decision.sink or self.by_priority.get(decision.priority) or self.default
 
 
 class PostClassifier(Protocol):
@@ -31,11 +45,13 @@ def classify_pending(
     *,
     batch_size: int = 64,
     default_sink: str | None = None,
+    priority_sinks: Mapping[Any, str] | None = None,
     stop: threading.Event | None = None,
     limit: int | None = None,
 ) -> int:
     """Decide posts without a decision until none is left (or `limit`); returns how many."""
     decisions = DecisionStore(store.engine)
+    route = SinkChoice(default_sink, dict(priority_sinks or {}))
     done = 0
     while limit is None or done < limit:
         if stop is not None and stop.is_set():
@@ -44,14 +60,14 @@ def classify_pending(
         if store.dialect == "postgresql":
             with store.engine.begin() as conn:
                 batch = decisions.claim_unclassified(conn, size)
-                _decide(conn, decisions, classifier, batch, default_sink)
+                _decide(conn, decisions, classifier, batch, route)
         else:
             with store.engine.connect() as conn:
                 batch = decisions.claim_unclassified(conn, size)
             if batch:
                 results = classifier.classify([(sp.post, sp.post.text) for sp in batch])
                 with store.engine.begin() as conn:
-                    _save(conn, decisions, batch, results, default_sink)
+                    _save(conn, decisions, batch, results, route)
         if not batch:
             break
         done += len(batch)
@@ -65,11 +81,11 @@ def _decide(
     decisions: DecisionStore,
     classifier: PostClassifier,
     batch: list[StoredPost],
-    default_sink: str | None,
+    route: SinkChoice,
 ) -> None:
     if batch:
         results = classifier.classify([(sp.post, sp.post.text) for sp in batch])
-        _save(conn, decisions, batch, results, default_sink)
+        _save(conn, decisions, batch, results, route)
 
 
 def _save(
@@ -77,7 +93,7 @@ def _save(
     decisions: DecisionStore,
     batch: list[StoredPost],
     results: list[tuple[Signals, Decision]],
-    default_sink: str | None,
+    route: SinkChoice,
 ) -> None:
     for stored, (signals, decision) in zip(batch, results, strict=True):
-        decisions.save(conn, stored, signals, decision, case_sink=decision.sink or default_sink)
+        decisions.save(conn, stored, signals, decision, case_sink=route.sink_for(decision))

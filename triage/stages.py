@@ -118,6 +118,7 @@ class Stages:
             self.classifier,
             batch_size=c.batch_size,
             default_sink=self.default_sink,
+            priority_sinks=self.settings.escalation.priority_sinks,
             stop=stop,
         )
 
