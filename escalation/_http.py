@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 
 import requests
 
 from triage.errors import DeliveryPermanent, DeliveryRetryable
+from triage.util import one_line as _one_line
+from triage.util import retry_after_seconds
 
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
 #: Longest helpdesk reason quoted in an error; bodies can be whole HTML pages.
@@ -23,25 +24,11 @@ MAX_REASON_CHARS = 300
 
 def retry_after(headers: Mapping[str, str], *, now: datetime | None = None) -> float | None:
     """Seconds to wait from a `Retry-After` header (delta-seconds or an HTTP date)."""
-    value = (headers.get("Retry-After") or "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return retry_after_seconds(headers.get("Retry-After"), now=now)
 
 
 def one_line(text: str, limit: int = MAX_REASON_CHARS) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return _one_line(text, limit)
 
 
 def reason(response: requests.Response) -> str:

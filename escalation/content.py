@@ -16,6 +16,7 @@ import jinja2
 
 from triage.errors import ConfigError, DeliveryPermanent
 from triage.models import Case, Post, SensitiveFinding
+from triage.util import one_line
 
 TEMPLATE_NAMES = ("subject.txt.j2", "body.txt.j2", "first_response.txt.j2", "follow_up.txt.j2")
 #: Helpdesks cut long subjects anyway; RT's column is 200 characters.
@@ -77,11 +78,6 @@ def profile_url(post: Post) -> str | None:
     return pattern.format(handle=handle)
 
 
-def _one_line(text: str, limit: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
 class Renderer:
     """Renders `CaseContent` from the shipped templates, or from an override folder first."""
 
@@ -123,7 +119,7 @@ class Renderer:
             "intents": intents,
             "top_intent": top,
             "sensitive_kinds": sensitive_kinds(case),
-            "redacted_text": _one_line(redact(post.text, findings), 10_000),
+            "redacted_text": one_line(redact(post.text, findings), 10_000),
             "thread": case.thread,
         }
 
@@ -137,11 +133,11 @@ class Renderer:
     def follow_up(self, case: Case, ticket_status: str | None = None) -> str:
         """The suggested public reply once the helpdesk has closed the case."""
         context = {**self.context(case), "ticket_status": ticket_status}
-        return _one_line(self._render("follow_up.txt.j2", context), 2_000)
+        return one_line(self._render("follow_up.txt.j2", context), 2_000)
 
     def render(self, case: Case) -> CaseContent:
         context = self.context(case)
-        first_response = _one_line(self._render("first_response.txt.j2", context), 2_000)
+        first_response = one_line(self._render("first_response.txt.j2", context), 2_000)
         context["first_response"] = first_response
         subject = self._render("subject.txt.j2", context)
         # Belt and braces for overridden templates that put `post.text` in the subject.
@@ -150,7 +146,7 @@ class Renderer:
             if len(value) >= 4:
                 subject = subject.replace(value, f"[{finding.kind} redacted]")
         return CaseContent(
-            subject=_one_line(subject, MAX_SUBJECT_CHARS),
+            subject=one_line(subject, MAX_SUBJECT_CHARS),
             body=self._render("body.txt.j2", context) + "\n",
             first_response=first_response,
         )

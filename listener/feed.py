@@ -20,7 +20,6 @@ import logging
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -42,6 +41,7 @@ from triage.errors import (
     TransientError,
 )
 from triage.models import MAX_TEXT_CHARS, Author, Page, Post, PostKind
+from triage.util import one_line, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ class FeedSource(Source):
         entries = list(parsed.get("entries") or [])
         if not entries and (parsed.get("bozo") or not parsed.get("version")):
             reason = parsed.get("bozo_exception") or "no RSS or Atom feed found"
-            raise MalformedPayload(f"{where}: not a feed ({_one_line(reason)})")
+            raise MalformedPayload(f"{where}: not a feed ({one_line(reason)})")
         if parsed.get("bozo"):
             log.info("%s: parsed a feed with errors: %s", where, parsed.get("bozo_exception"))
         seen = [str(s) for s in entry.get("seen") or []]
@@ -215,7 +215,7 @@ class FeedSource(Source):
         except requests.Timeout as exc:
             raise TransientError(f"{where}: timed out after {self.timeout:g}s") from exc
         except requests.RequestException as exc:
-            raise TransientError(f"{where}: {type(exc).__name__}: {_one_line(exc)}") from exc
+            raise TransientError(f"{where}: {type(exc).__name__}: {one_line(exc)}") from exc
 
     def _post(self, item: Any, external_id: str, feed_url: str, feed_lang: Any) -> Post:
         where = f"feed source {self.name!r} {feed_url} entry {external_id!r}"
@@ -326,7 +326,9 @@ def _raise_for_status(response: requests.Response, where: str) -> None:
     # Read the (small) error body out, so the connection is reused instead of reset.
     for _ in zip(range(16), response.iter_content(64 * 1024), strict=False):
         pass
-    retry_at = _retry_after(response.headers.get("Retry-After"))
+    now = datetime.now(UTC)
+    seconds = retry_after_seconds(response.headers.get("Retry-After"), now=now)
+    retry_at = None if seconds is None else now + timedelta(seconds=seconds)
     if status == 429 or (status == 503 and retry_at is not None):
         when = f"; retry after {retry_at.isoformat()}" if retry_at else ""
         raise RateLimited(f"{where}: HTTP {status} rate limited{when}", reset_at=retry_at)
@@ -335,20 +337,6 @@ def _raise_for_status(response: requests.Response, where: str) -> None:
     if status >= 500 or status == 408:
         raise TransientError(f"{where}: HTTP {status} {response.reason or ''}".rstrip())
     raise Permanent(f"{where}: HTTP {status} {response.reason or ''}".rstrip())
-
-
-def _retry_after(value: str | None) -> datetime | None:
-    """Retry-After is either delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return datetime.now(UTC) + timedelta(seconds=int(value))
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def _read_body(response: requests.Response, where: str) -> bytes:
@@ -369,7 +357,3 @@ def _worst(errors: list[SourceError]) -> SourceError:
     if len(errors) > 1:
         worst.args = (f"{worst} (and {len(errors) - 1} more failing feeds)",)
     return worst
-
-
-def _one_line(value: object) -> str:
-    return " ".join(str(value).split())[:200]

@@ -10,7 +10,6 @@ current spec; a response without the requested `created_at` still has the time i
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from typing import Any
 from listener.common import clean_text, is_brand, parse_time
 from triage.errors import MalformedPayload
 from triage.models import Author, Post, PostKind, RateLimit
+from triage.util import one_line
 
 SOURCE = "x"
 #: X's `lang` codes that are not a language: undetermined, no text, only media/hashtags/etc.
@@ -27,7 +27,6 @@ NO_LANGUAGE = frozenset({"und", "zxx", "qme", "qht", "qam", "qct", "qst"})
 _SNOWFLAKE_EPOCH_MS = 1_288_834_974_657
 #: Older public_metrics names -> the names of the current spec (2.167).
 _METRIC_RENAMES = {"retweet_count": "repost_count", "tweet_count": "post_count"}
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -203,7 +202,7 @@ def partial_errors(body: dict[str, Any]) -> tuple[str, ...]:
     for error in errors if isinstance(errors, list) else []:
         if isinstance(error, dict):
             parts = [error.get("title"), error.get("detail") or error.get("message")]
-            lines.append(_one_line(": ".join(str(p) for p in parts if p) or json.dumps(error)))
+            lines.append(one_line(": ".join(str(p) for p in parts if p) or json.dumps(error)))
     return tuple(lines)
 
 
@@ -212,15 +211,15 @@ def problem(content: bytes) -> str:
     try:
         body = json.loads(content)
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return _one_line(content[:200].decode("utf-8", "replace"))
+        return one_line(content[:200].decode("utf-8", "replace"))
     if isinstance(body, dict):
         if body.get("title") or body.get("detail"):
             title, detail = body.get("title"), body.get("detail")
-            return _one_line(f"{title}: {detail}" if detail and detail != title else str(title))
+            return one_line(f"{title}: {detail}" if detail and detail != title else str(title))
         errors = partial_errors(body)
         if errors:
             return errors[0]
-    return _one_line(json.dumps(body)[:200])
+    return one_line(json.dumps(body)[:200])
 
 
 def rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
@@ -277,7 +276,3 @@ def _int(value: str | None) -> int | None:
 
 def _opt_str(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def _one_line(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()[:200]

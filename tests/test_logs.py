@@ -33,3 +33,18 @@ def test_text_logs_are_one_readable_line(capsys: pytest.CaptureFixture[str]) -> 
         assert "hidden" not in err and "WARNING x: shown 1" in err
     finally:
         configure_logging(LoggingSettings())
+
+
+def test_shared_text_helpers() -> None:
+    from datetime import UTC, datetime
+
+    from triage.util import one_line, retry_after_seconds
+
+    assert one_line("a\n  b\tc") == "a b c"
+    assert one_line("x" * 10, limit=5) == "xxxx…"
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert retry_after_seconds("93") == 93.0
+    assert retry_after_seconds("1.5") == 1.5
+    assert retry_after_seconds("Mon, 23 Nov 2026 12:01:00 GMT", now=now) == 60.0
+    assert retry_after_seconds("Mon, 23 Nov 2026 11:00:00 GMT", now=now) == 0.0
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
