@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select, update
 
 from triage.models import Case, CaseStatus, Post, TicketRef
 from triage.storage.codec import decision_from_row, signals_from_json
-from triage.storage.store import _stored_post
+from triage.storage.store import stored_post_from_row
 from triage.storage.tables import cases, decisions, posts
 
 #: How many ancestors of a post are included as thread context.
@@ -97,7 +97,7 @@ class CaseStore:
             post_row = (
                 conn.execute(select(posts).where(posts.c.id == row["post_id"])).mappings().one()
             )
-            post = _stored_post(post_row).post
+            post = stored_post_from_row(post_row).post
             thread = self._thread(conn, post)
         ticket = (
             TicketRef(
@@ -137,7 +137,7 @@ class CaseStore:
             )
             if row is None:
                 break
-            parent = _stored_post(row).post
+            parent = stored_post_from_row(row).post
             ancestors.append(parent)
             parent_id = parent.parent_id
         return tuple(reversed(ancestors))

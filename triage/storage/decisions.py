@@ -23,7 +23,7 @@ from triage.storage.codec import (
     signals_from_json,
     signals_to_json,
 )
-from triage.storage.store import _stored_post
+from triage.storage.store import stored_post_from_row
 from triage.storage.tables import cases, decisions, posts
 
 
@@ -55,7 +55,7 @@ class DecisionStore:
         )
         if self.dialect == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
-        return [_stored_post(row) for row in conn.execute(stmt).mappings()]
+        return [stored_post_from_row(row) for row in conn.execute(stmt).mappings()]
 
     def save(
         self,
@@ -142,7 +142,7 @@ class DecisionStore:
             if not rows:
                 return
             for row in rows:
-                yield _stored_post(row), _stored_decision(by_id[row["decision_id"]])
+                yield stored_post_from_row(row), _stored_decision(by_id[row["decision_id"]])
             last = rows[-1]["id"]
 
     def counts(self) -> dict[str, Any]:

@@ -69,7 +69,7 @@ class Store:
     def get_post(self, post_id: int) -> StoredPost | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(posts).where(posts.c.id == post_id)).mappings().first()
-        return _stored_post(row) if row else None
+        return stored_post_from_row(row) if row else None
 
     def find_post(self, source: str, external_id: str) -> StoredPost | None:
         with self.engine.connect() as conn:
@@ -82,7 +82,7 @@ class Store:
                 .mappings()
                 .first()
             )
-        return _stored_post(row) if row else None
+        return stored_post_from_row(row) if row else None
 
     def iter_posts(self, *, after_id: int = 0, limit: int | None = None) -> Iterator[StoredPost]:
         stmt = select(posts).where(posts.c.id > after_id).order_by(posts.c.id)
@@ -90,7 +90,7 @@ class Store:
             stmt = stmt.limit(limit)
         with self.engine.connect() as conn:
             for row in conn.execute(stmt).mappings():
-                yield _stored_post(row)
+                yield stored_post_from_row(row)
 
     # --- sources, cursors and poll runs ------------------------------------------------------
 
@@ -280,7 +280,8 @@ def _post_row(post: Post, now: datetime, fetched_by: str) -> dict[str, Any]:
     }
 
 
-def _stored_post(row: Any) -> StoredPost:
+def stored_post_from_row(row: Any) -> StoredPost:
+    """A `posts` row (a mapping) as the domain record; the other storage modules use it too."""
     return StoredPost(
         id=row["id"],
         ingested_at=row["ingested_at"],
