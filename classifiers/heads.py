@@ -147,6 +147,24 @@ def shipped_heads_dir() -> Path:
     return Path(str(resources.files("classifiers") / "heads"))
 
 
+def _base(version: str) -> str:
+    """An encoder version without its backend suffix (`+onnx-int8`, `+bf16`): same weights."""
+    return version.split("+", 1)[0]
+
+
+def _same_weights(a: str, b: str) -> bool:
+    """Two encoder versions name the same weights: same local fingerprint, or same hub id.
+
+    The name part differs for one folder named two ways (the embedded model by default, or by
+    its path), so local models compare by fingerprint only.
+    """
+    a_name, _, a_print = _base(a).rpartition("@")
+    b_name, _, b_print = _base(b).rpartition("@")
+    if "hub" in (a_print, b_print):
+        return (a_name, a_print) == (b_name, b_print)
+    return a_print == b_print
+
+
 class HeadSet:
     """The four heads a classifier uses; a user's heads folder overrides the shipped ones."""
 
@@ -154,8 +172,19 @@ class HeadSet:
         self.heads = heads
 
     @classmethod
-    def load(cls, folder: Path | None = None, *, encoder_dim: int | None = None) -> HeadSet:
-        """Each task from `folder` when it has that head, else from the shipped heads."""
+    def load(
+        cls,
+        folder: Path | None = None,
+        *,
+        encoder_dim: int | None = None,
+        encoder_version: str | None = None,
+    ) -> HeadSet:
+        """Each task from `folder` when it has that head, else from the shipped heads.
+
+        Heads are refused when they were fitted on another encoder than the configured one: of
+        another width, or (when both are known) another model of the same width, such as the
+        base model of a fine-tuned encoder, whose embeddings would silently mean something else.
+        """
         heads: dict[str, Head] = {}
         for task in TASKS:
             for candidate in (folder, shipped_heads_dir()):
@@ -163,12 +192,19 @@ class HeadSet:
                     heads[task] = Head.load(candidate, task)
                     break
         for name, head in heads.items():
+            where = head.metadata.get("encoder_version") or head.metadata.get("encoder")
             if encoder_dim is not None and head.input_dim != encoder_dim:
-                where = head.metadata.get("encoder", "another encoder")
                 raise ConfigError(
                     f"classifier.heads_dir: the {name} head expects {head.input_dim}-dimensional "
-                    f"embeddings (trained on {where}); the configured model gives {encoder_dim}. "
-                    "Train heads for this model with `social-triage train`."
+                    f"embeddings (trained on {where or 'another encoder'}); the configured model "
+                    f"gives {encoder_dim}. Train heads for this model with `social-triage train`."
+                )
+            trained_on = head.metadata.get("encoder_version")
+            if encoder_version and trained_on and not _same_weights(trained_on, encoder_version):
+                raise ConfigError(
+                    f"classifier.heads_dir: the {name} head was fitted on {_base(trained_on)}, "
+                    f"not on the configured model {_base(encoder_version)}; point "
+                    "classifier.heads_dir at heads trained for this model (`social-triage train`)"
                 )
         return cls(heads)
 

@@ -61,7 +61,9 @@ class Classifier:
         from classifiers.rules import RuleSet
 
         encoder = Encoder.from_settings(settings.classifier)
-        heads = HeadSet.load(settings.classifier.heads_dir, encoder_dim=encoder.dim)
+        heads = HeadSet.load(
+            settings.classifier.heads_dir, encoder_dim=encoder.dim, encoder_version=encoder.version
+        )
         rules = RuleSet.load(settings.rules) if settings.rules else RuleSet.default()
         sentiment_model = None
         if settings.classifier.sentiment_model:

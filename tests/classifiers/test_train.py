@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from classifiers.encoder import Encoder
 from classifiers.train import normalise_labels, train
 from tests.classifiers.test_encoder import tiny_model  # noqa: F401 (fixture)
-from triage.cli.classify_cmds import train as train_cmd
+from triage.cli.train_cmd import train as train_cmd
 from triage.errors import InputError
 
 PAIRS = [

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from triage.cli import classify_cmds, daemon_cmds, decision_cmds, demo_cmd, info_cmds
+from triage.cli import (
+    classify_cmds,
+    daemon_cmds,
+    decision_cmds,
+    demo_cmd,
+    info_cmds,
+    train_cmd,
+)
 from triage.cli.common import TriageGroup
 
 
@@ -14,7 +21,7 @@ def cli() -> None:
     """social-triage: listen where customers talk, route every post, escalate what is private."""
 
 
-for _module in (daemon_cmds, info_cmds, decision_cmds, classify_cmds, demo_cmd):
+for _module in (daemon_cmds, info_cmds, decision_cmds, classify_cmds, train_cmd, demo_cmd):
     for _command in _module.commands:
         cli.add_command(_command)
 

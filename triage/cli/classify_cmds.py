@@ -1,4 +1,4 @@
-"""Commands that run the classifiers on CSV files: `classify`, `eval`, `train`.
+"""Commands that run the classifiers on CSV files: `classify` and `eval` (`train`: train_cmd).
 
 None of them touches the database: they read a CSV, load the encoder and heads named by the
 settings, and print. Bad files and settings are one line on stderr and exit 2.
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -38,10 +37,10 @@ def one_line_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _progress(total: int, what: str) -> Any:
+def _progress(total: int, what: str, unit: str = "post") -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=what, unit="post", file=sys.stderr, leave=False)
+    return tqdm(total=total, desc=what, unit=unit, file=sys.stderr, leave=False)
 
 
 @click.command()
@@ -109,7 +108,9 @@ def evaluate(
     assert table.labels is not None
     gold = normalise_labels(task, table.labels)
     encoder = Encoder.from_settings(settings.classifier)
-    heads = HeadSet.load(settings.classifier.heads_dir, encoder_dim=encoder.dim)
+    heads = HeadSet.load(
+        settings.classifier.heads_dir, encoder_dim=encoder.dim, encoder_version=encoder.version
+    )
     head_task = {"sentiment": "sentiment", "complaint": "complaint", "route": "route"}[task]
     if head_task not in heads.heads:
         raise ConfigError(f"classifier.heads_dir: no {head_task} head to evaluate")
@@ -161,91 +162,4 @@ def _encode_with_progress(encoder: Any, texts: list[str]) -> Any:
     return np.vstack(parts) if parts else np.zeros((0, encoder.dim), dtype=np.float32)
 
 
-@click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option(
-    "--task", type=click.Choice(["sentiment", "complaint", "route", "intent"]), required=True
-)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Folder for the head. Default: classifier.heads_dir from the settings.",
-)
-@click.option("--text-column", default="text", show_default=True)
-@click.option("--label-column", default="label", show_default=True)
-@click.option(
-    "--group-column",
-    default=None,
-    help="Cross-validate leaving one group out (e.g. brand) instead of k-fold.",
-)
-@click.option("--model", type=click.Choice(["logreg", "mlp"]), default="logreg", show_default=True)
-@click.option(
-    "-C",
-    "c",
-    type=float,
-    default=4.0,
-    show_default=True,
-    help="Inverse regularisation strength of the logistic regression.",
-)
-@config_option
-@one_line_errors
-def train(
-    files: tuple[str, ...],
-    task: str,
-    out: str | None,
-    text_column: str,
-    label_column: str,
-    group_column: str | None,
-    model: str,
-    c: float,
-    config_path: str | None,
-) -> None:
-    """Fit a head from labelled CSV FILES (`text`,`label`), report cross-validated metrics, save.
-
-    Route labels are private_dm / public_reply; intent labels are `|`-separated intents or none.
-    """
-    from classifiers.encoder import Encoder
-    from classifiers.evaluate import format_report
-    from classifiers.train import train as train_head
-
-    settings = settings_from(config_path, logs=False)
-    folder = Path(out) if out else settings.classifier.heads_dir
-    if folder is None:
-        raise ConfigError("train: no --out given and classifier.heads_dir is not set")
-    pairs: list[tuple[str, str]] = []
-    groups: list[str] | None = [] if group_column else None
-    sources = []
-    for file in files:
-        extra = (group_column,) if group_column else ()
-        table = read_table(
-            file, text_column=text_column, label_column=label_column, extra_columns=extra
-        )
-        assert table.labels is not None
-        if group_column and groups is not None:
-            if group_column not in table.columns:
-                raise InputError(f"{file}: no column {group_column!r}")
-            groups += table.columns[group_column]
-        pairs += list(zip(table.texts, table.labels, strict=True))
-        sources.append({"file": str(Path(file).resolve()), "rows": len(table.texts)})
-    encoder = Encoder.from_settings(settings.classifier)
-    click.echo(f"training {task} on {len(pairs)} rows with {encoder.version}", err=True)
-    head = train_head(
-        task,
-        pairs,
-        encoder,
-        sources=sources,
-        groups=groups,
-        model=model,  # type: ignore[arg-type]
-        c=c,
-    )
-    path = head.save(folder)
-    metrics = head.metadata["metrics"]
-    if "accuracy" in metrics:
-        click.echo(format_report(metrics, title=f"cross-validated ({metrics.get('cv')})"))
-    else:
-        click.echo(f"cross-validated macro-F1 {metrics['macro_f1']:.3f}")
-    click.echo(f"saved {path} and {path.with_suffix('.npz')}")
-
-
-commands = [classify, evaluate, train]
+commands = [classify, evaluate]
