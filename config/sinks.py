@@ -114,6 +114,9 @@ class EscalationSettings(BaseModel):
     priority_sinks: dict[Literal["low", "normal", "high", "urgent"], str] = Field(
         default_factory=dict
     )
+    #: A `helpdesk` case whose decision needs review is created `held` and waits for a human
+    #: (`cases release ID`); false creates it `pending`, for teams whose helpdesk triages.
+    hold_for_review: bool = True
     #: A folder of templates overriding the shipped ones for every sink (see `_Sink.templates`).
     templates: Path | None = None
     #: Deliver cases and sync ticket status in this process (off on poll-only replicas).

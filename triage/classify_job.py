@@ -4,6 +4,9 @@ On PostgreSQL a batch is claimed with `FOR UPDATE SKIP LOCKED` and decided insid
 transaction, so replicas never decide the same post twice. SQLite has one writer: the batch is
 read, classified outside any transaction (so pollers keep writing meanwhile), then saved in one
 short write transaction.
+
+A `helpdesk` decision that needs review gets its case `held` (with `hold_for_review`, the
+default): nothing leaves the building until a human releases it with `cases release ID`.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ def classify_pending(
     batch_size: int = 64,
     default_sink: str | None = None,
     priority_sinks: Mapping[Any, str] | None = None,
+    hold_for_review: bool = True,
     stop: threading.Event | None = None,
     limit: int | None = None,
 ) -> int:
@@ -60,14 +64,14 @@ def classify_pending(
         if store.dialect == "postgresql":
             with store.engine.begin() as conn:
                 batch = decisions.claim_unclassified(conn, size)
-                _decide(conn, decisions, classifier, batch, route)
+                _decide(conn, decisions, classifier, batch, route, hold_for_review)
         else:
             with store.engine.connect() as conn:
                 batch = decisions.claim_unclassified(conn, size)
             if batch:
                 results = classifier.classify([(sp.post, sp.post.text) for sp in batch])
                 with store.engine.begin() as conn:
-                    _save(conn, decisions, batch, results, route)
+                    _save(conn, decisions, batch, results, route, hold_for_review)
         if not batch:
             break
         done += len(batch)
@@ -82,10 +86,11 @@ def _decide(
     classifier: PostClassifier,
     batch: list[StoredPost],
     route: SinkChoice,
+    hold_for_review: bool,
 ) -> None:
     if batch:
         results = classifier.classify([(sp.post, sp.post.text) for sp in batch])
-        _save(conn, decisions, batch, results, route)
+        _save(conn, decisions, batch, results, route, hold_for_review)
 
 
 def _save(
@@ -94,6 +99,14 @@ def _save(
     batch: list[StoredPost],
     results: list[tuple[Signals, Decision]],
     route: SinkChoice,
+    hold_for_review: bool,
 ) -> None:
     for stored, (signals, decision) in zip(batch, results, strict=True):
-        decisions.save(conn, stored, signals, decision, case_sink=route.sink_for(decision))
+        decisions.save(
+            conn,
+            stored,
+            signals,
+            decision,
+            case_sink=route.sink_for(decision),
+            hold=hold_for_review and decision.needs_review,
+        )

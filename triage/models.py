@@ -29,6 +29,8 @@ class Route(enum.StrEnum):
 
 
 class CaseStatus(enum.StrEnum):
+    #: Waits for a human (the decision needs review); never delivered until released.
+    HELD = "held"
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"

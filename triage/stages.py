@@ -119,6 +119,7 @@ class Stages:
             batch_size=c.batch_size,
             default_sink=self.default_sink,
             priority_sinks=self.settings.escalation.priority_sinks,
+            hold_for_review=self.settings.escalation.hold_for_review,
             stop=stop,
         )
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from escalation.request_tracker import RequestTrackerSink, ticketsql_string
 from escalation.retry import RetryPolicy
@@ -34,7 +34,7 @@ from triage.models import Post
 from triage.outbox import DeliveryReport, deliver_due, sync_statuses
 from triage.storage import Store, make_engine
 from triage.storage.cases import CaseRow, CaseStore
-from triage.storage.tables import cases
+from triage.storage.tables import cases, decisions
 
 pytestmark = pytest.mark.slow
 
@@ -321,7 +321,9 @@ def _rt_ticket_ids_above(rt: RTServer, ticket_id: int) -> list[int]:
 def test_run_once_with_the_sample_makes_one_rt_ticket_per_helpdesk_case(
     rt_server: RTServer, tmp_path: Path
 ) -> None:
-    """The embedded default (bundled sample, real model) with an RT sink, via the CLI."""
+    """The embedded default (bundled sample, real model) with an RT sink, via the CLI.
+
+    Cases whose decision needs review are held (no ticket) until `cases release ID`."""
     config = tmp_path / "social-triage.yaml"
     config.write_text(
         f"database: {{url: 'sqlite:///{tmp_path}/triage.db'}}\n"
@@ -337,11 +339,33 @@ def test_run_once_with_the_sample_makes_one_rt_ticket_per_helpdesk_case(
     stats = json.loads(_cli(config, "stats", "--json", env=env).stdout)
     helpdesk = stats["decisions"].get("helpdesk", 0)
     assert helpdesk > 0, stats
-    assert stats["cases"] == {"sent": helpdesk}
-    assert len(_rt_ticket_ids_above(rt_server, before)) == helpdesk
     engine = make_engine(f"sqlite:///{tmp_path}/triage.db")
     try:
         cs = CaseStore(engine)
+        held = [row for row in _rows(cs) if row.status == "held"]
+        with engine.connect() as conn:
+            to_review = conn.execute(
+                select(func.count())
+                .select_from(decisions)
+                .where(
+                    decisions.c.route == "helpdesk",
+                    decisions.c.needs_review.is_(True),
+                    decisions.c.superseded_at.is_(None),
+                )
+            ).scalar_one()
+        assert len(held) == to_review
+        by_status = {"sent": helpdesk - len(held), "held": len(held)}
+        assert stats["cases"] == {status: n for status, n in by_status.items() if n}
+        assert len(_rt_ticket_ids_above(rt_server, before)) == helpdesk - len(held)
+        assert all(_tickets_in_rt(rt_server, _key(cs, row.id)) == [] for row in held)
+
+        # A person looked at the held cases and let them go.
+        for row in held:
+            _cli(config, "cases", "release", str(row.id), env=env)
+        _cli(config, "run", "--once", env=env)
+        stats = json.loads(_cli(config, "stats", "--json", env=env).stdout)
+        assert stats["cases"] == {"sent": helpdesk}
+        assert len(_rt_ticket_ids_above(rt_server, before)) == helpdesk
         _assert_each_case_once_in_rt(rt_server, cs)
         tickets = {row.id: row.ticket_id for row in _rows(cs)}
         # The daemon died after creating half of the tickets, before recording them.

@@ -11,7 +11,7 @@ import click
 
 from triage.cli.common import config_option, settings_from
 from triage.errors import InputError
-from triage.models import StoredPost
+from triage.models import CaseStatus, StoredPost
 from triage.storage import Store, open_store
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore
@@ -175,7 +175,7 @@ def replay_cmd(rules_path: str, config_path: str | None, examples: int, as_json:
 @click.group(invoke_without_command=True)
 @click.option(
     "--status",
-    type=click.Choice(["pending", "sent", "failed", "dead", "closed"]),
+    type=click.Choice([status.value for status in CaseStatus]),
     default=None,
     help="Only cases in this status.",
 )
@@ -186,7 +186,7 @@ def replay_cmd(rules_path: str, config_path: str | None, examples: int, as_json:
 def cases(
     ctx: click.Context, status: str | None, limit: int, as_json: bool, config_path: str | None
 ) -> None:
-    """Helpdesk cases (the outbox): list them, or `cases retry ID`."""
+    """Helpdesk cases (the outbox): list them, `cases retry ID` or `cases release ID`."""
     if ctx.invoked_subcommand is not None:
         return
     settings = settings_from(config_path, logs=False)
@@ -202,6 +202,8 @@ def cases(
             f"case {r.id} [{r.status}] post {r.post_id} {r.source}:{r.external_id} -> "
             f"{r.sink}{ticket} attempts={r.attempts}"
         )
+        if r.status == CaseStatus.HELD:
+            click.echo(f"    needs review: `social-triage cases release {r.id}` sends it")
         if r.last_error and r.status not in {"sent", "closed"}:
             click.echo(f"    {r.last_error}")
         if r.follow_up:
@@ -217,6 +219,21 @@ def cases_retry(case_id: int, config_path: str | None) -> None:
     if not CaseStore(open_store(settings).engine).retry(case_id):
         raise InputError(f"case {case_id}: no such case, or it was already delivered")
     click.echo(f"case {case_id} queued for delivery")
+
+
+@cases.command("release")
+@click.argument("case_id", type=int)
+@config_option
+def cases_release(case_id: int, config_path: str | None) -> None:
+    """Let a held case (its decision needed review) go to the helpdesk now."""
+    settings = settings_from(config_path, logs=False)
+    store = CaseStore(open_store(settings).engine)
+    if not store.release(case_id):
+        status = store.status_of(case_id)
+        if status is None:
+            raise InputError(f"case {case_id}: no such case")
+        raise InputError(f"case {case_id} is {status}, not held; only held cases are released")
+    click.echo(f"case {case_id} released: queued for delivery")
 
 
 def _row(row: Any) -> dict[str, Any]:

@@ -64,7 +64,9 @@ def demo(examples: int) -> None:
                 f"neutral {counts.get('neutral', 0)}, positive {counts.get('positive', 0)}"
             )
         cases = daemon.stages.cases.counts() if daemon.stages else {}
-        click.echo(f"\nHelpdesk cases created and delivered to a local file: {cases}")
+        click.echo(f"\nHelpdesk cases by status (sent to a local file): {cases}")
+        if cases.get("held"):
+            click.echo("Held cases wait for review: `social-triage cases release ID` sends one.")
         click.echo("Try `social-triage run --once`, then `social-triage explain ID`.")
 
 

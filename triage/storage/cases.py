@@ -3,7 +3,8 @@
 Claiming sets `next_attempt_at` to now + lease in the same statement that selects the due
 cases (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so no two workers hold one case at a time,
 and a worker killed mid-delivery only delays the case until its lease ends; the sink's lookup
-by idempotency key then finds the ticket it may have created.
+by idempotency key then finds the ticket it may have created. `held` cases are not due: they
+wait for a human to `release` them.
 """
 
 from __future__ import annotations
@@ -199,6 +200,24 @@ class CaseStore:
                 )
             )
         return bool(done.rowcount)
+
+    def release(self, case_id: int) -> bool:
+        """A human let a held case go: pending and due now; False if it is not held."""
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(cases)
+                .where(cases.c.id == case_id, cases.c.status == CaseStatus.HELD.value)
+                .values(status=CaseStatus.PENDING.value, next_attempt_at=now, updated_at=now)
+            )
+        return bool(done.rowcount)
+
+    def status_of(self, case_id: int) -> str | None:
+        with self.engine.connect() as conn:
+            status = conn.execute(
+                select(cases.c.status).where(cases.c.id == case_id)
+            ).scalar_one_or_none()
+        return None if status is None else str(status)
 
     def open_tickets(self, *, limit: int = 500, after_id: int = 0) -> list[Case]:
         """Sent cases with a ticket, in id order; page on with `after_id` = the last id."""

@@ -1,8 +1,9 @@
 """Decisions: claim unclassified posts, store a decision (and its case) atomically, read back.
 
 A post's decision and, for the `helpdesk` route, its case are written in one transaction: the
-transactional outbox. On PostgreSQL replicas claim posts with `FOR UPDATE SKIP LOCKED`, so no
-two replicas classify the same post.
+transactional outbox. A case that must wait for a human is written `held`: the outbox worker
+never claims it until `CaseStore.release` makes it `pending`. On PostgreSQL replicas claim
+posts with `FOR UPDATE SKIP LOCKED`, so no two replicas classify the same post.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from triage.models import Decision, Post, Route, Signals, StoredPost
+from triage.models import CaseStatus, Decision, Post, Route, Signals, StoredPost
 from triage.storage.codec import (
     decision_from_row,
     decision_row,
@@ -66,9 +67,11 @@ class DecisionStore:
         *,
         decided_by: str = "classifier",
         case_sink: str | None = None,
+        hold: bool = False,
     ) -> int:
         """Store `decision` as the post's current one; a `helpdesk` decision with a sink also
-        gets its case, in the same transaction. Returns the decision id."""
+        gets its case, in the same transaction, `held` for a human when `hold`, else due now.
+        Returns the decision id."""
         now = datetime.now(UTC)
         conn.execute(
             update(decisions)
@@ -96,9 +99,9 @@ class DecisionStore:
                     decision_id=decision_id,
                     sink=case_sink,
                     idempotency_key=idempotency_key(stored.post, decision.route),
-                    status="pending",
+                    status=(CaseStatus.HELD if hold else CaseStatus.PENDING).value,
                     attempts=0,
-                    next_attempt_at=now,
+                    next_attempt_at=None if hold else now,
                     created_at=now,
                     updated_at=now,
                 )

@@ -156,7 +156,7 @@ cases = Table(
     Column("decision_id", Id, ForeignKey("decisions.id", name="fk_cases_decision"), nullable=False),
     Column("sink", String(64), nullable=False),
     Column("idempotency_key", String(191), nullable=False),
-    #: pending | sent | failed | dead | closed
+    #: held | pending | sent | failed | dead | closed
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UTCDateTime),
