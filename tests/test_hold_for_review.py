@@ -172,3 +172,11 @@ def test_cases_release_of_a_case_not_held_is_a_one_line_error(held_case: int) ->
     )
     code, out = run("cases", "release", "999")
     assert code == 2 and out == "error: case 999: no such case\n"
+
+
+def test_cases_retry_points_a_held_case_to_release(held_case: int) -> None:
+    code, out = run("cases", "retry", str(held_case))
+    assert code == 2 and out == (
+        f"error: case {held_case} is held for review: use `cases release {held_case}`\n"
+    )
+    assert run("cases", "retry", "999")[1] == "error: case 999: no such case\n"

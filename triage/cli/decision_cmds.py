@@ -216,8 +216,14 @@ def cases(
 def cases_retry(case_id: int, config_path: str | None) -> None:
     """Put a dead or failed case back in the queue now."""
     settings = settings_from(config_path, logs=False)
-    if not CaseStore(open_store(settings).engine).retry(case_id):
-        raise InputError(f"case {case_id}: no such case, or it was already delivered")
+    store = CaseStore(open_store(settings).engine)
+    if not store.retry(case_id):
+        status = store.status_of(case_id)
+        if status is None:
+            raise InputError(f"case {case_id}: no such case")
+        if status == "held":
+            raise InputError(f"case {case_id} is held for review: use `cases release {case_id}`")
+        raise InputError(f"case {case_id} is {status}; only dead or failed cases are retried")
     click.echo(f"case {case_id} queued for delivery")
 
 
