@@ -1,7 +1,7 @@
 """Speed of the whole classification step against the naive baseline (issue 3, item 8).
 
     python bench/classify.py [--data ../shared/data] [--posts 2000] [--naive-posts 150]
-                             [--rounds 3] [--backends torch onnx-int8]
+                             [--rounds 3] [--backends torch onnx-int8] [--no-rss]
 
 In one process, on the same model and the same tweet-length posts:
 - naive: the transformers `feature-extraction` pipeline called once per post (the first
@@ -11,6 +11,10 @@ In one process, on the same model and the same tweet-length posts:
 Setups run interleaved for --rounds rounds and medians are printed, as posts per wall-clock
 second and per CPU-second of this process (the latter is steadier on a shared machine), with the
 ratio to the naive baseline, and the peak RSS of the whole run (all setups loaded at once).
+Then each backend runs again alone in a child process (load it, classify the posts once) that
+reports its own peak RSS: the memory one classifying process needs (target <= 1 GB). The load
+average is printed before and after: a neighbour busy on the same cores slows every setup, the
+multi-threaded ones most.
 Posts come from sentiment/tweeteval_val.csv when --data has it, else from our own examples.
 """
 
@@ -45,6 +49,17 @@ def posts(data: Path, n: int) -> list[str]:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory.
+
+    Linux's VmHWM belongs to the process's own memory map; ru_maxrss also counts the parent's at
+    the time of the fork, which would give every child the big benchmark process's figure.
+    """
+    try:
+        for row in Path("/proc/self/status").read_text().splitlines():
+            if row.startswith("VmHWM:"):
+                return int(row.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -70,6 +85,7 @@ def naive_runner(threads: int) -> Callable[[list[str]], None]:
     extractor = pipeline("feature-extraction", model=folder, tokenizer=folder, device="cpu")
 
     def run(texts: list[str]) -> None:
+        torch.set_num_threads(threads)  # process-wide, and the torch encoder changes it too
         for text in texts:
             extractor(text)
 
@@ -77,13 +93,14 @@ def naive_runner(threads: int) -> Callable[[list[str]], None]:
     return run
 
 
-def full_runner(backend: str, threads: int, batch_size: int) -> Callable[[list[str]], None]:
+def full_runner(backend: str, threads: int, batch_size: int | None) -> Callable[[list[str]], None]:
     from classifiers.pipeline import Classifier
     from config.schema import Settings
 
-    settings = Settings.model_validate(
-        {"classifier": {"backend": backend, "threads": threads, "batch_size": batch_size}}
-    )
+    options: dict[str, object] = {"backend": backend, "threads": threads}
+    if batch_size is not None:
+        options["batch_size"] = batch_size
+    settings = Settings.model_validate({"classifier": options})
     classifier = Classifier.from_settings(settings)
 
     def run(texts: list[str]) -> None:
@@ -101,6 +118,30 @@ def measure(run: Callable[[list[str]], None], texts: list[str]) -> tuple[float, 
     return len(texts) / (time.perf_counter() - wall), len(texts) / (time.process_time() - cpu)
 
 
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def alone_peak_rss_mb(args: argparse.Namespace, backend: str) -> str:
+    """The peak RSS of a child process that loads only `backend` and classifies the posts."""
+    command = [sys.executable, __file__, "--alone", backend, "--data", str(args.data)]
+    command += ["--posts", str(args.posts), "--threads", str(args.threads)]
+    if args.batch_size is not None:
+        command += ["--batch-size", str(args.batch_size)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        return f"failed ({(done.stderr.strip().splitlines() or ['no output'])[-1]})"
+    return lines[-1]
+
+
+def alone(args: argparse.Namespace) -> None:
+    """The `--alone BACKEND` child: one classifier, one pass over the posts, its peak RSS."""
+    texts = posts(args.data, args.posts)
+    full_runner(args.alone, args.threads, args.batch_size)(texts)
+    print(f"{peak_rss_mb():.0f} MB", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -108,9 +149,16 @@ def main() -> None:
     parser.add_argument("--naive-posts", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="default: the classifier.batch_size default"
+    )
     parser.add_argument("--backends", nargs="*", default=["torch", "onnx-int8"])
+    parser.add_argument("--no-rss", action="store_true", help="skip the per-backend RSS runs")
+    parser.add_argument("--alone", metavar="BACKEND", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.alone:
+        alone(args)
+        return
     texts = posts(args.data, args.posts)
     mean_chars = sum(map(len, texts)) / len(texts)
     print(
@@ -118,6 +166,7 @@ def main() -> None:
         f"mean {mean_chars:.0f} chars; {args.rounds} interleaved rounds, medians",
         flush=True,
     )
+    print(f"load average before: {load_average()}", flush=True)
     runners = {"naive": naive_runner(args.threads)}
     for backend in args.backends:
         runners[backend] = full_runner(backend, args.threads, args.batch_size)
@@ -139,7 +188,12 @@ def main() -> None:
             f"{c:8.1f} posts/CPU-s (x{c / base_cpu:5.1f})",
             flush=True,
         )
+    print(f"load average after: {load_average()}", flush=True)
     print(f"peak RSS of the whole run: {peak_rss_mb():.0f} MB", flush=True)
+    if not args.no_rss:
+        for backend in args.backends:
+            rss = alone_peak_rss_mb(args, backend)
+            print(f"peak RSS of {backend} alone (load, classify {len(texts)} posts): {rss}")
 
 
 if __name__ == "__main__":

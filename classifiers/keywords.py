@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
 
@@ -40,6 +40,63 @@ def compile_terms(terms: Iterable[str]) -> re.Pattern[str]:
     if not parts:
         return re.compile(r"(?!x)x")
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
+
+
+_WORD_RUN = re.compile(r"\w+")
+
+
+class TermSet:
+    """`compile_terms(terms)` behind an exact pre-check on the text's words.
+
+    Python's regex engine tries every alternative at every position of the text, which makes a
+    list of a hundred terms cost tens of microseconds per post even when nothing matches. Every
+    word of a term (a maximal run of `\\w` in it) must be a whole word of any text the term
+    matches, the last one only as a prefix when the term ends in `*`: `(?<!\\w)` and `(?!\\w)`
+    bound the match, and `\\s+` or punctuation bound the words inside it. So each term is keyed
+    by its longest whole word (the rarest, roughly); a text with none of the keys, and without
+    the stem of a one-word wildcard term anywhere, cannot match, and the regex is skipped.
+    Otherwise the same regex runs, so the matches are exactly those of `compile_terms`.
+    """
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        terms = tuple(terms)
+        self.pattern = compile_terms(terms)
+        keys: set[str] = set()
+        prefixes: set[str] = set()
+        self.always = False  # a term without a word: no pre-check
+        for term in {fold(t.strip()) for t in terms if t.strip()}:
+            body = " ".join(term.rstrip("*").split())  # what `compile_terms` matches
+            words = list(_WORD_RUN.finditer(body))
+            if term.endswith("*") and words and words[-1].end() == len(body):
+                # The last word may go on in the text: only a prefix of a word there.
+                *words, last = words
+                if not words:
+                    prefixes.add(last.group(0))
+                    continue
+            if not words:
+                self.always = True
+                continue
+            keys.add(max((m.group(0) for m in words), key=len))
+        self.keys = frozenset(keys)
+        self.prefixes = tuple(sorted(prefixes))
+
+    def may_match(self, folded: str, words: frozenset[str]) -> bool:
+        """False only when no term can match `folded`, whose words are `words` (`words_of`)."""
+        if self.always or not self.keys.isdisjoint(words):
+            return True
+        # A word starting with the prefix needs the prefix somewhere in the text.
+        return any(prefix in folded for prefix in self.prefixes)
+
+    def finditer(self, folded: str, words: frozenset[str] | None = None) -> Iterator[re.Match[str]]:
+        """`pattern.finditer(folded)`, or nothing when the pre-check rules every term out."""
+        if self.may_match(folded, words_of(folded) if words is None else words):
+            return self.pattern.finditer(folded)
+        return iter(())
+
+
+def words_of(folded: str) -> frozenset[str]:
+    """The words of a folded text, as `TermSet.may_match` expects them."""
+    return frozenset(_WORD_RUN.findall(folded))
 
 
 # --- the word lists ------------------------------------------------------------------------
@@ -192,9 +249,7 @@ CATEGORIES: Mapping[str, tuple[str, ...]] = {
     "outage": OUTAGE,
 }
 
-_COMPILED: dict[str, re.Pattern[str]] = {
-    name: compile_terms(words) for name, words in CATEGORIES.items()
-}
+_COMPILED: dict[str, TermSet] = {name: TermSet(words) for name, words in CATEGORIES.items()}
 
 
 def keyword_hits(text: str) -> dict[str, tuple[str, ...]]:
@@ -204,9 +259,14 @@ def keyword_hits(text: str) -> dict[str, tuple[str, ...]]:
     any topic word was seen.
     """
     folded = fold(text)
+    words = words_of(folded)
     hits: dict[str, tuple[str, ...]] = {}
-    for name, pattern in _COMPILED.items():
-        found = tuple(dict.fromkeys(" ".join(m.group(0).split()) for m in pattern.finditer(folded)))
+    for name, terms in _COMPILED.items():
+        if not terms.may_match(folded, words):
+            continue
+        found = tuple(
+            dict.fromkeys(" ".join(m.group(0).split()) for m in terms.pattern.finditer(folded))
+        )
         if found:
             hits[name] = found
     return hits

@@ -36,7 +36,7 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     ),
 }
 #: Letters that only one of the three languages writes.
-_MARKS = {"pt": set("ãõç"), "es": set("ñ¿¡")}
+_MARKS = {"pt": frozenset("ãõç"), "es": frozenset("ñ¿¡")}
 
 
 def detect_language(text: str, *, hint: str | None = None) -> str | None:
@@ -49,9 +49,9 @@ def detect_language(text: str, *, hint: str | None = None) -> str | None:
     words = _WORD.findall(lowered)
     if not words:
         return None
-    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    scores = {lang: sum(map(stop.__contains__, words)) for lang, stop in _STOPWORDS.items()}
     for lang, marks in _MARKS.items():
-        if any(ch in marks for ch in lowered):
+        if not marks.isdisjoint(lowered):
             scores[lang] += 2
     best = max(scores, key=lambda lang: scores[lang])
     if scores[best] == 0:

@@ -4,12 +4,16 @@ texts ──tokenise+encode (one batched pass)──► embeddings ──heads�
   ├──sensitive.detect, keyword_hits ─────────────────────────────────────────┼─► Signals
   └──language (post.lang, else stopwords) ───────────────────────────────────┘      │
                                                       RuleSet.decide (first match) ◄─┘
+
+The encoder works on its own threads (`Encoder.start`) while this thread finds what the text
+alone says (sensitive data, keywords, language); heads and rules need the embeddings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -94,11 +98,20 @@ class Classifier:
         self, texts: Sequence[str], posts: Sequence[Post | None] | None = None
     ) -> list[Signals]:
         """Signals per text, in order. `posts` (same length) supply the platform's language."""
-        embeddings = self.encoder.encode(list(texts))
+        texts = list(texts)
+        pending = self.encoder.start(texts)
+        try:
+            # What the text alone says, while the encoder's threads (if any) work.
+            features = [
+                text_features(text, posts[i] if posts is not None else None)
+                for i, text in enumerate(texts)
+            ]
+        finally:
+            embeddings = pending()  # even after an error here: leave no work behind
         scores = self.heads.predict(embeddings)
         if self.sentiment_model is not None and len(texts):
-            scores.sentiment = self.sentiment_model.predict_proba(list(texts))
-        return signals_from_scores(texts, scores, posts)
+            scores.sentiment = self.sentiment_model.predict_proba(texts)
+        return signals_from_scores(texts, scores, posts, features)
 
     def classify(self, items: Sequence[tuple[Post | None, str]]) -> list[tuple[Signals, Decision]]:
         """Signals and the routing decision for each (post, text), in order."""
@@ -116,30 +129,59 @@ class Classifier:
         return results
 
 
-def signals_from_scores(
-    texts: Sequence[str], scores: HeadScores, posts: Sequence[Post | None] | None = None
-) -> list[Signals]:
+class TextFeatures(NamedTuple):
+    """The signals that come from the text alone, without the model."""
+
+    keywords: dict[str, tuple[str, ...]]
+    sensitive: tuple[SensitiveFinding, ...]
+    language: str | None
+
+
+def text_features(text: str, post: Post | None = None) -> TextFeatures:
     from classifiers.sensitive import detect, keyword_hits
 
+    return TextFeatures(
+        keywords=keyword_hits(text),
+        sensitive=detect(text),
+        language=detect_language(text, hint=post.lang if post else None),
+    )
+
+
+def signals_from_scores(
+    texts: Sequence[str],
+    scores: HeadScores,
+    posts: Sequence[Post | None] | None = None,
+    features: Sequence[TextFeatures] | None = None,
+) -> list[Signals]:
+    """Signals per text from the heads' scores and `text_features` (computed when not given)."""
+    if features is None:
+        features = [
+            text_features(text, posts[i] if posts is not None else None)
+            for i, text in enumerate(texts)
+        ]
     result = []
     best = scores.sentiment.argmax(axis=1) if len(texts) else np.zeros(0, dtype=np.int64)
-    for i, text in enumerate(texts):
-        post = posts[i] if posts is not None else None
-        hits = keyword_hits(text)
-        intents = {label: float(scores.intents[label][i]) for label in INTENT_LABELS}
+    # Python floats once per column rather than a numpy scalar per post and score (the same
+    # values: `tolist` and `float` convert alike).
+    sentiment = scores.sentiment[np.arange(len(best)), best].tolist()
+    labels = [SENTIMENT_LABELS[int(j)] for j in best]
+    complaint = scores.complaint.tolist()
+    private = scores.private.tolist()
+    intent_columns = [(label, scores.intents[label].tolist()) for label in INTENT_LABELS]
+    for i, (hits, findings, language) in enumerate(features):
+        intents = {label: column[i] for label, column in intent_columns}
         for category in hits:
             if category in intents:
                 intents[category] = max(intents[category], KEYWORD_INTENT_FLOOR)
-        findings: tuple[SensitiveFinding, ...] = detect(text)
         result.append(
             Signals(
-                sentiment=SENTIMENT_LABELS[int(best[i])],
-                sentiment_score=float(scores.sentiment[i, best[i]]),
-                complaint=float(scores.complaint[i]),
-                private_score=float(scores.private[i]),
+                sentiment=labels[i],
+                sentiment_score=sentiment[i],
+                complaint=complaint[i],
+                private_score=private[i],
                 intents=intents,
                 sensitive=findings,
-                language=detect_language(text, hint=post.lang if post else None),
+                language=language,
                 keywords=tuple(hits),
             )
         )
@@ -147,8 +189,6 @@ def signals_from_scores(
 
 
 def _with_model_version(decision: Decision, version: str) -> Decision:
-    from dataclasses import replace
-
     return replace(decision, model_version=version)
 
 

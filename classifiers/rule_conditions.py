@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -81,6 +82,9 @@ def _as_tuple(value: Any, allowed: tuple[str, ...] | None = None) -> tuple[str, 
 
 
 Score = Field(default=None, ge=0, le=1)
+
+#: How one condition is checked: the block's settings and the post in, an Outcome out.
+Check = Callable[["Conditions", Context], Outcome]
 
 
 class Conditions(BaseModel):
@@ -150,14 +154,26 @@ class Conditions(BaseModel):
                 raise ValueError(f"{label}: the minimum score should be a number from 0 to 1")
         return value
 
+    @cached_property
+    def active_checks(self) -> tuple[Check, ...]:
+        """The checks of the conditions this block sets, in `_CHECKS` order, found once.
+
+        A block is frozen, and a `cached_property` is not a field: equality is unchanged.
+        """
+        return tuple(check for name, check in _CHECKS if getattr(self, name) is not None)
+
     def is_empty(self) -> bool:
-        return all(getattr(self, name) is None for name, _ in _CHECKS)
+        return not self.active_checks
 
     def check(self, ctx: Context) -> Outcome:
         """Evaluate every condition (not only up to the first failure, for the explanation)."""
-        outcomes = [check(self, ctx) for name, check in _CHECKS if getattr(self, name) is not None]
-        if not outcomes:
+        checks = self.active_checks
+        if not checks:
             return Outcome(holds=True, reason="always (no conditions)")
+        if len(checks) == 1:
+            # One condition: its outcome is the block's (same verdict, reason, confidence, scores).
+            return checks[0](self, ctx)
+        outcomes = [check(self, ctx) for check in checks]
         failed = [o for o in outcomes if not o.holds]
         scores: dict[str, Any] = {}
         for o in outcomes:
@@ -285,25 +301,27 @@ def _sensitive_any(c: Conditions, ctx: Context) -> Outcome:
 
 
 def _intent(c: Conditions, ctx: Context) -> Outcome:
-    checks = [
-        _score_min("intent", f"intent.{label}", ctx.signals.intents.get(label, 0.0), minimum)
-        for label, minimum in (c.intent or {}).items()
-    ]
-    scores = {k: v for o in checks for k, v in o.scores.items()}
-    held = [o for o in checks if o.holds]
+    """Holds when any label reaches its minimum; each label is scored as `_score_min` would."""
+    intents = ctx.signals.intents
+    scores: dict[str, Any] = {}
+    held: list[tuple[str, float]] = []  # (reason, confidence) of the labels that hold
+    missed: list[str] = []
+    confidences = []
+    for label, minimum in (c.intent or {}).items():
+        name = f"intent.{label}"
+        score = intents.get(label, 0.0)
+        scores[name] = round(score, 3)
+        confidence = _min_margin(score, minimum)
+        confidences.append(confidence)
+        if score >= minimum:
+            held.append((f"intent: {name} {score:.2f} >= {minimum:.2f}", confidence))
+        missed.append(f"{label} {score:.2f} < {minimum:.2f}")
     if held:
-        reason = "; ".join(o.reason for o in held)
-        return Outcome(
-            holds=True, reason=reason, confidence=max(o.confidence for o in held), scores=scores
-        )
-    shown = ", ".join(
-        f"{label} {ctx.signals.intents.get(label, 0.0):.2f} < {minimum:.2f}"
-        for label, minimum in (c.intent or {}).items()
-    )
-    reason = f"intent: none reaches its minimum ({shown})"
-    return Outcome(
-        holds=False, reason=reason, confidence=min(o.confidence for o in checks), scores=scores
-    )
+        reason = "; ".join(r for r, _ in held)
+        confidence = max(sure for _, sure in held)
+        return Outcome(holds=True, reason=reason, confidence=confidence, scores=scores)
+    reason = f"intent: none reaches its minimum ({', '.join(missed)})"
+    return Outcome(holds=False, reason=reason, confidence=min(confidences), scores=scores)
 
 
 def _complaint_min(c: Conditions, ctx: Context) -> Outcome:
@@ -369,7 +387,7 @@ def _not(c: Conditions, ctx: Context) -> Outcome:
     )
 
 
-_CHECKS: tuple[tuple[str, Callable[[Conditions, Context], Outcome]], ...] = (
+_CHECKS: tuple[tuple[str, Check], ...] = (
     ("source", _source),
     ("query", _query),
     ("language", _language),

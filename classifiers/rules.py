@@ -28,9 +28,8 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -72,9 +71,10 @@ class _RulesFile(BaseModel):
     rules: list[Rule] = Field(min_length=1)
 
 
-@dataclass(frozen=True, slots=True)
-class _Tried:
-    index: int
+class _Tried(NamedTuple):
+    """A rule that was tried and did not match (a tuple: made ~15 times per post)."""
+
+    position: int
     rule: Rule
     outcome: Outcome
 
@@ -87,6 +87,8 @@ class RuleSet:
         self.rules = tuple(rules)
         self.version = version
         self.source = source
+        # Explanation lines that depend only on the rule, built once instead of per post.
+        self._tried_labels = tuple(f"  #{i + 1} {r.name!r}: " for i, r in enumerate(self.rules))
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -203,7 +205,8 @@ def _explain(
     ]
     if tried:
         lines.append("tried first, did not match:")
-        lines += [f"  #{t.index + 1} {t.rule.name!r}: {t.outcome.reason}" for t in tried]
+        labels = ruleset._tried_labels
+        lines += [labels[t.position] + t.outcome.reason for t in tried]
     else:
         lines.append("tried first: none")
     shown = ", ".join(

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 import phonenumbers
 
 from classifiers import sensitive_patterns as sp
-from classifiers.keywords import CATEGORIES, compile_terms, fold, keyword_hits
+from classifiers.keywords import CATEGORIES, TermSet, fold, keyword_hits
 from triage.models import SensitiveFinding
 
 __all__ = [
@@ -69,7 +69,8 @@ _CREDENTIAL_RE = re.compile(
 _PIN_RE = re.compile(r"(?<!\w)(?:pin|nip)(?: code| codigo)?\s*(?P<value>\d{4,8})(?![\w-])")
 _VALUE_STRIP = ".,;:)"
 
-_HEALTH_RE = compile_terms(CATEGORIES["health"])
+_HEALTH_TERMS = TermSet(CATEGORIES["health"])
+_DIGIT_RE = re.compile(r"\d")
 
 
 class SensitiveDetector:
@@ -87,7 +88,7 @@ class SensitiveDetector:
     def detect(self, text: str) -> tuple[SensitiveFinding, ...]:
         scan = _Scan(text)
         scan.add_all("payment_card", _cards(scan))
-        scan.add_all("iban", _ibans(text))
+        scan.add_all("iban", _ibans(scan))
         scan.add_all("cnpj", _cnpjs(scan))
         scan.add_all("cpf", _cpfs(scan))
         scan.add_all("ssn", _ssns(scan))
@@ -95,7 +96,7 @@ class SensitiveDetector:
         scan.add_all("credential", _credentials(scan))
         scan.add_all("account_number", _accounts(scan, self.account_patterns))
         scan.add_all("phone", _phones(scan, self.phone_regions))
-        scan.add_all("health", ((m.start(), m.end()) for m in _HEALTH_RE.finditer(scan.folded)))
+        scan.add_all("health", (m.span() for m in _HEALTH_TERMS.finditer(scan.folded)))
         return tuple(sorted(scan.findings, key=lambda f: f.start))
 
     def redact(self, text: str) -> str:
@@ -131,12 +132,18 @@ def preview(kind: str, value: str) -> str:
 
 
 class _Scan:
-    """The text, its folded copy, and the spans already claimed by a stronger kind."""
+    """The text, its folded copy, and the spans already claimed by a stronger kind.
+
+    `digits` counts the characters for which `str.isdigit` holds (a superset of what `\\d`
+    matches): each number shape needs a minimum of them, so most posts skip most scans.
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.folded = fold(text)
         self.findings: list[SensitiveFinding] = []
+        ascii_only = text.isascii()
+        self.digits = len(_DIGIT_RE.findall(text)) if ascii_only else sum(map(str.isdigit, text))
 
     def free(self, start: int, end: int) -> bool:
         return all(end <= f.start or start >= f.end for f in self.findings)
@@ -154,6 +161,8 @@ class _Scan:
 
 
 def _cards(scan: _Scan) -> Iterator[tuple[int, int]]:
+    if scan.digits < 12:
+        return
     for match in sp.CARD_RE.finditer(scan.text):
         raw = match.group(0)
         digits = re.sub(r"\D", "", raw)
@@ -165,8 +174,10 @@ def _cards(scan: _Scan) -> Iterator[tuple[int, int]]:
         yield match.span()
 
 
-def _ibans(text: str) -> Iterator[tuple[int, int]]:
-    for match in sp.IBAN_RE.finditer(text):
+def _ibans(scan: _Scan) -> Iterator[tuple[int, int]]:
+    if scan.digits < 2:
+        return
+    for match in sp.IBAN_RE.finditer(scan.text):
         raw = match.group(0)
         # The candidate may have swallowed a following upper-case word or number: try it whole,
         # then without its last chunks.
@@ -178,6 +189,8 @@ def _ibans(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _cnpjs(scan: _Scan) -> Iterator[tuple[int, int]]:
+    if scan.digits < 2:
+        return
     for match in sp.CNPJ_RE.finditer(scan.text):
         raw = match.group(0)
         if not sp.is_cnpj(raw):
@@ -193,6 +206,8 @@ def _cnpjs(scan: _Scan) -> Iterator[tuple[int, int]]:
 
 
 def _cpfs(scan: _Scan) -> Iterator[tuple[int, int]]:
+    if scan.digits < 11:
+        return
     for match in sp.CPF_RE.finditer(scan.text):
         raw = match.group(0)
         if sp.is_cpf(raw) and not (raw.isdigit() and scan.cue(match.start()) in {"id", "phone"}):
@@ -200,6 +215,8 @@ def _cpfs(scan: _Scan) -> Iterator[tuple[int, int]]:
 
 
 def _ssns(scan: _Scan) -> Iterator[tuple[int, int]]:
+    if scan.digits < 9:
+        return
     for match in sp.SSN_RE.finditer(scan.text):
         raw = match.group(0)
         if not sp.is_ssn(raw):
@@ -220,8 +237,9 @@ def _emails(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _credentials(scan: _Scan) -> Iterator[tuple[int, int]]:
-    for match in _PIN_RE.finditer(scan.folded):
-        yield match.span("value")
+    if scan.digits >= 4:
+        for match in _PIN_RE.finditer(scan.folded):
+            yield match.span("value")
     for match in _CREDENTIAL_RE.finditer(scan.folded):
         start, end = match.span("value")
         value = scan.text[start:end].rstrip(_VALUE_STRIP)
@@ -245,6 +263,8 @@ def _looks_like_secret(value: str) -> bool:
 
 
 def _accounts(scan: _Scan, patterns: Sequence[re.Pattern[str]]) -> Iterator[tuple[int, int]]:
+    if scan.digits < 5:  # whatever the (configurable) pattern, 5 digits are required below
+        return
     for pattern in patterns:
         for match in pattern.finditer(scan.folded):
             group = "number" if "number" in pattern.groupindex else (1 if pattern.groups else 0)
@@ -256,7 +276,7 @@ def _accounts(scan: _Scan, patterns: Sequence[re.Pattern[str]]) -> Iterator[tupl
 
 def _phones(scan: _Scan, regions: Sequence[str]) -> Iterator[tuple[int, int]]:
     text = scan.text
-    if not sp.PHONE_PREFILTER_RE.search(text):
+    if scan.digits < 8 or not sp.PHONE_PREFILTER_RE.search(text):
         return
     candidates: dict[tuple[int, int], None] = {}
     for region in regions:

@@ -84,6 +84,39 @@ def test_batches_are_length_sorted_and_padded_per_batch(tiny_model: Path) -> Non
         assert ((ids == encoder.pad_id) | (mask == 1)).all()
 
 
+MIXED = [*TEXTS, *(" ".join(WORDS[i : i + 1 + i % 9]) for i in range(23))]
+
+
+def test_worker_threads_give_the_sequential_result_in_input_order(tiny_model: Path) -> None:
+    import torch
+
+    sequential = Encoder(tiny_model, batch_size=3, threads=1)
+    expected = sequential.encode(MIXED)
+    threaded = Encoder(tiny_model, batch_size=3, threads=2)
+    assert threaded.workers == 2
+    pending = threaded.start(MIXED)
+    np.testing.assert_array_equal(pending(), expected)
+    assert torch.get_num_threads() == 2  # one per worker while they ran, then back
+    np.testing.assert_array_equal(threaded.encode(MIXED[:1]), expected[:1])
+    assert threaded.encode([]).shape == (0, 32)
+
+
+@pytest.mark.filterwarnings("ignore")  # the ONNX exporter's own deprecation and tracer notes
+def test_onnx_int8_runs_one_batch_per_thread_with_unchanged_results(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("onnx")
+    from classifiers import onnx_backend
+
+    monkeypatch.setattr(onnx_backend, "CACHE", tmp_path)
+    threaded = Encoder(tiny_model, batch_size=3, threads=2, backend="onnx-int8")
+    sequential = Encoder(tiny_model, batch_size=3, threads=1, backend="onnx-int8")
+    assert (threaded.workers, sequential.workers) == (2, 1)
+    assert threaded._onnx.session.get_session_options().intra_op_num_threads == 1
+    # Dynamic int8 quantisation depends on the batch, so equal batches must give equal bits.
+    np.testing.assert_array_equal(threaded.encode(MIXED), sequential.encode(MIXED))
+
+
 def test_empty_input_and_from_settings(tiny_model: Path) -> None:
     settings = ClassifierSettings(model=str(tiny_model), threads=1, batch_size=8, max_length=16)
     encoder = Encoder.from_settings(settings)

@@ -10,7 +10,7 @@ import pytest
 from classifiers.encoder import Encoder
 from classifiers.heads import INTENT_LABELS, HeadSet
 from classifiers.language import detect_language
-from classifiers.pipeline import Classifier, signals_to_json
+from classifiers.pipeline import Classifier, signals_from_scores, signals_to_json, text_features
 from classifiers.rules import RuleSet
 from classifiers.train import fit_head
 from config.schema import Settings
@@ -92,6 +92,22 @@ def test_classify_decides_with_rules_and_records_versions(classifier: Classifier
     assert pt_signals.language == "pt"
     line = signals_to_json(card_signals, card)
     assert line["sensitive"] == ["payment_card"] and line["route"] == "helpdesk"
+
+
+def test_text_features_while_encoding_give_the_same_signals(classifier: Classifier) -> None:
+    texts = [row[0] for row in ROWS] + ["card 4111 1111 1111 1111", "a minha fatura veio errada"]
+    post = Post(
+        source="x", external_id="2", text=texts[0], lang="es", created_at=datetime.now(tz=UTC)
+    )
+    posts = [post, *[None] * (len(texts) - 1)]
+    scores = classifier.heads.predict(classifier.encoder.encode(texts))
+    computed = signals_from_scores(texts, scores, posts)
+    given = [text_features(text, p) for text, p in zip(texts, posts, strict=True)]
+    assert signals_from_scores(texts, scores, posts, given) == computed
+    assert computed[0].language == "es" and computed[-1].keywords == ("billing",)
+    assert classifier.signals(texts, posts) == computed
+    classifier.encoder.workers = 2  # batches in the background while the features are worked out
+    assert classifier.signals(texts, posts) == computed
 
 
 def test_keyword_lists_lift_intent_scores(classifier: Classifier) -> None:

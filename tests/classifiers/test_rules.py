@@ -241,6 +241,64 @@ def test_the_default_catches_the_rest() -> None:
     assert decision.rules_tried == ("a", "b", "c")
 
 
+def test_every_tried_rule_is_explained_in_order() -> None:
+    decision = RuleSet.parse(RULES_ABC).decide(None, "t", signals(), review_threshold=THRESHOLD)
+    lines = decision.explanation.splitlines()
+    start = lines.index("tried first, did not match:")
+    assert lines[start + 1 : start + 4] == [
+        "  #1 'a': sentiment: neutral (0.90) not in ['positive']",
+        "  #2 'b': complaint_min: complaint 0.00 < 0.50",
+        "  #3 'c': complaint_min: complaint 0.00 < 0.10",
+    ]
+
+
+# --- work done once per block, not per post -----------------------------------------------------
+
+
+def test_a_block_works_out_its_checks_once_and_stays_a_plain_value() -> None:
+    when = {
+        "keywords_any": ["refund", "estorno"],
+        "regex": r"order\s+\d+",
+        "intent": {"billing": 0.6, "refund": 0.5},
+    }
+    used, fresh = Conditions.model_validate(when), Conditions.model_validate(when)
+    ctx = Context(post=None, text="REFUND for order 123", signals=signals(intents={"billing": 0.7}))
+    outcome = used.check(ctx)
+    names = [check.__name__ for check in used.active_checks]
+    assert names == ["_keywords_any", "_regex", "_intent"]
+    assert used == fresh
+    assert used.check(ctx) == outcome
+    assert outcome == Outcome(
+        holds=True,
+        reason=r"keywords_any: found ['refund']; regex: 'order\\s+\\d+' matches; "
+        "intent: intent.billing 0.70 >= 0.60",
+        confidence=pytest.approx(0.5 + 0.5 * 0.1 / 0.4),  # billing's margin over 0.6
+        scores={"intent.billing": 0.7, "intent.refund": 0.0},
+    )
+
+
+def test_a_one_condition_block_has_that_condition_s_outcome() -> None:
+    ctx = Context(post=None, text="t", signals=signals(complaint=0.75))
+    assert Conditions(complaint_min=0.5).check(ctx) == Outcome(
+        holds=True,
+        reason="complaint_min: complaint 0.75 >= 0.50",
+        confidence=0.75,
+        scores={"complaint": 0.75},
+    )
+
+
+def test_an_intent_block_missing_every_minimum() -> None:
+    block = Conditions.model_validate({"intent": {"billing": 0.6, "refund": 0.5}})
+    ctx = Context(post=None, text="t", signals=signals(intents={"billing": 0.1, "refund": 0.4}))
+    outcome = block.check(ctx)
+    assert not outcome.holds
+    shown = "billing 0.10 < 0.60, refund 0.40 < 0.50"
+    assert outcome.reason == f"intent: none reaches its minimum ({shown})"
+    # The closest miss decides how sure the miss is: refund, 0.1 under 0.5.
+    assert outcome.confidence == pytest.approx(0.5 + 0.5 * 0.1 / 0.5)
+    assert outcome.scores == {"intent.billing": 0.1, "intent.refund": 0.4}
+
+
 # --- confidence and review ------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from classifiers.keywords import fold, keyword_hits
+from classifiers.keywords import CATEGORIES, TermSet, fold, keyword_hits
 from classifiers.sensitive import KINDS, SensitiveDetector, detect, redact
 
 CASES = Path(__file__).with_name("data") / "sensitive_cases.tsv"
@@ -288,3 +288,54 @@ def test_keyword_hits_avoid_ordinary_words(text: str) -> None:
 
 def test_keyword_hits_is_empty_for_chatter() -> None:
     assert keyword_hits("what a lovely day") == {}
+
+
+# --- the cheap pre-checks skip work, never a match --------------------------------------------
+
+
+def _texts_made_of(terms: tuple[str, ...]) -> list[str]:
+    """Texts built from the terms themselves, glued and separated in the ways that matter."""
+    endings = [t.replace("*", "ado") for t in terms]
+    return [
+        " ".join(endings),
+        " x".join(endings),
+        "-".join(endings),
+        "".join(endings),
+        "\n".join(t.upper() for t in endings),
+        " and ".join(t.rstrip("*") + "s" for t in terms),
+    ]
+
+
+@pytest.mark.parametrize("category", sorted(CATEGORIES))
+def test_term_pre_check_finds_exactly_what_the_regex_finds(category: str) -> None:
+    terms = TermSet(CATEGORIES[category])
+    with CASES.open(encoding="utf-8") as fh:
+        cases = [rec["text"] for rec in csv.DictReader(fh, delimiter="\t")]
+    texts = [*_texts_made_of(CATEGORIES[category]), *cases]
+    for text in map(fold, texts):
+        assert [m.span() for m in terms.finditer(text)] == [
+            m.span() for m in terms.pattern.finditer(text)
+        ]
+
+
+def test_term_pre_check_on_odd_terms() -> None:
+    terms = TermSet(["can't log", "a/c *", "x*", "-flag", " error  500 ", "reembols*", "#!"])
+    assert terms.always  # "#!" has no word to look for: the regex always runs
+    assert terms.keys == {"can", "a", "flag", "error"}  # each term's longest whole word
+    assert terms.prefixes == ("reembols", "x")
+    plain = TermSet(["can't log", "a/c *"])
+    assert not plain.may_match("we login", frozenset({"we", "login"}))
+    texts = ["i can't  log in", "a/c bc", "a/cb", "a/c", "reembolsado", "error\n500", "x -flag #!"]
+    for text in texts:
+        for ts in (terms, plain):
+            assert [m.span() for m in ts.finditer(text)] == [
+                m.span() for m in ts.pattern.finditer(text)
+            ]
+
+
+def test_number_scans_count_every_kind_of_digit() -> None:
+    # Superscript digits are digits to `str.isdigit` (which the account check counts), not to
+    # `\d`: the digit pre-check must not skip a configured pattern that accepts them.
+    detector = SensitiveDetector(account_patterns=[r"acct (?P<number>\S+)"])
+    assert [f.kind for f in detector.detect("acct ²³⁴⁵⁶")] == ["account_number"]
+    assert detector.detect("acct ²³⁴⁵") == ()
