@@ -4,6 +4,7 @@ or sent, until `cases release ID` makes it pending (DESIGN.md: `review` is a fla
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,7 +92,9 @@ def test_release_of_unknown_or_not_held_cases_says_so(store: Store) -> None:
     assert not cs.release(999) and cs.status_of(999) is None
 
 
-def test_the_setting_reaches_the_classify_stage_and_the_file_sink(tmp_path: Path) -> None:
+def test_the_setting_reaches_the_classify_stage_and_the_file_sink(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """Through the daemon's own stages and the embedded default's file sink."""
     cases_file = tmp_path / "cases.jsonl"
     engine = make_engine(f"sqlite:///{tmp_path}/triage.db")
@@ -110,7 +113,14 @@ def test_the_setting_reaches_the_classify_stage_and_the_file_sink(tmp_path: Path
     held = stages(True)
     add_posts(held.store, ["card, unsure"])
     held.classify()
-    assert held.deliver() == DeliveryReport() and not cases_file.exists()
+    with caplog.at_level(logging.INFO, logger="triage.stages"):
+        assert held.deliver() == DeliveryReport() and not cases_file.exists()
+        assert held.deliver() == DeliveryReport()
+    said = [r.getMessage() for r in caplog.records if "held for review" in r.getMessage()]
+    assert said == [  # once, when the number changes, with what to do about it
+        "1 helpdesk case(s) held for review: `social-triage cases --status held`, "
+        "then `social-triage cases release ID`"
+    ]
     [case] = held.cases.list("held")
     assert held.cases.release(case.id)
     assert held.deliver() == DeliveryReport(sent=1)

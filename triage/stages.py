@@ -64,6 +64,7 @@ class Stages:
         self.settings = settings
         self.store = store
         self.cases = CaseStore(store.engine)
+        self._held_seen = 0
         self._classifier = classifier
         self._classifier_lock = threading.Lock()
         self.sinks = build_sinks(settings)
@@ -141,6 +142,16 @@ class Stages:
                 report.dead,
                 extra={"sent": report.sent, "dead": report.dead},
             )
+        held = self.cases.counts().get("held", 0)
+        if held != self._held_seen:  # say it when the number changes, not every interval
+            self._held_seen = held
+            if held:
+                log.info(
+                    "%d helpdesk case(s) held for review: `social-triage cases --status held`, "
+                    "then `social-triage cases release ID`",
+                    held,
+                    extra={"held": held},
+                )
         return report
 
     def sync(self) -> int:
