@@ -34,7 +34,8 @@ from typing import Any, Literal, NamedTuple
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from classifiers.rule_conditions import CONDITION_NAMES, Conditions, Context, Outcome
+from classifiers.rule_checks import CONDITION_NAMES
+from classifiers.rule_conditions import Conditions, Context, Outcome
 from triage.errors import ConfigError
 from triage.models import Decision, Post, Route, Signals
 

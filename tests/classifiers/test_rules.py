@@ -1,4 +1,5 @@
-"""The ordered rules engine: conditions, first-match semantics, bad files, explanations.
+"""The ordered rules engine: conditions, first-match semantics, explanations (bad files:
+test_rules_file_errors.py).
 
 Signals are built by hand here; no model is loaded.
 """
@@ -6,16 +7,15 @@ Signals are built by hand here; no model is loaded.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from classifiers.rule_conditions import CONDITION_NAMES, Conditions, Context, Outcome
+from classifiers.rule_checks import CONDITION_NAMES
+from classifiers.rule_conditions import Conditions, Context, Outcome
 from classifiers.rules import RuleSet
 from classifiers.sensitive import detect
-from triage.errors import ConfigError
 from triage.models import Author, Post, Route, SensitiveFinding, Signals
 
 THRESHOLD = 0.55
@@ -384,179 +384,3 @@ def test_sensitive_findings_from_signals_are_used_as_given() -> None:
     decision = one_rule({"sensitive_any": ["iban"]}).decide(None, "....", sig, review_threshold=0)
     assert decision.rule == "r"
     assert "iban (PT** ****)" in decision.explanation
-
-
-# --- the shipped rules ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "sig", "author", "rule", "route"),
-    [
-        ("cartão 4111 1111 1111 1111", {}, None, "sensitive-data", "helpdesk"),
-        ("vou processar vocês, já falei com meu advogado", {}, None, "legal-threat", "helpdesk"),
-        ("the charger caught fire", {}, None, "safety", "helpdesk"),
-        ("new deals today!", {}, Author(handle="acme", is_brand=True), "brand-own-posts", "ignore"),
-        ("buy followers", {"intents": {"spam": 0.95}}, None, "spam", "ignore"),
-        ("where is my refund", {"intents": {"refund": 0.9}}, None, "account-specific-intent",
-         "private_dm"),
-        ("cobrança indevida na fatura", {}, None, "account-specific-words", "private_dm"),
-        ("mail me at jane@example.com", {}, None, "contact-details", "private_dm"),
-        ("hm", {"private_score": 0.9}, None, "private-channel", "private_dm"),
-        ("app is slow", {"complaint": 0.95}, None, "complaint", "public_reply"),
-        ("how do I export?", {"intents": {"question": 0.95}}, None, "question", "public_reply"),
-        ("meh", {"private_score": 0.5}, None, "maybe-private", "private_dm"),
-        ("ugh", {"sentiment": "negative", "sentiment_score": 0.8}, None, "maybe-complaint",
-         "public_reply"),
-        ("what a day", {}, None, "default", "ignore"),
-    ],
-)  # fmt: skip
-def test_shipped_rules(
-    text: str, sig: dict[str, Any], author: Author | None, rule: str, route: str
-) -> None:
-    p = post(text, author=author) if author else post(text)
-    decision = RuleSet.default().decide(p, text, signals(text, **sig), review_threshold=THRESHOLD)
-    assert (decision.rule, decision.route.value) == (rule, route)
-
-
-SENSITIVE_TEXTS = (
-    "IBAN GB82 WEST 1234 5698 7654 32",
-    "CPF 529.982.247-25",
-    "SSN 123-45-6780",
-    "my password is Hunter22",
-    "fiz quimioterapia",
-    "account number 48392017",
-)
-
-
-def test_shipped_rules_send_sensitive_data_to_the_helpdesk_urgently() -> None:
-    for text in SENSITIVE_TEXTS:
-        decision = RuleSet.default().decide(None, text, signals(text), review_threshold=THRESHOLD)
-        assert (decision.route, decision.priority) == (Route.HELPDESK, "urgent"), text
-
-
-def test_the_shipped_file_is_documented_rule_by_rule() -> None:
-    ruleset = RuleSet.default()
-    lines = (Path(__file__).parents[2] / "classifiers" / "default_rules.yaml").read_text()
-    blocks = lines.split("  - name: ")[1:]
-    assert len(blocks) == len(ruleset.rules)
-    previous = lines.split("  - name: ")[:-1]
-    for chunk in previous[1:]:
-        assert chunk.rstrip().splitlines()[-1].strip().startswith("#")
-    assert ruleset.rules[-1].when.is_empty()
-    assert len(ruleset.describe()) == len(ruleset.rules)
-
-
-# --- bad rules files: one line naming the file, the rule and the field -------------------------
-
-
-def load_error(tmp_path: Path, content: str) -> str:
-    path = tmp_path / "rules.yaml"
-    path.write_text(content, encoding="utf-8")
-    with pytest.raises(ConfigError) as info:
-        RuleSet.load(path)
-    message = str(info.value)
-    assert "\n" not in message
-    assert message.startswith(f"{path}")
-    return message.removeprefix(str(path))
-
-
-DEFAULT = "  - {name: default, when: {}, route: ignore}\n"
-
-
-def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
-    message = load_error(tmp_path, "rules:\n  - name: a\n    when: {sentiment: [negative\n")
-    assert message.startswith(":4: not valid YAML: ")
-
-
-def test_unknown_condition(tmp_path: Path) -> None:
-    content = "rules:\n  - {name: a, when: {colour: red}, route: ignore}\n" + DEFAULT
-    message = load_error(tmp_path, content)
-    assert message.startswith(": rules[0] (name 'a'): colour: unknown condition (known: source,")
-
-
-def test_unknown_condition_inside_not(tmp_path: Path) -> None:
-    content = "rules:\n  - {name: a, when: {not: {colour: red}}, route: ignore}\n" + DEFAULT
-    assert load_error(tmp_path, content).startswith(": rules[0] (name 'a'): not.colour: unknown")
-
-
-def test_bad_route(tmp_path: Path) -> None:
-    content = "rules:\n  - {name: a, when: {complaint_min: 0.5}, route: email}\n" + DEFAULT
-    assert load_error(tmp_path, content) == (
-        ": rules[0] (name 'a'): route: Input should be 'public_reply', 'private_dm', "
-        "'helpdesk' or 'ignore'"
-    )
-
-
-def test_bad_sentiment_label(tmp_path: Path) -> None:
-    content = (
-        "rules:\n"
-        + "  - {name: x0, when: {complaint_min: 0.1}, route: ignore}\n"
-        + "  - {name: x1, when: {complaint_min: 0.2}, route: ignore}\n"
-        + "  - {name: x2, when: {complaint_min: 0.3}, route: ignore}\n"
-        + "  - {name: billing, when: {sentiment: angry}, route: private_dm}\n"
-        + DEFAULT
-    )
-    assert load_error(tmp_path, content) == (
-        ": rules[3] (name 'billing'): sentiment: Input should be 'negative', 'neutral' or "
-        "'positive'"
-    )
-
-
-def test_missing_default(tmp_path: Path) -> None:
-    content = "rules:\n  - {name: a, when: {complaint_min: 0.5}, route: ignore}\n"
-    assert load_error(tmp_path, content) == (
-        ": rules[0] (name 'a'): when: the last rule must be the default, with an empty `when`"
-    )
-
-
-def test_default_before_other_rules(tmp_path: Path) -> None:
-    content = "rules:\n" + DEFAULT + "  - {name: b, when: {}, route: ignore}\n"
-    message = load_error(tmp_path, content)
-    assert message.startswith(": rules[0] (name 'default'): when: an empty `when` matches")
-
-
-def test_wrong_type(tmp_path: Path) -> None:
-    content = "rules:\n  - {name: a, when: {complaint_min: high}, route: ignore}\n" + DEFAULT
-    assert load_error(tmp_path, content) == (
-        ": rules[0] (name 'a'): complaint_min: Input should be a valid number, unable to parse "
-        "string as a number"
-    )
-
-
-def test_score_out_of_range(tmp_path: Path) -> None:
-    content = "rules:\n  - {name: a, when: {intent: {spam: 7}}, route: ignore}\n" + DEFAULT
-    assert load_error(tmp_path, content) == (
-        ": rules[0] (name 'a'): intent: spam: the minimum score should be a number from 0 to 1"
-    )
-
-
-def test_missing_name_and_unknown_rule_field(tmp_path: Path) -> None:
-    content = "rules:\n  - {when: {complaint_min: 0.5}, route: ignore}\n" + DEFAULT
-    assert load_error(tmp_path, content) == ": rules[0]: name: Field required"
-    content = "rules:\n  - {name: a, when: {}, route: ignore, colour: red}\n"
-    assert load_error(tmp_path, content) == ": rules[0] (name 'a'): colour: unknown field"
-
-
-def test_bad_regex_and_duplicate_names(tmp_path: Path) -> None:
-    content = "rules:\n  - {name: a, when: {regex: '(unclosed'}, route: ignore}\n" + DEFAULT
-    assert load_error(tmp_path, content).startswith(
-        ": rules[0] (name 'a'): regex: invalid regular expression '(unclosed'"
-    )
-    content = "rules:\n  - {name: default, when: {complaint_min: 0.5}, route: ignore}\n" + DEFAULT
-    assert load_error(tmp_path, content) == (
-        ": rules[1] (name 'default'): name: duplicate rule name (also rules[0])"
-    )
-
-
-def test_not_a_rules_file(tmp_path: Path) -> None:
-    assert load_error(tmp_path, "- a\n- b\n") == (
-        ": the top level must be a mapping with a `rules` list"
-    )
-    assert load_error(tmp_path, "rules: []\n") == (
-        ": rules: List should have at least 1 item after validation, not 0"
-    )
-
-
-def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="cannot read the rules file"):
-        RuleSet.load(tmp_path / "nope.yaml")

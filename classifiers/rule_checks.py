@@ -1,0 +1,231 @@
+"""How each condition of a rule's `when` block is checked (the block itself: rule_conditions).
+
+Every check takes the block and the decision's `Context` and gives an `Outcome`; the margins and
+confidences follow the rules in `classifiers/rule_conditions.py`'s docstring.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from classifiers.keywords import words_pattern
+from classifiers.rule_conditions import Check, Conditions, Context, Outcome
+
+
+def _min_margin(score: float, threshold: float) -> float:
+    if score >= threshold:
+        return 1.0 if threshold >= 1 else 0.5 + 0.5 * (score - threshold) / (1 - threshold)
+    return 0.5 + 0.5 * (threshold - score) / threshold
+
+
+def _max_margin(score: float, threshold: float) -> float:
+    return _min_margin(1 - score, 1 - threshold)
+
+
+def _score_min(name: str, label: str, score: float, threshold: float) -> Outcome:
+    ok = score >= threshold
+    sign = ">=" if ok else "<"
+    return Outcome(
+        holds=ok,
+        reason=f"{name}: {label} {score:.2f} {sign} {threshold:.2f}",
+        confidence=_min_margin(score, threshold),
+        scores={label: round(score, 3)},
+    )
+
+
+def _source(c: Conditions, ctx: Context) -> Outcome:
+    if ctx.post is None:
+        return Outcome(holds=False, reason="source: no post (classified from text only)")
+    ok = ctx.post.source in (c.source or ())
+    return Outcome(
+        holds=ok,
+        reason=f"source: {ctx.post.source!r} {'in' if ok else 'not in'} {list(c.source or ())}",
+    )
+
+
+def _query(c: Conditions, ctx: Context) -> Outcome:
+    query = ctx.post.query if ctx.post is not None else None
+    if query is None:
+        return Outcome(holds=False, reason="query: the post has no listening query")
+    hit = next((q for q in c.query or () if q.casefold() in query.casefold()), None)
+    reason = f"query: {query!r} contains {hit!r}" if hit else f"query: {query!r} matches none"
+    return Outcome(holds=hit is not None, reason=reason)
+
+
+def _language(c: Conditions, ctx: Context) -> Outcome:
+    lang = ctx.signals.language or (ctx.post.lang if ctx.post is not None else None)
+    wanted = [w.lower() for w in c.language or ()]
+    ok = lang is not None and any(
+        lang.lower() == w or lang.lower().startswith(w + "-") for w in wanted
+    )
+    return Outcome(holds=ok, reason=f"language: {lang!r} {'in' if ok else 'not in'} {wanted}")
+
+
+def _keywords_any(c: Conditions, ctx: Context) -> Outcome:
+    found = [w for w in c.keywords_any or () if words_pattern((w,)).search(ctx.folded)]
+    reason = f"keywords_any: found {found}" if found else "keywords_any: none found"
+    return Outcome(holds=bool(found), reason=reason)
+
+
+def _keywords_all(c: Conditions, ctx: Context) -> Outcome:
+    missing = [w for w in c.keywords_all or () if not words_pattern((w,)).search(ctx.folded)]
+    reason = f"keywords_all: missing {missing}" if missing else "keywords_all: all found"
+    return Outcome(holds=not missing, reason=reason)
+
+
+def _regex(c: Conditions, ctx: Context) -> Outcome:
+    hit = next((p for p in c.regex or () if re.search(p, ctx.text, re.IGNORECASE)), None)
+    reason = f"regex: {hit!r} matches" if hit else "regex: no pattern matches"
+    return Outcome(holds=hit is not None, reason=reason)
+
+
+def _keyword_category(c: Conditions, ctx: Context) -> Outcome:
+    found = {cat: ctx.hits[cat] for cat in c.keyword_category or () if cat in ctx.hits}
+    if found:
+        words = "; ".join(f"{cat} ({', '.join(words)})" for cat, words in found.items())
+        return Outcome(holds=True, reason=f"keyword_category: {words}")
+    return Outcome(
+        holds=False, reason=f"keyword_category: no {'/'.join(c.keyword_category or ())} words"
+    )
+
+
+def _sentiment(c: Conditions, ctx: Context) -> Outcome:
+    label, score = ctx.signals.sentiment, ctx.signals.sentiment_score
+    ok = label in (c.sentiment or ())
+    verdict = "in" if ok else "not in"
+    return Outcome(
+        holds=ok,
+        reason=f"sentiment: {label} ({score:.2f}) {verdict} {list(c.sentiment or ())}",
+        confidence=score,
+        scores={"sentiment": label, "sentiment_score": round(score, 3)},
+    )
+
+
+def _sentiment_score_min(c: Conditions, ctx: Context) -> Outcome:
+    assert c.sentiment_score_min is not None
+    return _score_min(
+        "sentiment_score_min", "sentiment_score", ctx.signals.sentiment_score, c.sentiment_score_min
+    )
+
+
+def _sensitive_any(c: Conditions, ctx: Context) -> Outcome:
+    wanted = set(c.sensitive_any or ())
+    found = [f for f in ctx.signals.sensitive if "any" in wanted or f.kind in wanted]
+    if found:
+        shown = ", ".join(f"{f.kind} ({f.preview})" for f in found)
+        return Outcome(holds=True, reason=f"sensitive data: {shown}")
+    return Outcome(holds=False, reason="sensitive_any: no such sensitive data")
+
+
+def _intent(c: Conditions, ctx: Context) -> Outcome:
+    """Holds when any label reaches its minimum; each label is scored as `_score_min` would."""
+    intents = ctx.signals.intents
+    scores: dict[str, Any] = {}
+    held: list[tuple[str, float]] = []  # (reason, confidence) of the labels that hold
+    missed: list[str] = []
+    confidences = []
+    for label, minimum in (c.intent or {}).items():
+        name = f"intent.{label}"
+        score = intents.get(label, 0.0)
+        scores[name] = round(score, 3)
+        confidence = _min_margin(score, minimum)
+        confidences.append(confidence)
+        if score >= minimum:
+            held.append((f"intent: {name} {score:.2f} >= {minimum:.2f}", confidence))
+        missed.append(f"{label} {score:.2f} < {minimum:.2f}")
+    if held:
+        reason = "; ".join(r for r, _ in held)
+        confidence = max(sure for _, sure in held)
+        return Outcome(holds=True, reason=reason, confidence=confidence, scores=scores)
+    reason = f"intent: none reaches its minimum ({', '.join(missed)})"
+    return Outcome(holds=False, reason=reason, confidence=min(confidences), scores=scores)
+
+
+def _complaint_min(c: Conditions, ctx: Context) -> Outcome:
+    assert c.complaint_min is not None
+    return _score_min("complaint_min", "complaint", ctx.signals.complaint, c.complaint_min)
+
+
+def _private_score_min(c: Conditions, ctx: Context) -> Outcome:
+    assert c.private_score_min is not None
+    return _score_min(
+        "private_score_min", "private_score", ctx.signals.private_score, c.private_score_min
+    )
+
+
+def _private_score_max(c: Conditions, ctx: Context) -> Outcome:
+    assert c.private_score_max is not None
+    score, threshold = ctx.signals.private_score, c.private_score_max
+    ok = score <= threshold
+    sign = "<=" if ok else ">"
+    return Outcome(
+        holds=ok,
+        reason=f"private_score_max: private_score {score:.2f} {sign} {threshold:.2f}",
+        confidence=_max_margin(score, threshold),
+        scores={"private_score": round(score, 3)},
+    )
+
+
+def _author(
+    c: Conditions, ctx: Context, name: str, value: Any, holds: Callable[[Any], bool]
+) -> Outcome:
+    if ctx.post is None:
+        return Outcome(holds=False, reason=f"{name}: no post (classified from text only)")
+    ok = value is not None and holds(value)
+    return Outcome(holds=ok, reason=f"{name}: author @{ctx.post.author.handle} has {value!r}")
+
+
+def _followers(c: Conditions, ctx: Context) -> Outcome:
+    value = ctx.post.author.followers if ctx.post else None
+    return _author(
+        c, ctx, "author_followers_min", value, lambda v: v >= (c.author_followers_min or 0)
+    )
+
+
+def _verified(c: Conditions, ctx: Context) -> Outcome:
+    value = ctx.post.author.verified if ctx.post else None
+    return _author(c, ctx, "author_verified", value, lambda v: bool(v) == c.author_verified)
+
+
+def _is_brand(c: Conditions, ctx: Context) -> Outcome:
+    value = ctx.post.author.is_brand if ctx.post else None
+    return _author(c, ctx, "author_is_brand", value, lambda v: bool(v) == c.author_is_brand)
+
+
+def _not(c: Conditions, ctx: Context) -> Outcome:
+    assert c.not_ is not None
+    inner = c.not_.check(ctx)
+    verdict = "does not hold" if not inner.holds else "holds"
+    return Outcome(
+        holds=not inner.holds,
+        reason=f"not: ({inner.reason}) {verdict}",
+        confidence=inner.confidence,
+        scores=inner.scores,
+    )
+
+
+CHECKS: tuple[tuple[str, Check], ...] = (
+    ("source", _source),
+    ("query", _query),
+    ("language", _language),
+    ("keywords_any", _keywords_any),
+    ("keywords_all", _keywords_all),
+    ("regex", _regex),
+    ("keyword_category", _keyword_category),
+    ("sensitive_any", _sensitive_any),
+    ("sentiment", _sentiment),
+    ("sentiment_score_min", _sentiment_score_min),
+    ("intent", _intent),
+    ("complaint_min", _complaint_min),
+    ("private_score_min", _private_score_min),
+    ("private_score_max", _private_score_max),
+    ("author_followers_min", _followers),
+    ("author_verified", _verified),
+    ("author_is_brand", _is_brand),
+    ("not_", _not),
+)
+
+#: The condition names a `when` block accepts, as written in YAML.
+CONDITION_NAMES = tuple("not" if name == "not_" else name for name, _ in CHECKS)
