@@ -238,6 +238,9 @@ def finetune(
         raise InputError(f"task {task}: fine-tuning needs at least 10 labelled rows")
     texts = [text for text, _ in pairs]
     labels = [label for _, label in pairs]
+    if task != "intent" and len(set(normalise_labels(task, labels))) < 2:
+        # Found now, not after minutes of training.
+        raise InputError(f"task {task}: fine-tuning needs at least two different labels")
     metrics = (
         evaluate_finetune(
             encoder, task, texts, labels, folds=folds, options=options, c=c, progress=progress

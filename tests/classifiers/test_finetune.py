@@ -115,6 +115,10 @@ def test_too_few_rows_is_an_input_error(tiny_model: Path, tmp_path: Path) -> Non
     encoder = Encoder(tiny_model, threads=1)
     with pytest.raises(InputError, match="at least 10"):
         finetune(encoder, "complaint", PAIRS[:4], tmp_path, options=FAST, folds=0)
+    one_label = [(text, "complaint") for text, _ in PAIRS]
+    with pytest.raises(InputError, match="at least two different labels"):
+        finetune(encoder, "complaint", one_label, tmp_path, options=FAST, folds=0)
+    assert not (tmp_path / "encoder").exists()  # refused before anything was written
 
 
 def test_train_command_finetunes_and_prints_the_settings(
