@@ -141,3 +141,8 @@ def test_train_command_finetunes_and_prints_the_settings(
     assert (out / "encoder" / FINETUNE_MARKER).is_file()
     grouped = CliRunner().invoke(train_cmd, [*args, "--finetune", "--group-column", "brand"])
     assert grouped.exit_code == 2 and "--group-column is for heads only" in grouped.stderr
+    again = CliRunner().invoke(train_cmd, [*args, "--finetune"])  # would replace heads in use
+    assert again.exit_code == 2
+    expected = f"error: train --finetune: --out must name a new or empty folder ({out})\n"
+    assert again.stderr == expected
+    assert (out / "encoder" / FINETUNE_MARKER).is_file()  # nothing already there was touched

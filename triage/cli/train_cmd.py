@@ -89,6 +89,11 @@ def train(
         raise ConfigError("train: no --out given and classifier.heads_dir is not set")
     if finetune and group_column:
         raise InputError("train: --group-column is for heads only, not with --finetune")
+    if finetune and (out is None or any(Path(out).glob("*"))):
+        # A fine-tune replaces the encoder *and* every head: never over the heads in use.
+        raise InputError(
+            f"train --finetune: --out must name a new or empty folder ({out or 'not given'})"
+        )
     pairs: list[tuple[str, str]] = []
     groups: list[str] | None = [] if group_column else None
     sources = []
