@@ -97,7 +97,8 @@ def test_worker_threads_give_the_sequential_result_in_input_order(tiny_model: Pa
     pending = threaded.start(MIXED)
     np.testing.assert_array_equal(pending(), expected)
     assert torch.get_num_threads() == 2  # one per worker while they ran, then back
-    np.testing.assert_array_equal(threaded.encode(MIXED[:1]), expected[:1])
+    # One batch runs on the calling thread over two intra-op threads: the same up to rounding.
+    np.testing.assert_allclose(threaded.encode(MIXED[:1]), expected[:1], rtol=0, atol=1e-6)
     assert threaded.encode([]).shape == (0, 32)
 
 
