@@ -17,7 +17,11 @@ class ClassifierSettings(BaseModel):
     #: A Hugging Face model id or local folder; the embedded all-MiniLM-L6-v2 when empty.
     model: str | None = None
     threads: int = Field(default=2, gt=0)
+    #: Posts encoded per batch (length-sorted, padded per batch).
     batch_size: int = Field(default=64, gt=0)
+    #: Posts the daemon claims and decides at a time (one transaction on PostgreSQL): several
+    #: batches, so every encoder thread has work and rules overlap the encoding.
+    claim_size: int = Field(default=512, gt=0)
     #: Longer posts are truncated to this many tokens before encoding.
     max_length: int = Field(default=128, gt=1, le=512)
     #: `torch` (fp32), `bf16` (fast only with AMX/AVX512-BF16) or `onnx-int8` (needs `onnx`).

@@ -19,11 +19,13 @@ class KeywordClassifier:
 
     def __init__(self) -> None:
         self.calls = 0
+        self.sizes: list[int] = []
         self.lock = threading.Lock()
 
     def classify(self, items: list[tuple[Post | None, str]]) -> list[tuple[Signals, Decision]]:
         with self.lock:
             self.calls += 1
+            self.sizes.append(len(items))
         out = []
         for _post, text in items:
             sensitive = (
@@ -106,6 +108,20 @@ def test_a_new_decision_supersedes_and_never_duplicates_the_case(store: Store) -
     current = ds.current(stored.id)
     assert current is not None and current.decided_by == "agent:ana"
     assert ds.counts()["by_route"] == {"helpdesk": 1}
+
+
+def test_the_daemon_claims_claim_size_posts_not_one_encoder_batch(store: Store) -> None:
+    """Several encoder batches per call, so every encoder thread has work (issue 3, speed)."""
+    from config import Settings
+    from triage.stages import Stages
+
+    settings = Settings.model_validate({"classifier": {"batch_size": 2, "claim_size": 5}})
+    classifier = KeywordClassifier()
+    stages = Stages(settings, store, classifier=classifier)
+    add_posts(store, [f"post {i}" for i in range(12)])
+    assert stages.classify() == 12
+    assert classifier.sizes == [5, 5, 2]
+    assert Settings().classifier.claim_size == 512
 
 
 def test_no_sink_means_no_case(store: Store) -> None:

@@ -19,7 +19,7 @@ from triage.errors import ConfigError, InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Rows classified per encoder call; the progress bar moves once per chunk.
-CHUNK = 256
+CHUNK = 512
 
 
 def one_line_errors(func: F) -> F:
