@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
@@ -134,6 +135,9 @@ class Encoder:
         #: Batches encoded at once, each on one thread (see the module docstring).
         self.workers = threads
         self._pool: ThreadPoolExecutor | None = None
+        #: Started calls not gathered yet (see `start_tokens`), under `_lock`.
+        self._inflight = 0
+        self._lock = threading.Lock()
         if backend == "onnx-int8":
             from classifiers.onnx_backend import OnnxInt8Session
 
@@ -187,30 +191,48 @@ class Encoder:
         """Start encoding `texts`; the returned call waits for and gives `encode(texts)`.
 
         With worker threads the batches run in the background while the caller goes on; with
-        one worker everything is done before this returns.
+        one worker everything is done before this returns. Calls may overlap (the classifier
+        starts the next chunk before it finishes the current one): their batches queue on the
+        same workers, and torch gets its thread count back when the last one is gathered.
         """
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        batches = self.batches(self.tokenize(texts)) if len(texts) else []
+        return self.start_tokens(self.tokenize(texts) if len(texts) else [])
+
+    def start_tokens(self, ids: list[list[int]]) -> Callable[[], np.ndarray]:
+        """`start` for texts already tokenised with `tokenize`."""
+        out = np.zeros((len(ids), self.dim), dtype=np.float32)
+        batches = self.batches(ids) if ids else []
         if self.workers == 1 or len(batches) < 2:
-            for positions, input_ids, mask in batches:
-                out[positions] = self._encode_batch(input_ids, mask)
-            return lambda: out
+            with self._lock:
+                idle = self._inflight == 0
+            if idle:
+                for positions, input_ids, mask in batches:
+                    out[positions] = self._encode_batch(input_ids, mask)
+                return lambda: out
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="encoder")
-        if self._onnx is None:
-            # torch's intra-op thread count is process-wide: one per worker while they run.
-            _set_torch_threads(1)
+        with self._lock:
+            if self._onnx is None and self._inflight == 0:
+                # torch's intra-op thread count is process-wide: one per worker while they run.
+                _set_torch_threads(1)
+            self._inflight += 1
         # Longest batches first: the short ones at the end keep every worker busy to the finish.
         pending = [(b[0], self._pool.submit(self._encode_batch, b[1], b[2])) for b in batches[::-1]]
+        finished = False
 
         def gather() -> np.ndarray:
+            nonlocal finished
+            if finished:
+                return out
             try:
                 for positions, future in pending:
                     out[positions] = future.result()
             finally:
-                if self._onnx is None:
-                    wait([future for _, future in pending])
-                    _set_torch_threads(self.threads)
+                wait([future for _, future in pending])
+                finished = True
+                with self._lock:
+                    self._inflight -= 1
+                    if self._onnx is None and self._inflight == 0:
+                        _set_torch_threads(self.threads)
             return out
 
         return gather

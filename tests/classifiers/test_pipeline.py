@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from classifiers.rules import RuleSet
 from classifiers.train import fit_head
 from config.schema import Settings
 from tests.classifiers.test_encoder import tiny_model  # noqa: F401 (fixture)
-from triage.models import Post, Route, Signals
+from triage.models import Decision, Post, Route, Signals
 
 ROWS = [
     (
@@ -108,6 +109,53 @@ def test_text_features_while_encoding_give_the_same_signals(classifier: Classifi
     assert classifier.signals(texts, posts) == computed
     classifier.encoder.workers = 2  # batches in the background while the features are worked out
     assert classifier.signals(texts, posts) == computed
+
+
+def assert_close(got: list[Signals], expected: list[Signals]) -> None:
+    """Equal but for the heads' float32 rounding (BLAS rounds a 12-row product differently)."""
+    assert len(got) == len(expected)
+    floats = ("sentiment_score", "complaint", "private_score")
+    for a, b in zip(got, expected, strict=True):
+        exact = {name: 0.0 for name in floats}
+        assert replace(a, intents={}, **exact) == replace(b, intents={}, **exact)
+        assert [getattr(a, name) for name in floats] == pytest.approx(
+            [getattr(b, name) for name in floats], abs=1e-6
+        )
+        assert a.intents == pytest.approx(b.intents, abs=1e-6)
+
+
+def test_a_large_call_runs_in_overlapping_chunks_with_the_results_of_one_pass(
+    classifier: Classifier,
+) -> None:
+    import torch
+
+    texts = [f"{row[0]} {'again ' * (i % 7)}".strip() for i, row in enumerate(ROWS * 5)]
+    texts[7] = "card 4111 1111 1111 1111 charged twice"
+    items = [(None, text) for text in texts]
+    embeddings = classifier.encoder.encode(texts)  # one call: every batch at once
+    one_pass = signals_from_scores(texts, classifier.heads.predict(embeddings))
+    sequential = classifier.classify(items)  # chunks of 4 batches of 3, one after another
+    assert_close([signals for signals, _ in sequential], one_pass)
+    classifier.encoder.workers = 2  # each chunk starts encoding before the one before is done
+    assert classifier.classify(items) == sequential  # the same batches: the same bits
+    assert classifier.signals(texts) == [signals for signals, _ in sequential]
+    assert torch.get_num_threads() == classifier.encoder.threads  # back after the last chunk
+    assert classifier.encoder._inflight == 0
+    assert sequential[7][1].route == Route.HELPDESK
+
+
+def test_an_error_in_the_rules_leaves_no_encoding_behind(classifier: Classifier) -> None:
+    class Failing:
+        version = "failing"
+
+        def decide(self, *args: object, **kwargs: object) -> Decision:
+            raise RuntimeError("rule broke")
+
+    classifier.encoder.workers = 2
+    classifier.rules = Failing()
+    with pytest.raises(RuntimeError, match="rule broke"):
+        classifier.classify([(None, row[0]) for row in ROWS * 5])
+    assert classifier.encoder._inflight == 0  # the chunk started early was gathered
 
 
 def test_keyword_lists_lift_intent_scores(classifier: Classifier) -> None:
