@@ -33,6 +33,7 @@ from classifiers.encoder import Encoder
 from classifiers.evaluate import binary_auc, classification_report
 from classifiers.heads import HeadSet
 from classifiers.train import cross_validate, fit_head, head_scores
+from config.classifier import ClassifierSettings
 
 OWN = Path(__file__).resolve().parents[1] / "classifiers" / "training" / "own_examples.csv"
 CACHE = Path.home() / ".cache" / "social-triage" / "bench"
@@ -211,7 +212,8 @@ def main() -> None:
         help="also fine-tune the encoder on an 80/20 split (slow experiment)",
     )
     args = parser.parse_args()
-    encoder = Encoder(backend=args.backend, batch_size=64)
+    settings = ClassifierSettings(backend=args.backend)
+    encoder = Encoder(backend=args.backend, batch_size=settings.encoder_batch_size())
     opts = {"model": args.model, "c": args.C, "balanced": not args.unbalanced}
     print(f"encoder {encoder.version}; head {opts}", flush=True)
     for task in args.only:

@@ -18,16 +18,17 @@ Runtime and torch release the GIL), rather than one batch at a time with its ope
 across the threads: tweet-sized batches are too small to split well. On two cores the full step
 measured 6-10% faster with onnx-int8 and about 15% faster with torch, and a worker has no
 barrier to stall on when a neighbour takes a core. onnx-int8 results are bit-identical either
-way; torch's were too at batch size 64 (at 16 some GEMMs round differently, about 1e-7).
-torch's thread count is process-wide: it is 1 while workers run and `threads` again once their
-results are collected. Batches go out longest first, and `start` returns at once so the caller
-can do its per-post work meanwhile. A call with a single batch runs it on the calling thread:
-with torch over `threads` intra-op threads as before, with onnx-int8 on one thread (its session
-has one intra-op thread: a call of up to 64 posts takes about 1.8x as long, a backlog gains).
+way; torch's may differ in the last bit (GEMMs round differently over other thread counts).
+torch's thread count is process-wide: it is 1 while workers run and `threads` again once the
+last started call is collected. Batches go out longest first, and `start` returns at once so
+the caller can do its per-post work meanwhile; calls may overlap (the classifier starts its next
+chunk early). A call with a single batch, when nothing else is in flight, runs it on the calling
+thread: with torch over `threads` intra-op threads, with onnx-int8 on one thread (its session
+has one intra-op thread). The daemon therefore claims `classifier.claim_size` posts at a time.
 
-Batch size stays 64 for every backend: onnx-int8 ran 5-10% faster with batches of 16-32, but
-its dynamic int8 quantisation scales each batch as a whole, so smaller batches moved the route
-of about 4% of posts.
+Batch size (`classifier.batch_size`) defaults by backend: 32 for onnx-int8, about 8% faster than
+64 on one thread; 64 for torch and bf16. onnx-int8 quantises activations with one scale per
+batch, so a post's scores depend slightly on the posts that share its batch (at any size).
 """
 
 from __future__ import annotations
@@ -139,10 +140,10 @@ class Encoder:
         self._inflight = 0
         self._lock = threading.Lock()
         if backend == "onnx-int8":
-            from classifiers.onnx_backend import OnnxInt8Session
+            from classifiers.onnx_backend import RECIPE, OnnxInt8Session
 
-            self._onnx = OnnxInt8Session.for_encoder(self, threads=1)
-            self.version += "+onnx-int8"
+            self.version += f"+onnx-int8-r{RECIPE}"  # another graph recipe, other embeddings
+            self._onnx = OnnxInt8Session.for_encoder(self, threads=1)  # cached by version
         elif backend == "bf16":
             self.version += "+bf16"
 
@@ -151,7 +152,7 @@ class Encoder:
         return cls(
             settings.model,
             threads=settings.threads,
-            batch_size=settings.batch_size,
+            batch_size=settings.encoder_batch_size(),
             max_length=settings.max_length,
             backend=settings.backend,
         )

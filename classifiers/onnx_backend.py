@@ -11,7 +11,8 @@ Steps (cached under ~/.cache/social-triage/onnx/<encoder fingerprint>/, about 25
    docs/BENCHMARKS.md);
 3. quantise weights to int8 per channel (per-tensor costs too much quality: cosine 0.96).
 
-The recipe's version (`RECIPE`) is part of the cache key, so a changed recipe rebuilds.
+The recipe's version (`RECIPE`) is part of the encoder's version, so a changed recipe rebuilds
+the cached graph and is told apart in decisions and heads' metadata.
 
 Needs the `onnx` package (and `onnxscript` for the exporter) at build time; `onnxruntime` at run
 time. Without them the backend refuses with a clear error instead of falling back silently.
@@ -51,7 +52,7 @@ class OnnxInt8Session:
 
     @classmethod
     def for_encoder(cls, encoder: Encoder, *, threads: int) -> OnnxInt8Session:
-        key = hashlib.sha256(f"{encoder.version};recipe={RECIPE}".encode()).hexdigest()[:16]
+        key = hashlib.sha256(encoder.version.encode()).hexdigest()[:16]  # names the recipe
         folder = CACHE / "onnx" / key
         quantised = folder / "model-int8.onnx"
         if not quantised.is_file():

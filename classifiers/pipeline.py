@@ -79,7 +79,7 @@ class Classifier:
             sentiment_model = SentimentModel(
                 settings.classifier.sentiment_model,
                 threads=settings.classifier.threads,
-                batch_size=settings.classifier.batch_size,
+                batch_size=settings.classifier.encoder_batch_size(),
                 max_length=settings.classifier.max_length,
             )
         return cls(

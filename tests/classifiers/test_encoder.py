@@ -106,7 +106,7 @@ def test_worker_threads_give_the_sequential_result_in_input_order(tiny_model: Pa
 def test_onnx_int8_runs_one_batch_per_thread_with_unchanged_results(
     tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("onnx")
+    onnx = pytest.importorskip("onnx")
     from classifiers import onnx_backend
 
     monkeypatch.setattr(onnx_backend, "CACHE", tmp_path)
@@ -116,6 +116,11 @@ def test_onnx_int8_runs_one_batch_per_thread_with_unchanged_results(
     assert threaded._onnx.session.get_session_options().intra_op_num_threads == 1
     # Dynamic int8 quantisation depends on the batch, so equal batches must give equal bits.
     np.testing.assert_array_equal(threaded.encode(MIXED), sequential.encode(MIXED))
+    # The graph recipe is in the version (another recipe: another cached graph, other heads).
+    assert threaded.version.endswith(f"+onnx-int8-r{onnx_backend.RECIPE}")
+    [folder] = (tmp_path / "onnx").iterdir()
+    ops = {node.op_type for node in onnx.load(folder / "model-int8.onnx").graph.node}
+    assert "FastGelu" in ops and not ops & {"QAttention", "Attention", "SkipLayerNormalization"}
 
 
 def test_empty_input_and_from_settings(tiny_model: Path) -> None:
@@ -127,6 +132,14 @@ def test_empty_input_and_from_settings(tiny_model: Path) -> None:
     assert len(encoder.tokenize([long])[0]) == 16
     assert encoder.version.startswith(str(tiny_model) + "@")
     assert encoder.name == str(tiny_model)
+    assert encoder.batch_size == 8
+
+
+def test_batch_size_defaults_by_backend() -> None:
+    assert ClassifierSettings().encoder_batch_size() == 64
+    assert ClassifierSettings(backend="bf16").encoder_batch_size() == 64
+    assert ClassifierSettings(backend="onnx-int8").encoder_batch_size() == 32
+    assert ClassifierSettings(backend="onnx-int8", batch_size=16).encoder_batch_size() == 16
 
 
 def test_unknown_model_is_a_config_error(tmp_path: Path) -> None:
