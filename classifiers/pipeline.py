@@ -5,8 +5,10 @@ texts ──tokenise+encode (one batched pass)──► embeddings ──heads�
   └──language (post.lang, else stopwords) ───────────────────────────────────┘      │
                                                       RuleSet.decide (first match) ◄─┘
 
-The encoder works on its own threads (`Encoder.start`) while this thread finds what the text
-alone says (sensitive data, keywords, language); heads and rules need the embeddings.
+The texts are tokenised once and cut into length-sorted batches, four to a chunk. The encoder
+works on its own threads (`Encoder.start_tokens`) while this thread finds what the text alone
+says (sensitive data, keywords, language) and runs the heads and rules of the chunk before:
+the per-post Python work overlaps the encoder instead of following it (docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
