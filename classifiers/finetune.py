@@ -35,10 +35,11 @@ import numpy as np
 from classifiers.encoder import FINETUNE_MARKER, Encoder
 from classifiers.train import (
     TASK_LABELS,
-    _multilabel_report,
-    _target,
     fit_head,
     head_scores,
+    held_out_report,
+    kfold_splits,
+    label_matrix,
     normalise_labels,
 )
 from triage.errors import InputError
@@ -78,7 +79,7 @@ def finetune_model(
     import torch
 
     clean = normalise_labels(task, labels)
-    y, names = _target(task, clean)
+    y, names = label_matrix(task, clean)
     multilabel = task == "intent"
     if not multilabel and len(names) == 1:  # binary tasks keep one column: use two classes
         names = (names[0], "other")
@@ -165,22 +166,28 @@ def evaluate_finetune(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Held-out metrics of fine-tune + head: one stratified 80/20 split, or k folds (k >= 2)."""
-    from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
-
-    from classifiers.evaluate import binary_auc, classification_report
-    from classifiers.train import POSITIVE_LABEL
+    from sklearn.model_selection import train_test_split
 
     clean = normalise_labels(task, labels)
-    index = np.arange(len(clean))
-    stratify = None if task == "intent" else clean
+    if task != "intent":
+        rarest = min(set(clean), key=clean.count)
+        if clean.count(rarest) < 2:
+            raise InputError(
+                f"task {task}: label {rarest!r} has only 1 row; holding rows out needs at "
+                "least 2 of every label (--folds 0 skips the evaluation)"
+            )
     if folds >= 2:
-        splitter = KFold if task == "intent" else StratifiedKFold
-        splits = list(splitter(folds, shuffle=True, random_state=0).split(index, stratify))
+        splits = kfold_splits(task, clean, folds)
     else:
-        train_idx, test_idx = train_test_split(
-            index, test_size=0.2, stratify=stratify, random_state=0
-        )
-        splits = [(train_idx, test_idx)]
+        stratify = None if task == "intent" else clean
+        index = np.arange(len(clean))
+        try:
+            splits = [train_test_split(index, test_size=0.2, stratify=stratify, random_state=0)]
+        except ValueError as exc:  # e.g. fewer held-out rows than labels
+            raise InputError(
+                f"task {task}: cannot hold 20% of {len(clean)} rows out: {exc} "
+                "(--folds 0 skips the evaluation)"
+            ) from exc
     predicted: dict[int, str] = {}
     scores: dict[int, float] = {}
     for train_idx, test_idx in splits:
@@ -196,13 +203,7 @@ def evaluate_finetune(
     held = sorted(predicted)
     gold = [clean[i] for i in held]
     guesses = [predicted[i] for i in held]
-    if task == "intent":
-        report = _multilabel_report(gold, guesses)
-    else:
-        report = classification_report(gold, guesses, labels=list(TASK_LABELS[task]))
-        if task in POSITIVE_LABEL:
-            positive = [label == POSITIVE_LABEL[task] for label in gold]
-            report["roc_auc"] = binary_auc(positive, [scores[i] for i in held])
+    report = held_out_report(task, gold, guesses, [scores[i] for i in held])
     report["cv"] = f"fine-tune {len(splits)}-fold" if folds >= 2 else "fine-tune 80/20 holdout"
     report["held_out_rows"] = len(held)
     return report

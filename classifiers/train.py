@@ -65,7 +65,8 @@ def normalise_labels(task: str, labels: Sequence[str]) -> list[str]:
     return result
 
 
-def _target(task: str, labels: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
+def label_matrix(task: str, labels: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Normalised labels as the estimator's target, and the head's label names."""
     if task == "intent":
         y = np.array([[lab in label.split("|") for lab in INTENT_LABELS] for label in labels])
         return y.astype(np.int64), INTENT_LABELS
@@ -122,7 +123,7 @@ def fit_head(
 ) -> Head:
     """One head fitted on all rows (no evaluation: see `cross_validate`)."""
     clean = normalise_labels(task, labels)
-    y, head_labels = _target(task, clean)
+    y, head_labels = label_matrix(task, clean)
     if task != "intent" and len(np.unique(y)) < 2:
         raise InputError(f"task {task}: training needs at least two different labels")
     with warnings.catch_warnings():
@@ -162,18 +163,14 @@ def cross_validate(
     balanced: bool = True,
 ) -> dict[str, Any]:
     """Out-of-fold metrics: stratified k-fold, or leave-one-group-out (e.g. brand) when given."""
-    from sklearn.model_selection import KFold, LeaveOneGroupOut, StratifiedKFold
+    from sklearn.model_selection import LeaveOneGroupOut
 
     clean = normalise_labels(task, labels)
     n = len(clean)
     if groups is not None:
         splits = list(LeaveOneGroupOut().split(embeddings, clean, groups))
-    elif task == "intent":
-        splits = list(KFold(folds, shuffle=True, random_state=0).split(embeddings))
     else:
-        smallest = min(clean.count(label) for label in set(clean))
-        k = max(2, min(folds, smallest))
-        splits = list(StratifiedKFold(k, shuffle=True, random_state=0).split(embeddings, clean))
+        splits = kfold_splits(task, clean, folds)
     predicted: list[str] = [""] * n
     scores = np.zeros(n, dtype=np.float32)
     for train_idx, test_idx in splits:
@@ -188,13 +185,34 @@ def cross_validate(
             predicted[i] = fold_pred[j]
             if head.kind == "sigmoid":
                 scores[i] = fold_scores[j]
-    if task == "intent":
-        return _multilabel_report(clean, predicted)
-    report = classification_report(clean, predicted, labels=list(TASK_LABELS[task]))
-    if task in POSITIVE_LABEL:
-        positive = [label == POSITIVE_LABEL[task] for label in clean]
-        report["roc_auc"] = binary_auc(positive, scores.tolist())
+    report = held_out_report(task, clean, predicted, scores.tolist())
     report["cv"] = "leave-one-group-out" if groups is not None else f"{len(splits)}-fold"
+    return report
+
+
+def kfold_splits(task: str, clean: list[str], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) index pairs: k-fold for intents, stratified k-fold (k at most the rarest
+    label's count, at least 2) for the single-label tasks."""
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    index = np.arange(len(clean))
+    if task == "intent":
+        return list(KFold(folds, shuffle=True, random_state=0).split(index))
+    smallest = min(clean.count(label) for label in set(clean))
+    k = max(2, min(folds, smallest))
+    return list(StratifiedKFold(k, shuffle=True, random_state=0).split(index, clean))
+
+
+def held_out_report(
+    task: str, gold: list[str], predicted: list[str], scores: Sequence[float]
+) -> dict[str, Any]:
+    """Metrics of held-out predictions; ROC-AUC of `scores` (the positive class's) if binary."""
+    if task == "intent":
+        return _multilabel_report(gold, predicted)
+    report = classification_report(gold, predicted, labels=list(TASK_LABELS[task]))
+    if task in POSITIVE_LABEL:
+        positive = [label == POSITIVE_LABEL[task] for label in gold]
+        report["roc_auc"] = binary_auc(positive, list(scores))
     return report
 
 

@@ -121,6 +121,41 @@ def test_too_few_rows_is_an_input_error(tiny_model: Path, tmp_path: Path) -> Non
     assert not (tmp_path / "encoder").exists()  # refused before anything was written
 
 
+def test_labels_too_rare_to_hold_out_are_one_line_input_errors(
+    tiny_model: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    encoder = Encoder(tiny_model, threads=1)
+    rare = [(f"you broke it {i}", "complaint") for i in range(11)] + [("thanks", "not_complaint")]
+    for folds in (1, 5):
+        with pytest.raises(InputError, match="label 'not_complaint' has only 1 row"):
+            finetune(encoder, "complaint", rare, tmp_path, options=FAST, folds=folds)
+    three = [(f"post {i}", label) for i, label in enumerate(["negative"] * 4 + ["neutral"] * 3)]
+    three += [("post 8", "positive"), ("post 9", "positive"), ("post 10", "positive")]
+    with pytest.raises(InputError, match=r"cannot hold 20% of 10 rows out: .*number of classes"):
+        finetune(encoder, "sentiment", three, tmp_path, options=FAST, folds=1)
+    assert not (tmp_path / "encoder").exists()
+    # 5 folds asked, 3 rows of the rarest label: 3 folds, as for a head.
+    texts, labels = (list(x) for x in zip(*three, strict=True))
+    report = evaluate_finetune(encoder, "sentiment", texts, labels, folds=5, options=FAST)
+    assert report["cv"] == "fine-tune 3-fold" and report["held_out_rows"] == 10
+
+
+def test_an_intent_finetune_without_evaluation_saves_every_head(
+    tiny_model: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    encoder = Encoder(tiny_model, threads=1)
+    intents = [("my bill is wrong", "billing"), ("app down", "outage|technical_problem")] * 6
+    _, heads = finetune(encoder, "intent", intents, tmp_path, options=FAST, folds=0)
+    assert (
+        heads["intent"]
+        .metadata["metrics"]["cv"]
+        .endswith("(optimistic: encoder tuned on these rows)")
+    )
+    assert set(heads) == set(TASKS)
+
+
 def test_train_command_finetunes_and_prints_the_settings(
     tiny_model: Path,  # noqa: F811
     tmp_path: Path,
