@@ -76,7 +76,7 @@ def add_posts(store: Store, texts: list[str]) -> None:
 
 def test_every_post_gets_one_decision_and_helpdesk_posts_a_case(store: Store) -> None:
     add_posts(store, ["my card 4111", "spam spam", "wifi down", "card again"])
-    assert classify_pending(store, KeywordClassifier(), batch_size=3, default_sink="desk") == 4
+    assert classify_pending(store, KeywordClassifier(), claim_size=3, default_sink="desk") == 4
     assert classify_pending(store, KeywordClassifier(), default_sink="desk") == 0
     counts = DecisionStore(store.engine).counts()
     assert counts["by_route"] == {"helpdesk": 2, "ignore": 1, "public_reply": 1}
@@ -143,7 +143,7 @@ def test_replicas_never_decide_the_same_post_twice(pg_url: str) -> None:
     threads = [
         threading.Thread(
             target=lambda e=e: counts.append(
-                classify_pending(Store(e), classifier, batch_size=10, default_sink="desk")
+                classify_pending(Store(e), classifier, claim_size=10, default_sink="desk")
             )
         )
         for e in engines

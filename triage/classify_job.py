@@ -46,7 +46,7 @@ def classify_pending(
     store: Store,
     classifier: PostClassifier,
     *,
-    batch_size: int = 64,
+    claim_size: int = 512,
     default_sink: str | None = None,
     priority_sinks: Mapping[Any, str] | None = None,
     hold_for_review: bool = True,
@@ -60,7 +60,7 @@ def classify_pending(
     while limit is None or done < limit:
         if stop is not None and stop.is_set():
             break
-        size = batch_size if limit is None else min(batch_size, limit - done)
+        size = claim_size if limit is None else min(claim_size, limit - done)
         if store.dialect == "postgresql":
             with store.engine.begin() as conn:
                 batch = decisions.claim_unclassified(conn, size)

@@ -117,7 +117,7 @@ class Stages:
         return classify_pending(
             self.store,
             self.classifier,
-            batch_size=c.claim_size,
+            claim_size=c.claim_size,
             default_sink=self.default_sink,
             priority_sinks=self.settings.escalation.priority_sinks,
             hold_for_review=self.settings.escalation.hold_for_review,

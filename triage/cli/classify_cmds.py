@@ -37,7 +37,7 @@ def one_line_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _progress(total: int, what: str, unit: str = "post") -> Any:
+def progress_bar(total: int, what: str, unit: str = "post") -> Any:
     from tqdm import tqdm
 
     return tqdm(total=total, desc=what, unit=unit, file=sys.stderr, leave=False)
@@ -58,7 +58,7 @@ def classify(file: str, text_column: str, config_path: str | None) -> None:
     settings = settings_from(config_path, logs=False)
     table = read_table(file, text_column=text_column)
     classifier = Classifier.from_settings(settings)
-    with _progress(len(table.texts), "classify") as bar:
+    with progress_bar(len(table.texts), "classify") as bar:
         for start in range(0, len(table.texts), CHUNK):
             chunk = table.texts[start : start + CHUNK]
             results = classifier.classify([(None, text) for text in chunk])
@@ -154,7 +154,7 @@ def _encode_with_progress(encoder: Any, texts: list[str]) -> Any:
     import numpy as np
 
     parts = []
-    with _progress(len(texts), "encode") as bar:
+    with progress_bar(len(texts), "encode") as bar:
         for start in range(0, len(texts), CHUNK * 4):
             chunk = texts[start : start + CHUNK * 4]
             parts.append(encoder.encode(chunk))

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from classifiers.dataset import read_table
-from triage.cli.classify_cmds import _progress, one_line_errors
+from triage.cli.classify_cmds import one_line_errors, progress_bar
 from triage.cli.common import config_option, settings_from
 from triage.errors import ConfigError, InputError
 
@@ -156,7 +156,7 @@ def _finetune(
         total += steps(n - -(-n // 5), options)
     elif k >= 2:
         total += k * steps(n - n // k, options)
-    with _progress(total, "fine-tune", unit="step") as bar:
+    with progress_bar(total, "fine-tune", unit="step") as bar:
         tuned, heads = finetune(
             encoder,
             task,
