@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -142,6 +143,31 @@ def test_a_large_call_runs_in_overlapping_chunks_with_the_results_of_one_pass(
     assert torch.get_num_threads() == classifier.encoder.threads  # back after the last chunk
     assert classifier.encoder._inflight == 0
     assert sequential[7][1].route == Route.HELPDESK
+
+
+def test_heads_and_rules_run_with_blas_on_one_thread_and_the_limit_is_restored(
+    classifier: Classifier,
+) -> None:
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> set[int]:
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+    seen: list[set[int]] = []
+    rules = classifier.rules
+
+    class Watching:
+        version = rules.version
+
+        def decide(self, *args: Any, **kwargs: Any) -> Decision:
+            seen.append(blas_threads())
+            return rules.decide(*args, **kwargs)
+
+    before = blas_threads()
+    classifier.rules = Watching()
+    classifier.classify([(None, row[0]) for row in ROWS])
+    assert seen and all(threads == {1} for threads in seen)
+    assert blas_threads() == before
 
 
 def test_an_error_in_the_rules_leaves_no_encoding_behind(classifier: Classifier) -> None:
