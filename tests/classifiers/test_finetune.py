@@ -174,6 +174,12 @@ def test_train_command_finetunes_and_prints_the_settings(
     assert f"classifier.model: {out / 'encoder'}" in result.stdout
     assert f"classifier.heads_dir: {out}" in result.stdout
     assert (out / "encoder" / FINETUNE_MARKER).is_file()
+    epochs_for_a_head = CliRunner().invoke(train_cmd, [*args, "--epochs", "2"])
+    assert epochs_for_a_head.exit_code == 2
+    assert (
+        epochs_for_a_head.stderr
+        == "error: train: --epochs is for --finetune; a head has no epochs\n"
+    )
     grouped = CliRunner().invoke(train_cmd, [*args, "--finetune", "--group-column", "brand"])
     assert grouped.exit_code == 2 and "--group-column is for heads only" in grouped.stderr
     again = CliRunner().invoke(train_cmd, [*args, "--finetune"])  # would replace heads in use

@@ -49,7 +49,9 @@ from triage.errors import ConfigError, InputError
     is_flag=True,
     help="Fine-tune the encoder on these rows too; writes OUT/encoder and every head to OUT.",
 )
-@click.option("--epochs", type=click.IntRange(1, 50), default=3, show_default=True)
+@click.option(
+    "--epochs", type=click.IntRange(1, 50), default=None, help="With --finetune [default: 3]."
+)
 @click.option(
     "--folds",
     type=click.IntRange(0, 20),
@@ -69,7 +71,7 @@ def train(
     model: str,
     c: float | None,
     finetune: bool,
-    epochs: int,
+    epochs: int | None,
     folds: int | None,
     config_path: str | None,
 ) -> None:
@@ -87,6 +89,8 @@ def train(
     folder = Path(out) if out else settings.classifier.heads_dir
     if folder is None:
         raise ConfigError("train: no --out given and classifier.heads_dir is not set")
+    if epochs is not None and not finetune:
+        raise InputError("train: --epochs is for --finetune; a head has no epochs")
     if finetune and group_column:
         raise InputError("train: --group-column is for heads only, not with --finetune")
     if finetune and (out is None or any(Path(out).glob("*"))):
@@ -112,7 +116,7 @@ def train(
     encoder = Encoder.from_settings(settings.classifier)
     click.echo(f"training {task} on {len(pairs)} rows with {encoder.version}", err=True)
     if finetune:
-        _finetune(encoder, task, pairs, folder, sources, epochs, folds, c)
+        _finetune(encoder, task, pairs, folder, sources, epochs or 3, folds, c)
         return
     head = train_head(
         task,
