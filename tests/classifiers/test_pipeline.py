@@ -107,9 +107,11 @@ def test_text_features_while_encoding_give_the_same_signals(classifier: Classifi
     given = [text_features(text, p) for text, p in zip(texts, posts, strict=True)]
     assert signals_from_scores(texts, scores, posts, given) == computed
     assert computed[0].language == "es" and computed[-1].keywords == ("billing",)
-    assert classifier.signals(texts, posts) == computed
+    # Another encoder call may round the last float32 bit differently (seen on fresh machines:
+    # 0.34498104 vs 0.34498107): everything else must be equal, the scores up to 1e-6.
+    assert_close(classifier.signals(texts, posts), computed)
     classifier.encoder.workers = 2  # batches in the background while the features are worked out
-    assert classifier.signals(texts, posts) == computed
+    assert_close(classifier.signals(texts, posts), computed)
 
 
 def assert_close(got: list[Signals], expected: list[Signals]) -> None:
