@@ -1,7 +1,9 @@
 """Every extension-point interface, in one module.
 
 A `Source` turns one platform into `Page`s of `Post`s; it does no storage and no
-classification. Implementations live in `listener/`, one small module each.
+classification. Implementations live in `listener/`, one small module each. A `Sink` delivers
+helpdesk cases (`escalation/`). A `Responder` posts an agent's public reply or DM back to the
+platform a post came from (`listener/`, beside the client code it shares with the source).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import abc
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from triage.models import Case, Page, TicketRef
+from triage.models import Case, Page, Post, SentMessage, TicketRef
 
 
 class Source(abc.ABC):
@@ -66,6 +68,35 @@ class Sink(abc.ABC):
 
     def describe(self) -> str:
         return f"{self.type} sink {self.name!r}"
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release network sessions."""
+
+
+class Responder(abc.ABC):
+    """Answers posts of one configured source on its platform, as the brand's account.
+
+    Errors are `triage.errors.ReplyError`: its one-line message is shown to the agent as it is
+    (never a secret), and the queue item stays open. A dry-run responder stores and shows the
+    message without sending anything; every responder is dry-run until a setting turns it off.
+    """
+
+    type: ClassVar[str]
+
+    def __init__(self, *, name: str, dry_run: bool = True) -> None:
+        self.name = name
+        self.dry_run = dry_run
+
+    @abc.abstractmethod
+    def reply(self, post: Post, text: str) -> SentMessage:
+        """Publish `text` as a public reply to `post` (X reply, Reddit comment)."""
+
+    @abc.abstractmethod
+    def direct_message(self, post: Post, text: str) -> SentMessage:
+        """Send `text` privately to the author of `post` (X DM, Reddit private message)."""
+
+    def describe(self) -> str:
+        return f"{self.type} responder {self.name!r}{' (dry run)' if self.dry_run else ''}"
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release network sessions."""

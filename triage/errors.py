@@ -14,6 +14,7 @@
     └── DeliveryError               a sink could not deliver a case
         ├── DeliveryRetryable       timeout, refused, 5xx, 429; carries `retry_after` seconds
         └── DeliveryPermanent       validation error, unknown queue, auth refused: case goes dead
+    └── ReplyError                  a responder could not post an agent's reply or DM
 
 Foreign errors (requests, tweepy, praw, feedparser) are translated at the boundary of the
 module that called them, with `raise ... from exc`, so callers only ever see this tree.
@@ -86,3 +87,15 @@ class DeliveryRetryable(DeliveryError):
 
 class DeliveryPermanent(DeliveryError):
     """The helpdesk refused the case; retrying will not help. The case goes `dead`."""
+
+
+class ReplyError(TriageError):
+    """A reply or DM was not posted (401, 403, 429 with its reset, duplicate content, ...).
+
+    The message is one line for the agent; `retry_at` is set when the platform said when to
+    try again.
+    """
+
+    def __init__(self, message: str, *, retry_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at

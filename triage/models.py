@@ -211,3 +211,19 @@ class Case:
     #: Earlier posts of the same thread, oldest first, for the agent's context.
     thread: tuple[Post, ...] = ()
     created_at: datetime | None = None
+
+
+# --- answering (filled in by the responders in listener/) -----------------------------------
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SentMessage:
+    """What a platform answered to a reply or DM the brand sent (or would have, in dry run)."""
+
+    #: `reply` (public) or `dm`.
+    channel: str
+    text: str
+    #: The platform's id of the new post or message; None in dry run.
+    external_id: str | None = None
+    url: str | None = None
+    dry_run: bool = False
