@@ -39,6 +39,13 @@ class BrandSettings(BaseModel):
     )
 
 
+class ReplySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    #: Store and show agents' replies and DMs without sending them; off only on purpose.
+    dry_run: bool = True
+
+
 def _default_sources() -> list[SourceSettings]:
     return [ReplaySourceSettings(name="sample")]
 
@@ -59,6 +66,7 @@ class Settings(BaseModel):
     sinks: list[SinkSettings] = Field(default_factory=_default_sinks)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
+    replies: ReplySettings = Field(default_factory=ReplySettings)
     #: Ordered routing rules (YAML); the shipped rules when empty.
     rules: Path | None = None
 
