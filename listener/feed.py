@@ -57,7 +57,11 @@ UNKNOWN_AUTHOR = Author(handle="unknown")
 
 _DISCOURSE_TOPIC = re.compile(r"^[\w.-]+-topic-(\d+)$")
 _DISCOURSE_POST = re.compile(r"^[\w.-]+-post-\d+")
-_DISCOURSE_LINK = re.compile(r"/t/[^/]+/(\d+)(?:/\d+)?/?$")
+_DISCOURSE_LINK = re.compile(r"/t/[^/]+/(\d+)(?:/(\d+))?/?$")
+#: Discourse's `dc:creator` in posts feeds: "@handle Full Name" (or just "@handle").
+_HANDLE_AND_NAME = re.compile(r"^@([\w.-]+)(?:\s+(.+))?$")
+#: The closing tag each kind of feed document must end with; a body without it was cut short.
+_CLOSING = {"atom": b"</feed>", "rss09": b"</rdf:RDF>", "rss10": b"</rdf:RDF>"}
 
 
 class FeedSource(Source):
@@ -161,6 +165,13 @@ class FeedSource(Source):
             reason = parsed.get("bozo_exception") or "no RSS or Atom feed found"
             raise MalformedPayload(f"{where}: not a feed ({one_line(reason)})")
         if parsed.get("bozo"):
+            if _truncated(body, str(parsed.get("version") or "")):
+                # Storing the entries read so far would store some under provisional ids (a
+                # link where the guid was cut off); the next poll reads the whole feed.
+                reason = one_line(parsed.get("bozo_exception") or "no closing tag")
+                raise MalformedPayload(
+                    f"{where}: feed body is truncated ({reason}); nothing stored"
+                )
             log.info("%s: parsed a feed with errors: %s", where, parsed.get("bozo_exception"))
         seen = [str(s) for s in entry.get("seen") or []]
         already = set(seen)
@@ -226,13 +237,14 @@ class FeedSource(Source):
             parts = [body]  # feeds whose description repeats the title
         text, notes = clean_text("\n\n".join(parts), where=where)
         link = item.get("link")
-        handle = _author_handle(item)
+        handle, name = _author(item)
         author = (
-            Author(handle=handle, name=handle, is_brand=is_brand(handle, self.brand_handles))
+            Author(handle=handle, name=name, is_brand=is_brand(handle, self.brand_handles))
             if handle
             else UNKNOWN_AUTHOR
         )
         lang = (item.get("content") or [{}])[0].get("language") or feed_lang
+        conversation_id, parent_id = _thread(external_id, link)
         return Post(
             source=self.platform,
             external_id=external_id,
@@ -241,8 +253,9 @@ class FeedSource(Source):
             url=urljoin(feed_url, link) if isinstance(link, str) and link else None,
             author=author,
             lang=lang if isinstance(lang, str) and lang else None,
-            conversation_id=_conversation_id(external_id, link),
-            kind=PostKind.POST,
+            conversation_id=conversation_id,
+            parent_id=parent_id,
+            kind=PostKind.REPLY if parent_id else PostKind.POST,
             query=feed_url,
             raw={**_jsonable(item), "_feed_url": feed_url, **notes},
         )
@@ -275,13 +288,26 @@ def _entry_id(item: Any) -> str:
     return "sha1:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()
 
 
-def _author_handle(item: Any) -> str | None:
+def _author(item: Any) -> tuple[str | None, str | None]:
+    """(handle, display name) of the entry's author."""
     detail = item.get("author_detail") or {}
     # An RSS <author> is "email (Name)"; the name is the handle, the address is not.
     for value in (detail.get("name"), item.get("author")):
         if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
+            value = value.strip()
+            split = _HANDLE_AND_NAME.match(value)
+            if split:  # Discourse: "@handle Full Name"
+                return split.group(1), (split.group(2) or "").strip() or split.group(1)
+            return value, value
+    return None, None
+
+
+def _truncated(body: bytes, version: str) -> bool:
+    """True when the document lacks the closing tag of its root element (cut in transit)."""
+    closing = _CLOSING.get(version, b"</rss>" if version.startswith("rss") else None)
+    if closing is None:
+        return False
+    return not body.rstrip().lower().endswith(closing.lower())
 
 
 def _created_at(item: Any) -> datetime:
@@ -292,16 +318,25 @@ def _created_at(item: Any) -> datetime:
     return datetime.now(UTC)
 
 
-def _conversation_id(external_id: str, link: Any) -> str:
-    """The Discourse topic id for topics and posts of a topic; else the entry itself."""
+def _thread(external_id: str, link: Any) -> tuple[str, str | None]:
+    """(conversation id, parent id): the Discourse topic, and for a reply its topic entry.
+
+    A Discourse post's link is /t/slug/TOPIC/NUMBER; a NUMBER above 1 is a reply in the topic,
+    whose parent is the topic entry (`HOST-topic-TOPIC`, the id /latest.rss gives it). Other
+    feeds have no threads: the entry is its own conversation.
+    """
     topic = _DISCOURSE_TOPIC.match(external_id)
     if topic:
-        return topic.group(1)
-    if _DISCOURSE_POST.match(external_id) and isinstance(link, str):
+        return topic.group(1), None
+    post = _DISCOURSE_POST.match(external_id)
+    if post and isinstance(link, str):
         in_link = _DISCOURSE_LINK.search(urlsplit(link).path)
         if in_link:
-            return in_link.group(1)
-    return external_id
+            number = int(in_link.group(2) or 1)
+            host = external_id[: external_id.rindex("-post-")]
+            parent = f"{host}-topic-{in_link.group(1)}" if number > 1 else None
+            return in_link.group(1), parent
+    return external_id, None
 
 
 def _jsonable(value: Any) -> Any:

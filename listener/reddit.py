@@ -216,7 +216,11 @@ class RedditSource(Source):
                 for child in children:
                     try:
                         item = parse_child(
-                            child, query=stream.query, brand=self.brand_handles, where=where
+                            child,
+                            query=stream.query,
+                            brand=self.brand_handles,
+                            where=where,
+                            search=stream.key.startswith("search "),
                         )
                     except MalformedPayload as exc:
                         log.warning("%s", exc, extra={"source": self.name})

@@ -33,8 +33,14 @@ class Item:
     skipped: str | None = None
 
 
-def parse_child(child: Any, *, query: str, brand: frozenset[str], where: str) -> Item:
-    """The item for one child; `MalformedPayload` (naming `where`) when it cannot be placed."""
+def parse_child(
+    child: Any, *, query: str, brand: frozenset[str], where: str, search: bool = False
+) -> Item:
+    """The item for one child; `MalformedPayload` (naming `where`) when it cannot be placed.
+
+    The post's `query` is its own subreddit ("r/acme"), whatever listing (r/popular, r/all)
+    surfaced it; for a search it is followed by the search ("r/acme search: refund").
+    """
     if not isinstance(child, dict) or not isinstance(child.get("data"), dict):
         raise MalformedPayload(f"{where}: listing child is not an object with data")
     kind, data = child.get("kind"), child["data"]
@@ -64,7 +70,7 @@ def parse_child(child: Any, *, query: str, brand: frozenset[str], where: str) ->
         conversation_id=fullname if kind == "t3" else _opt_str(data.get("link_id")),
         parent_id=_opt_str(data.get("parent_id")) if kind == "t1" else None,
         kind=_KINDS[kind],
-        query=query,
+        query=_query(data, query, search=search),
         raw={**data, **notes} if notes else data,
     )
     return Item(fullname=fullname, created_utc=created_utc, post=post)
@@ -88,8 +94,18 @@ def _text(kind: str, data: dict[str, Any], where: str) -> str:
     title, selftext = data.get("title"), data.get("selftext") or ""
     if not isinstance(title, str) or not isinstance(selftext, str):
         raise MalformedPayload(f"{where}: submission without a title")
-    # A link post has no selftext: its text is the title alone, without a dangling "\n\n".
-    return f"{title}\n\n{selftext}" if selftext else title
+    # The title, the body; a link post's body is the page it links to, so its URL follows;
+    # the flair Reddit shows beside the title is the last line (no dangling "\n\n" ever).
+    parts = [title, selftext]
+    link = data.get("url")
+    own_page = WEB_URL + str(data.get("permalink") or "\0")
+    linked = isinstance(link, str) and link.startswith("http") and not link.startswith(own_page)
+    if linked and not data.get("is_self"):
+        parts.append(str(link))
+    flair = data.get("link_flair_text")
+    if isinstance(flair, str) and flair.strip():
+        parts.append(f"Flair: {flair.strip()}")
+    return "\n\n".join(p for p in parts if p)
 
 
 def _url(kind: str, data: dict[str, Any]) -> str | None:
@@ -112,6 +128,13 @@ def _author(data: dict[str, Any], brand: frozenset[str]) -> Author:
         external_id=external_id if isinstance(external_id, str) else None,
         is_brand=is_brand(handle, brand),
     )
+
+
+def _query(data: dict[str, Any], query: str, *, search: bool) -> str:
+    sub = data.get("subreddit")
+    if not isinstance(sub, str) or not sub:
+        return query
+    return f"r/{sub} search: {query}" if search else f"r/{sub}"
 
 
 def _opt_str(value: Any) -> str | None:

@@ -45,8 +45,16 @@ log = logging.getLogger(__name__)
 
 API_HOST = "https://api.twitter.com"
 MENTIONS = "mentions"
-EXPANSIONS = ["author_id", "referenced_tweets.id"]
+EXPANSIONS = [
+    "author_id",
+    "referenced_tweets.id",
+    "referenced_tweets.id.author_id",
+    "attachments.media_keys",
+]
 TWEET_FIELDS = [
+    "text",
+    "note_tweet",
+    "attachments",
     "created_at",
     "lang",
     "conversation_id",
@@ -56,6 +64,7 @@ TWEET_FIELDS = [
     "author_id",
 ]
 USER_FIELDS = ["username", "name", "public_metrics", "verified"]
+MEDIA_FIELDS = ["type", "url", "preview_image_url", "alt_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +241,7 @@ class XSource(Source):
             "expansions": EXPANSIONS,
             "tweet_fields": TWEET_FIELDS,
             "user_fields": USER_FIELDS,
+            "media_fields": MEDIA_FIELDS,
             "max_results": self.max_results,
             "since_id": since_id,
         }

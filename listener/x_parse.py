@@ -9,7 +9,9 @@ current spec; a response without the requested `created_at` still has the time i
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +25,10 @@ from triage.util import one_line
 SOURCE = "x"
 #: X's `lang` codes that are not a language: undetermined, no text, only media/hashtags/etc.
 NO_LANGUAGE = frozenset({"und", "zxx", "qme", "qht", "qam", "qct", "qst"})
+#: X's private-use codes (qaa-qtz: "only media", "only hashtags", ...) are not languages either.
+_PRIVATE_USE = re.compile(r"q[a-t][a-z]")
+#: Codes X still sends that ISO 639-1 withdrew, to the codes everyone else uses.
+_OLD_CODES = {"in": "id", "iw": "he", "ji": "yi", "jw": "jv"}
 #: Snowflake ids carry their creation time: milliseconds since this epoch, shifted left 22 bits.
 _SNOWFLAKE_EPOCH_MS = 1_288_834_974_657
 #: Older public_metrics names -> the names of the current spec (2.167).
@@ -83,6 +89,7 @@ def parse_page(
         raise MalformedPayload(f"{where}: meta.next_token is not a string")
     users = _by_id(includes.get("users"), where=where, field="includes.users")
     referenced = _by_id(includes.get("tweets"), where=where, field="includes.tweets")
+    media = _by_key(includes.get("media"))
 
     posts: list[Post] = []
     skipped: list[str] = []
@@ -91,11 +98,14 @@ def parse_page(
         if not isinstance(tweet, dict) or not tweet.get("id"):
             skipped.append(f"{where}: data[{index}] is not a tweet with an id")
             continue
-        if referenced_id(tweet, "retweeted") and not include_retweets:
-            retweets += 1
+        retweeted = referenced_id(tweet, "retweeted")
+        if retweeted and (not include_retweets or _by_brand(referenced.get(retweeted), brand)):
+            retweets += 1  # a retweet of the brand's own post is only its echo
             continue
         try:
-            posts.append(to_post(tweet, users, referenced, query=query, brand=brand, where=where))
+            posts.append(
+                to_post(tweet, users, referenced, media, query=query, brand=brand, where=where)
+            )
         except MalformedPayload as exc:
             skipped.append(str(exc))
     newest = meta.get("newest_id") or _newest_id(data)
@@ -113,6 +123,7 @@ def to_post(
     tweet: dict[str, Any],
     users: Mapping[str, dict[str, Any]],
     referenced: Mapping[str, dict[str, Any]],
+    media: Mapping[str, dict[str, Any]] | None = None,
     *,
     query: str,
     brand: Brand,
@@ -120,9 +131,14 @@ def to_post(
 ) -> Post:
     tweet_id = str(tweet["id"])
     here = f"{where} tweet {tweet_id}"
-    text = tweet.get("text")
-    if not isinstance(text, str):
+    text = full_text(tweet)
+    if text is None:
         raise MalformedPayload(f"{here}: text is missing")
+    original = referenced.get(referenced_id(tweet, "retweeted") or "")
+    if original is not None and full_text(original) is not None:
+        # "RT @user: ..." is cut at 280 characters; the original in includes.tweets is whole.
+        who = (users.get(str(original.get("author_id"))) or {}).get("username")
+        text = f"RT @{who}: {full_text(original)}" if who else str(full_text(original))
     text, notes = clean_text(text, where=here)
     author_id = _opt_str(tweet.get("author_id"))
     user = users.get(author_id) if author_id else None
@@ -137,8 +153,13 @@ def to_post(
     context = [referenced[ref] for ref in _reference_ids(tweet) if ref in referenced]
     if context:
         raw["referenced"] = context
+    quoted = referenced.get(referenced_id(tweet, "quoted") or "")
+    if quoted is not None and _by_brand(quoted, brand):
+        raw["quotes_brand"] = True  # the brand's own words are in raw["referenced"], not text
+    attached = _media(tweet, original, media or {})
+    if attached:
+        raw["media"] = attached
     handle = user.get("username") if user else None
-    lang = tweet.get("lang")
     return Post(
         source=SOURCE,
         external_id=tweet_id,
@@ -146,13 +167,35 @@ def to_post(
         created_at=_created_at(tweet, tweet_id, here),
         url=f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
         author=author,
-        lang=lang if isinstance(lang, str) and lang not in NO_LANGUAGE else None,
+        lang=language(tweet.get("lang")),
         conversation_id=_opt_str(tweet.get("conversation_id")),
         parent_id=parent_id,
         kind=PostKind.REPLY if parent_id or tweet.get("in_reply_to_user_id") else PostKind.POST,
         query=query,
         raw=raw,
     )
+
+
+def full_text(tweet: dict[str, Any]) -> str | None:
+    """What a reader sees: the whole `note_tweet` of a long post, with X's HTML escapes undone.
+
+    X v2 escapes `&`, `<` and `>` in `text` (and `note_tweet.text`) as HTML entities.
+    """
+    note = tweet.get("note_tweet")
+    text = note.get("text") if isinstance(note, dict) else None
+    if not isinstance(text, str) or not text:
+        text = tweet.get("text")
+    return html.unescape(text) if isinstance(text, str) else None
+
+
+def language(code: Any) -> str | None:
+    """X's `lang` as an ISO 639-1 code; None for "undetermined" and X's private-use codes."""
+    if not isinstance(code, str) or not code.strip():
+        return None
+    code = code.strip().lower()
+    if code in NO_LANGUAGE or _PRIVATE_USE.fullmatch(code):
+        return None
+    return _OLD_CODES.get(code, code)
 
 
 def to_author(user: dict[str, Any] | None, author_id: str | None, brand: Brand) -> Author:
@@ -255,6 +298,40 @@ def _by_id(items: Any, *, where: str, field: str) -> dict[str, dict[str, Any]]:
     if not isinstance(items, list):
         raise MalformedPayload(f"{where}: {field} is not a list")
     return {str(i["id"]): i for i in items if isinstance(i, dict) and i.get("id")}
+
+
+def _by_key(items: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(items, list):
+        return {}
+    return {str(i["media_key"]): i for i in items if isinstance(i, dict) and i.get("media_key")}
+
+
+def _media(
+    tweet: dict[str, Any], original: dict[str, Any] | None, media: Mapping[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The photos/videos attached to the tweet (or to the original it retweets)."""
+    keys: list[str] = []
+    for source in (tweet, original or {}):
+        attachments = source.get("attachments")
+        if isinstance(attachments, dict) and isinstance(attachments.get("media_keys"), list):
+            keys.extend(str(k) for k in attachments["media_keys"])
+    found = []
+    for key in dict.fromkeys(keys):
+        item = media.get(key)
+        if item is None:
+            continue
+        found.append(
+            {
+                "type": item.get("type"),
+                "url": item.get("url") or item.get("preview_image_url"),
+                "alt_text": item.get("alt_text"),
+            }
+        )
+    return found
+
+
+def _by_brand(tweet: dict[str, Any] | None, brand: Brand) -> bool:
+    return bool(tweet) and brand.user_id is not None and tweet.get("author_id") == brand.user_id  # type: ignore[union-attr]
 
 
 def _reference_ids(tweet: dict[str, Any]) -> list[str]:

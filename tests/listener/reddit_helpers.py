@@ -58,6 +58,7 @@ def submission(id_: str, created: float, **changes: Any) -> dict[str, Any]:
         permalink=f"/r/acme/comments/{id_}/a_post/",
         title=f"Post {id_}",
         selftext=f"Body of {id_}",
+        link_flair_text=None,
     )
     child["data"].update(changes)
     return child

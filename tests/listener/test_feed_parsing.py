@@ -55,7 +55,8 @@ def test_discourse_rss_topics_become_posts(fake_api: FakeAPI) -> None:
     assert by_id["forum.stackstorm.com-topic-1811"].text.startswith(
         'Must either be a string or None. Got \\"list\\"."\n\nHi All,'
     )
-    assert "parameters:\nparam_a_1:\ntype: object" in by_id["forum.stackstorm.com-topic-1814"].text
+    code = "parameters:\n  param_a_1:\n    type: object\n    required: true"
+    assert code in by_id["forum.stackstorm.com-topic-1814"].text  # indentation kept
     assert {p.author.handle for p in posts} >= {"smeds", "Bryan", "rameshar16", "sarthak1996"}
     assert cursor["feeds"]["/latest.rss"]["newest"] == "2021-08-27T07:42:33+00:00"
 

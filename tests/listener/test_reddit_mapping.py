@@ -47,14 +47,15 @@ def test_recorded_submissions_map_to_posts(fake_api: FakeAPI) -> None:
     assert first.source == "reddit"
     assert first.external_id == "t3_48fbm9"
     assert first.url == "https://www.reddit.com" + data["permalink"]
-    assert first.text == data["title"]  # a link post without selftext: the title alone
+    # No selftext: the title, then the flair Reddit shows beside it.
+    assert first.text == data["title"] + "\n\nFlair: serious replies only"
     assert first.author.handle == "RedHeadQc"
     assert first.author.is_brand is False
     assert first.created_at == datetime.fromtimestamp(1456821458.0, UTC)
     assert first.conversation_id == "t3_48fbm9"
     assert first.parent_id is None
     assert first.kind is PostKind.POST
-    assert first.query == "r/askreddit new"
+    assert first.query == "r/AskReddit"  # the post's own subreddit, as Reddit spells it
     assert first.lang is None
     assert first.raw == data
     json.dumps(first.raw)
@@ -90,7 +91,7 @@ def test_selftext_joins_title_and_comments_map_thread_ids(fake_api: FakeAPI) -> 
     assert post.parent_id == first["parent_id"]
     assert post.author.external_id == first["author_fullname"]
     assert post.url == "https://www.reddit.com" + first["permalink"]
-    assert post.query == "r/acme comments"
+    assert post.query == f"r/{first['subreddit']}"  # its own subreddit, not the listing
 
 
 def test_search_is_restricted_to_the_subreddits_newest_first(fake_api: FakeAPI) -> None:
@@ -116,7 +117,8 @@ def test_search_is_restricted_to_the_subreddits_newest_first(fake_api: FakeAPI) 
         "limit": ["100"],
         "raw_json": ["1"],
     }
-    assert {p.query for p in posts} == {"praw oauth"}
+    assert {p.query for p in posts} == {f"r/{p.raw['subreddit']} search: praw oauth" for p in posts}
+    assert all(p.query and p.query.endswith(" search: praw oauth") for p in posts)
     assert len(posts) == len(envelope("search.json")["body"]["data"]["children"])
 
 
@@ -228,3 +230,33 @@ def test_brand_accounts_are_marked(fake_api: FakeAPI, monkeypatch: pytest.Monkey
         "t3_c1": False,
     }
     assert gets(fake_api, "/r/acme/new")[0].param("limit") == "100"  # settings.limit
+
+
+def test_subreddit_flair_and_link_of_a_link_post_are_in_the_post(fake_api: FakeAPI) -> None:
+    """A listing of r/popular: each post says its own subreddit; a link post its URL."""
+    link_post = submission(
+        "l1",
+        BASE_TIME,
+        subreddit="acme",
+        is_self=False,
+        selftext="",
+        url="https://status.acme.example/incidents/42",
+        link_flair_text="Outage",
+        title="Acme payments down again?",
+    )
+    self_post = submission("s1", BASE_TIME + 1, subreddit="AcmeHelp", is_self=True)
+    with_token(fake_api).add(
+        "GET", "/r/popular/new", Response(body=listing([self_post, link_post]))
+    )
+    fake_api.add("GET", "/r/popular/new", recorded("empty_listing.json"))
+    posts, _ = poll_ok(make_source(fake_api, subreddits=["popular"]), None)
+    by_id = {p.external_id: p for p in posts}
+
+    link = by_id["t3_l1"]
+    assert link.query == "r/acme"
+    assert link.text == (
+        "Acme payments down again?\n\nhttps://status.acme.example/incidents/42\n\nFlair: Outage"
+    )
+    assert by_id["t3_s1"].query == "r/AcmeHelp"
+    assert by_id["t3_s1"].text == "Post s1\n\nBody of s1"
+    assert link.lang is None and link.author.name is None  # Reddit sends neither

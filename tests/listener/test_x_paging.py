@@ -35,7 +35,9 @@ def test_paginates_then_resumes_from_since_id_after_restart(fake_api: FakeAPI) -
     first, second = fake_api.requests_to(MENTIONS)
     assert first.param("since_id") is None and first.param("pagination_token") is None
     assert second.param("pagination_token") == PAGE2_TOKEN
-    assert first.param("expansions") == "author_id,referenced_tweets.id"
+    assert first.param("expansions") == (
+        "author_id,referenced_tweets.id,referenced_tweets.id.author_id,attachments.media_keys"
+    )
     assert set(first.param("tweet.fields").split(",")) == {  # type: ignore[union-attr]
         "created_at",
         "lang",
@@ -44,7 +46,11 @@ def test_paginates_then_resumes_from_since_id_after_restart(fake_api: FakeAPI) -
         "referenced_tweets",
         "public_metrics",
         "author_id",
+        "text",
+        "note_tweet",
+        "attachments",
     }
+    assert first.param("media.fields") == "type,url,preview_image_url,alt_text"
     assert first.param("user.fields") == "username,name,public_metrics,verified"
     assert first.headers["authorization"] == f"Bearer {TOKEN}"
 
