@@ -50,10 +50,14 @@ def load_settings(
             raw = {}
         if not isinstance(raw, dict):
             raise ConfigError(f"{file}: the top level must be a mapping of settings")
-    raw = apply_env_overrides(raw, os.environ if environ is None else environ)
+    environ = os.environ if environ is None else environ
+    raw = apply_env_overrides(raw, environ)
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
+        variable = _override_for(exc, environ)
+        if variable:  # the value came from the environment, not from the file
+            where = f"{variable} (environment override)"
         raise ConfigError(f"{where}: {format_validation_error(exc)}") from exc
     base = file.parent.resolve() if file is not None else Path.cwd()
     _resolve_paths(settings, base)
@@ -82,6 +86,17 @@ def apply_env_overrides(raw: dict[str, Any], environ: Mapping[str, str]) -> dict
         except yaml.YAMLError:
             node[keys[-1]] = value
     return result
+
+
+def _override_for(exc: ValidationError, environ: Mapping[str, str]) -> str | None:
+    """The `TRIAGE_A__B` variable that set the field of the first error (or a parent of it)."""
+    loc = [str(part).lower() for part in exc.errors()[0]["loc"] if part not in _UNION_TAGS]
+    for name in environ:
+        if name.startswith(ENV_PREFIX) and "__" in name:
+            keys = [part.lower() for part in name[len(ENV_PREFIX) :].split("__")]
+            if loc[: len(keys)] == keys:
+                return name
+    return None
 
 
 #: Discriminator values pydantic puts in error paths of tagged unions; not part of the path.

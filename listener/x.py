@@ -229,6 +229,8 @@ class XSource(Source):
                 cursor=copy.deepcopy(state),
                 rate_limit=limit,
                 skipped=parsed.skipped,
+                # X bills every post a page returns, retweets it filters out included.
+                reads=len(body["data"]) if isinstance(body.get("data"), list) else 0,
             )
             if not token or (limit is not None and limit.remaining == 0):
                 return

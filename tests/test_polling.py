@@ -57,7 +57,9 @@ def test_malformed_page_keeps_earlier_pages_and_does_not_move_cursor(sqlite_stor
     assert sqlite_store.count_posts() == 1
     assert sqlite_store.get_cursor("mem") == {"n": 1}
     [state] = sqlite_store.source_states()
-    assert state.healthy and state.message == "mem: page 2 is not JSON"
+    # A source whose last poll failed is not healthy; the unreadable page counts as skipped.
+    assert not state.healthy and state.message == "mem: page 2 is not JSON"
+    assert outcome.skipped == 1 and sqlite_store.poll_runs("mem")[0].skipped == 1
     assert outcome.next_poll_at is not None  # backoff
 
 
@@ -113,3 +115,46 @@ def test_max_pages_leaves_the_rest_for_the_next_poll(sqlite_store: Store) -> Non
     src = ScriptedSource([Page(posts=posts(i), cursor={"n": i}) for i in range(1, 5)])
     outcome = poll_source(sqlite_store, src, max_pages=2)
     assert outcome.pages == 2 and sqlite_store.get_cursor("mem") == {"n": 2}
+
+
+def test_skipped_items_are_counted_per_poll(sqlite_store: Store) -> None:
+    src = ScriptedSource(
+        [
+            Page(posts=posts(1), cursor={"n": 1}, skipped=("f:2: not JSON", "f:3: no text")),
+            Page(posts=posts(4), cursor={"n": 4}, skipped=("f:5: not JSON",), reads=9),
+        ]
+    )
+    outcome = poll_source(sqlite_store, src)
+    assert (outcome.status, outcome.skipped) == ("ok", 3)
+    [run] = sqlite_store.poll_runs("mem")
+    assert (run.skipped, run.reads, run.pages) == (3, 3 + 9, 2)
+    [state] = sqlite_store.source_states()
+    assert state.healthy and state.message is None
+
+
+def test_a_stored_rate_limit_reset_is_honoured_unless_forced(sqlite_store: Store) -> None:
+    reset = datetime.now(UTC) + timedelta(minutes=15)
+    poll_source(sqlite_store, ScriptedSource([], RateLimited("429", reset_at=reset)))
+    src = ScriptedSource([Page(posts=posts(1), cursor={"n": 1})])
+
+    waiting = poll_source(sqlite_store, src)
+    assert waiting.status == "rate_limited" and waiting.next_poll_at == reset
+    assert "--force" in (waiting.error or "") and src.cursors == []  # nothing requested
+    assert len(sqlite_store.poll_runs("mem")) == 1
+
+    forced = poll_source(sqlite_store, src, force=True)
+    assert forced.status == "ok" and forced.new == 1 and src.cursors == [None]
+
+
+def test_a_paused_source_is_not_polled_until_resumed(sqlite_store: Store) -> None:
+    until = datetime.now(UTC) + timedelta(days=3)
+    sqlite_store.pause("mem", "memory", until=until, reason="X usage cap reached")
+    src = ScriptedSource([Page(posts=posts(1), cursor={"n": 1})])
+    paused = poll_source(sqlite_store, src)
+    assert paused.status == "paused" and paused.next_poll_at == until
+    assert "sources resume mem" in (paused.error or "") and src.cursors == []
+    [state] = sqlite_store.source_states()
+    assert state.paused_until == until and not state.healthy
+
+    assert sqlite_store.resume("mem")
+    assert poll_source(sqlite_store, src).status == "ok"

@@ -56,6 +56,10 @@ class Daemon:
         self._scheduler: BackgroundScheduler | None = None
         self._scheduler_lock = threading.Lock()
         self._shutting_down = False
+        #: Stage jobs running now, and those woken meanwhile (they run again when done, rather
+        #: than being started twice, which APScheduler refuses with a warning).
+        self._busy: set[str] = set()
+        self._again: set[str] = set()
         for source_settings in enabled_sources(settings, only_source):
             try:
                 source = build_source(source_settings, settings.brand)
@@ -91,7 +95,7 @@ class Daemon:
                 extra={"source": s.name},
             )
 
-    def poll(self, name: str) -> PollOutcome:
+    def poll(self, name: str, force: bool = False) -> PollOutcome:
         poller = self.pollers[name]
         outcome = poll_source(
             self.store,
@@ -100,10 +104,15 @@ class Daemon:
             stop=self.stop,
             failures=poller.failures,
             interval_seconds=poller.settings.interval_seconds,
+            force=force,
         )
-        poller.failures = 0 if outcome.status in {"ok", "interrupted"} else poller.failures + 1
+        if outcome.status not in {"paused", "rate_limited"} or outcome.pages:
+            ok = outcome.status in {"ok", "interrupted"}
+            poller.failures = 0 if ok else poller.failures + 1
         if outcome.next_poll_at is not None:
             self._reschedule(name, outcome.next_poll_at)
+        else:  # the usual interval: say when, so `sources` shows it while the daemon runs
+            self._store_next_run(name)
         if outcome.new and self.stages is not None:
             self._wake("classify")  # new posts: decide them now, not at the next tick
         return outcome
@@ -124,7 +133,41 @@ class Daemon:
         self.stages.sync()
 
     def _wake(self, job_id: str) -> None:
+        with self._scheduler_lock:
+            if job_id in self._busy:
+                self._again.add(job_id)
+                return
         self._reschedule(job_id, datetime.now(UTC))
+
+    def _stage(self, job_id: str, func: Callable[[], object]) -> Callable[[], None]:
+        """`func` as a job that, woken while it runs, runs once more instead of overlapping."""
+
+        def job() -> None:
+            with self._scheduler_lock:
+                self._busy.add(job_id)
+            try:
+                while True:
+                    func()
+                    with self._scheduler_lock:
+                        if job_id not in self._again or self.stop.is_set():
+                            break
+                        self._again.discard(job_id)
+            finally:
+                with self._scheduler_lock:
+                    self._busy.discard(job_id)
+                    self._again.discard(job_id)
+
+        return job
+
+    def _store_next_run(self, name: str) -> None:
+        with self._scheduler_lock:
+            scheduler = self._scheduler
+            if scheduler is None or self._shutting_down:
+                return
+            job = scheduler.get_job(name)
+            when = job.next_run_time if job is not None else None
+        if when is not None:
+            self.store.set_next_poll(name, when)
 
     def _reschedule(self, job_id: str, when: datetime) -> None:
         """Move a job's next run. Never while stopping: `shutdown(wait=True)` holds the
@@ -137,9 +180,11 @@ class Daemon:
             if scheduler.get_job(job_id) is not None:
                 scheduler.modify_job(job_id, next_run_time=when)
 
-    def run_once(self) -> list[PollOutcome]:
-        """Every job one pass, in order (poll, classify, deliver, sync), for cron and checks."""
-        outcomes = [self.poll(name) for name in self.pollers if not self.stop.is_set()]
+    def run_once(self, *, force: bool = False) -> list[PollOutcome]:
+        """Every job one pass, in order (poll, classify, deliver, sync), for cron and checks.
+
+        A stored rate-limit reset or pause is honoured unless `force`."""
+        outcomes = [self.poll(name, force) for name in self.pollers if not self.stop.is_set()]
         if self.stages is not None and not self.stop.is_set():
             if self.settings.classifier.enabled:
                 self.classify()
@@ -177,7 +222,7 @@ class Daemon:
                 jobs.append(("sync", self.sync, esc.sync_interval_seconds))
             for job_id, func, seconds in jobs:
                 scheduler.add_job(
-                    func,
+                    self._stage(job_id, func),
                     IntervalTrigger(seconds=seconds, timezone=UTC),
                     id=job_id,
                     name=job_id,
@@ -187,7 +232,8 @@ class Daemon:
             self._install_signal_handlers()
         self._scheduler = scheduler
         scheduler.start()
-        log.info("daemon started with %d job(s)", len(self.pollers))
+        job_names = [job.name for job in scheduler.get_jobs()]
+        log.info("daemon started with %d job(s): %s", len(job_names), ", ".join(job_names))
         try:
             self.stop.wait()
         finally:

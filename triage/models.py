@@ -110,6 +110,8 @@ class Page:
     rate_limit: RateLimit | None = None
     #: Items the source skipped on this page, each with a one-line reason.
     skipped: tuple[str, ...] = ()
+    #: Items the platform returned for this page (what a metered API bills); None: not counted.
+    reads: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -124,6 +126,11 @@ class PollRun:
     status: str  # ok | rate_limited | auth_error | error | interrupted
     error: str | None = None
     rate_limit_wait_seconds: float | None = None
+    #: Items the poll could not store (malformed entries, bad replay lines).
+    skipped: int = 0
+    #: Items the platform returned (billed reads on X).
+    reads: int = 0
+    pages: int = 0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -138,6 +145,8 @@ class SourceState:
     last_poll_at: datetime | None
     next_poll_at: datetime | None
     posts: int = 0
+    #: Set while the platform stopped serving this source (usage cap, credits).
+    paused_until: datetime | None = None
 
 
 # --- classification (filled in by classifiers/) ---------------------------------------------

@@ -40,6 +40,8 @@ class PollOutcome:
     error: str | None = None
     #: When the next poll should run instead of the usual interval (rate limits, backoff).
     next_poll_at: datetime | None = None
+    #: Items the source could not store (malformed entries, bad lines), with their reasons.
+    skipped: int = 0
 
 
 def poll_source(
@@ -50,8 +52,17 @@ def poll_source(
     stop: threading.Event | None = None,
     failures: int = 0,
     interval_seconds: int = 60,
+    force: bool = False,
 ) -> PollOutcome:
-    """Poll `source` once and record the run; never raises for a platform's failure."""
+    """Poll `source` once and record the run; never raises for a platform's failure.
+
+    A stored "come back later" (a rate-limit reset, a pause for a usage cap) is honoured
+    unless `force`: nothing is requested before it, and the outcome says until when.
+    """
+    if not force:
+        waiting = _stored_wait(store, source.name)
+        if waiting is not None:
+            return waiting
     with store.source_lock(source.name) as acquired:
         if not acquired:
             log.info(
@@ -73,7 +84,7 @@ def _poll(
 ) -> PollOutcome:
     name, kind = source.name, source.type
     run_id = store.start_poll(name)
-    fetched = new = pages = 0
+    fetched = new = pages = skipped = reads = 0
     status, error, healthy = "ok", None, True
     next_poll_at: datetime | None = None
     wait: float | None = None
@@ -81,6 +92,8 @@ def _poll(
         for page in source.poll(store.get_cursor(name)):
             new += store.save_page(name, kind, page.posts, page.cursor)
             fetched += len(page.posts)
+            skipped += len(page.skipped)
+            reads += page.reads if page.reads is not None else len(page.posts) + len(page.skipped)
             pages += 1
             limit = page.rate_limit
             if limit and limit.remaining == 0 and limit.reset_at:
@@ -99,13 +112,16 @@ def _poll(
         status, error, healthy = "auth_error", str(exc), False
         next_poll_at = _now() + max(AUTH_RETRY, timedelta(seconds=interval_seconds))
     except (TransientError, MalformedPayload, InputError, SourceError) as exc:
-        status, error = "error", str(exc)
-        healthy = not isinstance(exc, InputError)
+        # A source whose last poll failed is not healthy, whatever the reason.
+        status, error, healthy = "error", str(exc), False
+        if isinstance(exc, MalformedPayload):
+            skipped += 1  # the page (or whole feed body) that could not be read
         backoff = min(interval_seconds * 2 ** (failures + 1), 3600)
         next_poll_at = _now() + timedelta(seconds=backoff)
     except Exception as exc:  # a bug in a source must not stop the daemon
         log.exception("%s: unexpected error while polling", name, extra={"source": name})
         status, error = "error", f"unexpected {type(exc).__name__}: {exc}"
+        healthy = False
     if next_poll_at is not None and status == "rate_limited":
         wait = max(0.0, (next_poll_at - _now()).total_seconds())
     store.finish_poll(
@@ -116,18 +132,21 @@ def _poll(
         pages=pages,
         error=error,
         rate_limit_wait_seconds=wait,
+        skipped=skipped,
+        reads=reads,
     )
     message = error if status != "ok" else None
     store.set_health(name, kind, healthy=healthy, message=message, next_poll_at=next_poll_at)
     level = logging.INFO if status in {"ok", "interrupted"} else logging.WARNING
     log.log(
         level,
-        "polled %s: %s fetched=%d new=%d pages=%d%s",
+        "polled %s: %s fetched=%d new=%d pages=%d skipped=%d%s",
         name,
         status,
         fetched,
         new,
         pages,
+        skipped,
         f" error={error}" if error else "",
         extra={"source": name, "status": status, "fetched": fetched, "new": new},
     )
@@ -139,6 +158,36 @@ def _poll(
         pages=pages,
         error=error,
         next_poll_at=next_poll_at,
+        skipped=skipped,
+    )
+
+
+def _stored_wait(store: Store, name: str) -> PollOutcome | None:
+    """The outcome "not yet" when a pause or a rate-limit reset stored earlier is ahead."""
+    now = _now()
+    state = next((s for s in store.source_states() if s.name == name), None)
+    if state is None:
+        return None
+    if state.paused_until is not None and state.paused_until > now:
+        until = state.paused_until.isoformat(timespec="seconds")
+        return PollOutcome(
+            source=name,
+            status="paused",
+            error=f"paused until {until}: {state.message or 'paused'}; "
+            f"`sources resume {name}` lifts it",
+            next_poll_at=state.paused_until,
+        )
+    if state.next_poll_at is None or state.next_poll_at <= now:
+        return None
+    last = store.poll_runs(name, limit=1)
+    if not last or last[0].status != "rate_limited":
+        return None
+    until = state.next_poll_at.isoformat(timespec="seconds")
+    return PollOutcome(
+        source=name,
+        status="rate_limited",
+        error=f"rate limited until {until} (stored from the last poll); --force polls anyway",
+        next_poll_at=state.next_poll_at,
     )
 
 

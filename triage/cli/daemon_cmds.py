@@ -31,8 +31,14 @@ def run(config_path: str | None, once: bool) -> None:
 @click.command("poll-once")
 @config_option
 @click.option("--source", "source_name", default=None, help="Poll only this source.")
-def poll_once(config_path: str | None, source_name: str | None) -> None:
-    """Poll every enabled source (or one) once; exit 1 if any poll failed."""
+@click.option(
+    "--force", is_flag=True, help="Poll even before a stored rate-limit reset or pause ends."
+)
+def poll_once(config_path: str | None, source_name: str | None, force: bool) -> None:
+    """Poll every enabled source (or one) once; exit 1 if any poll failed.
+
+    A source whose platform said "come back at T" (a rate-limit reset, a usage-cap pause) is
+    not polled before T unless --force; its line says until when."""
     settings = settings_from(config_path)
     if source_name is not None:
         try:
@@ -42,7 +48,7 @@ def poll_once(config_path: str | None, source_name: str | None) -> None:
     store = open_store(settings)
     store.mark_abandoned_polls()
     daemon = Daemon(settings, store, only_source=source_name)
-    outcomes = daemon.run_once()
+    outcomes = daemon.run_once(force=force)
     for outcome in outcomes:
         click.echo(_summary(outcome))
     if any(o.status in {"error", "auth_error"} for o in outcomes) or (
@@ -64,7 +70,7 @@ def migrate_cmd(config_path: str | None) -> None:
 def _summary(outcome: PollOutcome) -> str:
     line = (
         f"{outcome.source}: {outcome.status} fetched={outcome.fetched} new={outcome.new} "
-        f"pages={outcome.pages}"
+        f"pages={outcome.pages} skipped={outcome.skipped}"
     )
     if outcome.next_poll_at:
         line += f" next_poll_at={outcome.next_poll_at.isoformat(timespec='seconds')}"

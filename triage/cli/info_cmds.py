@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ def sources(config_path: str | None, as_json: bool) -> None:
     rows: list[dict[str, Any]] = []
     for source in settings.sources:
         state = states.get(source.name)
+        last = store.poll_runs(source.name, limit=1)
+        run = last[0] if last else None
         rows.append(
             {
                 "name": source.name,
@@ -40,19 +43,21 @@ def sources(config_path: str | None, as_json: bool) -> None:
                 "next_poll_at": _iso(state.next_poll_at) if state else None,
                 "posts": state.posts if state else 0,
                 "cursor": state.cursor if state else None,
+                "paused_until": _iso(_future(state.paused_until if state else None)),
+                "last_status": run.status if run else None,
+                "last_skipped": run.skipped if run else 0,
+                "last_fetched": run.fetched if run else 0,
             }
         )
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        health = {True: "healthy", False: "UNHEALTHY", None: "never polled"}[row["healthy"]]
-        if not row["enabled"]:
-            health = "disabled"
         click.echo(
-            f"{row['name']} ({row['type']}, every {row['interval_seconds']}s): {health}; "
+            f"{row['name']} ({row['type']}, every {row['interval_seconds']}s): {_health(row)}; "
             f"posts={row['posts']} last_poll={row['last_poll_at'] or '-'} "
-            f"next_poll={row['next_poll_at'] or '-'}"
+            f"next_poll={row['next_poll_at'] or '-'} "
+            f"skipped={row['last_skipped']} (last poll)"
         )
         click.echo(f"    cursor: {json.dumps(row['cursor'])[:200] if row['cursor'] else '-'}")
         if row["message"]:
@@ -135,6 +140,28 @@ def _secrets(settings: Any) -> dict[str, tuple[str | None, Path | None]]:
             base = name.removesuffix("_env")
             found[base] = (getattr(settings, name), getattr(settings, f"{base}_file", None))
     return found
+
+
+def _health(row: dict[str, Any]) -> str:
+    """One word (or two) that agrees with the last poll: never "healthy" above an error."""
+    if not row["enabled"]:
+        return "disabled"
+    if row["paused_until"]:
+        return f"PAUSED until {row['paused_until']}"
+    if row["healthy"] is None:
+        return "never polled"
+    status = row["last_status"]
+    if status == "rate_limited":
+        return "rate limited"
+    if status == "running":
+        return "polling"
+    if not row["healthy"] or status in {"error", "auth_error"}:
+        return "UNHEALTHY" if status != "error" else "FAILING"
+    return "healthy"
+
+
+def _future(value: datetime | None) -> datetime | None:
+    return value if value is not None and value > datetime.now(UTC) else None
 
 
 def _iso(value: Any) -> str | None:

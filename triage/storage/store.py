@@ -152,6 +152,7 @@ class Store:
                     last_poll_at=row["last_poll_at"],
                     next_poll_at=row["next_poll_at"],
                     posts=int(counts.get(row["name"], 0)),
+                    paused_until=row["paused_until"],
                 )
                 for row in rows
             ]
@@ -175,6 +176,8 @@ class Store:
         pages: int,
         error: str | None = None,
         rate_limit_wait_seconds: float | None = None,
+        skipped: int = 0,
+        reads: int = 0,
     ) -> None:
         with self.engine.begin() as conn:
             conn.execute(
@@ -187,9 +190,53 @@ class Store:
                     pages=pages,
                     error=error,
                     rate_limit_wait_seconds=rate_limit_wait_seconds,
+                    skipped=skipped,
+                    reads=reads,
                     finished_at=utcnow(),
                 )
             )
+
+    def set_next_poll(self, source_name: str, when: datetime | None) -> None:
+        """When the scheduler will poll the source next (shown by `sources`)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(source_state)
+                .where(source_state.c.name == source_name)
+                .values(next_poll_at=when)
+            )
+
+    def pause(self, source_name: str, source_type: str, *, until: datetime, reason: str) -> None:
+        """Stop polling a source until `until` (or `resume`); its cursor stays as it is."""
+        with self.engine.begin() as conn:
+            self._upsert_state(
+                conn,
+                source_name,
+                source_type,
+                paused_until=until,
+                next_poll_at=until,
+                healthy=False,
+                message=reason,
+            )
+
+    def resume(self, source_name: str) -> bool:
+        """Lift a pause; False when the source has no stored state."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(source_state)
+                .where(source_state.c.name == source_name)
+                .values(paused_until=None, next_poll_at=None, message=None, healthy=True)
+            )
+            return bool(done.rowcount)
+
+    def reads_since(self, source_name: str, since: datetime) -> int:
+        """Items the platform returned to this source's polls since `since` (billed reads)."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(func.coalesce(func.sum(poll_runs.c.reads), 0)).where(
+                    poll_runs.c.source == source_name, poll_runs.c.started_at >= since
+                )
+            ).scalar_one()
+        return int(value or 0)
 
     def poll_runs(self, source_name: str | None = None, *, limit: int = 20) -> list[PollRun]:
         stmt = select(poll_runs).order_by(poll_runs.c.id.desc()).limit(limit)
@@ -206,6 +253,9 @@ class Store:
                     status=row["status"],
                     error=row["error"],
                     rate_limit_wait_seconds=row["rate_limit_wait_seconds"],
+                    skipped=int(row["skipped"] or 0),
+                    reads=int(row["reads"] or 0),
+                    pages=int(row["pages"] or 0),
                 )
                 for row in conn.execute(stmt).mappings()
             ]

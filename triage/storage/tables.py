@@ -101,6 +101,8 @@ source_state = Table(
     Column("last_poll_at", UTCDateTime),
     Column("next_poll_at", UTCDateTime),
     Column("updated_at", UTCDateTime, nullable=False),
+    #: Not polled before this (X usage cap, depleted credits) unless resumed by hand.
+    Column("paused_until", UTCDateTime),
 )
 
 poll_runs = Table(
@@ -117,6 +119,9 @@ poll_runs = Table(
     Column("status", String(16), nullable=False),
     Column("error", Text),
     Column("rate_limit_wait_seconds", Float),
+    #: Items the poll could not store (malformed), and items the platform returned (billed).
+    Column("skipped", Integer, nullable=False, server_default="0"),
+    Column("reads", Integer, nullable=False, server_default="0"),
     Index(None, "source", "started_at"),
 )
 

@@ -1,0 +1,92 @@
+"""`sources` and `poll-once` tell the truth: failures, skipped lines, stored resets."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from config import load_settings
+from triage.cli import cli
+from triage.storage import Store, make_engine
+
+
+def invoke(*args: str) -> click.testing.Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def replay_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    lines = [
+        {"source": "x", "external_id": "1", "text": "ok", "created_at": "2026-11-20T10:00:00Z"},
+        "this line is not JSON",
+        {"source": "x", "external_id": "2", "created_at": "2026-11-20T10:00:00Z"},
+        {"source": "x", "external_id": "3", "text": "ok", "created_at": "2026-11-20T10:00:00Z"},
+    ]
+    replay = tmp_path / "posts.jsonl"
+    replay.write_text("".join((json.dumps(x) if isinstance(x, dict) else x) + "\n" for x in lines))
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(
+        json.dumps(
+            {
+                "database": {"url": f"sqlite:///{tmp_path}/t.db"},
+                "sources": [{"name": "file", "type": "replay", "path": str(replay)}],
+            }
+        )
+    )
+    return cfg
+
+
+def test_skipped_replay_lines_are_counted_and_shown(replay_config: Path) -> None:
+    out = invoke("poll-once", "--config", str(replay_config)).output
+    assert "file: ok fetched=2 new=2 pages=1 skipped=2" in out
+    shown = invoke("sources", "--config", str(replay_config)).output
+    assert "file (replay, every 60s): healthy;" in shown and "skipped=2 (last poll)" in shown
+    [row] = json.loads(invoke("sources", "--config", str(replay_config), "--json").output)
+    assert row["last_skipped"] == 2 and row["last_status"] == "ok"
+
+
+def test_a_failed_poll_is_not_shown_healthy(replay_config: Path, tmp_path: Path) -> None:
+    invoke("poll-once", "--config", str(replay_config))
+    (tmp_path / "posts.jsonl").unlink()  # the next poll fails
+    assert invoke("poll-once", "--config", str(replay_config)).exit_code == 1
+    shown = invoke("sources", "--config", str(replay_config)).output
+    first = shown.splitlines()[0]
+    assert ": FAILING;" in first and "healthy" not in first
+    assert "cannot read replay file" in shown
+
+
+def test_poll_once_honours_a_stored_rate_limit_reset_unless_forced(replay_config: Path) -> None:
+    invoke("poll-once", "--config", str(replay_config))
+    settings = load_settings(replay_config)
+    store = Store(make_engine(settings.database.url))
+    reset = (datetime.now(UTC) + timedelta(minutes=20)).replace(microsecond=0)
+    run = store.start_poll("file")
+    store.finish_poll(run, status="rate_limited", fetched=0, new=0, pages=0)
+    store.set_health("file", "replay", healthy=True, message="429", next_poll_at=reset)
+
+    waiting = invoke("poll-once", "--config", str(replay_config))
+    assert waiting.exit_code == 0
+    line = f"file: rate_limited fetched=0 new=0 pages=0 skipped=0 next_poll_at={reset.isoformat()}"
+    assert line in waiting.output
+    assert "--force" in waiting.output and len(store.poll_runs("file")) == 2
+    assert "rate limited" in invoke("sources", "--config", str(replay_config)).output
+
+    forced = invoke("poll-once", "--config", str(replay_config), "--force")
+    assert "file: ok" in forced.output and len(store.poll_runs("file")) == 3
+
+
+def test_an_environment_override_error_names_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRIAGE_CLASSIFIER__INTERVAL_SECONDS", "often")
+    result = CliRunner().invoke(cli, ["sources"])
+    assert result.exit_code == 2
+    assert "TRIAGE_CLASSIFIER__INTERVAL_SECONDS" in result.output
+    assert "classifier.interval_seconds" in result.output
