@@ -62,6 +62,7 @@ def test_replay_shows_how_a_rules_change_moves_decisions(decided: Store, tmp_pat
     assert "2 of 3 stored decisions would change route" in out
     code, out = run("explain", "3")
     assert "route: public_reply" in out  # a dry run: nothing was written
+    assert "tier None" not in out
 
 
 def test_replay_with_a_bad_rules_file_names_file_and_rule(decided: Store, tmp_path: Path) -> None:

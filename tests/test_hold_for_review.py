@@ -164,6 +164,9 @@ def test_cases_lists_held_cases_and_stats_counts_them(held_case: int) -> None:
     assert row["id"] == held_case and row["status"] == "held"
     code, out = run("cases", "--status", "held")
     assert f"case {held_case} [held]" in out and f"cases release {held_case}" in out
+    # What the agent decides on: the (redacted) text and why it is held; no "(None)" anywhere.
+    assert "    text: card, unsure\n" in out and "    held because: rule " in out
+    assert "(None)" not in out
     assert json.loads(run("stats", "--json")[1])["cases"] == {"held": 1, "pending": 1}
 
 

@@ -90,3 +90,30 @@ def test_an_environment_override_error_names_the_variable(
     assert result.exit_code == 2
     assert "TRIAGE_CLASSIFIER__INTERVAL_SECONDS" in result.output
     assert "classifier.interval_seconds" in result.output
+
+
+def test_demo_takes_config_and_reports_a_bad_file_in_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("classifier: {interval_seconds: often}\n")
+    result = CliRunner().invoke(cli, ["demo", "--config", str(bad)])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith(f"error: {bad}: classifier.interval_seconds")
+
+
+def test_sources_resume_lifts_a_pause_and_keeps_the_cursor(replay_config: Path) -> None:
+    invoke("poll-once", "--config", str(replay_config))
+    store = Store(make_engine(load_settings(replay_config).database.url))
+    cursor = store.get_cursor("file")
+    until = datetime.now(UTC) + timedelta(days=2)
+    store.pause("file", "replay", until=until, reason="x usage cap reached (UsageCapExceeded)")
+    shown = invoke("sources", "--config", str(replay_config)).output
+    assert ": PAUSED until " in shown and "UsageCapExceeded" in shown
+    paused = invoke("poll-once", "--config", str(replay_config))
+    assert "file: paused" in paused.output and "sources resume file" in paused.output
+
+    resumed = invoke("sources", "resume", "file", "--config", str(replay_config))
+    assert resumed.exit_code == 0 and "file resumed" in resumed.output
+    assert store.get_cursor("file") == cursor
+    assert "file: ok" in invoke("poll-once", "--config", str(replay_config)).output
+    unknown = CliRunner().invoke(cli, ["sources", "resume", "nope", "--config", str(replay_config)])
+    assert unknown.exit_code == 2 and "nope" in unknown.output

@@ -53,7 +53,7 @@ def test_one_json_line_per_row_in_order(config: Path, tmp_path: Path) -> None:
     ]
     csv_file = write(
         tmp_path / "posts.csv",
-        "id,body,extra\n" + "".join(f'{i},"{t}",x\n' for i, t in enumerate(rows)),
+        "id,body,extra\n" + "".join(f'c{i},"{t}",x\n' for i, t in enumerate(rows)),
     )
     result = CliRunner().invoke(
         classify, [str(csv_file), "--text-column", "body", "--config", str(config)]
@@ -61,8 +61,9 @@ def test_one_json_line_per_row_in_order(config: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["row"] for line in lines] == list(range(len(rows)))
+    assert [line["id"] for line in lines] == [f"c{i}" for i in range(len(rows))]  # the file's own
     for line in lines:
-        assert set(line) == set(KEYS)
+        assert set(line) == set(KEYS) | {"id"}
         for key, kind in KEYS.items():
             assert isinstance(line[key], kind), key
         assert line["route"] in {"public_reply", "private_dm", "helpdesk", "ignore"}

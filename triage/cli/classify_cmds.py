@@ -46,17 +46,25 @@ def progress_bar(total: int, what: str, unit: str = "post") -> Any:
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--text-column", default="text", show_default=True, help="Column with the post.")
+@click.option(
+    "--id-column",
+    default="id",
+    show_default=True,
+    help="Column echoed as `id` in each line, when the file has it.",
+)
 @config_option
 @one_line_errors
-def classify(file: str, text_column: str, config_path: str | None) -> None:
+def classify(file: str, text_column: str, id_column: str, config_path: str | None) -> None:
     """Classify every row of FILE (CSV) and print one JSON line per row, in order.
 
-    Nothing is stored. Extra columns are ignored; progress goes to stderr.
+    Nothing is stored. Each line has `row` (0-based) and, when the file has an `id` column
+    (see --id-column), that row's `id`; other columns are ignored; progress goes to stderr.
     """
     from classifiers.pipeline import Classifier, signals_to_json
 
     settings = settings_from(config_path, logs=False)
-    table = read_table(file, text_column=text_column)
+    table = read_table(file, text_column=text_column, extra_columns=(id_column,))
+    ids = table.columns.get(id_column)
     classifier = Classifier.from_settings(settings)
     with progress_bar(len(table.texts), "classify") as bar:
         for start in range(0, len(table.texts), CHUNK):
@@ -64,7 +72,9 @@ def classify(file: str, text_column: str, config_path: str | None) -> None:
             results = classifier.classify([(None, text) for text in chunk])
             lines = []
             for offset, (signals, decision) in enumerate(results):
-                record = {"row": start + offset, **signals_to_json(signals, decision)}
+                row = start + offset
+                record = {"row": row, **({"id": ids[row]} if ids is not None else {})}
+                record.update(signals_to_json(signals, decision))
                 lines.append(json.dumps(record, ensure_ascii=False))
             click.echo("\n".join(lines))
             bar.update(len(chunk))

@@ -82,7 +82,7 @@ def explain(post: str, config_path: str | None, as_json: bool) -> None:
     click.echo(f"  {preview(p.text, 200)}")
     review = ", NEEDS REVIEW" if d.needs_review else ""
     click.echo(
-        f"route: {d.route.value} (tier {d.tier}, {d.priority}, "
+        f"route: {d.route.value} (tier {d.tier if d.tier is not None else '-'}, {d.priority}, "
         f"confidence {d.confidence:.2f}{review})"
     )
     click.echo(f"rule: {d.rule}  tried before it: {', '.join(d.rules_tried) or 'none'}")
@@ -190,19 +190,23 @@ def cases(
     if ctx.invoked_subcommand is not None:
         return
     settings = settings_from(config_path, logs=False)
-    rows = CaseStore(open_store(settings).engine).list(status, limit=limit)
+    store = open_store(settings)
+    rows = CaseStore(store.engine).list(status, limit=limit)
     if as_json:
         click.echo(json.dumps([_row(r) for r in rows], indent=2, default=str))
         return
     if not rows:
         click.echo("no cases" + (f" in status {status}" if status else ""))
     for r in rows:
-        ticket = f" ticket {r.ticket_id} ({r.ticket_status})" if r.ticket_id else ""
+        state = f" ({r.ticket_status})" if r.ticket_status else ""
+        ticket = f" ticket {r.ticket_id}{state}" if r.ticket_id else ""
         click.echo(
             f"case {r.id} [{r.status}] post {r.post_id} {r.source}:{r.external_id} -> "
             f"{r.sink}{ticket} attempts={r.attempts}"
         )
         if r.status == CaseStatus.HELD:
+            for line in _held_context(store, r.post_id):
+                click.echo(f"    {line}")
             click.echo(f"    needs review: `social-triage cases release {r.id}` sends it")
         if r.last_error and r.status not in {"sent", "closed"}:
             click.echo(f"    {r.last_error}")
@@ -240,6 +244,21 @@ def cases_release(case_id: int, config_path: str | None) -> None:
             raise InputError(f"case {case_id}: no such case")
         raise InputError(f"case {case_id} is {status}, not held; only held cases are released")
     click.echo(f"case {case_id} released: queued for delivery")
+
+
+def _held_context(store: Store, post_id: int) -> list[str]:
+    """What an agent needs to decide on a held case: the text (redacted) and why it is held."""
+    stored = store.get_post(post_id)
+    current = DecisionStore(store.engine).current(post_id)
+    lines = [f"text: {preview(stored.post.text)}"] if stored is not None else []
+    if current is not None:
+        d = current.decision
+        why = d.explanation.splitlines()[0] if d.explanation else ""
+        lines.append(
+            f"held because: rule {d.rule}, confidence {d.confidence:.2f}"
+            + (f" ({why})" if why else "")
+        )
+    return lines
 
 
 def _row(row: Any) -> dict[str, Any]:

@@ -9,7 +9,9 @@ from pathlib import Path
 import click
 
 from config import load_settings
+from config.schema import Settings
 from config.sinks import FileSinkSettings
+from triage.cli.common import config_option
 from triage.cli.decision_cmds import preview
 from triage.daemon import Daemon
 from triage.logs import configure_logging
@@ -22,10 +24,18 @@ ROUTES = ("helpdesk", "private_dm", "public_reply", "ignore")
 
 @click.command()
 @click.option("--examples", default=3, show_default=True, help="Posts shown per route.")
-def demo(examples: int) -> None:
-    """Ingest the bundled sample, classify and route it, show the queue and a digest."""
+@config_option
+def demo(examples: int, config_path: str | None) -> None:
+    """Ingest the bundled sample, classify and route it, show the queue and a digest.
+
+    With --config, that file's brand, classifier and rules are used; the database, sources and
+    sinks are always a throwaway copy (the bundled sample, a file sink), so nothing is touched.
+    """
     with tempfile.TemporaryDirectory(prefix="social-triage-demo-") as tmp:
-        settings = load_settings(None, environ={"TRIAGE_DATABASE__URL": f"sqlite:///{tmp}/demo.db"})
+        settings = load_settings(
+            config_path, environ={"TRIAGE_DATABASE__URL": f"sqlite:///{tmp}/demo.db"}
+        )
+        settings.sources = Settings().sources  # the bundled sample, whatever the file polls
         settings.sinks = [FileSinkSettings(name="local", path=Path(tmp) / "cases.jsonl")]
         settings.logging.level = "WARNING"
         configure_logging(settings.logging)

@@ -13,16 +13,22 @@ from config import load_settings
 from config.schema import Settings
 from config.secrets import describe_secret
 from triage.cli.common import config_option, settings_from
+from triage.errors import InputError
 from triage.storage import make_engine, open_store, redacted_url
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def sources(config_path: str | None, as_json: bool) -> None:
-    """Every configured source: health, last and next poll, cursor and post counts."""
+@click.pass_context
+def sources(ctx: click.Context, config_path: str | None, as_json: bool) -> None:
+    """Every configured source: health, last and next poll, cursor and post counts.
+
+    `sources resume NAME` lifts a pause (X usage cap or depleted credits)."""
+    if ctx.invoked_subcommand is not None:
+        return
     settings = settings_from(config_path, logs=False)
     store = open_store(settings)
     states = {state.name: state for state in store.source_states()}
@@ -62,6 +68,21 @@ def sources(config_path: str | None, as_json: bool) -> None:
         click.echo(f"    cursor: {json.dumps(row['cursor'])[:200] if row['cursor'] else '-'}")
         if row["message"]:
             click.echo(f"    {row['message']}")
+
+
+@sources.command("resume")
+@click.argument("name")
+@config_option
+def sources_resume(name: str, config_path: str | None) -> None:
+    """Poll a source paused by its platform again at its next turn; its cursor is kept."""
+    settings = settings_from(config_path, logs=False)
+    try:
+        settings.source(name)
+    except KeyError as exc:
+        raise InputError(str(exc.args[0])) from exc
+    if not open_store(settings).resume(name):
+        raise InputError(f"source {name!r} has never been polled; nothing to resume")
+    click.echo(f"source {name} resumed: polled at its next turn (or now with `poll-once`)")
 
 
 @click.command()
