@@ -22,25 +22,14 @@ from typing import Any, Literal
 import numpy as np
 
 from triage.errors import ConfigError
+from triage.vocab import INTENTS, SENTIMENTS
 
 Task = Literal["sentiment", "complaint", "route", "intent"]
 Kind = Literal["softmax", "sigmoid", "multilabel"]
 
 TASKS: tuple[Task, ...] = ("sentiment", "complaint", "route", "intent")
-SENTIMENT_LABELS = ("negative", "neutral", "positive")
-INTENT_LABELS = (
-    "billing",
-    "account_access",
-    "delivery",
-    "refund",
-    "technical_problem",
-    "outage",
-    "question",
-    "praise",
-    "spam",
-    "legal_threat",
-    "safety",
-)
+SENTIMENT_LABELS = SENTIMENTS  # one vocabulary: triage/vocab.py
+INTENT_LABELS = INTENTS
 #: The label whose probability a binary (sigmoid) head reports.
 POSITIVE_LABEL: dict[str, str] = {"complaint": "complaint", "route": "private_dm"}
 KIND: dict[str, Kind] = {

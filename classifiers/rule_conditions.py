@@ -28,12 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from classifiers.keywords import CATEGORIES, fold, keyword_hits
 from triage.models import Post, Signals
-
-SENTIMENTS = ("negative", "neutral", "positive")
-SENSITIVE_KINDS = (
-    "payment_card", "iban", "cpf", "cnpj", "ssn", "email", "phone", "account_number",
-    "credential", "health",
-)  # fmt: skip
+from triage.vocab import INTENTS, SENSITIVE_KINDS, SENTIMENTS
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -150,6 +145,8 @@ class Conditions(BaseModel):
         if not isinstance(value, dict) or not value:
             raise ValueError("Input should be a mapping of intent label to minimum score")
         for label, score in value.items():
+            if label not in INTENTS:
+                raise ValueError(f"unknown intent {label!r} (one of {', '.join(INTENTS)})")
             if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:
                 raise ValueError(f"{label}: the minimum score should be a number from 0 to 1")
         return value

@@ -22,6 +22,7 @@ import phonenumbers
 from classifiers import sensitive_patterns as sp
 from classifiers.keywords import CATEGORIES, TermSet, fold, keyword_hits
 from triage.models import SensitiveFinding
+from triage.vocab import SENSITIVE_KINDS
 
 __all__ = [
     "DEFAULT_ACCOUNT_PATTERNS",
@@ -33,19 +34,8 @@ __all__ = [
     "redact",
 ]
 
-#: Every kind `detect` can report, strongest first.
-KINDS = (
-    "payment_card",
-    "iban",
-    "cnpj",
-    "cpf",
-    "ssn",
-    "email",
-    "credential",
-    "account_number",
-    "phone",
-    "health",
-)
+#: Every kind `detect` can report, strongest first (one vocabulary: triage/vocab.py).
+KINDS = SENSITIVE_KINDS
 
 #: Regions whose national formats are tried for phone numbers without a `+` country code.
 DEFAULT_PHONE_REGIONS = ("US", "BR", "PT", "ES", "GB", "MX")

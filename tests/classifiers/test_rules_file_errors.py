@@ -91,6 +91,29 @@ def test_score_out_of_range(tmp_path: Path) -> None:
     )
 
 
+def test_misspelt_intent_and_sensitive_kind_are_rejected(tmp_path: Path) -> None:
+    """A label outside triage/vocab.py would silently never match: refuse the file instead."""
+    content = "rules:\n  - {name: a, when: {intent: {biling: 0.6}}, route: helpdesk}\n" + DEFAULT
+    message = load_error(tmp_path, content)
+    assert message.startswith(": rules[0] (name 'a'): intent: unknown intent 'biling' (one of ")
+    assert "billing" in message and "\n" not in message
+    content = "rules:\n  - {name: b, when: {sensitive_any: [credit_card]}, route: ignore}\n"
+    assert load_error(tmp_path, content + DEFAULT).startswith(
+        ": rules[0] (name 'b'): sensitive_any: Input should be 'payment_card'"
+    )
+
+
+def test_every_vocabulary_is_the_one_in_triage_vocab() -> None:
+    from classifiers import heads, rule_conditions, sensitive
+    from triage import vocab
+
+    assert heads.INTENT_LABELS is vocab.INTENTS and heads.SENTIMENT_LABELS is vocab.SENTIMENTS
+    assert sensitive.KINDS is vocab.SENSITIVE_KINDS
+    assert rule_conditions.SENSITIVE_KINDS is vocab.SENSITIVE_KINDS
+    assert rule_conditions.SENTIMENTS is vocab.SENTIMENTS
+    assert set(vocab.ROUTES) == {"public_reply", "private_dm", "helpdesk", "ignore"}
+
+
 def test_missing_name_and_unknown_rule_field(tmp_path: Path) -> None:
     content = "rules:\n  - {when: {complaint_min: 0.5}, route: ignore}\n" + DEFAULT
     assert load_error(tmp_path, content) == ": rules[0]: name: Field required"

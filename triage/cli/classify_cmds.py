@@ -16,6 +16,7 @@ import click
 from classifiers.dataset import read_table
 from triage.cli.common import config_option, settings_from
 from triage.errors import ConfigError, InputError
+from triage.vocab import SENTIMENTS
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Rows classified per encoder call; the progress bar moves once per chunk.
@@ -127,7 +128,7 @@ def evaluate(
     embeddings = _encode_with_progress(encoder, table.texts)
     scores = heads.predict(embeddings)
     if task == "sentiment":
-        names = ("negative", "neutral", "positive")
+        names = SENTIMENTS
         if settings.classifier.sentiment_model:
             from classifiers.sentiment_model import SentimentModel
 

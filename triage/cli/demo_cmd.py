@@ -15,11 +15,15 @@ from triage.cli.common import config_option
 from triage.cli.decision_cmds import preview
 from triage.daemon import Daemon
 from triage.logs import configure_logging
+from triage.models import Route
 from triage.stages import Stages
 from triage.storage import open_store
 from triage.storage.decisions import DecisionStore
 
-ROUTES = ("helpdesk", "private_dm", "public_reply", "ignore")
+#: Shown in this order: what needs a person first.
+ROUTES = tuple(
+    route.value for route in (Route.HELPDESK, Route.PRIVATE_DM, Route.PUBLIC_REPLY, Route.IGNORE)
+)
 
 
 @click.command()
