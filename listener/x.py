@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import logging
 import re
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +30,7 @@ from config.sources import XSourceSettings
 from listener.common import brand_set
 from listener.x_parse import Brand, decode, parse_page, problem, rate_limit, reset_time
 from triage.abc import Source
+from triage.backoff import Backoff, retry, retry_after_seconds
 from triage.errors import (
     AuthError,
     NotConfigured,
@@ -106,7 +106,7 @@ class XSource(Source):
         self.max_pages = max_pages
         self.base_url = base_url.rstrip("/")
         self.retries = retries
-        self.retry_backoff = retry_backoff
+        self.backoff = Backoff(base_seconds=retry_backoff, max_seconds=30.0, jitter=False)
         self.client = tweepy.Client(
             bearer_token=bearer_token, return_type=requests.Response, wait_on_rate_limit=False
         )
@@ -247,47 +247,48 @@ class XSource(Source):
             "max_results": self.max_results,
             "since_id": since_id,
         }
-        attempt = 0
-        while True:
-            try:
-                if stream.query is None:
-                    result = self.client.get_users_mentions(
-                        self.brand.user_id, pagination_token=token, **params
-                    )
-                else:
-                    result = self.client.search_recent_tweets(
-                        stream.query, next_token=token, **params
-                    )
-                assert isinstance(result, requests.Response)  # return_type above
-                return result
-            except tweepy.TooManyRequests as exc:
-                reset_at = reset_time(exc.reset_time)
-                when = f" until {reset_at.isoformat()}" if reset_at else ""
-                raise RateLimited(f"{where}: rate limited (429){when}", reset_at=reset_at) from exc
-            except tweepy.Unauthorized as exc:
-                raise AuthError(
-                    f"{where}: 401 {_detail(exc)}; the bearer token is invalid, revoked or expired"
-                ) from exc
-            except tweepy.Forbidden as exc:
-                raise AuthError(
-                    f"{where}: 403 {_detail(exc)}; the app's access level does not allow this"
-                ) from exc
-            except tweepy.BadRequest as exc:
-                raise _Rejected(f"{where}: 400 {_detail(exc)}") from exc
-            except tweepy.TwitterServerError as exc:
-                error = TransientError(f"{where}: server error {_detail(exc, status=True)}")
-                cause: Exception = exc
-            except tweepy.HTTPException as exc:
-                raise Permanent(f"{where}: unexpected {_detail(exc, status=True)}") from exc
-            except requests.Timeout as exc:
-                error, cause = TransientError(f"{where}: timed out"), exc
-            except requests.RequestException as exc:
-                error = TransientError(f"{where}: network error ({type(exc).__name__})")
-                cause = exc
-            if attempt >= self.retries:
-                raise error from cause
-            time.sleep(self.retry_backoff * 2**attempt)
-            attempt += 1
+
+        def call() -> requests.Response:
+            if stream.query is None:
+                result = self.client.get_users_mentions(
+                    self.brand.user_id, pagination_token=token, **params
+                )
+            else:
+                result = self.client.search_recent_tweets(stream.query, next_token=token, **params)
+            assert isinstance(result, requests.Response)  # return_type above
+            return result
+
+        try:
+            return retry(call, policy=self.backoff, retries=self.retries, retryable=_retryable)
+        except tweepy.TooManyRequests as exc:
+            reset_at = reset_time(exc.reset_time)
+            when = f" until {reset_at.isoformat()}" if reset_at else ""
+            raise RateLimited(f"{where}: rate limited (429){when}", reset_at=reset_at) from exc
+        except tweepy.Unauthorized as exc:
+            raise AuthError(
+                f"{where}: 401 {_detail(exc)}; the bearer token is invalid, revoked or expired"
+            ) from exc
+        except tweepy.Forbidden as exc:
+            raise AuthError(
+                f"{where}: 403 {_detail(exc)}; the app's access level does not allow this"
+            ) from exc
+        except tweepy.BadRequest as exc:
+            raise _Rejected(f"{where}: 400 {_detail(exc)}") from exc
+        except tweepy.TwitterServerError as exc:
+            raise TransientError(f"{where}: server error {_detail(exc, status=True)}") from exc
+        except tweepy.HTTPException as exc:
+            raise Permanent(f"{where}: unexpected {_detail(exc, status=True)}") from exc
+        except requests.Timeout as exc:
+            raise TransientError(f"{where}: timed out") from exc
+        except requests.RequestException as exc:
+            raise TransientError(f"{where}: network error ({type(exc).__name__})") from exc
+
+
+def _retryable(exc: Exception) -> float | bool:
+    """5xx (honouring its Retry-After) and network errors are retried within the poll."""
+    if isinstance(exc, tweepy.TwitterServerError):
+        return retry_after_seconds(exc.response.headers.get("retry-after")) or True
+    return isinstance(exc, requests.RequestException)
 
 
 class _Rejected(Permanent):

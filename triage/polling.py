@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from triage.abc import Source
+from triage.backoff import Backoff
 from triage.errors import (
     AuthError,
     InputError,
@@ -116,8 +117,8 @@ def _poll(
         status, error, healthy = "error", str(exc), False
         if isinstance(exc, MalformedPayload):
             skipped += 1  # the page (or whole feed body) that could not be read
-        backoff = min(interval_seconds * 2 ** (failures + 1), 3600)
-        next_poll_at = _now() + timedelta(seconds=backoff)
+        policy = Backoff(base_seconds=interval_seconds * 2, max_seconds=3600, jitter=False)
+        next_poll_at = _now() + timedelta(seconds=policy.delay(failures + 1))
     except Exception as exc:  # a bug in a source must not stop the daemon
         log.exception("%s: unexpected error while polling", name, extra={"source": name})
         status, error = "error", f"unexpected {type(exc).__name__}: {exc}"
