@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from config.schema import Settings
 from triage.errors import ConfigError
+from triage.plugins import PLUGINS
 
 DEFAULT_CONFIG_NAME = "social-triage.yaml"
 ENV_PREFIX = "TRIAGE_"
@@ -100,9 +101,7 @@ def _override_for(exc: ValidationError, environ: Mapping[str, str]) -> str | Non
 
 
 #: Discriminator values pydantic puts in error paths of tagged unions; not part of the path.
-_UNION_TAGS = frozenset(
-    {"replay", "x", "reddit", "feed", "webhook", "request_tracker", "zendesk", "email", "file"}
-)
+_UNION_TAGS = frozenset(plugin.type for plugin in PLUGINS)
 
 
 def format_validation_error(exc: ValidationError) -> str:

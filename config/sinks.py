@@ -7,7 +7,7 @@ file wins when both are given. `type` selects the sink module in `escalation/`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,7 +20,11 @@ def _zendesk_priorities() -> dict[str, ZendeskPriority]:
 
 
 class _Sink(BaseModel):
+    """What every sink's settings have; a sink type adds its own (see triage/plugins.py)."""
+
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: str
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=64)
     #: A folder whose `subject.txt.j2`, `body.txt.j2`, `first_response.txt.j2` replace the
@@ -95,14 +99,15 @@ class FileSinkSettings(_Sink):
     path: Path = Path("escalated-cases.jsonl")
 
 
-SinkSettings = Annotated[
-    WebhookSinkSettings
-    | RequestTrackerSinkSettings
-    | ZendeskSinkSettings
-    | EmailSinkSettings
-    | FileSinkSettings,
-    Field(discriminator="type"),
-]
+from triage.plugins import settings_models  # noqa: E402 - the models above are registered
+
+if TYPE_CHECKING:
+    SinkSettings: TypeAlias = _Sink
+else:  # every registered sink type's settings (triage/plugins.py), told apart by `type`
+    SinkSettings = Annotated[
+        Union[settings_models("sink")],  # noqa: UP007 - built from the registry
+        Field(discriminator="type"),
+    ]
 
 
 class EscalationSettings(BaseModel):

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Source(BaseModel):
+    """What every source's settings have; a source type adds its own (see triage/plugins.py)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    type: str
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=64)
     enabled: bool = True
@@ -74,7 +78,12 @@ class FeedSourceSettings(_Source):
     timeout_seconds: float = Field(default=20.0, gt=0)
 
 
-SourceSettings = Annotated[
-    ReplaySourceSettings | XSourceSettings | RedditSourceSettings | FeedSourceSettings,
-    Field(discriminator="type"),
-]
+from triage.plugins import settings_models  # noqa: E402 - the models above are registered
+
+if TYPE_CHECKING:
+    SourceSettings: TypeAlias = _Source
+else:  # every registered source type's settings (triage/plugins.py), told apart by `type`
+    SourceSettings = Annotated[
+        Union[settings_models("source")],  # noqa: UP007 - built from the registry
+        Field(discriminator="type"),
+    ]

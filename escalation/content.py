@@ -16,6 +16,7 @@ import jinja2
 
 from triage.errors import ConfigError, DeliveryPermanent
 from triage.models import Case, Post, SensitiveFinding
+from triage.plugins import profile_urls
 from triage.util import one_line
 
 TEMPLATE_NAMES = ("subject.txt.j2", "body.txt.j2", "first_response.txt.j2", "follow_up.txt.j2")
@@ -24,11 +25,8 @@ MAX_SUBJECT_CHARS = 200
 #: Minimum intent score for an intent to shape the suggested first response.
 INTENT_THRESHOLD = 0.5
 
-_PROFILE_URLS = {
-    "x": "https://x.com/{handle}",
-    "twitter": "https://x.com/{handle}",
-    "reddit": "https://www.reddit.com/user/{handle}",
-}
+#: Post.source -> an author's profile URL, as each source registered it (triage/plugins.py).
+_PROFILE_URLS = profile_urls()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

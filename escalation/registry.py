@@ -1,22 +1,13 @@
-"""Sink types by their config `type`: the one place that knows every sink module."""
+"""Build a configured sink from the registry (triage/plugins.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from config.sinks import SinkSettings
-from escalation.email import EmailSink
-from escalation.file import FileSink
-from escalation.request_tracker import RequestTrackerSink
-from escalation.webhook import WebhookSink
-from escalation.zendesk import ZendeskSink
 from triage.abc import Sink
 from triage.errors import ConfigError
-
-SINK_TYPES: dict[str, Any] = {
-    cls.type: cls for cls in (WebhookSink, RequestTrackerSink, ZendeskSink, EmailSink, FileSink)
-}
+from triage.plugins import SINKS
 
 
 def build_sink(settings: SinkSettings, *, templates: Path | None = None) -> Sink:
@@ -25,8 +16,8 @@ def build_sink(settings: SinkSettings, *, templates: Path | None = None) -> Sink
     `templates` is `escalation.templates`, the override folder for every sink; a sink's own
     `templates` setting wins over it.
     """
-    cls = SINK_TYPES.get(settings.type)
-    if cls is None:
+    plugin = SINKS.get(settings.type)
+    if plugin is None:
         raise ConfigError(f"sinks[{settings.name}].type: unknown sink type {settings.type!r}")
-    sink: Sink = cls.from_settings(settings, templates=templates)
+    sink: Sink = plugin.load().from_settings(settings, templates=templates)
     return sink

@@ -1,31 +1,23 @@
-"""Build the configured sources. Platform modules are imported only when configured."""
+"""Build the configured sources from the registry (triage/plugins.py).
+
+Platform modules are imported only when a configured source needs them.
+"""
 
 from __future__ import annotations
 
 from config.schema import BrandSettings, Settings
 from config.sources import SourceSettings
 from triage.abc import Source
+from triage.plugins import SOURCES
 
 
 def build_source(settings: SourceSettings, brand: BrandSettings) -> Source:
     """One source from its settings; raises `NotConfigured` for missing credentials."""
-    if settings.type == "replay":
-        from listener.replay import ReplaySource
-
-        return ReplaySource.from_settings(settings, brand)
-    if settings.type == "x":
-        from listener.x import XSource
-
-        return XSource.from_settings(settings, brand)
-    if settings.type == "reddit":
-        from listener.reddit import RedditSource
-
-        return RedditSource.from_settings(settings, brand)
-    if settings.type == "feed":
-        from listener.feed import FeedSource
-
-        return FeedSource.from_settings(settings, brand)
-    raise AssertionError(f"unknown source type {settings.type!r}")  # the schema prevents it
+    plugin = SOURCES.get(settings.type)
+    if plugin is None:  # the settings union is built from the same registry
+        raise AssertionError(f"unknown source type {settings.type!r}")
+    source: Source = plugin.load().from_settings(settings, brand)
+    return source
 
 
 def enabled_sources(settings: Settings, only: str | None = None) -> list[SourceSettings]:

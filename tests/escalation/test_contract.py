@@ -39,6 +39,15 @@ SINKS = [
 ]
 
 
+def test_every_registered_sink_is_in_the_contract_suite() -> None:
+    from triage.plugins import SINKS as REGISTERED
+
+    covered = {s if isinstance(s, str) else s.values[0] for s in SINKS}
+    assert set(REGISTERED) <= covered, (
+        f"sinks without a contract harness: {set(REGISTERED) - covered}"
+    )
+
+
 @dataclass
 class Harness:
     sink: Sink

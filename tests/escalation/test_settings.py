@@ -16,11 +16,12 @@ from config.sinks import (
 )
 from escalation.email import EmailSink
 from escalation.file import FileSink
-from escalation.registry import SINK_TYPES, build_sink
+from escalation.registry import build_sink
 from escalation.request_tracker import RequestTrackerSink
 from escalation.webhook import WebhookSink
 from escalation.zendesk import ZendeskSink
 from triage.errors import ConfigError, NotConfigured
+from triage.plugins import SINKS
 
 CONFIG = """
 sinks:
@@ -99,7 +100,7 @@ def test_registry_builds_every_sink(config: Path) -> None:
         EmailSink,
         FileSink,
     ]
-    assert set(SINK_TYPES) == {"webhook", "request_tracker", "zendesk", "email", "file"}
+    assert set(SINKS) == {"webhook", "request_tracker", "zendesk", "email", "file"}
     rt, zd, local = built[1], built[2], built[4]
     assert isinstance(rt, RequestTrackerSink) and rt.priorities["high"] == 80
     assert isinstance(zd, ZendeskSink) and zd.base_url == "https://acme.zendesk.com"
