@@ -44,6 +44,10 @@ class XSourceSettings(_Source):
     max_results: int = Field(default=100, ge=5, le=100)
     base_url: str = "https://api.twitter.com"
     timeout_seconds: float = Field(default=20.0, gt=0)
+    #: Posts X may return to this source per billing period (X bills reads); none: no limit.
+    monthly_read_budget: int | None = Field(default=None, gt=0)
+    #: The day of the month X's cap resets (the project's `cap_reset_day`).
+    budget_reset_day: int = Field(default=1, ge=1, le=28)
 
 
 class RedditSourceSettings(_Source):

@@ -18,6 +18,7 @@ import logging
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -28,18 +29,28 @@ from config.schema import BrandSettings
 from config.secrets import resolve_secret
 from config.sources import XSourceSettings
 from listener.common import brand_set
-from listener.x_parse import Brand, decode, parse_page, problem, rate_limit, reset_time
+from listener.x_parse import (
+    Brand,
+    billing_problem,
+    decode,
+    parse_page,
+    problem,
+    rate_limit,
+    reset_time,
+)
 from triage.abc import Source
 from triage.backoff import Backoff, retry, retry_after_seconds
 from triage.errors import (
     AuthError,
     NotConfigured,
     Permanent,
+    QuotaExhausted,
     RateLimited,
     SourceError,
     TransientError,
 )
 from triage.models import Page
+from triage.read_budget import ReadBudget
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +105,8 @@ class XSource(Source):
         timeout_seconds: float = 20.0,
         retries: int = 2,
         retry_backoff: float = 0.5,
+        monthly_read_budget: int | None = None,
+        budget_reset_day: int = 1,
     ) -> None:
         super().__init__(name=name)
         self.brand = Brand(user_id=brand_user_id, handles=brand_handles)
@@ -103,6 +116,14 @@ class XSource(Source):
         )
         self.include_retweets = include_retweets
         self.max_results = max_results
+        #: Read by the poller (triage/polling.py): pages per poll paced to last the period.
+        self.read_budget = (
+            ReadBudget(monthly=monthly_read_budget, reset_day=budget_reset_day)
+            if monthly_read_budget
+            else None
+        )
+        self.budget_reset_day = budget_reset_day
+        self.page_size = max_results
         self.max_pages = max_pages
         self.base_url = base_url.rstrip("/")
         self.retries = retries
@@ -139,6 +160,8 @@ class XSource(Source):
             max_pages=settings.max_pages,
             base_url=settings.base_url,
             timeout_seconds=settings.timeout_seconds,
+            monthly_read_budget=settings.monthly_read_budget,
+            budget_reset_day=settings.budget_reset_day,
         )
 
     def describe(self) -> str:
@@ -166,11 +189,15 @@ class XSource(Source):
         start = turn % len(self.streams) if self.streams else 0
         # Share the page budget so one busy stream cannot use all of a poll's pages.
         budget = max(1, self.max_pages // max(1, len(self.streams)))
+        if self.read_budget is not None:
+            # Reads cost money: mentions (people talking to the brand) first, then searches,
+            # in as many pages as the poller's pacing allows (it stops the poll there).
+            start, budget = 0, self.max_pages
         errors: list[SourceError] = []
         for stream in self.streams[start:] + self.streams[:start]:
             try:
                 yield from self._poll_stream(stream, state, budget)
-            except AuthError:
+            except (AuthError, QuotaExhausted):  # every stream would fail the same way
                 raise
             except SourceError as exc:
                 log.warning("%s", exc, extra={"source": self.name})
@@ -235,6 +262,20 @@ class XSource(Source):
             if not token or (limit is not None and limit.remaining == 0):
                 return
 
+    def _quota_exhausted(self, where: str, kind: str, detail: str) -> QuotaExhausted:
+        now = datetime.now(UTC)
+        if kind == "usage_cap":
+            _, resume_at = ReadBudget(monthly=1, reset_day=self.budget_reset_day).period(now)
+            until: datetime | None = resume_at
+            what = f"X usage cap reached ({detail}); paused until {resume_at.isoformat()} or"
+        else:
+            until = None
+            what = f"X credits depleted ({detail}); add credits, then"
+        return QuotaExhausted(
+            f"{where}: {what} `social-triage sources resume {self.name}`; cursor kept",
+            resume_at=until,
+        )
+
     def _fetch(
         self, stream: Stream, since_id: str | None, token: str | None, where: str
     ) -> requests.Response:
@@ -261,6 +302,9 @@ class XSource(Source):
         try:
             return retry(call, policy=self.backoff, retries=self.retries, retryable=_retryable)
         except tweepy.TooManyRequests as exc:
+            billing = billing_problem(exc.response.content)
+            if billing is not None:
+                raise self._quota_exhausted(where, *billing) from exc
             reset_at = reset_time(exc.reset_time)
             when = f" until {reset_at.isoformat()}" if reset_at else ""
             raise RateLimited(f"{where}: rate limited (429){when}", reset_at=reset_at) from exc

@@ -265,6 +265,39 @@ def problem(content: bytes) -> str:
     return one_line(json.dumps(body)[:200])
 
 
+#: Problems X answers (as a 429) when reads that cost money are no longer served.
+USAGE_CAPPED = ("usagecapexceeded", "usage-capped")
+CREDITS_DEPLETED = ("creditsdepleted", "credits-depleted")
+
+
+def billing_problem(content: bytes) -> tuple[str, str] | None:
+    """("usage_cap" | "credits", one line) when a 429 body is X's usage-cap or credits problem."""
+    try:
+        body = json.loads(content)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    if not isinstance(body, dict):
+        return None
+    errors = body.get("errors")
+    candidates = (
+        [body, *(e for e in errors if isinstance(e, dict))] if isinstance(errors, list) else [body]
+    )
+    for item in candidates:
+        marker = " ".join(str(item.get(k) or "") for k in ("title", "type")).lower()
+        kind = (
+            "usage_cap"
+            if any(m in marker for m in USAGE_CAPPED)
+            else "credits"
+            if any(m in marker for m in CREDITS_DEPLETED)
+            else None
+        )
+        if kind:
+            title, detail = item.get("title"), item.get("detail")
+            text = f"{title}: {detail}" if detail and detail != title else str(title or kind)
+            return kind, one_line(text)
+    return None
+
+
 def rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
     """What `x-rate-limit-limit/remaining/reset` said; None when the headers are absent."""
     limit = _int(headers.get("x-rate-limit-limit"))

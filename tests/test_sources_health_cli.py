@@ -117,3 +117,23 @@ def test_sources_resume_lifts_a_pause_and_keeps_the_cursor(replay_config: Path) 
     assert "file: ok" in invoke("poll-once", "--config", str(replay_config)).output
     unknown = CliRunner().invoke(cli, ["sources", "resume", "nope", "--config", str(replay_config)])
     assert unknown.exit_code == 2 and "nope" in unknown.output
+
+
+def test_sources_shows_x_reads_used_and_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    cfg = tmp_path / "cfg.yaml"
+    source = {"name": "brand-x", "type": "x", "queries": ["acme"], "monthly_read_budget": 5000}
+    cfg.write_text(
+        json.dumps({"database": {"url": f"sqlite:///{tmp_path}/t.db"}, "sources": [source]})
+    )
+    invoke("migrate", "--config", str(cfg))
+    store = Store(make_engine(load_settings(cfg).database.url))
+    run = store.start_poll("brand-x")
+    store.finish_poll(run, status="ok", fetched=100, new=100, pages=2, reads=120)
+    store.set_health("brand-x", "x", healthy=True, message=None)
+    shown = invoke("sources", "--config", str(cfg)).output
+    assert "    reads: 120 this period of 5000 (left 4880), since " in shown
+    [row] = json.loads(invoke("sources", "--config", str(cfg), "--json").output)
+    assert (row["reads_used"], row["read_budget"], row["reads_left"]) == (120, 5000, 4880)

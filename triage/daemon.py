@@ -106,7 +106,7 @@ class Daemon:
             interval_seconds=poller.settings.interval_seconds,
             force=force,
         )
-        if outcome.status not in {"paused", "rate_limited"} or outcome.pages:
+        if outcome.status not in {"paused", "paced", "rate_limited"} or outcome.pages:
             ok = outcome.status in {"ok", "interrupted"}
             poller.failures = 0 if ok else poller.failures + 1
         if outcome.next_poll_at is not None:

@@ -69,6 +69,16 @@ class AuthError(Permanent):
     """The platform refused our credentials (401/403)."""
 
 
+class QuotaExhausted(Permanent):
+    """The platform stopped serving reads that cost money (X's monthly usage cap, depleted
+    pay-per-use credits): the source is paused until `resume_at` (None: until resumed by
+    hand), its cursor kept, and no request is retried in the meantime."""
+
+    def __init__(self, message: str, *, resume_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.resume_at = resume_at
+
+
 class MalformedPayload(Permanent):
     """A response did not have the documented shape."""
 

@@ -17,10 +17,12 @@ from triage.errors import (
     AuthError,
     InputError,
     MalformedPayload,
+    QuotaExhausted,
     RateLimited,
     SourceError,
     TransientError,
 )
+from triage.read_budget import Plan, ReadBudget
 from triage.storage import Store
 
 log = logging.getLogger(__name__)
@@ -29,12 +31,15 @@ log = logging.getLogger(__name__)
 DEFAULT_RATE_LIMIT_WAIT = timedelta(seconds=60)
 #: Sources that refuse our credentials are retried this often, not every interval.
 AUTH_RETRY = timedelta(minutes=10)
+#: A pause without an end (credits to buy) lasts until `sources resume NAME`.
+UNTIL_RESUMED = timedelta(days=366)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PollOutcome:
     source: str
-    status: str  # ok | rate_limited | auth_error | error | interrupted | locked
+    #: ok | rate_limited | auth_error | error | interrupted | locked | paused | paced
+    status: str
     fetched: int = 0
     new: int = 0
     pages: int = 0
@@ -64,6 +69,12 @@ def poll_source(
         waiting = _stored_wait(store, source.name)
         if waiting is not None:
             return waiting
+    budget: ReadBudget | None = getattr(source, "read_budget", None)
+    if budget is not None:
+        plan = _plan(store, source, budget)
+        if plan.pages == 0:
+            return _over_budget(store, source, budget, plan)
+        max_pages = plan.pages if max_pages is None else min(max_pages, plan.pages)
     with store.source_lock(source.name) as acquired:
         if not acquired:
             log.info(
@@ -106,6 +117,9 @@ def _poll(
                 break
             if max_pages is not None and pages >= max_pages:
                 break
+    except QuotaExhausted as exc:
+        status, error, healthy = "paused", str(exc), False
+        next_poll_at = exc.resume_at or _now() + UNTIL_RESUMED
     except RateLimited as exc:
         status, error = "rate_limited", str(exc)
         next_poll_at = exc.reset_at or _now() + DEFAULT_RATE_LIMIT_WAIT
@@ -138,6 +152,8 @@ def _poll(
     )
     message = error if status != "ok" else None
     store.set_health(name, kind, healthy=healthy, message=message, next_poll_at=next_poll_at)
+    if status == "paused" and next_poll_at is not None:
+        store.pause(name, kind, until=next_poll_at, reason=error or "paused")
     level = logging.INFO if status in {"ok", "interrupted"} else logging.WARNING
     log.log(
         level,
@@ -161,6 +177,32 @@ def _poll(
         next_poll_at=next_poll_at,
         skipped=skipped,
     )
+
+
+def _plan(store: Store, source: Source, budget: ReadBudget) -> Plan:
+    now = _now()
+    start, _ = budget.period(now)
+    page_size = int(getattr(source, "page_size", 100))
+    return budget.plan(store.reads_since(source.name, start), now, page_size)
+
+
+def _over_budget(store: Store, source: Source, budget: ReadBudget, plan: Plan) -> PollOutcome:
+    """Not this time: ahead of the budget's pace (wait), or the budget is spent (pause)."""
+    until = plan.wait_until or _now()
+    if plan.exhausted:
+        reason = (
+            f"monthly read budget of {budget.monthly} used up; paused until "
+            f"{until.isoformat(timespec='seconds')} or `social-triage sources resume "
+            f"{source.name}`; cursor kept"
+        )
+        store.pause(source.name, source.type, until=until, reason=reason)
+        return PollOutcome(source=source.name, status="paused", error=reason, next_poll_at=until)
+    note = (
+        f"{plan.used} of {budget.monthly} reads used, ahead of the budget's pace; "
+        f"next poll at {until.isoformat(timespec='seconds')}"
+    )
+    log.info("%s: %s", source.name, note, extra={"source": source.name})
+    return PollOutcome(source=source.name, status="paced", error=note, next_poll_at=until)
 
 
 def _stored_wait(store: Store, name: str) -> PollOutcome | None:

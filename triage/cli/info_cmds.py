@@ -14,6 +14,7 @@ from config.schema import Settings
 from config.secrets import describe_secret
 from triage.cli.common import config_option, settings_from
 from triage.errors import InputError
+from triage.read_budget import ReadBudget
 from triage.storage import make_engine, open_store, redacted_url
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore
@@ -53,6 +54,7 @@ def sources(ctx: click.Context, config_path: str | None, as_json: bool) -> None:
                 "last_status": run.status if run else None,
                 "last_skipped": run.skipped if run else 0,
                 "last_fetched": run.fetched if run else 0,
+                **_reads(store, source),
             }
         )
     if as_json:
@@ -66,6 +68,13 @@ def sources(ctx: click.Context, config_path: str | None, as_json: bool) -> None:
             f"skipped={row['last_skipped']} (last poll)"
         )
         click.echo(f"    cursor: {json.dumps(row['cursor'])[:200] if row['cursor'] else '-'}")
+        if "reads_used" in row:
+            budget = row["read_budget"]
+            click.echo(
+                f"    reads: {row['reads_used']} this period"
+                + (f" of {budget} (left {row['reads_left']})" if budget else "")
+                + f", since {row['reads_since']}"
+            )
         if row["message"]:
             click.echo(f"    {row['message']}")
 
@@ -161,6 +170,22 @@ def _secrets(settings: Any) -> dict[str, tuple[str | None, Path | None]]:
             base = name.removesuffix("_env")
             found[base] = (getattr(settings, name), getattr(settings, f"{base}_file", None))
     return found
+
+
+def _reads(store: Any, source: Any) -> dict[str, Any]:
+    """Billed reads this period, for sources on a metered API (those with a read budget)."""
+    if not hasattr(source, "monthly_read_budget"):
+        return {}
+    budget = ReadBudget(monthly=source.monthly_read_budget or 1, reset_day=source.budget_reset_day)
+    start, _ = budget.period(datetime.now(UTC))
+    used = store.reads_since(source.name, start)
+    limit = source.monthly_read_budget
+    return {
+        "reads_used": used,
+        "read_budget": limit,
+        "reads_left": max(0, limit - used) if limit else None,
+        "reads_since": _iso(start),
+    }
 
 
 def _health(row: dict[str, Any]) -> str:
