@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
 
 from config.schema import Settings
 from escalation.retry import RetryPolicy
@@ -163,6 +162,3 @@ class Stages:
     def close(self) -> None:
         for sink in self.sinks.values():
             sink.close()
-
-    def stats(self) -> dict[str, Any]:
-        return {"cases": self.cases.counts()}

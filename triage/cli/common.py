@@ -10,7 +10,6 @@ import click
 from config import Settings, load_settings
 from triage.errors import ConfigError, InputError, TriageError
 from triage.logs import configure_logging
-from triage.storage import Store, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,10 +32,6 @@ def settings_from(config_path: str | None, *, logs: bool = True) -> Settings:
     return settings
 
 
-def store_from(settings: Settings) -> Store:
-    return open_store(settings)
-
-
 class TriageGroup(click.Group):
     """Turns our errors into one line on stderr and an exit code: 2 for bad input or config."""
 
@@ -49,9 +44,3 @@ class TriageGroup(click.Group):
         except TriageError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(1)
-
-
-def echo_json(data: Any) -> None:
-    import json
-
-    click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))

@@ -7,7 +7,7 @@ so a crash between them loses nothing and repeats nothing.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -357,14 +357,3 @@ def stored_post_from_row(row: Any) -> StoredPost:
             raw=row["raw"] or {},
         ),
     )
-
-
-def chunked(items: Iterable[Post], size: int) -> Iterator[list[Post]]:
-    batch: list[Post] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
