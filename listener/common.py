@@ -50,3 +50,20 @@ def is_brand(handle: str | None, brand_handles: frozenset[str]) -> bool:
 
 def brand_set(handles: list[str] | tuple[str, ...]) -> frozenset[str]:
     return frozenset(h.lstrip("@").lower() for h in handles)
+
+
+def parent_context(
+    *, external_id: str, text: str, handle: str | None, created_at: datetime, url: str | None
+) -> dict[str, str | None]:
+    """The parent a reply answers, as the platform sent it along (for `raw["parent"]`).
+
+    When the parent itself is not stored (it mentioned nobody we listen for), the case's thread
+    is shown from this, so an agent still sees what the reply answers.
+    """
+    return {
+        "external_id": external_id,
+        "text": text,
+        "author": handle,
+        "created_at": created_at.isoformat(),
+        "url": url,
+    }

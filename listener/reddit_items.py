@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from listener.common import clean_text, is_brand, parse_time
+from listener.common import clean_text, is_brand, parent_context, parse_time
 from triage.errors import MalformedPayload
 from triage.models import DELETED_AUTHOR, Author, Post, PostKind
 
@@ -59,6 +59,10 @@ def parse_child(
     text, notes = clean_text(_text(kind, data, where), where=where)
     if not text.strip():
         return Item(fullname=fullname, created_utc=created_utc, skipped=f"{where}: empty text")
+    raw = {**data, **notes} if notes else data
+    parent = _parent(kind, data, where)
+    if parent is not None:
+        raw = {**raw, "parent": parent}
     post = Post(
         source="reddit",
         external_id=fullname,
@@ -71,9 +75,27 @@ def parse_child(
         parent_id=_opt_str(data.get("parent_id")) if kind == "t1" else None,
         kind=_KINDS[kind],
         query=_query(data, query, search=search),
-        raw={**data, **notes} if notes else data,
+        raw=raw,
     )
     return Item(fullname=fullname, created_utc=created_utc, post=post)
+
+
+def _parent(kind: str, data: dict[str, Any], where: str) -> dict[str, str | None] | None:
+    """A top-level comment answers its submission, whose title and author the listing carries."""
+    parent, title = data.get("parent_id"), data.get("link_title")
+    if kind != "t1" or not isinstance(parent, str) or not parent.startswith("t3_"):
+        return None
+    if not isinstance(title, str) or not title:
+        return None
+    author = data.get("link_author")
+    permalink = data.get("link_permalink")
+    return parent_context(
+        external_id=parent,
+        text=clean_text(title, where=f"{where} parent")[0],
+        handle=author if isinstance(author, str) and author != "[deleted]" else None,
+        created_at=parse_time(data.get("created_utc"), where=where),
+        url=permalink if isinstance(permalink, str) else None,
+    )
 
 
 def _removed_reason(kind: str, data: dict[str, Any]) -> str | None:

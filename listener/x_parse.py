@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from listener.common import clean_text, is_brand, parse_time
+from listener.common import clean_text, is_brand, parent_context, parse_time
 from triage.errors import MalformedPayload
 from triage.models import Author, Post, PostKind, RateLimit
 from triage.util import one_line
@@ -153,6 +153,18 @@ def to_post(
     context = [referenced[ref] for ref in _reference_ids(tweet) if ref in referenced]
     if context:
         raw["referenced"] = context
+    parent = referenced.get(parent_id or "")
+    parent_text = full_text(parent) if parent is not None else None
+    if parent is not None and parent_id and parent_text is not None:
+        parent_user = users.get(str(parent.get("author_id"))) or {}
+        parent_handle = parent_user.get("username")
+        raw["parent"] = parent_context(
+            external_id=parent_id,
+            text=clean_text(parent_text, where=f"{here} parent")[0],
+            handle=parent_handle,
+            created_at=_created_at(parent, parent_id, f"{here} parent"),
+            url=f"https://x.com/{parent_handle or 'i/web'}/status/{parent_id}",
+        )
     quoted = referenced.get(referenced_id(tweet, "quoted") or "")
     if quoted is not None and _by_brand(quoted, brand):
         raw["quotes_brand"] = True  # the brand's own words are in raw["referenced"], not text

@@ -260,3 +260,21 @@ def test_subreddit_flair_and_link_of_a_link_post_are_in_the_post(fake_api: FakeA
     assert by_id["t3_s1"].query == "r/AcmeHelp"
     assert by_id["t3_s1"].text == "Post s1\n\nBody of s1"
     assert link.lang is None and link.author.name is None  # Reddit sends neither
+
+
+def test_a_top_level_comment_carries_its_submission_as_parent(fake_api: FakeAPI) -> None:
+    children = COMMENTS["data"]["children"][:4]
+    with_token(fake_api).add("GET", "/r/acme/comments/", Response(body=listing(children)))
+    fake_api.add("GET", "/r/acme/comments/", recorded("empty_listing.json"))
+    posts, _ = poll_ok(make_source(fake_api, submissions=False, comments=True), None)
+    by_id = {p.external_id: p for p in posts}
+
+    top = children[2]["data"]  # parent_id t3_...: answers the submission itself
+    post = by_id[top["name"]]
+    assert post.parent_id == top["parent_id"] == post.conversation_id
+    assert post.raw["parent"]["external_id"] == top["parent_id"]
+    assert post.raw["parent"]["text"] == top["link_title"]
+    assert post.raw["parent"]["author"] == top["link_author"]
+    assert post.raw["parent"]["url"] == top["link_permalink"]
+    nested = by_id[children[0]["data"]["name"]]  # answers another comment: not in the listing
+    assert nested.parent_id == children[0]["data"]["parent_id"] and "parent" not in nested.raw

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select, update
 
-from triage.models import Case, CaseStatus, Post, TicketRef
+from triage.models import Author, Case, CaseStatus, Post, TicketRef
 from triage.storage.codec import decision_from_row, signals_from_json
 from triage.storage.store import stored_post_from_row
 from triage.storage.tables import cases, decisions, posts
@@ -137,6 +137,10 @@ class CaseStore:
                 .first()
             )
             if row is None:
+                # Not stored (it mentioned nobody we listen for): what the source sent along.
+                known = _parent_from_raw(ancestors[-1] if ancestors else post, parent_id)
+                if known is not None:
+                    ancestors.append(known)
                 break
             parent = stored_post_from_row(row).post
             ancestors.append(parent)
@@ -278,3 +282,23 @@ class CaseStore:
                     .order_by(cases.c.status)
                 ).all()
             }
+
+
+def _parent_from_raw(child: Post, parent_id: str) -> Post | None:
+    """The parent a source recorded in `raw["parent"]` (listener/common.parent_context)."""
+    known = child.raw.get("parent") if isinstance(child.raw, dict) else None
+    if not isinstance(known, dict) or known.get("external_id") != parent_id:
+        return None
+    try:
+        created = datetime.fromisoformat(str(known.get("created_at")))
+    except ValueError:
+        created = child.created_at
+    return Post(
+        source=child.source,
+        external_id=parent_id,
+        text=str(known.get("text") or ""),
+        created_at=created,
+        url=known.get("url"),
+        author=Author(handle=str(known.get("author") or "unknown")),
+        conversation_id=child.conversation_id,
+    )
