@@ -63,6 +63,8 @@ class RedditSourceSettings(_Source):
     submissions: bool = True
     comments: bool = True
     brand_usernames: list[str] = Field(default_factory=list)
+    #: Read the comments that new replies answer (one /api/info request per stream poll).
+    fetch_parents: bool = True
     #: How many recently seen fullnames the cursor remembers (Reddit has no since_id).
     seen_window: int = Field(default=500, gt=0)
     limit: int = Field(default=100, gt=0, le=100)

@@ -42,6 +42,7 @@ from listener.reddit_client import (
 )
 from listener.reddit_cursor import StreamScan, StreamState, dump_cursor, load_cursor
 from listener.reddit_items import parse_child
+from listener.reddit_parents import attach_parents
 from triage.abc import Source
 from triage.errors import MalformedPayload, NotConfigured, RateLimited, SourceError
 from triage.models import Page, Post, RateLimit
@@ -115,6 +116,7 @@ class RedditSource(Source):
         timeout_seconds: float = 20.0,
         retry_delay: float = 1.0,
         rate_limit_floor: int = 5,
+        fetch_parents: bool = True,
     ) -> None:
         super().__init__(name=name)
         self.streams = build_streams(
@@ -130,6 +132,7 @@ class RedditSource(Source):
         self.limit = limit
         self.max_pages = max_pages
         self.rate_limit_floor = rate_limit_floor
+        self.fetch_parents = fetch_parents
         self.monitor = ResponseMonitor()
         self.reddit, self._http = build_reddit(
             client_id=client_id,
@@ -167,6 +170,7 @@ class RedditSource(Source):
             comments=settings.comments,
             brand_handles=brand_set([h.strip().lstrip("/").removeprefix("u/") for h in handles]),
             seen_window=settings.seen_window,
+            fetch_parents=settings.fetch_parents,
             limit=settings.limit,
             max_pages=settings.max_pages,
             base_url=settings.base_url,
@@ -238,6 +242,8 @@ class RedditSource(Source):
                 after = next_after
         except SourceError as exc:
             error = exc
+        if self.fetch_parents and error is None and self._low_rate_limit() is None:
+            posts = list(attach_parents(posts, self._info, where=where))
         new_state = scan.finish(
             complete=complete, next_after=after, round=round_, window=self.seen_window
         )
@@ -275,6 +281,22 @@ class RedditSource(Source):
             raise MalformedPayload(f"{where}: expected a Listing with data.children")
         next_after = data.get("after")
         return children, next_after if isinstance(next_after, str) and next_after else None
+
+    def _info(self, fullnames: list[str]) -> list[Any]:
+        """Things by fullname (`GET /api/info`), as listing children."""
+        where = f"reddit source {self.name!r}: GET /api/info"
+        try:
+            payload = self.reddit.request(
+                method="GET", path="api/info/", params={"id": ",".join(fullnames)}
+            )
+        except CLIENT_ERRORS as exc:
+            token_where = f"reddit source {self.name!r}: POST {TOKEN_PATH}"
+            raise translate(
+                exc, where=where, token_where=token_where, monitor=self.monitor
+            ) from exc
+        data = payload.get("data") if isinstance(payload, dict) else None
+        children = data.get("children") if isinstance(data, dict) else None
+        return children if isinstance(children, list) else []
 
     def _check_budget(self, where: str) -> None:
         """Stop before the window is spent; prawcore would otherwise sleep until it resets."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from datetime import UTC, datetime
 
@@ -278,3 +279,26 @@ def test_a_top_level_comment_carries_its_submission_as_parent(fake_api: FakeAPI)
     assert post.raw["parent"]["url"] == top["link_permalink"]
     nested = by_id[children[0]["data"]["name"]]  # answers another comment: not in the listing
     assert nested.parent_id == children[0]["data"]["parent_id"] and "parent" not in nested.raw
+
+
+def test_a_nested_reply_gets_the_comment_it_answers_fetched(fake_api: FakeAPI) -> None:
+    children = COMMENTS["data"]["children"][:2]  # both answer comments not in the listing
+    parents = [copy.deepcopy(COMMENTS["data"]["children"][5])]
+    wanted = children[0]["data"]["parent_id"]
+    parents[0]["data"].update(name=wanted, id=wanted.removeprefix("t1_"), body="the parent ✔")
+    with_token(fake_api).add("GET", "/r/acme/comments/", Response(body=listing(children)))
+    fake_api.add("GET", "/r/acme/comments/", recorded("empty_listing.json"))
+    fake_api.add("GET", "/api/info/", Response(body=listing(parents)))
+    posts, _ = poll_ok(make_source(fake_api, submissions=False, comments=True), None)
+    by_id = {p.external_id: p for p in posts}
+
+    reply = by_id[children[0]["data"]["name"]]
+    assert reply.raw["parent"]["external_id"] == wanted
+    assert reply.raw["parent"]["text"] == "the parent ✔"
+    assert reply.raw["parent"]["author"] == parents[0]["data"]["author"]
+    assert "parent" not in by_id[children[1]["data"]["name"]].raw  # Reddit did not return it
+    [info] = gets(fake_api, "/api/info/")
+    assert set((info.param("id") or "").split(",")) == {
+        children[0]["data"]["parent_id"],
+        children[1]["data"]["parent_id"],
+    }
