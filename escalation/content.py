@@ -76,6 +76,16 @@ def profile_url(post: Post) -> str | None:
     return pattern.format(handle=handle)
 
 
+def _media(post: Post) -> list[dict[str, Any]]:
+    """Photos and videos the source kept (`raw["media"]`, X), each with a `url`."""
+    media = post.raw.get("media") if isinstance(post.raw, dict) else None
+    return (
+        [m for m in media if isinstance(m, dict) and m.get("url")]
+        if isinstance(media, list)
+        else []
+    )
+
+
 class Renderer:
     """Renders `CaseContent` from the shipped templates, or from an override folder first."""
 
@@ -119,6 +129,7 @@ class Renderer:
             "sensitive_kinds": sensitive_kinds(case),
             "redacted_text": one_line(redact(post.text, findings), 10_000),
             "thread": case.thread,
+            "media": _media(post),
         }
 
     def _render(self, name: str, context: dict[str, Any]) -> str:

@@ -102,3 +102,18 @@ def test_override_using_an_unknown_name_fails_the_case_with_the_reason(tmp_path:
     (tmp_path / "body.txt.j2").write_text("{{ no_such_thing }}")
     with pytest.raises(DeliveryPermanent, match="'no_such_thing' is undefined"):
         Renderer(tmp_path).render(make_case())
+
+
+def test_media_the_source_kept_are_listed_for_the_agent() -> None:
+    import dataclasses
+
+    case = make_case()
+    media = [
+        {"type": "photo", "url": "https://pbs.twimg.com/media/Fx1.jpg", "alt_text": "receipt"},
+        {"type": "video", "url": "https://pbs.twimg.com/thumb/Fx2.jpg", "alt_text": None},
+    ]
+    post = dataclasses.replace(case.post, raw={"media": media})
+    body = Renderer().render(dataclasses.replace(case, post=post)).body
+    assert 'Media:\n  photo: https://pbs.twimg.com/media/Fx1.jpg ("receipt")\n' in body
+    assert "  video: https://pbs.twimg.com/thumb/Fx2.jpg\n" in body
+    assert "Media:" not in Renderer().render(case).body
