@@ -208,7 +208,7 @@ def _over_budget(store: Store, source: Source, budget: ReadBudget, plan: Plan) -
 def _stored_wait(store: Store, name: str) -> PollOutcome | None:
     """The outcome "not yet" when a pause or a rate-limit reset stored earlier is ahead."""
     now = _now()
-    state = next((s for s in store.source_states() if s.name == name), None)
+    state = store.source_state(name)
     if state is None:
         return None
     if state.paused_until is not None and state.paused_until > now:

@@ -133,6 +133,27 @@ class Store:
                 .on_conflict_do_update(index_elements=["name"], set_=values)
             )
 
+    def source_state(self, source_name: str) -> SourceState | None:
+        """One source's stored state, without counting its posts (cheap: polls call it)."""
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(select(source_state).where(source_state.c.name == source_name))
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return None
+        return SourceState(
+            name=row["name"],
+            type=row["type"],
+            cursor=row["cursor"],
+            healthy=row["healthy"],
+            message=row["message"],
+            last_poll_at=row["last_poll_at"],
+            next_poll_at=row["next_poll_at"],
+            paused_until=row["paused_until"],
+        )
+
     def source_states(self) -> list[SourceState]:
         with self.engine.connect() as conn:
             counts: dict[str, int] = {
