@@ -60,8 +60,9 @@ _DISCOURSE_POST = re.compile(r"^[\w.-]+-post-\d+")
 _DISCOURSE_LINK = re.compile(r"/t/[^/]+/(\d+)(?:/(\d+))?/?$")
 #: Discourse's `dc:creator` in posts feeds: "@handle Full Name" (or just "@handle").
 _HANDLE_AND_NAME = re.compile(r"^@([\w.-]+)(?:\s+(.+))?$")
-#: The closing tag each kind of feed document must end with; a body without it was cut short.
-_CLOSING = {"atom": b"</feed>", "rss09": b"</rdf:RDF>", "rss10": b"</rdf:RDF>"}
+#: The closing tag each kind of feed document (feedparser's `version` prefix) must end with;
+#: a body without it was cut short. RSS 0.90 and 1.0 are RDF documents.
+_CLOSING = (("atom", b"</feed>"), ("rss090", b"</rdf:RDF>"), ("rss10", b"</rdf:RDF>"))
 
 
 class FeedSource(Source):
@@ -304,9 +305,11 @@ def _author(item: Any) -> tuple[str | None, str | None]:
 
 def _truncated(body: bytes, version: str) -> bool:
     """True when the document lacks the closing tag of its root element (cut in transit)."""
-    closing = _CLOSING.get(version, b"</rss>" if version.startswith("rss") else None)
+    closing = next((tag for prefix, tag in _CLOSING if version.startswith(prefix)), None)
     if closing is None:
-        return False
+        if not version.startswith("rss"):
+            return False
+        closing = b"</rss>"
     return not body.rstrip().lower().endswith(closing.lower())
 
 

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from tests.httpserver import FakeAPI
-from tests.listener.feed_helpers import collect, discourse, fixture, read_all, serve, source
+from tests.listener.feed_helpers import (
+    ATOM,
+    collect,
+    discourse,
+    fixture,
+    read_all,
+    serve,
+    source,
+)
 from triage.errors import MalformedPayload
 from triage.models import PostKind
 
@@ -85,3 +93,11 @@ def test_a_truncated_feed_is_rejected_whole_and_the_full_one_stored_once(
     posts, _ = read_all(src)
     assert len(posts) == 9 == len({p.external_id for p in posts})
     assert all(p.external_id.startswith("forum.stackstorm.com-topic-") for p in posts)
+
+
+def test_a_truncated_atom_feed_is_rejected_too(fake_api: FakeAPI) -> None:
+    full = fixture("reviews.atom")
+    cut = full[: full.rindex(b"<entry")] + b"<entry><id>tag:partial</id><title>Hal"
+    serve(fake_api, "/reviews.atom", cut, content_type=ATOM)
+    pages, error = collect(source(fake_api, "/reviews.atom"))
+    assert pages == [] and isinstance(error, MalformedPayload) and "truncated" in str(error)
