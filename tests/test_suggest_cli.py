@@ -20,9 +20,7 @@ def test_suggest_prints_replies_articles_and_answers(
 ) -> None:
     kb = tmp_path / "kb.jsonl"
     kb.write_text(
-        json.dumps(
-            {"id": "w", "title": "", "url": "https://h.test/w", "text": "wifi down"}
-        )
+        json.dumps({"id": "w", "title": "", "url": "https://h.test/w", "text": "wifi down"})
         + "\n"
         + json.dumps({"id": "b", "title": "Billing", "url": "https://h.test/b", "text": "refunds"})
         + "\n"
