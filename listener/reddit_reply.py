@@ -66,6 +66,7 @@ class RedditResponder(Responder):
     ) -> None:
         super().__init__(name=name, dry_run=False)
         self.username = username
+        self.account = username
         self.message_subject = message_subject
         self.base_url = base_url
         self.monitor = ResponseMonitor()

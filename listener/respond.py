@@ -9,6 +9,7 @@ sources have no reply API: outside dry run their responder refuses every send wi
 
 from __future__ import annotations
 
+from config.schema import Settings
 from config.sources import SourceSettings
 from triage.abc import Responder
 from triage.errors import ReplyError
@@ -47,6 +48,11 @@ class NoReplyAPI(Responder):
 
     def describe(self) -> str:
         return f"no responder for {self.name!r}: {self.why}"
+
+
+def source_settings(settings: Settings, name: str | None) -> SourceSettings | None:
+    """The configured source called `name` (a post's `fetched_by`), or None if it is gone."""
+    return next((source for source in settings.sources if source.name == name), None)
 
 
 def build_responder(source: SourceSettings | None, *, dry_run: bool) -> Responder:

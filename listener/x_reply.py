@@ -56,6 +56,7 @@ class XResponder(Responder):
         ):
             raise ValueError("oauth1 needs consumer key/secret and access token/secret")
         self.brand_username = brand_username
+        self.account = brand_username.lstrip("@") if brand_username else None
         self.base_url = base_url.rstrip("/")
         self.client = tweepy.Client(
             bearer_token=user_access_token,

@@ -134,3 +134,23 @@ def test_replay_thread_end_to_end(tmp_path: Path, store: Store) -> None:
     asked, answer = stored(store, customer("1")), store.find_post("x", "2")
     assert answer is not None and answer.post.author.is_brand
     assert is_answered(store, asked.id) and not is_answered(store, answer.id)
+
+
+def test_send_in_dry_run_records_nothing(store: Store) -> None:
+    from listener.respond import DryRunResponder
+    from triage.storage.answers import fetched_by, send
+
+    store.save_page("brand-x", "x", [customer("100")], None)
+    post = stored(store, customer("100"))
+    assert fetched_by(store, post.id) == "brand-x" and fetched_by(store, 10_000) is None
+    for channel in ("reply", "dm"):
+        sent = send(
+            store,
+            DryRunResponder(name="brand-x"),
+            post,
+            "hi",
+            channel=channel,
+            brand_handle="AcmeSupport",
+        )
+        assert sent.dry_run and sent.channel == channel
+    assert not is_answered(store, post.id) and store.count_posts() == 1

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, exists, select, true
 
+from triage.abc import Responder
 from triage.models import Author, Post, PostKind, SentMessage, StoredPost
 from triage.storage.store import Store, stored_post_from_row
 from triage.storage.tables import posts
@@ -110,3 +111,32 @@ def record_sent(
         ).scalar_one()
         store.insert_posts(conn, [reply], fetched_by=str(fetched_by))
     return store.find_post(reply.source, reply.external_id)
+
+
+def fetched_by(store: Store, post_id: int) -> str | None:
+    """The configured source that stored the post: whose responder answers it."""
+    with store.engine.connect() as conn:
+        value = conn.execute(select(posts.c.fetched_by).where(posts.c.id == post_id)).scalar()
+    return str(value) if value is not None else None
+
+
+def send(
+    store: Store,
+    responder: Responder,
+    answered: StoredPost,
+    text: str,
+    *,
+    channel: str,
+    brand_handle: str,
+) -> SentMessage:
+    """Send `text` as a public reply (`channel="reply"`) or DM (`"dm"`) and record a published
+    reply at once (`record_sent`). `brand_handle` names the posting account when the responder
+    does not know it. Raises `ReplyError` (one line for the agent); nothing is recorded then."""
+    if channel == "reply":
+        sent = responder.reply(answered.post, text)
+    elif channel == "dm":
+        sent = responder.direct_message(answered.post, text)
+    else:
+        raise ValueError(f"channel must be reply or dm, not {channel!r}")
+    record_sent(store, answered, sent, author_handle=responder.account or brand_handle)
+    return sent
