@@ -34,11 +34,15 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -48,6 +52,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import numpy as np
 
 from classifiers.encoder import Encoder
+from triage.models import Decision, Post, Route
+from triage.suggest import Suggester
 from triage.suggest.kb import Article, KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -183,12 +189,69 @@ def doc_text(doc: str, urls: dict[str, str], threads: list[Thread], skip: int | 
     return " ".join(p for p in parts if p.strip()) or doc
 
 
+def latency(
+    threads: list[Thread],
+    brands: dict[str, list[str]],
+    urls: dict[str, str],
+    encoder: Any,
+    tmp: Path,
+) -> str:
+    """Server time of `Suggester.suggest` for one post (templates + top 3 of the largest
+    brand's documents), as the queue would call it for a post card: median and p95."""
+    brand = max(brands, key=lambda b: len(brands[b]))
+    kb = tmp / "bench_kb.jsonl"
+    kb.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": d,
+                    "title": url_words(urls.get(d, "")),
+                    "url": urls.get(d) or "https://x.test",
+                    "text": doc_text(d, urls, threads, None),
+                }
+            )
+            + "\n"
+            for d in brands[brand]
+        ),
+        encoding="utf-8",
+    )
+    suggester = Suggester(brand="Acme", knowledge_base=kb, encoder=encoder)
+    suggester.kb()  # embedding the knowledge base happens once, not per post
+    decision = Decision(
+        route=Route.PUBLIC_REPLY,
+        tier=1,
+        confidence=1.0,
+        needs_review=False,
+        rule="",
+        explanation="",
+    )
+    times, encode_times = [], []
+    for thread in threads[:100]:
+        post = Post(source="x", external_id="1", text=thread.post, created_at=datetime.now(UTC))
+        start = time.perf_counter()
+        suggester.suggest(post, decision)
+        times.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        encoder.encode([thread.post])
+        encode_times.append((time.perf_counter() - start) * 1000)
+    kb.unlink()
+    p95 = statistics.quantiles(times, n=20)[-1]
+    return (
+        f"\nsuggest() per post, KB of {len(brands[brand])} articles ({brand}), {len(times)} posts: "
+        f"median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms; of which encoding the "
+        f"post alone: median {statistics.median(encode_times):.1f} ms; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--tmp", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args()
     started = time.perf_counter()
+    print(f"load average at start: {os.getloadavg()[0]:.1f}")
     threads, brands, urls = load(args.data)
     encoder = Encoder(None, threads=args.threads)
     posts = encoder.encode([t.post for t in threads])
@@ -257,6 +320,7 @@ def main() -> None:
             + " | ".join(f"{s:.3f}" for s in shares)
             + " |"
         )
+    print(latency(threads, brands, urls, encoder, args.tmp))
     model = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
     name = next(
         (line.split(":", 1)[1].strip() for line in model.splitlines() if "Model name" in line), "?"

@@ -179,3 +179,14 @@ def test_bad_files_are_one_line_errors_with_file_and_line(
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"missing\.csv: cannot read knowledge base"):
         load_articles(tmp_path / "missing.csv")
+
+
+def test_a_post_reopened_is_not_encoded_again(tmp_path: Path, encoder: Counting) -> None:
+    s = Suggester(
+        brand="Acme", knowledge_base=write_csv(tmp_path / "kb.csv", ARTICLES), encoder=encoder
+    )
+    first = s.articles("where is my order")
+    after_first = encoder.encoded
+    assert s.articles("where is my order") == first and encoder.encoded == after_first
+    s.articles("something else")
+    assert encoder.encoded == after_first + 1

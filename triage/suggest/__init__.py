@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from classifiers.language import detect_language
 from classifiers.sensitive import SensitiveDetector
@@ -28,6 +31,8 @@ from triage.suggest.kb import (
 from triage.suggest.replies import REPLIES, ReplyTemplates, clean_handle, first_name
 
 _LONG_NUMBER = re.compile(r"\d{6,}")
+#: Post vectors kept per `Suggester` (384 floats each: 1.5 MB for 1,000).
+EMBED_CACHE = 1_000
 #: Minimum intent score for an intent to pick a template.
 INTENT_THRESHOLD = 0.5
 
@@ -70,6 +75,7 @@ class Suggester:
         self._encoder = encoder
         self._encoder_factory = encoder_factory
         self._lock = threading.Lock()
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self.detector = SensitiveDetector()
         if knowledge_base is not None:
             load_articles(knowledge_base)  # a bad file refuses to start, with file:line
@@ -110,8 +116,22 @@ class Suggester:
         kb = self.kb()
         if kb is None or not post_text.strip():
             return ()
-        query = self.encoder().encode([post_text])[0]
-        return tuple(kb.rank(query, k or self.k))
+        return tuple(kb.rank(self._embed(post_text), k or self.k))
+
+    def _embed(self, text: str) -> np.ndarray:
+        """The post's vector; the last `EMBED_CACHE` are kept, since an agent opens a card
+        more than once and encoding is most of a suggestion's time."""
+        with self._lock:
+            found = self._vectors.get(text)
+            if found is not None:
+                self._vectors.move_to_end(text)
+                return found
+        vector: np.ndarray = self.encoder().encode([text])[0]
+        with self._lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > EMBED_CACHE:
+                self._vectors.popitem(last=False)
+        return vector
 
     def replies(
         self,
