@@ -48,6 +48,20 @@ class XSourceSettings(_Source):
     monthly_read_budget: int | None = Field(default=None, gt=0)
     #: The day of the month X's cap resets (the project's `cap_reset_day`).
     budget_reset_day: int = Field(default=1, ge=1, le=28)
+    #: Replies and DMs post as the brand account, which needs user context: `oauth1` (the
+    #: app's consumer key/secret and the account's access token/secret, which do not expire)
+    #: or `oauth2` (a user access token, which expires after two hours).
+    reply_auth: Literal["oauth1", "oauth2"] = "oauth1"
+    consumer_key_env: str = "TRIAGE_X_CONSUMER_KEY"
+    consumer_key_file: Path | None = None
+    consumer_secret_env: str = "TRIAGE_X_CONSUMER_SECRET"
+    consumer_secret_file: Path | None = None
+    access_token_env: str = "TRIAGE_X_ACCESS_TOKEN"
+    access_token_file: Path | None = None
+    access_token_secret_env: str = "TRIAGE_X_ACCESS_TOKEN_SECRET"
+    access_token_secret_file: Path | None = None
+    user_access_token_env: str = "TRIAGE_X_USER_ACCESS_TOKEN"
+    user_access_token_file: Path | None = None
 
 
 class RedditSourceSettings(_Source):
@@ -71,6 +85,13 @@ class RedditSourceSettings(_Source):
     base_url: str = "https://oauth.reddit.com"
     auth_url: str = "https://www.reddit.com"
     timeout_seconds: float = Field(default=20.0, gt=0)
+    #: The brand's Reddit account that replies and sends messages (a "script" app's owner or
+    #: developer); its posts are also marked as the brand's.
+    username: str | None = None
+    password_env: str = "TRIAGE_REDDIT_PASSWORD"
+    password_file: Path | None = None
+    #: Subject of the private messages agents send.
+    message_subject: str = Field(default="About your post", min_length=1, max_length=100)
 
 
 class FeedSourceSettings(_Source):

@@ -158,7 +158,9 @@ class RedditSource(Source):
             file=settings.client_secret_file,
             setting=f"{prefix}.client_secret",
         )
-        handles = [*brand.handles, *settings.brand_usernames]
+        # The reply account is the brand's too: its comments come back as answers (no echo).
+        account = [settings.username] if settings.username else []
+        handles = [*brand.handles, *settings.brand_usernames, *account]
         return cls(
             name=settings.name,
             client_id=client_id,

@@ -125,11 +125,18 @@ def build_reddit(
     timeout: float,
     retry_delay: float,
     monitor: ResponseMonitor,
+    username: str | None = None,
+    password: str | None = None,
 ) -> tuple[praw.Reddit, requests.Session]:
-    """A read-only, client-credentials praw client; makes no request until first used."""
+    """A praw client that makes no request until first used: read-only (client credentials),
+    or, given `username` and `password`, the script app's own account (the responders)."""
     http = requests.Session()
     http.hooks["response"].append(monitor)
+    account = {"username": username, "password": password} if username and password else {}
     reddit = praw.Reddit(
+        **account,
+        # A RATELIMIT answer becomes the agent's one-line error at once; praw never sleeps on it.
+        ratelimit_seconds=0,
         client_id=client_id,
         client_secret=client_secret,
         user_agent=user_agent,

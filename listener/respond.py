@@ -2,12 +2,15 @@
 
 Every responder is dry-run until `replies.dry_run: false`: the reply is stored and shown as a
 dry run and nothing reaches the platform. Platform responders (X through tweepy, Reddit
-through praw) live beside their sources and are imported only when used.
+through praw) live beside their sources and are imported only when used. Feed and replay
+sources have no reply API: outside dry run their responder refuses every send with one line
+(`ReplyError`), so the agent sees why and the item stays open.
 """
 
 from __future__ import annotations
 
-from config.sources import SourceSettings
+from config.schema import Settings
+from config.sources import RedditSourceSettings, SourceSettings, XSourceSettings
 from triage.abc import Responder
 from triage.errors import ReplyError
 from triage.models import Post, SentMessage
@@ -28,10 +31,55 @@ class DryRunResponder(Responder):
         return SentMessage(channel="dm", text=text, dry_run=True)
 
 
+class NoReplyAPI(Responder):
+    """A source whose platform cannot be answered from here (feeds, replay files)."""
+
+    type = "none"
+
+    def __init__(self, *, name: str, why: str) -> None:
+        super().__init__(name=name, dry_run=False)
+        self.why = why
+
+    def reply(self, post: Post, text: str) -> SentMessage:
+        raise ReplyError(self.why)
+
+    def direct_message(self, post: Post, text: str) -> SentMessage:
+        raise ReplyError(self.why)
+
+    def describe(self) -> str:
+        return f"no responder for {self.name!r}: {self.why}"
+
+
+def source_settings(settings: Settings, name: str | None) -> SourceSettings | None:
+    """The configured source called `name` (a post's `fetched_by`), or None if it is gone."""
+    return next((source for source in settings.sources if source.name == name), None)
+
+
 def build_responder(source: SourceSettings | None, *, dry_run: bool) -> Responder:
-    """The responder for posts that `source` fetched (None: a source no longer configured)."""
+    """The responder for posts that `source` fetched (None: a source no longer configured).
+
+    Building makes no request. Outside dry run, X and Reddit read their reply credentials here:
+    a missing one raises `NotConfigured` naming the setting.
+    """
     if source is None:
-        return DryRunResponder(name="unconfigured")
+        if dry_run:
+            return DryRunResponder(name="unconfigured")
+        return NoReplyAPI(
+            name="unconfigured",
+            why="the source that fetched this post is no longer configured; reply on the "
+            "platform itself",
+        )
     if dry_run:
         return DryRunResponder(name=source.name)
-    raise ReplyError(f"replying is not supported for {source.type} source {source.name!r}")
+    if isinstance(source, XSourceSettings):
+        from listener.x_reply import XResponder
+
+        return XResponder.from_settings(source)
+    if isinstance(source, RedditSourceSettings):
+        from listener.reddit_reply import RedditResponder
+
+        return RedditResponder.from_settings(source)
+    return NoReplyAPI(
+        name=source.name,
+        why=f"{source.type} source {source.name!r} has no reply API; reply on the platform itself",
+    )

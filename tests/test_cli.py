@@ -87,6 +87,9 @@ def test_config_check_masks_secrets(in_tmp: Path, monkeypatch: pytest.MonkeyPatc
     assert "brand-x: x, enabled, every 120s" in result.output
     assert "env TRIAGE_X_BEARER_TOKEN (set)" in result.output
     assert "super-secret-token" not in result.output and "hunter2" not in result.output
+    assert "access_token_secret: env TRIAGE_X_ACCESS_TOKEN_SECRET" in result.output
+    assert "replies: dry run (nothing is sent)" in result.output
+    assert "suggestions: templates shipped, knowledge base none" in result.output
 
 
 def test_invalid_config_exits_2_with_one_line(in_tmp: Path) -> None:

@@ -82,6 +82,8 @@ class Responder(abc.ABC):
     """
 
     type: ClassVar[str]
+    #: The brand account that posts (X handle, Reddit username), when the responder knows it.
+    account: str | None = None
 
     def __init__(self, *, name: str, dry_run: bool = True) -> None:
         self.name = name

@@ -44,3 +44,10 @@ class TriageGroup(click.Group):
         except TriageError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(1)
+
+
+def echo_json(data: Any) -> None:
+    """Pretty JSON on stdout, for `--json` outputs."""
+    import json
+
+    click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))

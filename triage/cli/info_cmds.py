@@ -159,6 +159,16 @@ def describe(settings: Settings) -> list[str]:
             if env or file:
                 lines.append(f"    {secret}: {describe_secret(env=env, file=file)}")
     lines.append(f"rules: {settings.rules or 'shipped defaults'}")
+    lines.append(
+        "replies: dry run (nothing is sent)"
+        if settings.replies.dry_run
+        else "replies: SENT to X and Reddit with the sources' reply credentials"
+    )
+    tips = settings.suggestions
+    lines.append(
+        f"suggestions: templates {tips.templates or 'shipped'}, "
+        f"knowledge base {tips.knowledge_base or 'none'}"
+    )
     return lines
 
 

@@ -88,6 +88,8 @@ posts = Table(
     Index(None, "ingested_at"),
     Index(None, "source", "conversation_id"),
     Index(None, "classified_at"),
+    #: The brand's answers to a post (triage.storage.answers).
+    Index(None, "source", "parent_id"),
 )
 
 source_state = Table(

@@ -6,7 +6,7 @@ items the platform returned (what X bills), summed per month for a source's read
 `source_state.paused_until`: a source paused by its platform (X's usage cap, depleted
 credits) is not polled before then, or until `sources resume NAME`.
 
-Revision ID: 0008
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-30
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 from triage.storage.tables import UTCDateTime
 
-revision = "0008"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None

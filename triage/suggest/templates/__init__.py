@@ -1,0 +1,1 @@
+"""The shipped reply templates (package data)."""
