@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from config.classifier import ClassifierSettings
 from config.sinks import EscalationSettings, FileSinkSettings, SinkSettings
 from config.sources import ReplaySourceSettings, SourceSettings
+from config.web import WebSettings
 
 
 class DatabaseSettings(BaseModel):
@@ -67,6 +68,8 @@ class Settings(BaseModel):
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
     replies: ReplySettings = Field(default_factory=ReplySettings)
+    #: The review queue's web app.
+    web: WebSettings = Field(default_factory=WebSettings)
     #: Ordered routing rules (YAML); the shipped rules when empty.
     rules: Path | None = None
 

@@ -10,7 +10,9 @@ from triage.cli import (
     decision_cmds,
     demo_cmd,
     info_cmds,
+    queue_cmds,
     train_cmd,
+    web_cmds,
 )
 from triage.cli.common import TriageGroup
 
@@ -21,7 +23,16 @@ def cli() -> None:
     """social-triage: listen where customers talk, route every post, escalate what is private."""
 
 
-for _module in (daemon_cmds, info_cmds, decision_cmds, classify_cmds, train_cmd, demo_cmd):
+for _module in (
+    daemon_cmds,
+    info_cmds,
+    decision_cmds,
+    classify_cmds,
+    train_cmd,
+    demo_cmd,
+    web_cmds,
+    queue_cmds,
+):
     for _command in _module.commands:
         cli.add_command(_command)
 
