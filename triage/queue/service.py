@@ -130,6 +130,7 @@ class QueueService:
             self._audit(conn, user, action, post_id, **detail)
 
     def _set_item(self, conn: Connection, post_id: int, user: User, **values: Any) -> None:
+        self.reads.invalidate()
         now = datetime.now(UTC)
         values.update(updated_by=user.name, updated_at=now)
         insert_values = {"post_id": post_id, "status": ItemStatus.OPEN.value, **values}
@@ -397,6 +398,7 @@ class QueueService:
             self.decisions.save(
                 conn, stored, signals, decision, decided_by=user.actor, case_sink=sink
             )
+            self.reads.invalidate()
             if sink:
                 self._set_item(conn, post_id, user, status=ItemStatus.ESCALATED.value)
             self._audit(conn, user, "correct", post_id, field=field, old=old_value, new=value)

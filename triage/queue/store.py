@@ -7,6 +7,7 @@ view goes by confidence then id), so a page never shifts while the daemon adds p
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -57,6 +58,8 @@ THREAD_DEPTH = 5
 INTENT_THRESHOLD = 0.5
 
 item_status = func.coalesce(queue_items.c.status, literal(ItemStatus.OPEN.value))
+#: queue_items again, for the (NOT) EXISTS of a view (the outer join has the table itself).
+_state = queue_items.alias("item_state")
 _DECISION_COLUMNS = [c for c in decisions.c if c.name != "id"]
 
 
@@ -66,10 +69,28 @@ def _redact(text: str) -> str:
     return redact(text)
 
 
+#: Seconds the tab counts and filter menus may be stale: each costs a scan of every open item.
+SUMMARY_TTL = 5.0
+
+
 class QueueStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        self._cache: dict[str, tuple[float, Any]] = {}
+
+    def _cached(self, key: str, compute: Any) -> Any:
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < SUMMARY_TTL:
+            return hit[1]
+        value = compute()
+        self._cache[key] = (now, value)
+        return value
+
+    def invalidate(self) -> None:
+        """Forget the cached counts (an item changed state)."""
+        self._cache.clear()
 
     # --- views --------------------------------------------------------------------------------
 
@@ -94,7 +115,15 @@ class QueueStore:
         )
 
     def view_condition(self, view: View) -> ColumnElement[bool]:
-        is_open = item_status == ItemStatus.OPEN.value
+        # Work state as (NOT) EXISTS on queue_items, not a filter on the outer join: planners
+        # then walk the decision indexes in page order and stop after one page.
+        def state(*statuses: ItemStatus) -> ColumnElement[bool]:
+            return exists().where(
+                _state.c.post_id == decisions.c.post_id,
+                _state.c.status.in_([s.value for s in statuses]),
+            )
+
+        is_open = ~state(ItemStatus.ANSWERED, ItemStatus.IGNORED, ItemStatus.ESCALATED)
         if view in (View.PUBLIC_REPLY, View.PRIVATE_DM, View.HELPDESK):
             return and_(decisions.c.route == view.value, is_open)
         if view is View.REVIEW:
@@ -102,12 +131,12 @@ class QueueStore:
         if view is View.IGNORED:
             return or_(
                 and_(decisions.c.route == Route.IGNORE.value, is_open),
-                item_status == ItemStatus.IGNORED.value,
+                state(ItemStatus.IGNORED),
             )
         if view is View.ANSWERED:
-            return item_status.in_([ItemStatus.ANSWERED.value, ItemStatus.ESCALATED.value])
+            return state(ItemStatus.ANSWERED, ItemStatus.ESCALATED)
         # LABEL: open items nobody has labelled yet.
-        return and_(is_open, ~exists().where(corrections.c.post_id == posts.c.id))
+        return and_(is_open, ~exists().where(corrections.c.post_id == decisions.c.post_id))
 
     def filter_conditions(self, f: Filters, now: datetime) -> list[ColumnElement[bool]]:
         signals = decisions.c.signals
@@ -163,19 +192,20 @@ class QueueStore:
         now = datetime.now(UTC)
         stmt = self._base().where(self.view_condition(view), *self.filter_conditions(filters, now))
         if view is View.LABEL:
-            stmt = stmt.order_by(decisions.c.confidence, posts.c.id)
+            # decisions.post_id, not posts.id (the same value): the index gives the order.
+            stmt = stmt.order_by(decisions.c.confidence, decisions.c.post_id)
             if cursor:
                 conf, last = _label_cursor(cursor)
                 stmt = stmt.where(
                     or_(
                         decisions.c.confidence > conf,
-                        and_(decisions.c.confidence == conf, posts.c.id > last),
+                        and_(decisions.c.confidence == conf, decisions.c.post_id > last),
                     )
                 )
         else:
-            stmt = stmt.order_by(posts.c.id.desc())
+            stmt = stmt.order_by(decisions.c.post_id.desc())
             if cursor:
-                stmt = stmt.where(posts.c.id < _int_cursor(cursor))
+                stmt = stmt.where(decisions.c.post_id < _int_cursor(cursor))
         with self.engine.connect() as conn:
             rows = conn.execute(stmt.limit(limit + 1)).mappings().all()
         items = tuple(_item(row, now) for row in rows[:limit])
@@ -196,16 +226,19 @@ class QueueStore:
         now = datetime.now(UTC)
         stmt = (
             self._base()
-            .where(self.view_condition(view), posts.c.id > after)
+            .where(self.view_condition(view), decisions.c.post_id > after)
             .where(*self.filter_conditions(filters, now))
-            .order_by(posts.c.id.desc())
+            .order_by(decisions.c.post_id.desc())
             .limit(limit)
         )
         with self.engine.connect() as conn:
             return [_item(row, now) for row in conn.execute(stmt).mappings()]
 
     def counts(self) -> dict[View, int]:
-        """Open items per view, in one scan."""
+        """Open items per view (at most `SUMMARY_TTL` seconds old)."""
+        return self._cached("counts", self._counts)
+
+    def _counts(self) -> dict[View, int]:
         cols = [
             func.coalesce(func.sum(case((self.view_condition(v), 1), else_=0)), 0).label(v.value)
             for v in View
@@ -384,7 +417,10 @@ class QueueStore:
         return str(value) if value is not None else None
 
     def filter_options(self) -> dict[str, list[str]]:
-        """Values seen in the data, for the filter menus."""
+        """Values seen in the data, for the filter menus (cached like the counts)."""
+        return self._cached("options", self._filter_options)
+
+    def _filter_options(self) -> dict[str, list[str]]:
         with self.engine.connect() as conn:
             sources = [str(v) for v in conn.execute(select(posts.c.source).distinct()).scalars()]
             queries = [

@@ -176,6 +176,12 @@ cases = Table(
 
 # --- the review queue (triage/queue, triage/web) ---------------------------------------------
 
+# Queue views walk the current decisions newest post first (or least confident first) and stop
+# after a page, instead of sorting every open item (migration 0005).
+Index(None, decisions.c.route, decisions.c.superseded_at, decisions.c.post_id)
+Index(None, decisions.c.superseded_at, decisions.c.post_id)
+Index(None, decisions.c.superseded_at, decisions.c.confidence, decisions.c.post_id)
+
 users = Table(
     "users",
     metadata,

@@ -97,6 +97,17 @@ def upgrade() -> None:
     op.create_index("ix_audit_log_actor_id", "audit_log", ["actor", "id"])
 
 
+    op.create_index(
+        "ix_decisions_route_superseded_at_post_id",
+        "decisions",
+        ["route", "superseded_at", "post_id"],
+    )
+    op.create_index("ix_decisions_superseded_at_post_id", "decisions", ["superseded_at", "post_id"])
+    op.create_index(
+        "ix_decisions_superseded_at_confidence_post_id",
+        "decisions",
+        ["superseded_at", "confidence", "post_id"],
+    )
     _search_index()
 
 
@@ -126,6 +137,12 @@ def _search_index() -> None:
 
 
 def downgrade() -> None:
+    for name in (
+        "ix_decisions_route_superseded_at_post_id",
+        "ix_decisions_superseded_at_post_id",
+        "ix_decisions_superseded_at_confidence_post_id",
+    ):
+        op.drop_index(name, "decisions")
     if op.get_bind().dialect.name == "sqlite":
         for name in ("posts_fts_insert", "posts_fts_delete", "posts_fts_update"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
