@@ -113,6 +113,7 @@ class QueueItem:
     post_id: int
     post: Post
     fetched_by: str
+    decision_id: int
     decision: Decision
     signals: Signals | None
     decided_by: str

@@ -192,14 +192,15 @@ class QueueStore:
         now = datetime.now(UTC)
         stmt = self._base().where(self.view_condition(view), *self.filter_conditions(filters, now))
         if view is View.LABEL:
-            # decisions.post_id, not posts.id (the same value): the index gives the order.
-            stmt = stmt.order_by(decisions.c.confidence, decisions.c.post_id)
+            # Ties broken by the decision's id, not the post's: PostgreSQL would swap
+            # decisions.post_id for the joined posts.id and lose the index order.
+            stmt = stmt.order_by(decisions.c.confidence, decisions.c.id)
             if cursor:
                 conf, last = _label_cursor(cursor)
                 stmt = stmt.where(
                     or_(
                         decisions.c.confidence > conf,
-                        and_(decisions.c.confidence == conf, decisions.c.post_id > last),
+                        and_(decisions.c.confidence == conf, decisions.c.id > last),
                     )
                 )
         else:
@@ -213,7 +214,7 @@ class QueueStore:
         if len(rows) > limit and items:
             last_item = items[-1]
             next_cursor = (
-                f"{last_item.decision.confidence!r}:{last_item.post_id}"
+                f"{last_item.decision.confidence!r}:{last_item.decision_id}"
                 if view is View.LABEL
                 else str(last_item.post_id)
             )
@@ -474,6 +475,7 @@ def _item(row: Any, now: datetime) -> QueueItem:
         post_id=stored.id,
         post=stored.post,
         fetched_by=row["fetched_by"],
+        decision_id=row["decision_id"],
         decision=decision_from_row(row),
         signals=signals_from_json(row["signals"]),
         decided_by=row["decided_by"],

@@ -180,7 +180,7 @@ cases = Table(
 # after a page, instead of sorting every open item (migration 0005).
 Index(None, decisions.c.route, decisions.c.superseded_at, decisions.c.post_id)
 Index(None, decisions.c.superseded_at, decisions.c.post_id)
-Index(None, decisions.c.superseded_at, decisions.c.confidence, decisions.c.post_id)
+Index(None, decisions.c.superseded_at, decisions.c.confidence, decisions.c.id)
 
 users = Table(
     "users",

@@ -104,9 +104,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_decisions_superseded_at_post_id", "decisions", ["superseded_at", "post_id"])
     op.create_index(
-        "ix_decisions_superseded_at_confidence_post_id",
+        "ix_decisions_superseded_at_confidence_id",
         "decisions",
-        ["superseded_at", "confidence", "post_id"],
+        ["superseded_at", "confidence", "id"],
     )
     _search_index()
 
@@ -140,7 +140,7 @@ def downgrade() -> None:
     for name in (
         "ix_decisions_route_superseded_at_post_id",
         "ix_decisions_superseded_at_post_id",
-        "ix_decisions_superseded_at_confidence_post_id",
+        "ix_decisions_superseded_at_confidence_id",
     ):
         op.drop_index(name, "decisions")
     if op.get_bind().dialect.name == "sqlite":
