@@ -193,16 +193,31 @@ class QueueStore:
         stmt = self._base().where(self.view_condition(view), *self.filter_conditions(filters, now))
         if view is View.LABEL:
             # Ties broken by the decision's id, not the post's: PostgreSQL would swap
-            # decisions.post_id for the joined posts.id and lose the index order.
-            stmt = stmt.order_by(decisions.c.confidence, decisions.c.id)
+            # decisions.post_id for the joined posts.id and lose the index order. The page's
+            # decision ids are chosen first without the work-state outer join, so the planner
+            # walks the (superseded_at, confidence, id) index instead of sorting every item.
+            order = (decisions.c.confidence, decisions.c.id)
+            ids = (
+                select(decisions.c.id)
+                .select_from(decisions.join(posts, posts.c.id == decisions.c.post_id))
+                .where(
+                    decisions.c.superseded_at.is_(None),
+                    posts.c.author_is_brand.is_(False),
+                    self.view_condition(view),
+                    *self.filter_conditions(filters, now),
+                )
+                .order_by(*order)
+                .limit(limit + 1)
+            )
             if cursor:
                 conf, last = _label_cursor(cursor)
-                stmt = stmt.where(
+                ids = ids.where(
                     or_(
                         decisions.c.confidence > conf,
                         and_(decisions.c.confidence == conf, decisions.c.id > last),
                     )
                 )
+            stmt = self._base().where(decisions.c.id.in_(ids.scalar_subquery())).order_by(*order)
         else:
             stmt = stmt.order_by(decisions.c.post_id.desc())
             if cursor:
