@@ -9,7 +9,7 @@ from tests.queue.seed import decide
 from tests.web.conftest import login
 from triage.storage import Store
 from triage.web.app import create_app
-from triage.web.security import safe_url, visible
+from triage.web.security import link_host, safe_url, visible
 
 PAYLOADS = [
     "<script>window.__xss=1</script>",
@@ -62,3 +62,6 @@ def test_safe_url_and_visible() -> None:
     ):
         assert safe_url(bad) is None, bad
     assert visible("a\u202eb\u200bc") == "a[U+202E]b[U+200B]c"
+    # A look-alike domain (U+0430, Cyrillic a) shows as punycode next to the link.
+    assert link_host("https://p\u0430ypal.com/x") == "xn--pypal-4ve.com"
+    assert link_host("javascript:alert(1)") == ""

@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
 from triage.queue.models import VIEW_TITLES, View
-from triage.web.security import mixed_script, safe_url, visible
+from triage.web.security import link_host, mixed_script, safe_url, visible
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -41,7 +41,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(visible=visible, safe_url=safe_url, when=_when, detail=_detail)
+    env.filters.update(
+        visible=visible, safe_url=safe_url, link_host=link_host, when=_when, detail=_detail
+    )
     env.tests["lookalike"] = mixed_script
     env.globals.update(VIEWS=list(View), VIEW_TITLES=VIEW_TITLES)
     return env

@@ -73,6 +73,18 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
+def link_host(url: str | None) -> str:
+    """The host a safe link goes to, as ASCII (punycode): a look-alike domain shows as xn--."""
+    safe = safe_url(url)
+    if safe is None:
+        return ""
+    host = urlsplit(safe).hostname or ""
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host.encode("ascii", "backslashreplace").decode("ascii")
+
+
 class SecurityHeaders:
     """Adds the headers above to every response (pure ASGI: also covers static files)."""
 
