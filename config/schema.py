@@ -11,6 +11,7 @@ from config.classifier import ClassifierSettings
 from config.sinks import EscalationSettings, FileSinkSettings, SinkSettings
 from config.sources import ReplaySourceSettings, SourceSettings
 from config.suggestions import SuggestionSettings
+from config.web import WebSettings
 
 
 class DatabaseSettings(BaseModel):
@@ -69,6 +70,8 @@ class Settings(BaseModel):
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
     replies: ReplySettings = Field(default_factory=ReplySettings)
     suggestions: SuggestionSettings = Field(default_factory=SuggestionSettings)
+    #: The review queue's web app.
+    web: WebSettings = Field(default_factory=WebSettings)
     #: Ordered routing rules (YAML); the shipped rules when empty.
     rules: Path | None = None
 

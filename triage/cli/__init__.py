@@ -10,8 +10,10 @@ from triage.cli import (
     decision_cmds,
     demo_cmd,
     info_cmds,
+    queue_cmds,
     suggest_cmd,
     train_cmd,
+    web_cmds,
 )
 from triage.cli.common import TriageGroup
 
@@ -30,6 +32,8 @@ for _module in (
     train_cmd,
     demo_cmd,
     suggest_cmd,
+    web_cmds,
+    queue_cmds,
 ):
     for _command in _module.commands:
         cli.add_command(_command)

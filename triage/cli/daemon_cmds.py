@@ -14,10 +14,20 @@ from triage.storage import make_engine, migrate, open_store
 @click.command()
 @config_option
 @click.option("--once", is_flag=True, help="Run every job one pass, then exit 0 (for cron).")
-def run(config_path: str | None, once: bool) -> None:
+@click.option(
+    "--serve",
+    "serve_web",
+    is_flag=True,
+    help="Also serve the review queue (web.host:web.port) from this process.",
+)
+def run(config_path: str | None, once: bool, serve_web: bool) -> None:
     """Run the daemon: poll, classify, escalate and sync on schedule until SIGTERM/SIGINT."""
     settings = settings_from(config_path)
     store = open_store(settings)
+    if serve_web and not once:
+        from triage.web.app import serve_in_thread
+
+        serve_in_thread(settings, store, host=settings.web.host, port=settings.web.port)
     store.mark_abandoned_polls()
     daemon = Daemon(settings, store, stages=Stages(settings, store))
     daemon.log_startup()

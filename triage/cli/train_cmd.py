@@ -18,7 +18,7 @@ from triage.errors import ConfigError, InputError
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option(
     "--task", type=click.Choice(["sentiment", "complaint", "route", "intent"]), required=True
 )
@@ -59,6 +59,11 @@ from triage.errors import ConfigError, InputError
     help="Evaluation before the final fit: k-fold (k >= 2), 1 = one 80/20 holdout, 0 = none "
     "[default: 5 for a head, 1 with --finetune, which fine-tunes once per fold].",
 )
+@click.option(
+    "--from-corrections",
+    is_flag=True,
+    help="Also train on the labels people gave in the review queue (the database).",
+)
 @config_option
 @one_line_errors
 def train(
@@ -73,6 +78,7 @@ def train(
     finetune: bool,
     epochs: int | None,
     folds: int | None,
+    from_corrections: bool,
     config_path: str | None,
 ) -> None:
     """Fit a head from labelled CSV FILES (`text`,`label`), report held-out metrics, save.
@@ -89,6 +95,10 @@ def train(
     folder = Path(out) if out else settings.classifier.heads_dir
     if folder is None:
         raise ConfigError("train: no --out given and classifier.heads_dir is not set")
+    if not files and not from_corrections:
+        raise InputError("train: give labelled CSV FILES, --from-corrections, or both")
+    if from_corrections and group_column:
+        raise InputError("train: --group-column does not apply to --from-corrections")
     if epochs is not None and not finetune:
         raise InputError("train: --epochs is for --finetune; a head has no epochs")
     if finetune and group_column:
@@ -113,6 +123,14 @@ def train(
             groups += table.columns[group_column]
         pairs += list(zip(table.texts, table.labels, strict=True))
         sources.append({"file": str(Path(file).resolve()), "rows": len(table.texts)})
+    if from_corrections:
+        from triage.queue.corrections import training_pairs
+        from triage.storage import open_store
+
+        fixed = training_pairs(open_store(settings).engine, task)
+        pairs += fixed
+        sources.append({"file": "corrections (database)", "rows": len(fixed)})
+        click.echo(f"{len(fixed)} row(s) from the review queue's corrections", err=True)
     encoder = Encoder.from_settings(settings.classifier)
     click.echo(f"training {task} on {len(pairs)} rows with {encoder.version}", err=True)
     if finetune:

@@ -180,3 +180,102 @@ cases = Table(
     UniqueConstraint("idempotency_key"),
     Index(None, "status", "next_attempt_at"),
 )
+
+# --- the review queue (triage/queue, triage/web) ---------------------------------------------
+
+# Queue views walk the current decisions newest post first (or least confident first) and stop
+# after a page, instead of sorting every open item (migration 0005).
+Index(None, decisions.c.route, decisions.c.superseded_at, decisions.c.post_id)
+Index(None, decisions.c.superseded_at, decisions.c.post_id)
+Index(None, decisions.c.superseded_at, decisions.c.confidence, decisions.c.id)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    #: agent | lead | marketing | admin
+    Column("role", Text, nullable=False),
+    #: argon2id hash (argon2-cffi); never the password.
+    Column("password_hash", Text, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("name"),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    #: sha256 of the cookie's token: a copy of this table cannot be replayed as a login.
+    Column("token_hash", Text, primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", name="fk_web_sessions_user"), nullable=False),
+    Column("csrf_token", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index(None, "expires_at"),
+)
+
+#: Work state of a decided post; a post without a row is open and unclaimed.
+queue_items = Table(
+    "queue_items",
+    metadata,
+    Column("post_id", Id, ForeignKey("posts.id", name="fk_queue_items_post"), primary_key=True),
+    #: open | answered | ignored | escalated
+    Column("status", Text, nullable=False),
+    Column("claimed_by", Text),
+    Column("claim_expires_at", UTCDateTime),
+    Column("assigned_to", Text),
+    Column("updated_by", Text),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "status"),
+)
+
+#: Every reply and DM an agent sent, or would have sent in dry run.
+replies = Table(
+    "replies",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("post_id", Id, ForeignKey("posts.id", name="fk_replies_post"), nullable=False),
+    #: reply | dm
+    Column("channel", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("dry_run", Boolean, nullable=False),
+    Column("external_id", Text),
+    Column("url", Text),
+    Column("sent_by", Text, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),
+    Index(None, "post_id"),
+)
+
+#: A person's label for a post: training data, and the reason for a re-decision.
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("post_id", Id, ForeignKey("posts.id", name="fk_corrections_post"), nullable=False),
+    #: route | sentiment | complaint | intent | sensitive
+    Column("field", Text, nullable=False),
+    Column("old_value", Text),
+    Column("new_value", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "post_id"),
+    Index(None, "field"),
+)
+
+#: Who did what, when: every queue action, login and user change.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    #: No foreign key: the record outlives the post.
+    Column("post_id", Id),
+    Column("detail", Text),
+    Index(None, "post_id"),
+    Index(None, "actor", "id"),
+)

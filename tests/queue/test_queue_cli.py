@@ -1,0 +1,77 @@
+"""`social-triage users` and `social-triage queue`: the same service and audit as the web."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from tests.queue.seed import PASSWORD, decide
+from triage.cli import cli
+from triage.models import Route
+from triage.storage import Store, make_engine, migrate
+from triage.storage.tables import audit_log, cases, replies, users
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.chdir(tmp_path)
+    engine = make_engine(f"sqlite:///{tmp_path}/social-triage.db")
+    migrate(engine)
+    return Store(engine)
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), env=env)
+    return result.exit_code, result.output
+
+
+def test_users_add_hashes_the_password(here: Store) -> None:
+    code, out = run(
+        "users", "add", "ana", "--role", "agent", env={"TRIAGE_USER_PASSWORD": PASSWORD}
+    )
+    assert code == 0 and "added ana (agent)" in out
+    with here.engine.connect() as conn:
+        stored = conn.execute(select(users.c.password_hash)).scalar_one()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    code, out = run(
+        "users", "add", "ana", "--role", "agent", env={"TRIAGE_USER_PASSWORD": PASSWORD}
+    )
+    assert code == 2 and "already exists" in out
+    code, out = run("users", "add", "bob", "--role", "agent", env={"TRIAGE_USER_PASSWORD": "short"})
+    assert code == 2 and "at least 10 characters" in out
+    code, out = run("users", "list")
+    assert "ana\tagent\tactive" in out
+
+
+def test_queue_commands_work_an_item_with_audit(here: Store) -> None:
+    run("users", "add", "ana", "--role", "agent", env={"TRIAGE_USER_PASSWORD": PASSWORD})
+    run("users", "add", "mo", "--role", "marketing", env={"TRIAGE_USER_PASSWORD": PASSWORD})
+    first = decide(here, external_id="1", text="meu cartão 4111 1111 1111 1111 foi clonado")
+    second = decide(here, external_id="2", text="app fora do ar", route=Route.PRIVATE_DM)
+    code, out = run("queue", "list")
+    assert code == 0 and f"{first:>7}" in out and "4111 1111 1111 1111" not in out
+    code, out = run("queue", "list", "--view", "private_dm", "--search", "fora")
+    assert "app fora do ar" in out and "cartão" not in out
+    assert run("queue", "claim", str(first), "--as", "ana")[1].startswith("claimed until")
+    code, out = run("queue", "show", str(first))
+    assert code == 0 and "claimed by ana" in out and "explanation:" in out
+    code, out = run("queue", "reply", str(first), "Olá, vamos ajudar", "--as", "ana")
+    assert code == 0 and "dry run" in out
+    code, out = run("queue", "dm", str(second), "Oi", "--as", "mo")
+    assert code == 2 and "can read the queue but not act" in out
+    code, out = run("queue", "escalate", str(second), "--reason", "fraude", "--as", "ana")
+    assert code == 0 and "case" in out
+    code, out = run("queue", "escalate", str(second), "--as", "ana")
+    assert code == 2 and "already escalated" in out
+    code, out = run("queue", "correct", str(first), "sentiment", "neutral", "--as", "ana")
+    assert code == 0 and "re-decided" in out
+    code, out = run("queue", "ignore", str(first), "--as", "nobody")
+    assert code == 2 and "no active user" in out
+    with here.engine.connect() as conn:
+        actions = conn.execute(select(audit_log.c.action).order_by(audit_log.c.id)).scalars().all()
+        assert conn.execute(select(replies.c.dry_run)).scalar_one() is True
+        assert len(conn.execute(select(cases)).all()) == 1
+    assert actions[-4:] == ["claim", "reply", "escalate", "correct"]

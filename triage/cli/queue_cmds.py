@@ -1,0 +1,232 @@
+"""`social-triage queue ...`: the review queue in a terminal, same service and audit as the web."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from triage.cli.common import config_option, settings_from
+from triage.errors import InputError
+from triage.queue.models import Filters, User, View
+from triage.queue.service import DM_INVITE, Forbidden, QueueService
+from triage.queue.users import UserStore
+from triage.storage import open_store
+
+
+def _service(config_path: str | None) -> QueueService:
+    settings = settings_from(config_path, logs=False)
+    return QueueService(settings, open_store(settings))
+
+
+def _person(service: QueueService, name: str) -> User:
+    user = UserStore(service.engine).get(name)
+    if user is None or not user.active:
+        raise InputError(f"--as: no active user named {name!r} (add one with `users add`)")
+    return user
+
+
+def as_option(func: Any) -> Any:
+    return click.option("--as", "as_user", required=True, help="The person acting (a user).")(func)
+
+
+@click.group()
+def queue() -> None:
+    """Work the review queue from a terminal (same rules and audit log as the web app)."""
+
+
+@queue.command("list")
+@click.option("--view", type=click.Choice([v.value for v in View]), default="public_reply")
+@click.option("--search", default="", help="Words in the post text.")
+@click.option("--source", default="")
+@click.option("--sentiment", default="")
+@click.option("--intent", default="")
+@click.option("--language", default="")
+@click.option("--sensitive", type=click.Choice(["", "yes", "no"]), default="")
+@click.option("--limit", type=click.IntRange(1, 500), default=25)
+@click.option("--cursor", default=None, help="The cursor printed after a full page.")
+@config_option
+def list_cmd(
+    view: str,
+    search: str,
+    source: str,
+    sentiment: str,
+    intent: str,
+    language: str,
+    sensitive: str,
+    limit: int,
+    cursor: str | None,
+    config_path: str | None,
+) -> None:
+    """Items of a view, newest first (post id, SLA, route, author, text)."""
+    service = _service(config_path)
+    filters = Filters(
+        search=search,
+        source=source,
+        sentiment=sentiment,
+        intent=intent,
+        language=language,
+        sensitive=sensitive,
+    )
+    page = service.page(View(view), filters, cursor=cursor, limit=limit)
+    for item in page.items:
+        state, age = service.sla(item)
+        claim = f" [claimed by {item.claim.by}]" if item.claim else ""
+        text = " ".join(item.text.split())
+        text = text if len(text) <= 90 else text[:89] + "…"
+        click.echo(
+            f"{item.post_id:>7}  {age:<12} {state:<6} {item.decision.route.value:<12} "
+            f"@{item.post.author.handle}{claim}: {text}"
+        )
+    if not page.items:
+        click.echo("(empty)")
+    if page.next_cursor:
+        click.echo(f"more: --cursor {page.next_cursor}")
+
+
+@queue.command()
+@click.argument("post_id", type=int)
+@config_option
+def show(post_id: int, config_path: str | None) -> None:
+    """One item: text, thread, signals, explanation, replies and history."""
+    service = _service(config_path)
+    detail = service.detail(post_id)
+    item = detail.item
+    p = item.post
+    state, age = service.sla(item)
+    for parent in detail.thread:
+        click.echo(f"  ↑ @{parent.author.handle}: {' '.join(parent.text.split())}")
+    click.echo(
+        f"post {item.post_id} {p.source}:{p.external_id} by @{p.author.handle} {p.url or ''}"
+    )
+    click.echo(f"  {item.text}")
+    d = item.decision
+    click.echo(
+        f"route {d.route.value} (rule {d.rule}, confidence {d.confidence:.2f}"
+        f"{', needs review' if d.needs_review else ''}); status {item.status.value}; "
+        f"age {age} ({state})"
+    )
+    if item.claim:
+        click.echo(f"claimed by {item.claim.by} until {item.claim.until:%H:%M}Z")
+    click.echo("explanation:")
+    for line in d.explanation.splitlines():
+        click.echo(f"  {line}")
+    for reply in detail.brand_replies:
+        click.echo(f"  brand @{reply.author.handle}: {' '.join(reply.text.split())}")
+    for sent in detail.replies:
+        dry = " (dry run)" if sent.dry_run else ""
+        click.echo(f"  sent {sent.channel}{dry} by {sent.sent_by}: {sent.text}")
+    if detail.case:
+        click.echo(f"case {detail.case.case_id} → {detail.case.sink}: {detail.case.status}")
+    for entry in detail.history:
+        click.echo(f"  {entry.at:%Y-%m-%d %H:%M} {entry.actor} {entry.action} {entry.detail or ''}")
+
+
+def _run(config_path: str | None, as_user: str, action: Any) -> None:
+    service = _service(config_path)
+    try:
+        message = action(service, _person(service, as_user))
+    except Forbidden as exc:
+        raise InputError(str(exc)) from exc
+    click.echo(message)
+
+
+@queue.command()
+@click.argument("post_id", type=int)
+@as_option
+@config_option
+def claim(post_id: int, as_user: str, config_path: str | None) -> None:
+    """Claim POST_ID for a while (web.claim_minutes); others see it is taken."""
+    _run(config_path, as_user, lambda s, u: f"claimed until {s.claim(post_id, u):%H:%M}Z")
+
+
+def _sent(message: Any) -> str:
+    dry = " (dry run: nothing was sent)" if message.dry_run else ""
+    return f"{message.channel} stored{dry}" + (f": {message.url}" if message.url else "")
+
+
+@queue.command()
+@click.argument("post_id", type=int)
+@click.argument("text", required=False)
+@click.option("--dm-invite", is_flag=True, help="Post the standard 'let's continue in DM' reply.")
+@as_option
+@config_option
+def reply(
+    post_id: int, text: str | None, dm_invite: bool, as_user: str, config_path: str | None
+) -> None:
+    """Reply publicly to POST_ID with TEXT (dry run unless replies.dry_run is false)."""
+    if not text and not dm_invite:
+        raise click.UsageError("give TEXT or --dm-invite")
+    body = text or DM_INVITE
+    _run(config_path, as_user, lambda s, u: _sent(s.respond(post_id, u, body, channel="reply")))
+
+
+@queue.command()
+@click.argument("post_id", type=int)
+@click.argument("text")
+@as_option
+@config_option
+def dm(post_id: int, text: str, as_user: str, config_path: str | None) -> None:
+    """Send TEXT privately to the author of POST_ID."""
+    _run(config_path, as_user, lambda s, u: _sent(s.respond(post_id, u, text, channel="dm")))
+
+
+@queue.command()
+@click.argument("post_id", type=int)
+@click.option("--reason", default="")
+@as_option
+@config_option
+def escalate(post_id: int, reason: str, as_user: str, config_path: str | None) -> None:
+    """Make POST_ID a helpdesk case (through the outbox; never twice)."""
+    _run(config_path, as_user, lambda s, u: f"case {s.escalate(post_id, u, reason)} created")
+
+
+@queue.command()
+@click.argument("post_id", type=int)
+@click.option("--reason", default="")
+@as_option
+@config_option
+def ignore(post_id: int, reason: str, as_user: str, config_path: str | None) -> None:
+    """Take POST_ID out of the queue without an answer."""
+    _run(config_path, as_user, lambda s, u: (s.ignore(post_id, u, reason), "ignored")[1])
+
+
+@queue.command()
+@click.argument("post_id", type=int)
+@click.argument(
+    "field", type=click.Choice(["route", "sentiment", "complaint", "intent", "sensitive"])
+)
+@click.argument("value")
+@as_option
+@config_option
+def correct(post_id: int, field: str, value: str, as_user: str, config_path: str | None) -> None:
+    """Correct FIELD of POST_ID to VALUE; the item is re-decided at once."""
+
+    def act(s: QueueService, u: User) -> str:
+        d = s.correct(post_id, u, field, value)
+        return f"re-decided: {d.route.value} (rule {d.rule})"
+
+    _run(config_path, as_user, act)
+
+
+@queue.command()
+@click.argument("post_id", type=int)
+@click.argument("text")
+@as_option
+@config_option
+def note(post_id: int, text: str, as_user: str, config_path: str | None) -> None:
+    """Add a note to POST_ID for the team."""
+    _run(config_path, as_user, lambda s, u: (s.note(post_id, u, text), "noted")[1])
+
+
+@queue.command()
+@click.argument("post_id", type=int)
+@click.argument("to")
+@as_option
+@config_option
+def reassign(post_id: int, to: str, as_user: str, config_path: str | None) -> None:
+    """Give POST_ID to another person (leads and admins)."""
+    _run(config_path, as_user, lambda s, u: (s.reassign(post_id, u, to), f"assigned to {to}")[1])
+
+
+commands = [queue]

@@ -1,0 +1,509 @@
+"""The review queue's one service layer: the web app and `social-triage queue` both call it.
+
+Every action checks the person's role and the item's claim, does its work and writes its audit
+entry in one transaction. Replies go through the source's `Responder` (dry run by default);
+escalation and corrections write a new decision through `DecisionStore.save`, so a helpdesk
+case is created by the existing transactional outbox, and only once (its idempotency key).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from config.schema import Settings
+from triage.errors import InputError, ReplyError, TriageError
+from triage.models import Decision, Route, SensitiveFinding, Signals, StoredPost
+from triage.queue.models import (
+    CORRECTABLE,
+    Filters,
+    ItemDetail,
+    ItemPage,
+    ItemStatus,
+    QueueItem,
+    User,
+    View,
+)
+from triage.queue.store import QueueStore
+from triage.storage import Store
+from triage.storage.cases import CaseStore
+from triage.storage.decisions import DecisionStore
+from triage.storage.tables import audit_log, cases, corrections, queue_items, replies
+
+#: What an agent sends to move a conversation out of public view.
+DM_INVITE = (
+    "Sorry to hear that! We'd like to help: please check your direct messages so we can "
+    "continue there."
+)
+
+
+class Forbidden(TriageError):
+    """The person's role or someone else's claim does not allow this action."""
+
+
+class QueueService:
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self.engine = store.engine
+        self.reads = QueueStore(store.engine)
+        self.decisions = DecisionStore(store.engine)
+        self.cases = CaseStore(store.engine)
+        self._insert = postgresql.insert if store.dialect == "postgresql" else sqlite.insert
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def page(
+        self, view: View, filters: Filters, *, cursor: str | None = None, limit: int | None = None
+    ) -> ItemPage:
+        return self.reads.page(
+            view, filters, cursor=cursor, limit=limit or self.settings.web.page_size
+        )
+
+    def detail(self, post_id: int) -> ItemDetail:
+        found = self.reads.detail(post_id)
+        if found is None:
+            raise InputError(f"no decided post {post_id} in the queue")
+        return found
+
+    def item(self, post_id: int) -> QueueItem:
+        found = self.reads.item(post_id)
+        if found is None:
+            raise InputError(f"no decided post {post_id} in the queue")
+        return found
+
+    def sla(self, item: QueueItem, now: datetime | None = None) -> tuple[str, str]:
+        """(state, label): `ok`, `warn` (past 75% of the target), `breach`, or `done`."""
+        now = now or datetime.now(UTC)
+        age = now - item.post.created_at
+        label = _age(age)
+        if item.status is not ItemStatus.OPEN:
+            return "done", label
+        target = self.settings.web.sla_minutes.get(item.decision.route.value)
+        if not target:
+            return "ok", label
+        used = age.total_seconds() / 60 / target
+        state = "breach" if used >= 1 else "warn" if used >= 0.75 else "ok"
+        return state, f"{label} / {_age(timedelta(minutes=target))}"
+
+    # --- permissions --------------------------------------------------------------------------
+
+    def _require_worker(self, user: User) -> None:
+        if not user.can_work:
+            raise Forbidden(f"{user.name} ({user.role}) can read the queue but not act on it")
+
+    def _require_lead(self, user: User, what: str) -> None:
+        if not user.is_lead:
+            raise Forbidden(f"only a lead or admin can {what}")
+
+    def _check_claim(self, item: QueueItem, user: User) -> None:
+        claim = item.claim
+        if claim and claim.by != user.name and not user.is_lead:
+            raise Forbidden(
+                f"post {item.post_id} is claimed by {claim.by} until {claim.until:%H:%M}Z"
+            )
+
+    def _audit(
+        self, conn: Connection, user: User | str, action: str, post_id: int | None, **detail: Any
+    ) -> None:
+        actor = user.name if isinstance(user, User) else user
+        conn.execute(
+            audit_log.insert().values(
+                at=datetime.now(UTC),
+                actor=actor,
+                action=action,
+                post_id=post_id,
+                detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+            )
+        )
+
+    def audit(
+        self, user: User | str, action: str, post_id: int | None = None, **detail: Any
+    ) -> None:
+        """An audit entry on its own (logins, user changes)."""
+        with self.engine.begin() as conn:
+            self._audit(conn, user, action, post_id, **detail)
+
+    def _set_item(self, conn: Connection, post_id: int, user: User, **values: Any) -> None:
+        self.reads.invalidate()
+        now = datetime.now(UTC)
+        values.update(updated_by=user.name, updated_at=now)
+        insert_values = {"post_id": post_id, "status": ItemStatus.OPEN.value, **values}
+        conn.execute(
+            self._insert(queue_items)
+            .values(**insert_values)
+            .on_conflict_do_update(index_elements=["post_id"], set_=values)
+        )
+
+    def _work(self, post_id: int, user: User) -> QueueItem:
+        self._require_worker(user)
+        item = self.item(post_id)
+        self._check_claim(item, user)
+        return item
+
+    # --- claiming -----------------------------------------------------------------------------
+
+    def claim(self, post_id: int, user: User) -> datetime:
+        item = self._work(post_id, user)
+        until = datetime.now(UTC) + timedelta(minutes=self.settings.web.claim_minutes)
+        with self.engine.begin() as conn:
+            # The conditional update is the lock: of two agents claiming at once, one wins.
+            self._set_item(conn, post_id, user, status=item.status.value)
+            if not user.is_lead:
+                won = conn.execute(
+                    update(queue_items)
+                    .where(
+                        queue_items.c.post_id == post_id,
+                        (queue_items.c.claimed_by.is_(None))
+                        | (queue_items.c.claimed_by == user.name)
+                        | (queue_items.c.claim_expires_at <= datetime.now(UTC)),
+                    )
+                    .values(claimed_by=user.name, claim_expires_at=until)
+                ).rowcount
+                if not won:
+                    raise Forbidden(f"post {post_id} was just claimed by someone else")
+            else:
+                conn.execute(
+                    update(queue_items)
+                    .where(queue_items.c.post_id == post_id)
+                    .values(claimed_by=user.name, claim_expires_at=until)
+                )
+            self._audit(conn, user, "claim", post_id, until=until.isoformat(timespec="seconds"))
+        return until
+
+    def unclaim(self, post_id: int, user: User) -> None:
+        self._work(post_id, user)
+        with self.engine.begin() as conn:
+            self._set_item(conn, post_id, user, claimed_by=None, claim_expires_at=None)
+            self._audit(conn, user, "unclaim", post_id)
+
+    def reassign(self, post_id: int, user: User, to: str) -> None:
+        self._require_lead(user, "reassign items")
+        self.item(post_id)
+        from triage.queue.users import UserStore
+
+        target = UserStore(self.engine).get(to)
+        if target is None or not target.active or not target.can_work:
+            raise InputError(f"reassign: {to!r} is not an active agent, lead or admin")
+        until = datetime.now(UTC) + timedelta(minutes=self.settings.web.claim_minutes)
+        with self.engine.begin() as conn:
+            self._set_item(
+                conn, post_id, user, assigned_to=to, claimed_by=to, claim_expires_at=until
+            )
+            self._audit(conn, user, "reassign", post_id, to=to)
+
+    # --- answering ----------------------------------------------------------------------------
+
+    def respond(self, post_id: int, user: User, text: str, *, channel: str) -> Any:
+        """Reply publicly (`reply`) or privately (`dm`); returns the stored `SentMessage`.
+
+        A `ReplyError` (the platform refused) is recorded in the audit log and raised for the
+        caller to show; the item stays open.
+        """
+        from listener.respond import build_responder
+
+        item = self._work(post_id, user)
+        text = text.strip()
+        if not text:
+            raise InputError("reply: the message is empty")
+        if len(text) > 10_000:
+            raise InputError("reply: the message is longer than 10,000 characters")
+        if channel not in ("reply", "dm"):
+            raise InputError(f"reply: unknown channel {channel!r}")
+        try:
+            source = self.settings.source(item.fetched_by)
+        except KeyError:
+            source = None
+        try:
+            responder = build_responder(source, dry_run=self.settings.replies.dry_run)
+            try:
+                if channel == "reply":
+                    sent = responder.reply(item.post, text)
+                else:
+                    sent = responder.direct_message(item.post, text)
+            finally:
+                responder.close()
+        except ReplyError as exc:
+            self.audit(user, f"{channel}_failed", post_id, error=str(exc).splitlines()[0][:300])
+            raise
+        with self.engine.begin() as conn:
+            conn.execute(
+                replies.insert().values(
+                    post_id=post_id,
+                    channel=sent.channel,
+                    text=sent.text,
+                    dry_run=sent.dry_run,
+                    external_id=sent.external_id,
+                    url=sent.url,
+                    sent_by=user.name,
+                    sent_at=datetime.now(UTC),
+                )
+            )
+            self._set_item(
+                conn,
+                post_id,
+                user,
+                status=ItemStatus.ANSWERED.value,
+                claimed_by=None,
+                claim_expires_at=None,
+            )
+            self._audit(
+                conn,
+                user,
+                channel,
+                post_id,
+                dry_run=sent.dry_run,
+                external_id=sent.external_id,
+                chars=len(sent.text),
+            )
+        return sent
+
+    def ignore(self, post_id: int, user: User, reason: str = "") -> None:
+        self._work(post_id, user)
+        with self.engine.begin() as conn:
+            self._set_item(
+                conn,
+                post_id,
+                user,
+                status=ItemStatus.IGNORED.value,
+                claimed_by=None,
+                claim_expires_at=None,
+            )
+            self._audit(conn, user, "ignore", post_id, reason=reason.strip()[:500] or None)
+
+    def reopen(self, post_id: int, user: User) -> None:
+        self._work(post_id, user)
+        with self.engine.begin() as conn:
+            self._set_item(conn, post_id, user, status=ItemStatus.OPEN.value)
+            self._audit(conn, user, "reopen", post_id)
+
+    def note(self, post_id: int, user: User, text: str) -> None:
+        self._require_worker(user)
+        self.item(post_id)
+        text = text.strip()
+        if not text:
+            raise InputError("note: the note is empty")
+        with self.engine.begin() as conn:
+            self._audit(conn, user, "note", post_id, text=text[:2000])
+
+    # --- escalating and correcting ------------------------------------------------------------
+
+    def _sink(self, decision: Decision) -> str | None:
+        esc = self.settings.escalation
+        default = esc.default_sink or (self.settings.sinks[0].name if self.settings.sinks else None)
+        return decision.sink or esc.priority_sinks.get(decision.priority) or default  # type: ignore[call-overload]
+
+    def _existing_case(self, conn: Connection, post_id: int) -> tuple[int, str] | None:
+        row = conn.execute(
+            select(cases.c.id, cases.c.status).where(cases.c.post_id == post_id).limit(1)
+        ).first()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def escalate(self, post_id: int, user: User, reason: str = "") -> int:
+        """Make the post a helpdesk case through the outbox; returns the case id. A post
+        that already has a case is never escalated twice (InputError names the case)."""
+        item = self._work(post_id, user)
+        stored = self._stored(post_id)
+        with self.engine.begin() as conn:
+            existing = self._existing_case(conn, post_id)
+            if existing:
+                raise InputError(
+                    f"post {post_id} is already escalated: case {existing[0]} ({existing[1]})"
+                )
+            old = item.decision
+            decision = dataclasses.replace(
+                old,
+                route=Route.HELPDESK,
+                tier=2,
+                confidence=1.0,
+                needs_review=False,
+                rule="agent escalation",
+                explanation=(
+                    f"Escalated to the helpdesk by {user.name}"
+                    + (f": {reason.strip()}" if reason.strip() else ".")
+                    + f"\nThe classifier had decided {old.route.value} (rule {old.rule!r})."
+                ),
+                rules_tried=(),
+                sink=None,
+            )
+            sink = self._sink(decision)
+            if sink is None:
+                raise InputError("escalate: no sink is configured (settings `sinks`)")
+            self.decisions.save(
+                conn, stored, item.signals, decision, decided_by=user.actor, case_sink=sink
+            )
+            case = self._existing_case(conn, post_id)
+            assert case is not None
+            self._set_item(
+                conn,
+                post_id,
+                user,
+                status=ItemStatus.ESCALATED.value,
+                claimed_by=None,
+                claim_expires_at=None,
+            )
+            self._audit(
+                conn,
+                user,
+                "escalate",
+                post_id,
+                case=case[0],
+                sink=sink,
+                reason=reason.strip() or None,
+            )
+        return case[0]
+
+    def release_case(self, case_id: int, user: User) -> None:
+        self._require_lead(user, "release held cases")
+        status = self.cases.status_of(case_id)
+        if status is None:
+            raise InputError(f"no case {case_id}")
+        if not self.cases.release(case_id):
+            raise InputError(f"case {case_id} is {status}, not held")
+        with self.engine.begin() as conn:
+            post_id = conn.execute(
+                select(cases.c.post_id).where(cases.c.id == case_id)
+            ).scalar_one()
+            self._set_item(conn, int(post_id), user, status=ItemStatus.ESCALATED.value)
+            self._audit(conn, user, "release_case", int(post_id), case=case_id)
+
+    def correct(self, post_id: int, user: User, field: str, value: str) -> Decision:
+        """Change the route or a label; the item is re-decided at once, by `agent:NAME`."""
+        item = self._work(post_id, user)
+        field = field.strip().lower()
+        value = value.strip().lower()
+        if field not in CORRECTABLE:
+            raise InputError(f"correct: field {field!r} is not one of {', '.join(CORRECTABLE)}")
+        old_value, decision, signals = self._redecide(item, field, value, user)
+        stored = self._stored(post_id)
+        with self.engine.begin() as conn:
+            conn.execute(
+                corrections.insert().values(
+                    post_id=post_id,
+                    field=field,
+                    old_value=old_value,
+                    new_value=value,
+                    author=user.name,
+                    created_at=datetime.now(UTC),
+                )
+            )
+            sink = self._sink(decision) if decision.route is Route.HELPDESK else None
+            if sink and self._existing_case(conn, post_id):
+                sink = None  # the post has its case already: exactly once
+            self.decisions.save(
+                conn, stored, signals, decision, decided_by=user.actor, case_sink=sink
+            )
+            self.reads.invalidate()
+            if sink:
+                self._set_item(conn, post_id, user, status=ItemStatus.ESCALATED.value)
+            self._audit(conn, user, "correct", post_id, field=field, old=old_value, new=value)
+        return decision
+
+    def _redecide(
+        self, item: QueueItem, field: str, value: str, user: User
+    ) -> tuple[str | None, Decision, Signals | None]:
+        old = item.decision
+        signals = item.signals
+        if field == "route":
+            try:
+                route = Route(value)
+            except ValueError as exc:
+                known = ", ".join(r.value for r in Route)
+                raise InputError(f"correct route: {value!r} is not one of {known}") from exc
+            decision = dataclasses.replace(
+                old,
+                route=route,
+                tier={Route.PUBLIC_REPLY: 1, Route.PRIVATE_DM: 2, Route.HELPDESK: 2}.get(route),
+                confidence=1.0,
+                needs_review=False,
+                rule="agent correction",
+                explanation=(
+                    f"Route corrected by {user.name}: {old.route.value} -> {route.value}.\n"
+                    f"The classifier had decided {old.route.value} (rule {old.rule!r})."
+                ),
+                rules_tried=(),
+                sink=None,
+            )
+            return old.route.value, decision, signals
+        if signals is None:
+            raise InputError(f"post {item.post_id} has no signals to correct (no classifier ran)")
+        old_value, signals = corrected_signals(signals, field, value)
+        decision = self._rules_decide(item, signals)
+        decision = dataclasses.replace(
+            decision,
+            explanation=(
+                f"Re-decided after {user.name} corrected {field}: {old_value} -> {value}.\n"
+                + decision.explanation
+            ),
+            model_version=old.model_version,
+        )
+        return old_value, decision, signals
+
+    def _rules_decide(self, item: QueueItem, signals: Signals) -> Decision:
+        from classifiers.rules import RuleSet
+
+        rules = RuleSet.load(self.settings.rules) if self.settings.rules else RuleSet.default()
+        return rules.decide(
+            item.post,
+            item.post.text,
+            signals,
+            review_threshold=self.settings.classifier.review_threshold,
+        )
+
+    def _stored(self, post_id: int) -> StoredPost:
+        stored = self.store.get_post(post_id)
+        if stored is None:
+            raise InputError(f"no post {post_id}")
+        return stored
+
+
+def corrected_signals(signals: Signals, field: str, value: str) -> tuple[str, Signals]:
+    """(the old label, the signals with the person's label in place)."""
+    from classifiers.heads import INTENT_LABELS, SENTIMENT_LABELS
+
+    if field == "sentiment":
+        if value not in SENTIMENT_LABELS:
+            raise InputError(
+                f"correct sentiment: {value!r} is not one of {', '.join(SENTIMENT_LABELS)}"
+            )
+        return signals.sentiment, dataclasses.replace(signals, sentiment=value, sentiment_score=1.0)
+    if field == "complaint":
+        if value not in ("complaint", "not_complaint", "yes", "no"):
+            raise InputError(f"correct complaint: {value!r} is not complaint or not_complaint")
+        old = "complaint" if signals.complaint >= 0.5 else "not_complaint"
+        score = 1.0 if value in ("complaint", "yes") else 0.0
+        return old, dataclasses.replace(signals, complaint=score)
+    if field == "intent":
+        chosen = {p.strip() for p in value.split("|") if p.strip() and p.strip() != "none"}
+        bad = sorted(chosen - set(INTENT_LABELS))
+        if bad:
+            raise InputError(f"correct intent: {bad[0]!r} is not one of {', '.join(INTENT_LABELS)}")
+        old = "|".join(sorted(k for k, v in signals.intents.items() if v >= 0.5)) or "none"
+        intents = {
+            k: (1.0 if k in chosen else 0.0) for k in set(INTENT_LABELS) | set(signals.intents)
+        }
+        return old, dataclasses.replace(signals, intents=intents)
+    # sensitive
+    if value not in ("yes", "no", "true", "false"):
+        raise InputError(f"correct sensitive: {value!r} is not yes or no")
+    old = "yes" if signals.sensitive else "no"
+    if value in ("no", "false"):
+        return old, dataclasses.replace(signals, sensitive=())
+    findings = signals.sensitive or (
+        SensitiveFinding(kind="marked_by_agent", start=0, end=0, preview="(marked by an agent)"),
+    )
+    return old, dataclasses.replace(signals, sensitive=findings)
+
+
+def _age(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return f"{max(minutes, 0)}m"
+    if minutes < 48 * 60:
+        return f"{minutes // 60}h"
+    return f"{minutes // 1440}d"

@@ -1,0 +1,62 @@
+"""The review queue's web app: `create_app(settings, store)` for uvicorn and the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from config.schema import Settings
+from triage.queue.service import QueueService
+from triage.queue.users import UserStore
+from triage.storage import Store
+from triage.web import routes_admin, routes_auth, routes_queue
+from triage.web.render import Renderer
+from triage.web.security import SecurityHeaders
+
+STATIC = Path(__file__).resolve().parent / "static"
+#: Routes any anonymous visitor may open; the route-walk test holds every other route to login.
+PUBLIC = frozenset({"/healthz", "/login", "/static"})
+
+
+def create_app(settings: Settings, store: Store) -> Starlette:
+    routes: list[Route | Mount] = [
+        *routes_auth.routes,
+        *routes_queue.routes,
+        *routes_admin.routes,
+        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+    app.state.settings = settings
+    app.state.store = store
+    app.state.queue = QueueService(settings, store)
+    app.state.users = UserStore(
+        store.engine,
+        max_failures=settings.web.max_failed_logins,
+        lockout_minutes=settings.web.lockout_minutes,
+    )
+    app.state.render = Renderer()
+    return app
+
+
+def serve(settings: Settings, store: Store, *, host: str, port: int) -> None:
+    """Run the app in this thread until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(settings, store), host=host, port=port, log_level="info")
+
+
+def serve_in_thread(settings: Settings, store: Store, *, host: str, port: int) -> object:
+    """Start the app on a daemon thread (`run --serve`); returns the uvicorn server."""
+    import threading
+
+    import uvicorn
+
+    config = uvicorn.Config(create_app(settings, store), host=host, port=port, log_level="info")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="web", daemon=True)
+    thread.start()
+    return server

@@ -1,0 +1,95 @@
+"""Pages for leads and admins: held cases, the team's work, the audit log, users; and the
+marketing dashboard placeholder."""
+
+from __future__ import annotations
+
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from triage.errors import InputError
+from triage.queue.models import LEADS, Role
+from triage.queue.service import Forbidden
+from triage.web.auth import Ctx, requires, safe_next
+from triage.web.routes_queue import common
+
+ADMINS = (Role.ADMIN,)
+
+
+@requires(Role.MARKETING, *LEADS)
+def dashboard(ctx: Ctx) -> Response:
+    return ctx.request.app.state.render.page("dashboard.html", **common(ctx))
+
+
+@requires(*LEADS)
+def audit(ctx: Ctx) -> Response:
+    q = ctx.request.query_params
+    before = int(q["before"]) if q.get("before", "").isdigit() else None
+    actor = q.get("actor", "")[:64]
+    entries = ctx.request.app.state.queue.reads.audit(before=before, actor=actor, limit=100)
+    return ctx.request.app.state.render.page(
+        "audit.html", **common(ctx, entries=entries, actor=actor)
+    )
+
+
+@requires(*LEADS)
+def team(ctx: Ctx) -> Response:
+    people = ctx.request.app.state.queue.reads.work_by_person()
+    return ctx.request.app.state.render.page("team.html", **common(ctx, people=people))
+
+
+@requires(*LEADS)
+def release(ctx: Ctx) -> Response:
+    queue = ctx.request.app.state.queue
+    case_id = int(ctx.request.path_params["case_id"])
+    try:
+        queue.release_case(case_id, ctx.user)
+    except (InputError, Forbidden) as exc:
+        return ctx.request.app.state.render.page(
+            "error.html", status_code=400, **common(ctx, message=str(exc))
+        )
+    target = safe_next(ctx.form.get("next") or "/queue/helpdesk")
+    return RedirectResponse(target, status_code=303)
+
+
+@requires(*ADMINS)
+def users_page(ctx: Ctx) -> Response:
+    people = ctx.request.app.state.users
+    error = None
+    status = 200
+    if ctx.request.method == "POST":
+        form = ctx.form
+        try:
+            if form.get("op") == "add":
+                people.add(form.get("name", ""), form.get("role", ""), form.get("password", ""))
+                ctx.request.app.state.queue.audit(
+                    ctx.user, "user_add", name=form.get("name"), role=form.get("role")
+                )
+            elif form.get("op") in ("disable", "enable"):
+                people.set_active(form.get("name", ""), form.get("op") == "enable")
+                ctx.request.app.state.queue.audit(
+                    ctx.user, f"user_{form.get('op')}", name=form.get("name")
+                )
+            elif form.get("op") == "role":
+                people.set_role(form.get("name", ""), form.get("role", ""))
+                ctx.request.app.state.queue.audit(
+                    ctx.user, "user_role", name=form.get("name"), role=form.get("role")
+                )
+            else:
+                raise InputError("unknown operation")
+            return RedirectResponse("/users", status_code=303)
+        except InputError as exc:
+            error, status = str(exc), 400
+    return ctx.request.app.state.render.page(
+        "users.html",
+        status_code=status,
+        **common(ctx, people=people.all(), roles=list(Role), error=error),
+    )
+
+
+routes = [
+    Route("/dashboard", dashboard),
+    Route("/audit", audit),
+    Route("/team", team),
+    Route("/cases/{case_id:int}/release", release, methods=["POST"]),
+    Route("/users", users_page, methods=["GET", "POST"]),
+]

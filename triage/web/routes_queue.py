@@ -1,0 +1,239 @@
+"""The queue pages and the actions on one item; all go through `triage.queue.QueueService`."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from triage.errors import InputError, ReplyError
+from triage.queue.models import CORRECTABLE, LEADS, READERS, WORKERS, Filters, View
+from triage.queue.service import DM_INVITE, Forbidden, QueueService
+from triage.web.auth import Ctx, requires, safe_next
+
+FILTER_KEYS = ("source", "query", "route", "sentiment", "intent", "language", "sensitive", "age")
+#: Messages shown after an action: fixed texts, never anything from the request.
+DONE = {
+    "claim": "Claimed.",
+    "unclaim": "Claim released.",
+    "reply": "Reply stored.",
+    "dm": "DM stored.",
+    "dm_invite": "Invitation to DM stored.",
+    "escalate": "Escalated to the helpdesk.",
+    "ignore": "Ignored.",
+    "reopen": "Reopened.",
+    "note": "Note added.",
+    "correct": "Correction saved; the item was re-decided.",
+    "reassign": "Reassigned.",
+}
+
+
+def _queue(request: Request) -> QueueService:
+    return request.app.state.queue
+
+
+def _filters(request: Request) -> Filters:
+    q = request.query_params
+    values = {k: q.get(k, "")[:200] for k in FILTER_KEYS}
+    return Filters(search=q.get("q", "")[:200], **values)
+
+
+def _view(request: Request) -> View:
+    try:
+        return View(request.path_params["view"])
+    except ValueError as exc:
+        raise InputError(f"no view {request.path_params['view']!r}") from exc
+
+
+def common(ctx: Ctx, **extra: Any) -> dict[str, Any]:
+    queue = _queue(ctx.request)
+    return {
+        "user": ctx.user,
+        "csrf": ctx.session.csrf_token,
+        "can_work": ctx.user.can_work,
+        "is_lead": ctx.user.is_lead,
+        "sla": queue.sla,
+        "settings": queue.settings,
+        **extra,
+    }
+
+
+@requires(*READERS)
+def home(ctx: Ctx) -> Response:
+    target = "/dashboard" if not ctx.user.can_work else "/queue/public_reply"
+    return RedirectResponse(target, status_code=303)
+
+
+def _error(ctx: Ctx, message: str, status: int) -> Response:
+    return ctx.request.app.state.render.page(
+        "error.html", status_code=status, **common(ctx, message=message)
+    )
+
+
+@requires(*READERS)
+def queue_page(ctx: Ctx) -> Response:
+    request = ctx.request
+    queue = _queue(request)
+    try:
+        view = _view(request)
+        filters = _filters(request)
+        page = queue.page(view, filters, cursor=request.query_params.get("cursor") or None)
+    except InputError as exc:
+        return _error(ctx, str(exc), 400)
+    held = queue.reads.held_cases() if view is View.HELPDESK else []
+    args = {k: v for k, v in filters.active().items() if k != "search"}
+    if filters.search:
+        args["q"] = filters.search
+    top = max((i.post_id for i in page.items), default=0)
+    return request.app.state.render.page(
+        "queue.html",
+        **common(
+            ctx,
+            view=view,
+            page=page,
+            filters=filters,
+            counts=queue.reads.counts(),
+            options=queue.reads.filter_options(),
+            held=held,
+            query_string=urlencode(args),
+            first_page=not request.query_params.get("cursor"),
+            top=top,
+        ),
+    )
+
+
+@requires(*READERS)
+def poll(ctx: Ctx) -> Response:
+    """New items of a view since the newest one shown, for HTMX to prepend."""
+    request = ctx.request
+    queue = _queue(request)
+    try:
+        view = _view(request)
+        after = int(request.query_params.get("after", "0"))
+        items = queue.reads.newer(view, _filters(request), after=after)
+    except (InputError, ValueError):
+        return Response(status_code=204)
+    args = dict(request.query_params)
+    args["after"] = str(max([after, *(i.post_id for i in items)]))
+    return request.app.state.render.page(
+        "_poll.html",
+        **common(ctx, items=items, view=view, poll_url=f"{request.url.path}?{urlencode(args)}"),
+    )
+
+
+@requires(*READERS)
+def item_page(ctx: Ctx) -> Response:
+    queue = _queue(ctx.request)
+    try:
+        detail = queue.detail(int(ctx.request.path_params["post_id"]))
+    except InputError as exc:
+        return _error(ctx, str(exc), 404)
+    users = ctx.request.app.state.users.active_names() if ctx.user.is_lead else []
+    done = DONE.get(ctx.request.query_params.get("done", ""))
+    return ctx.request.app.state.render.page(
+        "item.html",
+        **common(
+            ctx,
+            detail=detail,
+            item=detail.item,
+            done=done,
+            people=users,
+            fields=CORRECTABLE,
+            dm_invite=DM_INVITE,
+            error=None,
+        ),
+    )
+
+
+def _act(ctx: Ctx, action: str) -> Response:
+    request = ctx.request
+    queue = _queue(request)
+    post_id = int(request.path_params["post_id"])
+    form = ctx.form
+    user = ctx.user
+    status = 200
+    error: str | None = None
+    try:
+        if action == "claim":
+            queue.claim(post_id, user)
+        elif action == "unclaim":
+            queue.unclaim(post_id, user)
+        elif action in ("reply", "dm"):
+            queue.respond(post_id, user, form.get("text", ""), channel=action)
+        elif action == "dm_invite":
+            queue.respond(post_id, user, form.get("text") or DM_INVITE, channel="reply")
+        elif action == "escalate":
+            queue.escalate(post_id, user, form.get("reason", ""))
+        elif action == "ignore":
+            queue.ignore(post_id, user, form.get("reason", ""))
+        elif action == "reopen":
+            queue.reopen(post_id, user)
+        elif action == "note":
+            queue.note(post_id, user, form.get("text", ""))
+        elif action == "correct":
+            queue.correct(post_id, user, form.get("field", ""), form.get("value", ""))
+        elif action == "reassign":
+            queue.reassign(post_id, user, form.get("to", ""))
+        else:
+            return _error(ctx, f"no action {action!r}", 404)
+    except Forbidden as exc:
+        error, status = str(exc), 403
+    except ReplyError as exc:
+        error, status = str(exc).splitlines()[0], 502
+    except InputError as exc:
+        error, status = str(exc), 400
+    if ctx.htmx:
+        try:
+            item = queue.item(post_id)
+        except InputError as exc:
+            return _error(ctx, str(exc), 404)
+        return request.app.state.render.page(
+            "_card_response.html",
+            **common(ctx, item=item, error=error, done=None if error else DONE.get(action)),
+        )
+    if error is None:
+        target = safe_next(form.get("next") or f"/items/{post_id}")
+        sep = "&" if "?" in target else "?"
+        return RedirectResponse(f"{target}{sep}done={action}", status_code=303)
+    try:
+        detail = queue.detail(post_id)
+    except InputError as exc:
+        return _error(ctx, str(exc), 404)
+    users = request.app.state.users.active_names() if user.is_lead else []
+    return request.app.state.render.page(
+        "item.html",
+        status_code=status,
+        **common(
+            ctx,
+            detail=detail,
+            item=detail.item,
+            done=None,
+            people=users,
+            fields=CORRECTABLE,
+            dm_invite=DM_INVITE,
+            error=error,
+        ),
+    )
+
+
+@requires(*WORKERS)
+def act(ctx: Ctx) -> Response:
+    return _act(ctx, ctx.request.path_params["action"])
+
+
+@requires(*LEADS)
+def reassign(ctx: Ctx) -> Response:
+    return _act(ctx, "reassign")
+
+
+routes = [
+    Route("/", home),
+    Route("/queue/{view}", queue_page),
+    Route("/queue/{view}/poll", poll),
+    Route("/items/{post_id:int}", item_page),
+    Route("/items/{post_id:int}/reassign", reassign, methods=["POST"]),
+    Route("/items/{post_id:int}/{action}", act, methods=["POST"]),
+]
