@@ -82,6 +82,18 @@ class DigestSettings(BaseModel):
     schedules: list[DigestSchedule] = Field(default_factory=_default_schedules)
     #: Time zone the cron expressions are read in.
     timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
     #: Where scheduled digests are written (HTML + CSV) when no SMTP server is configured.
     out_dir: Path = Path("digests")
     #: The server digests and alerts are mailed through; none: files only.

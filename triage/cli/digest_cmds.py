@@ -100,4 +100,75 @@ def digest(
             click.echo(f"{label}: {path}", err=True)
 
 
-commands = [digest]
+@click.command()
+@config_option
+@click.option("--check", is_flag=True, help="Look for new spikes now (and deliver them).")
+@click.option(
+    "--until",
+    default=None,
+    help="With --check: judge the hours before this time (ISO, UTC) instead of now.",
+)
+@click.option("--hours", default=3, show_default=True, help="With --check: hours judged.")
+@click.option("--limit", default=50, show_default=True, help="Alerts listed.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
+def alerts(
+    config_path: str | None,
+    check: bool,
+    until: str | None,
+    hours: int,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Past spike and crisis alerts, newest first; --check looks for new ones first."""
+    from triage.cli.common import echo_json
+    from triage.digest.alert_job import check_alerts
+    from triage.digest.notify import AlertNotifier
+    from triage.storage.alerts import AlertStore
+
+    if hours < 1:
+        raise InputError("--hours: must be at least 1")
+    settings = settings_from(config_path, logs=False)
+    store = open_store(settings)
+    if check:
+        notifier = AlertNotifier.from_settings(settings)
+        found = check_alerts(
+            settings, store, now=_parse_until(until), hours=hours, notifier=notifier
+        )
+        notifier.close()
+        click.echo(f"{len(found)} new alert(s)", err=True)
+    rows = AlertStore(store.engine).recent(limit)
+    if as_json:
+        echo_json(
+            [
+                {
+                    "id": a.id,
+                    "kind": a.kind,
+                    "scope": a.scope,
+                    "hour": a.bucket_start.isoformat(),
+                    "posts": a.posts,
+                    "negative": a.negative,
+                    "baseline": a.baseline,
+                    "score": round(a.score, 2),
+                    "post_ids": list(a.post_ids),
+                    "emailed_at": a.emailed_at.isoformat() if a.emailed_at else None,
+                    "webhook_at": a.webhook_at.isoformat() if a.webhook_at else None,
+                    "last_error": a.last_error,
+                }
+                for a in rows
+            ]
+        )
+        return
+    if not rows:
+        click.echo("no alerts")
+    for a in rows:
+        sent = ", ".join(
+            name for name, at in (("email", a.emailed_at), ("webhook", a.webhook_at)) if at
+        )
+        click.echo(
+            f"#{a.id} {a.bucket_start:%Y-%m-%d %H:00} UTC {a.kind} {a.scope}: {a.posts} posts, "
+            f"{a.negative} negative (baseline {a.baseline:.2f}, z={a.score:.1f}) "
+            f"sent: {sent or '-'}{'  error: ' + a.last_error if a.last_error else ''}"
+        )
+
+
+commands = [digest, alerts]
