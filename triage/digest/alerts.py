@@ -24,8 +24,9 @@ from triage.digest.compute import INTENT_THRESHOLD
 from triage.storage.digest_reads import PeriodPost
 
 HOUR = timedelta(hours=1)
-#: Fewest hours of history before an hour is judged at all.
-MIN_BASELINE_HOURS = 24
+#: Fewest hours of history before an hour is judged at all: three days, so that every hour of
+#: the day has a few same-hour values to compare with.
+MIN_BASELINE_HOURS = 72
 #: Fewest hours with posts in the baseline before a negative share is judged.
 MIN_SHARE_HOURS = 12
 SHARE_FLOOR = 0.05
@@ -73,6 +74,11 @@ def robust_z(value: float, history: Sequence[float], floor: float) -> tuple[floa
     mad = median(abs(h - centre) for h in history)
     scale = max(1.4826 * mad, floor)
     return centre, (value - centre) / scale
+
+
+def _volume_z(bucket: Bucket, history: Sequence[Bucket]) -> tuple[float, float]:
+    counts = [float(h.posts) for h in history]
+    return robust_z(bucket.posts, counts, max(1.0, math.sqrt(median(counts))))
 
 
 def floor_hour(moment: datetime) -> datetime:
@@ -139,15 +145,19 @@ def detect(
         if len(history) < MIN_BASELINE_HOURS:
             continue
         candidates: list[tuple[str, float, float]] = []
+        same_hour = [h for h in history if h.start.hour == bucket.start.hour]
         if bucket.posts >= settings.min_posts:
-            counts = [float(h.posts) for h in history]
-            centre, z = robust_z(bucket.posts, counts, max(1.0, math.sqrt(median(counts))))
+            centre, z = _volume_z(bucket, history)
+            z = min(z, _volume_z(bucket, same_hour)[1]) if same_hour else z
             if z >= settings.threshold:
                 candidates.append(("volume", centre, z))
         shares = [h.share for h in history if h.share is not None]
         if bucket.negative >= settings.min_negative and len(shares) >= MIN_SHARE_HOURS:
             assert bucket.share is not None
             centre, z = robust_z(bucket.share, shares, SHARE_FLOOR)
+            same = [h.share for h in same_hour if h.share is not None]
+            if same:
+                z = min(z, robust_z(bucket.share, same, SHARE_FLOOR)[1])
             if z >= settings.threshold:
                 candidates.append(("negative_share", centre, z))
         for kind, centre, z in candidates:
