@@ -4,17 +4,51 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekday_field(field: str) -> str:
+    """Crontab weekdays (0 or 7 = Sunday) as day names: APScheduler 3 reads numbers as
+    0 = Monday, so `1-5` would silently mean Tuesday to Saturday."""
+    names = []
+    for item in field.split(","):
+        base, _slash, step = item.partition("/")
+        if base == "*" or not any(c.isdigit() for c in base):
+            names.append(item)
+            continue
+        first, _dash, last = base.partition("-")
+        days = range(int(first), int(last or first) + 1, int(step or 1))
+        if not days or days.stop > 8:
+            raise ValueError(f"weekday {item!r} is out of range 0-7")
+        names.extend(_DAYS[d] for d in days)
+    return ",".join(dict.fromkeys(names))
+
+
+def cron_trigger(value: str, timezone: str = "UTC") -> CronTrigger:
+    """A crontab expression (minute hour day month weekday) as a trigger, cron's meaning."""
+    fields = value.split()
+    if len(fields) != 5:
+        raise ValueError(f"not a crontab expression ({value!r}): expected 5 fields")
+    minute, hour, day, month, weekday = fields
+    try:
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=_weekday_field(weekday),
+            timezone=timezone,
+        )
+    except ValueError as exc:
+        raise ValueError(f"not a crontab expression ({value!r}): {exc}") from exc
 
 
 def check_cron(value: str) -> str:
     """A five-field crontab expression, checked by the scheduler that will run it."""
-    from apscheduler.triggers.cron import CronTrigger
-
-    try:
-        CronTrigger.from_crontab(value)
-    except ValueError as exc:
-        raise ValueError(f"not a crontab expression ({value!r}): {exc}") from exc
+    cron_trigger(value)
     return value
 
 

@@ -24,6 +24,7 @@ def seed(
             created_at=row["created_at"],
             author=Author(
                 handle=row.get("handle", f"user{i}"),
+                name=row.get("name"),
                 followers=row.get("followers"),
                 is_brand=row.get("is_brand", False),
             ),

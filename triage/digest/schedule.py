@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.cron import CronTrigger
 
-from config.digest import DigestSchedule
+from config.digest import DigestSchedule, cron_trigger
 from config.schema import Settings
 from triage.digest.build import make_digest, write_files
 from triage.digest.mail import Mailer, digest_message
@@ -60,7 +59,7 @@ def add_jobs(scheduler: BaseScheduler, settings: Settings, store: Store) -> list
     described: list[str] = []
     if settings.digest.enabled:
         for schedule in settings.digest.schedules:
-            trigger = CronTrigger.from_crontab(schedule.cron, timezone=settings.digest.timezone)
+            trigger = cron_trigger(schedule.cron, settings.digest.timezone)
             scheduler.add_job(
                 _safe(run_scheduled_digest),
                 trigger,
@@ -76,7 +75,7 @@ def add_jobs(scheduler: BaseScheduler, settings: Settings, store: Store) -> list
     if settings.alerts.enabled:
         scheduler.add_job(
             _safe(run_alert_check),
-            CronTrigger.from_crontab(settings.alerts.cron, timezone=UTC),
+            cron_trigger(settings.alerts.cron),
             args=[settings, store],
             id="alerts",
             name="alerts",
