@@ -90,12 +90,16 @@ def cluster(vectors: np.ndarray, max_k: int) -> np.ndarray:
     over k and highest at k = 2, which only split English from Portuguese posts, so it does
     not choose k."""
     from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
 
     n = len(vectors)
     k = min(max_k, n // MIN_THEME_POSTS, round(math.sqrt(n / 2)))
     if k < 2:
         return np.zeros(n, dtype=int)
-    labels: np.ndarray = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(vectors)
+    # One BLAS thread: on 60 vectors, threads cost far more than they save (and the encoder's
+    # workers share the cores).
+    with threadpool_limits(1):
+        labels: np.ndarray = KMeans(n_clusters=k, n_init=10, random_state=0).fit_predict(vectors)
     return labels
 
 
