@@ -121,3 +121,29 @@ def _no_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
     import triage.digest.build as build
 
     monkeypatch.setattr(build, "encoder_embed", lambda settings: None)
+
+
+def test_digest_send_from_the_command_line(
+    sqlite_store: Store, smtp_server: SMTPServer, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from triage.cli import cli
+
+    seed(sqlite_store, _rows())
+    config = tmp_path / "social-triage.yaml"
+    config.write_text(
+        f"database: {{url: '{sqlite_store.engine.url}'}}\nlocale: pt_BR\n"
+        f"digest:\n  smtp: {{host: {smtp_server.host}, port: {smtp_server.port}, "
+        "to: [mkt@example.com]}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["digest", "--config", str(config), "--period", "1d", "--until", "2026-11-16",
+              "--send", "--no-themes"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (msg,) = smtp_server.messages
+    assert str(msg["Subject"]).startswith("Resumo social Acme")
+    images = [p for p in msg.walk() if p.get_content_type() == "image/png"]
+    assert len(images) == 2

@@ -68,6 +68,19 @@ def route_name(fmt: Formatter, route: str) -> str:
     return names.get(route, route)
 
 
+def case_status_name(fmt: Formatter, status: str) -> str:
+    _ = fmt.gettext
+    names = {
+        "held": _("held for review"),
+        "pending": _("pending"),
+        "sent": _("sent"),
+        "failed": _("failed"),
+        "dead": _("dead"),
+        "closed": _("closed"),
+    }
+    return names.get(status, status)
+
+
 def sentiment_name(fmt: Formatter, sentiment: str) -> str:
     _ = fmt.gettext
     names = {"negative": _("Negative"), "neutral": _("Neutral"), "positive": _("Positive")}
@@ -134,6 +147,7 @@ def render_html(
             intent_name=lambda i: intent_name(fmt, i),
             route_name=lambda r: route_name(fmt, r),
             sentiment_name=lambda s: sentiment_name(fmt, s),
+            case_status_name=lambda s: case_status_name(fmt, s),
             source_name=source_name,
         )
     )
