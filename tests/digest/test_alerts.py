@@ -168,10 +168,11 @@ def test_a_synthetic_spike_raises_one_alert_by_webhook_and_email(
     assert len(listed) == 3 and listed[0]["hour"] == (base + 72 * H).isoformat()
 
 
-def test_alerts_cli_check_without_channels(sqlite_store: Store) -> None:
+def test_alerts_cli_check_without_channels(store: Store) -> None:
+    """On SQLite and PostgreSQL: stored once, listed, a re-run finds nothing new."""
     base = datetime(2026, 11, 20, tzinfo=UTC)
-    seed(sqlite_store, _spike_rows(base))
-    db = str(sqlite_store.engine.url)
+    seed(store, _spike_rows(base))
+    db = store.engine.url.render_as_string(hide_password=False)
     env = {"TRIAGE_DATABASE__URL": db}
     result = CliRunner().invoke(cli, ["alerts"], env=env)
     assert result.exit_code == 0 and "no alerts" in result.output
@@ -180,5 +181,8 @@ def test_alerts_cli_check_without_channels(sqlite_store: Store) -> None:
     assert result.exit_code == 0, result.output
     assert "3 new alert(s)" in result.output
     assert "volume brand:Acme: 25 posts" in result.output
+    result = CliRunner().invoke(cli, ["alerts", "--check", "--until", until], env=env)
+    assert "0 new alert(s)" in result.output
+    assert len(AlertStore(store.engine).recent()) == 3
     result = CliRunner().invoke(cli, ["alerts", "--check", "--hours", "0"], env=env)
     assert result.exit_code == 2 and "--hours" in result.output
