@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from config.classifier import ClassifierSettings
+from config.digest import AlertSettings, DigestSettings
 from config.sinks import EscalationSettings, FileSinkSettings, SinkSettings
 from config.sources import ReplaySourceSettings, SourceSettings
 from config.suggestions import SuggestionSettings
@@ -74,6 +75,10 @@ class Settings(BaseModel):
     web: WebSettings = Field(default_factory=WebSettings)
     #: Ordered routing rules (YAML); the shipped rules when empty.
     rules: Path | None = None
+    #: Language of digests and alerts (and numbers and dates in them): `en` or `pt_BR`.
+    locale: Literal["en", "pt_BR"] = "en"
+    digest: DigestSettings = Field(default_factory=DigestSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Settings:

@@ -228,6 +228,11 @@ class Daemon:
                     name=job_id,
                     next_run_time=now,
                 )
+            # Marketing's digests and spike alerts (triage/digest/schedule.py).
+            from triage.digest.schedule import add_jobs
+
+            for line in add_jobs(scheduler, self.settings, self.store):
+                log.info("enabled %s", line)
         if install_signals:
             self._install_signal_handlers()
         self._scheduler = scheduler

@@ -9,6 +9,7 @@ from triage.cli import (
     daemon_cmds,
     decision_cmds,
     demo_cmd,
+    digest_cmds,
     info_cmds,
     queue_cmds,
     suggest_cmd,
@@ -34,6 +35,7 @@ for _module in (
     suggest_cmd,
     web_cmds,
     queue_cmds,
+    digest_cmds,
 ):
     for _command in _module.commands:
         cli.add_command(_command)

@@ -279,3 +279,30 @@ audit_log = Table(
     Index(None, "post_id"),
     Index(None, "actor", "id"),
 )
+
+#: Spike and crisis alerts for marketing (triage/digest/alerts.py).
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    #: `volume` or `negative_share`
+    Column("kind", Text, nullable=False),
+    #: What the hourly series counts: `brand:NAME` or `theme:INTENT`.
+    Column("scope", Text, nullable=False),
+    #: Start of the unusual hour (UTC).
+    Column("bucket_start", UTCDateTime, nullable=False),
+    Column("posts", Integer, nullable=False),
+    Column("negative", Integer, nullable=False),
+    #: The baseline median (posts, or negative share) and the robust z-score against it.
+    Column("baseline", Float, nullable=False),
+    Column("score", Float, nullable=False),
+    #: The driving posts' ids; their texts are read, and redacted, when the alert is shown.
+    Column("post_ids", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("emailed_at", UTCDateTime),
+    Column("webhook_at", UTCDateTime),
+    Column("last_error", Text),
+    #: One alert per kind, scope and hour, whichever replica finds it first.
+    UniqueConstraint("kind", "scope", "bucket_start"),
+    Index(None, "created_at"),
+)

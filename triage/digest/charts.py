@@ -1,0 +1,165 @@
+"""The digest's charts as PNG bytes (matplotlib, Agg backend: no display needed)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot: a daemon has no display
+
+from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from triage.digest.compute import SENTIMENTS, Digest, net_sentiment
+from triage.digest.i18n import Formatter
+
+COLOURS = {
+    "negative": "#d9534f",
+    "neutral": "#9aa5b1",
+    "positive": "#3f9b6b",
+    "unclassified": "#e3e7eb",
+}
+INK = "#243342"
+MUTED = "#6b7785"
+ACCENT = "#2f6fb0"
+#: Charts are drawn at twice their displayed size, for sharp text on high-DPI screens.
+DPI = 144
+
+
+def _figure(width: float, height: float) -> tuple[Figure, plt.Axes]:
+    fig, ax = plt.subplots(figsize=(width, height), dpi=DPI)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.spines[["left", "bottom"]].set_color("#c8cfd6")
+    ax.tick_params(colors=MUTED, labelsize=8)
+    ax.yaxis.grid(True, color="#eef1f4", linewidth=0.8)
+    ax.set_axisbelow(True)
+    return fig, ax
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def volume_chart(digest: Digest, fmt: Formatter) -> bytes:
+    """Posts per day, stacked by sentiment."""
+    _ = fmt.gettext
+    fig, ax = _figure(6.4, 2.8)
+    labels = [fmt.short_day(day) for day in digest.days]
+    bottom = [0] * len(digest.days)
+    names = {
+        "negative": _("Negative"),
+        "neutral": _("Neutral"),
+        "positive": _("Positive"),
+        "unclassified": _("Not classified yet"),
+    }
+    for sentiment in (*SENTIMENTS, "unclassified"):
+        values = [digest.sentiment_by_day[day].get(sentiment, 0) for day in digest.days]
+        if sentiment == "unclassified" and not any(values):
+            continue
+        ax.bar(
+            labels,
+            values,
+            bottom=bottom,
+            color=COLOURS[sentiment],
+            label=names[sentiment],
+            width=0.65,
+        )
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.set_ylabel(_("Posts"), color=MUTED, fontsize=8)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(frameon=False, fontsize=8, ncol=4, loc="upper left", bbox_to_anchor=(0, 1.16))
+    _thin_labels(ax, len(labels))
+    return _png(fig)
+
+
+def trend_chart(digest: Digest, fmt: Formatter) -> bytes:
+    """Net sentiment per day, this period against the previous one (aligned by day)."""
+    _ = fmt.gettext
+    fig, ax = _figure(6.4, 2.6)
+    labels = [fmt.short_day(day) for day in digest.days]
+    current = [_net(digest.sentiment_by_day[day]) for day in digest.days]
+    previous = [_net(counts) for counts in digest.previous_sentiment_by_day][: len(labels)]
+    xs = list(range(len(labels)))
+    ax.axhline(0, color="#c8cfd6", linewidth=0.8)
+    if any(v is not None for v in previous):
+        _line(ax, xs, previous, color=MUTED, style="--", label=_("Previous period"))
+    _line(ax, xs, current, color=ACCENT, style="-", label=_("This period"))
+    ax.set_xticks(xs, labels)
+    ax.set_ylim(-105, 105)
+    ax.set_ylabel(_("Net sentiment"), color=MUTED, fontsize=8)
+    ax.legend(frameon=False, fontsize=8, ncol=2, loc="upper left", bbox_to_anchor=(0, 1.16))
+    _thin_labels(ax, len(labels))
+    return _png(fig)
+
+
+def themes_chart(digest: Digest, fmt: Formatter) -> bytes:
+    """Negative themes by number of posts, largest on top."""
+    _ = fmt.gettext
+    themes = list(digest.themes)[::-1]
+    fig, ax = _figure(6.4, 0.5 + 0.42 * max(len(themes), 1))
+    ax.yaxis.grid(False)
+    ax.xaxis.grid(True, color="#eef1f4", linewidth=0.8)
+    names = [", ".join(t.words) or _("(no distinctive words)") for t in themes]
+    sizes = [t.size for t in themes]
+    bars = ax.barh(names, sizes, color=COLOURS["negative"], height=0.6)
+    for bar, size in zip(bars, sizes, strict=True):
+        ax.text(
+            bar.get_width() + max(sizes) * 0.01,
+            bar.get_y() + bar.get_height() / 2,
+            fmt.number(size),
+            va="center",
+            fontsize=8,
+            color=INK,
+        )
+    ax.tick_params(axis="y", labelsize=9, colors=INK)
+    ax.set_xlabel(_("Negative posts"), color=MUTED, fontsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return _png(fig)
+
+
+def all_charts(digest: Digest, fmt: Formatter) -> dict[str, bytes]:
+    """Chart name -> PNG; the themes chart only when there are themes."""
+    charts: dict[str, Callable[[Digest, Formatter], bytes]] = {
+        "volume": volume_chart,
+        "trend": trend_chart,
+    }
+    if digest.themes:
+        charts["themes"] = themes_chart
+    return {name: draw(digest, fmt) for name, draw in charts.items()}
+
+
+def _net(counts: dict[str, int]) -> float | None:
+    value = net_sentiment(counts)
+    return None if value is None else value * 100
+
+
+def _line(
+    ax: plt.Axes, xs: list[int], ys: list[float | None], *, color: str, style: str, label: str
+) -> None:
+    points = [(x, y) for x, y in zip(xs, ys, strict=False) if y is not None]
+    if not points:
+        return
+    ax.plot(
+        [p[0] for p in points],
+        [p[1] for p in points],
+        linestyle=style,
+        color=color,
+        marker="o",
+        markersize=3.5,
+        linewidth=1.8,
+        label=label,
+    )
+
+
+def _thin_labels(ax: plt.Axes, count: int) -> None:
+    """At most ~10 day labels on the axis, so long periods stay legible."""
+    step = max(1, -(-count // 10))
+    for i, label in enumerate(ax.get_xticklabels()):
+        label.set_visible(i % step == 0)

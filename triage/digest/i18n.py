@@ -1,0 +1,88 @@
+"""Locales for digests and alerts: gettext catalogs (Babel) and locale-aware numbers and dates.
+
+The `.po` sources and their compiled `.mo` files are both committed under
+`triage/digest/locale/`, so an installed wheel needs no build step; `tests/digest/test_i18n.py`
+fails when a `.mo` is older than its `.po`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+LOCALES = ("en", "pt_BR")
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+
+
+@cache
+def translations(locale: str) -> NullTranslations:
+    if locale not in LOCALES:
+        raise ValueError(f"locale {locale!r}: expected one of {', '.join(LOCALES)}")
+    if locale == "en":
+        return NullTranslations()
+    return Translations.load(str(LOCALE_DIR), [locale], domain=DOMAIN)
+
+
+@dataclass(frozen=True, slots=True)
+class Formatter:
+    """Numbers, percentages and dates the way readers of `locale` write them."""
+
+    locale: str = "en"
+
+    def gettext(self, message: str) -> str:
+        return translations(self.locale).gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return translations(self.locale).ngettext(singular, plural, n)
+
+    def number(self, value: float | int | None, digits: int = 0) -> str:
+        if value is None:
+            return "\u2013"
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def percent(self, value: float | None, digits: int = 0) -> str:
+        if value is None:
+            return "\u2013"
+        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+        return format_percent(value, format=pattern, locale=self.locale)
+
+    def points(self, value: float | None) -> str:
+        """A change in percentage points, signed: +3 pp / -12 p.p."""
+        if value is None:
+            return "\u2013"
+        sign = "+" if value > 0.0005 else ("\u2212" if value < -0.0005 else "\u00b1")
+        unit = "p.p." if self.locale == "pt_BR" else "pp"
+        return f"{sign}{self.number(abs(value) * 100)} {unit}"
+
+    def signed(self, value: float | None) -> str:
+        """Net sentiment on a -100..+100 scale."""
+        if value is None:
+            return "\u2013"
+        number = round(value * 100)
+        prefix = "+" if number > 0 else ("\u2212" if number < 0 else "")
+        return prefix + self.number(abs(number))
+
+    def date(self, value: dt.date, style: str = "medium") -> str:
+        return format_date(value, format=style, locale=self.locale)
+
+    def short_day(self, value: dt.date) -> str:
+        """`Nov 16` / `16 de nov.`: chart axes."""
+        return format_date(
+            value, format="MMM d" if self.locale == "en" else "d MMM", locale=self.locale
+        )
+
+    def datetime(self, value: dt.datetime) -> str:
+        return format_datetime(value, format="medium", tzinfo=value.tzinfo, locale=self.locale)
+
+    @property
+    def language(self) -> str:
+        return Locale.parse(self.locale).language

@@ -1,0 +1,116 @@
+"""Digests and alerts by e-mail: multipart/alternative (plain text, then an HTML part that is
+multipart/related with its charts as inline `cid:` PNGs), sent over SMTP.
+
+Failures raise `DeliveryRetryable` / `DeliveryPermanent` with one line naming the server; the
+scheduled job logs it and the digest is still written to `digest.out_dir`.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from config.digest import SmtpSettings
+from config.secrets import resolve_secret
+from triage.digest.render import RenderedDigest
+from triage.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
+
+
+def digest_message(rendered: RenderedDigest, *, sender: str, to: list[str]) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = ", ".join(to)
+    msg["Subject"] = rendered.subject
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("<> ") or None)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(rendered.text)
+    msg.add_alternative(rendered.html, subtype="html")
+    html_part = msg.get_payload()[1]  # type: ignore[index]
+    assert isinstance(html_part, EmailMessage)
+    for cid, png in rendered.images.items():
+        name = cid.split("@")[0] + ".png"
+        html_part.add_related(png, "image", "png", cid=f"<{cid}>", filename=name)
+    return msg
+
+
+class Mailer:
+    """Sends prepared messages through one SMTP server (`digest.smtp`)."""
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        sender: str,
+        to: list[str],
+        port: int = 25,
+        starttls: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 20.0,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.sender = sender
+        self.to = list(to)
+        self.starttls = starttls
+        self.username = username
+        self._password = password
+        self.timeout = timeout
+        self._tls_context = tls_context
+
+    @classmethod
+    def from_settings(cls, settings: SmtpSettings) -> Mailer:
+        password = None
+        if settings.username:
+            if not settings.password_env and settings.password_file is None:
+                raise NotConfigured("digest.smtp.password_env: needed when username is set")
+            password = resolve_secret(
+                env=settings.password_env,
+                file=settings.password_file,
+                setting="digest.smtp.password",
+            )
+        return cls(
+            host=settings.host,
+            port=settings.port,
+            sender=settings.from_address,
+            to=settings.to,
+            starttls=settings.starttls,
+            username=settings.username,
+            password=password,
+            timeout=settings.timeout_seconds,
+        )
+
+    def send(self, msg: EmailMessage) -> None:
+        what = f"smtp {self.host}:{self.port}"
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                if self.starttls:
+                    smtp.starttls(context=self._tls_context or ssl.create_default_context())
+                if self.username:
+                    smtp.login(self.username, self._password or "")
+                smtp.send_message(msg)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise DeliveryPermanent(f"{what}: login refused ({exc.smtp_code})") from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            raise DeliveryPermanent(f"{what}: server does not support {exc}") from exc
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise DeliveryPermanent(
+                f"{what}: recipients refused ({', '.join(sorted(exc.recipients))})"
+            ) from exc
+        except smtplib.SMTPResponseException as exc:
+            said = exc.smtp_error
+            text = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
+            message = f"{what}: {exc.smtp_code} {' '.join(text.split())}"
+            if exc.smtp_code >= 500:
+                raise DeliveryPermanent(message) from exc
+            raise DeliveryRetryable(message) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryRetryable(f"{what}: {type(exc).__name__}: {exc}") from exc
+
+    def describe(self) -> str:
+        tls = ", STARTTLS" if self.starttls else ""
+        return f"smtp {self.host}:{self.port}{tls} to {', '.join(self.to)}"
