@@ -138,6 +138,8 @@ class SourceState:
     last_poll_at: datetime | None
     next_poll_at: datetime | None
     posts: int = 0
+    #: Items of this source that could not be stored (the `quarantine` table).
+    quarantined: int = 0
 
 
 # --- classification (filled in by classifiers/) ---------------------------------------------

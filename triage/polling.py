@@ -73,13 +73,18 @@ def _poll(
 ) -> PollOutcome:
     name, kind = source.name, source.type
     run_id = store.start_poll(name)
-    fetched = new = pages = 0
+    fetched = new = pages = edited = quarantined = 0
     status, error, healthy = "ok", None, True
     next_poll_at: datetime | None = None
     wait: float | None = None
     try:
         for page in source.poll(store.get_cursor(name)):
-            new += store.save_page(name, kind, page.posts, page.cursor)
+            saved = store.save_page_result(
+                name, kind, page.posts, page.cursor, skipped=page.skipped
+            )
+            new += saved.new
+            edited += saved.edited
+            quarantined += len(saved.quarantined)
             fetched += len(page.posts)
             pages += 1
             limit = page.rate_limit
@@ -122,11 +127,13 @@ def _poll(
     level = logging.INFO if status in {"ok", "interrupted"} else logging.WARNING
     log.log(
         level,
-        "polled %s: %s fetched=%d new=%d pages=%d%s",
+        "polled %s: %s fetched=%d new=%d edited=%d quarantined=%d pages=%d%s",
         name,
         status,
         fetched,
         new,
+        edited,
+        quarantined,
         pages,
         f" error={error}" if error else "",
         extra={"source": name, "status": status, "fetched": fetched, "new": new},

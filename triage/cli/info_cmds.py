@@ -39,6 +39,7 @@ def sources(config_path: str | None, as_json: bool) -> None:
                 "last_poll_at": _iso(state.last_poll_at) if state else None,
                 "next_poll_at": _iso(state.next_poll_at) if state else None,
                 "posts": state.posts if state else 0,
+                "quarantined": state.quarantined if state else 0,
                 "cursor": state.cursor if state else None,
             }
         )
@@ -51,7 +52,8 @@ def sources(config_path: str | None, as_json: bool) -> None:
             health = "disabled"
         click.echo(
             f"{row['name']} ({row['type']}, every {row['interval_seconds']}s): {health}; "
-            f"posts={row['posts']} last_poll={row['last_poll_at'] or '-'} "
+            f"posts={row['posts']} quarantined={row['quarantined']} "
+            f"last_poll={row['last_poll_at'] or '-'} "
             f"next_poll={row['next_poll_at'] or '-'}"
         )
         click.echo(f"    cursor: {json.dumps(row['cursor'])[:200] if row['cursor'] else '-'}")

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 
 from triage.models import Case, CaseStatus, Post, TicketRef
+from triage.scrub import scrub
 from triage.storage.codec import decision_from_row, signals_from_json
 from triage.storage.store import stored_post_from_row
 from triage.storage.tables import cases, decisions, posts
@@ -164,12 +165,14 @@ class CaseStore:
         self._set(
             case_id,
             status=CaseStatus.FAILED.value,
-            last_error=error,
+            last_error=scrub(error),
             next_attempt_at=next_attempt_at,
         )
 
     def mark_dead(self, case_id: int, error: str) -> None:
-        self._set(case_id, status=CaseStatus.DEAD.value, last_error=error, next_attempt_at=None)
+        self._set(
+            case_id, status=CaseStatus.DEAD.value, last_error=scrub(error), next_attempt_at=None
+        )
 
     def set_ticket_status(
         self, case_id: int, status: str, *, closed: bool, follow_up: str | None = None
