@@ -259,7 +259,11 @@ def _by_id(items: Any, *, where: str, field: str) -> dict[str, dict[str, Any]]:
 
 def _reference_ids(tweet: dict[str, Any]) -> list[str]:
     refs = tweet.get("referenced_tweets")
-    return [str(r["id"]) for r in refs or [] if isinstance(r, dict) and r.get("id")]
+    return (
+        [str(r["id"]) for r in refs if isinstance(r, dict) and r.get("id")]
+        if isinstance(refs, list)
+        else []
+    )
 
 
 def _newest_id(data: list[Any]) -> str | None:
