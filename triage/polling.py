@@ -20,6 +20,7 @@ from triage.errors import (
     SourceError,
     TransientError,
 )
+from triage.scrub import scrub
 from triage.storage import Store
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ def _poll(
     except Exception as exc:  # a bug in a source must not stop the daemon
         log.exception("%s: unexpected error while polling", name, extra={"source": name})
         status, error = "error", f"unexpected {type(exc).__name__}: {exc}"
+    error = scrub(error)  # platforms echo tokens back in error bodies
     if next_poll_at is not None and status == "rate_limited":
         wait = max(0.0, (next_poll_at - _now()).total_seconds())
     store.finish_poll(

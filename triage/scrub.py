@@ -26,6 +26,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from pydantic import BaseModel
 
@@ -39,7 +40,7 @@ _QUERY_KEYS = (
     "token|access_token|refresh_token|id_token|key|api_key|apikey|secret|client_secret"
     "|password|passwd|pwd|sig|signature|auth|code"
 )
-_QUERY_RE = re.compile(rf"(?i)([?&;](?:{_QUERY_KEYS})=)[^&\s#\"'<>]*")
+_QUERY_RE = re.compile(rf"(?i)((?<![\w-])(?:{_QUERY_KEYS})=)[^&\s#\"'<>]*")
 _AUTH_RE = re.compile(r"(?i)\b(Bearer|Basic|Token)(\s+)[A-Za-z0-9._~+/=\-%]{8,}")
 MASK = "[redacted]"
 
@@ -76,8 +77,8 @@ def secret_values(model: Any) -> list[str]:
             elif name.endswith("_file") and isinstance(value, str | Path):
                 with contextlib.suppress(OSError, UnicodeDecodeError):
                     values.append(Path(value).read_text(encoding="utf-8").strip())
-            elif name == "url" and isinstance(value, str):
-                values.append(_url_password(value))
+            elif name.endswith("url") and isinstance(value, str):
+                values += _url_secrets(value)
             else:
                 values += secret_values(value)
     elif isinstance(model, list | tuple):
@@ -86,9 +87,13 @@ def secret_values(model: Any) -> list[str]:
     return [v for v in values if v]
 
 
-def _url_password(url: str) -> str:
-    match = re.match(r"(?i)^[a-z][a-z0-9+.\-]*://[^/\s@:]*:([^/\s@]+)@", url)
-    return match.group(1) if match else ""
+def _url_secrets(url: str) -> list[str]:
+    """The password and the token-like query values of a configured URL."""
+    found = [
+        m.group(1) for m in re.finditer(r"(?i)^[a-z][a-z0-9+.\-]*://[^/\s@:]*:([^/\s@]+)@", url)
+    ]
+    found += [m.group(0).split("=", 1)[1] for m in _QUERY_RE.finditer(url)]
+    return [unquote(v) for v in found] + found
 
 
 def scrub(text: str | None, *, sensitive: bool = True) -> str | None:
