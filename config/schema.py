@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from config.classifier import ClassifierSettings
+from config.operations import MetricsSettings, RetentionSettings
 from config.sinks import EscalationSettings, FileSinkSettings, SinkSettings
 from config.sources import ReplaySourceSettings, SourceSettings
 
@@ -69,6 +70,8 @@ class Settings(BaseModel):
     replies: ReplySettings = Field(default_factory=ReplySettings)
     #: Ordered routing rules (YAML); the shipped rules when empty.
     rules: Path | None = None
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Settings:

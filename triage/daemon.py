@@ -27,6 +27,7 @@ from triage.errors import NotConfigured
 from triage.polling import PollOutcome, poll_source
 from triage.stages import Stages
 from triage.storage import Store, redacted_url
+from triage.storage.privacy import apply_retention
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,21 @@ class Daemon:
         assert self.stages is not None
         self.stages.sync()
 
+    def retention(self) -> None:
+        """Apply the retention settings (docs/data-protection.md); never fails the daemon."""
+        try:
+            report = apply_retention(self.store.engine, self.settings.retention)
+        except Exception:
+            log.exception("retention failed; will try again at the next interval")
+            return
+        if report.raw_cleared or report.posts_deleted or report.quarantine_deleted:
+            log.info(
+                "retention: raw payloads cleared=%d posts deleted=%d quarantine deleted=%d",
+                report.raw_cleared,
+                report.posts_deleted,
+                report.quarantine_deleted,
+            )
+
     def _wake(self, job_id: str) -> None:
         self._reschedule(job_id, datetime.now(UTC))
 
@@ -146,6 +162,8 @@ class Daemon:
             if self.settings.escalation.enabled:
                 self.deliver()
                 self.sync()
+        if not self.stop.is_set():
+            self.retention()
         return outcomes
 
     def run_forever(self, *, install_signals: bool = True) -> None:
@@ -183,6 +201,13 @@ class Daemon:
                     name=job_id,
                     next_run_time=now,
                 )
+        scheduler.add_job(
+            self.retention,
+            IntervalTrigger(seconds=self.settings.retention.interval_hours * 3600, timezone=UTC),
+            id="retention",
+            name="retention",
+            next_run_time=now,
+        )
         if install_signals:
             self._install_signal_handlers()
         self._scheduler = scheduler

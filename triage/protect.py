@@ -61,9 +61,3 @@ def _mask_value(value: Any, found: set[str], seen: dict[str, str]) -> Any:
     if isinstance(value, list):
         return [_mask_value(v, found, seen) for v in value]
     return value
-
-
-def masked_note(kinds: list[str] | tuple[str, ...] | frozenset[str]) -> str:
-    """The note a helpdesk gets with a masked post."""
-    names = {"payment_card": "card number (last four digits kept)", "credential": "credential"}
-    return "Masked before storage: " + ", ".join(names.get(k, k) for k in sorted(kinds)) + "."

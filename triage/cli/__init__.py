@@ -10,6 +10,7 @@ from triage.cli import (
     decision_cmds,
     demo_cmd,
     info_cmds,
+    privacy_cmds,
     train_cmd,
 )
 from triage.cli.common import TriageGroup
@@ -21,7 +22,15 @@ def cli() -> None:
     """social-triage: listen where customers talk, route every post, escalate what is private."""
 
 
-for _module in (daemon_cmds, info_cmds, decision_cmds, classify_cmds, train_cmd, demo_cmd):
+for _module in (
+    daemon_cmds,
+    info_cmds,
+    decision_cmds,
+    classify_cmds,
+    train_cmd,
+    demo_cmd,
+    privacy_cmds,
+):
     for _command in _module.commands:
         cli.add_command(_command)
 

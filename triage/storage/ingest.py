@@ -96,9 +96,11 @@ def _masked(item: Any) -> Any:
     if isinstance(item, Post):
         text = item.text if isinstance(item.text, str) else str(item.text)
         masked, _ = mask_text(clean_str(text))
+        author = item.author
         return {
             "source": str(item.source)[:200],
             "external_id": str(item.external_id)[:200],
+            "author": str(getattr(author, "handle", ""))[:300],
             "text": masked,
         }
     if isinstance(item, str):
