@@ -70,6 +70,7 @@ def test_an_edit_is_a_new_revision_and_is_decided_again(store: Store) -> None:
     assert revisions == ["wifi down"]
     assert [tuple(r) for r in routes] == [("public_reply", False), ("helpdesk", True)]
     assert len(CaseStore(store.engine).list("pending")) == 1
+    assert store.revisions(stored.id)[0][0] == "wifi down"
     # Edited within one page: the last version wins, earlier ones are revisions too.
     store.save_page("s", "replay", [post(3, "v1"), post(3, "v2"), post(3, "v3")], None)
     third = store.find_post("x", "3")
@@ -102,6 +103,20 @@ def test_retention_clears_raw_payloads_and_deletes_old_posts_keeping_counts(
             )
         ).all()
     assert [tuple(k) for k in kept] == [("helpdesk", 1), ("ignore", 1), ("public_reply", 1)]
+
+
+def test_explain_shows_the_post_was_edited(store: Store, db_url: str, tmp_path: Path) -> None:
+    store.save_page("s", "replay", [post(1, "wifi down")], None)
+    store.save_page("s", "replay", [post(1, "wifi down since noon")], None)
+    classify_pending(store, KeywordClassifier(), default_sink="desk")
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(json.dumps({"database": {"url": db_url}}), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["explain", "x:1", "--config", str(cfg)])
+    assert result.exit_code == 0, result.output
+    assert "edited 1 time(s)" in result.output and "wifi down" in result.output
+    result = CliRunner().invoke(cli, ["explain", "x:1", "--config", str(cfg), "--json"])
+    data = json.loads(result.output)
+    assert data["edited"] is True and data["revisions"][0]["text"] == "wifi down"
 
 
 def test_erase_an_author_from_the_command_line(store: Store, db_url: str, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from triage.models import Author, PollRun, Post, PostKind, SourceState, StoredPost
 from triage.scrub import scrub
 from triage.storage import ingest
-from triage.storage.tables import poll_runs, posts, quarantine, source_state
+from triage.storage.tables import poll_runs, post_revisions, posts, quarantine, source_state
 
 
 def utcnow() -> datetime:
@@ -127,6 +127,16 @@ class Store:
         with self.engine.connect() as conn:
             for row in conn.execute(stmt).mappings():
                 yield stored_post_from_row(row)
+
+    def revisions(self, post_id: int) -> list[tuple[str, datetime]]:
+        """Earlier texts of an edited post, oldest first, with when each was replaced."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(post_revisions.c.text, post_revisions.c.replaced_at)
+                .where(post_revisions.c.post_id == post_id)
+                .order_by(post_revisions.c.id)
+            ).all()
+        return [(str(text), replaced_at) for text, replaced_at in rows]
 
     # --- sources, cursors and poll runs ------------------------------------------------------
 
