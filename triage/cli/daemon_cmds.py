@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
+from triage.checks import check_settings
 from triage.cli.common import config_option, settings_from
 from triage.daemon import Daemon
 from triage.polling import PollOutcome
 from triage.stages import Stages
 from triage.storage import make_engine, migrate, open_store
+
+log = logging.getLogger(__name__)
 
 
 @click.command()
@@ -17,6 +22,8 @@ from triage.storage import make_engine, migrate, open_store
 def run(config_path: str | None, once: bool) -> None:
     """Run the daemon: poll, classify, escalate and sync on schedule until SIGTERM/SIGINT."""
     settings = settings_from(config_path)
+    for warning in check_settings(settings, rules=False):  # the stages load the rules
+        log.warning("%s", warning)
     store = open_store(settings)
     store.mark_abandoned_polls()
     daemon = Daemon(settings, store, stages=Stages(settings, store))

@@ -212,6 +212,8 @@ def cases(
             f"case {r.id} [{r.status}] post {r.post_id} {r.source}:{r.external_id} -> "
             f"{r.sink}{ticket} attempts={r.attempts}"
         )
+        if r.next_attempt_at and r.status in {"pending", "failed"}:
+            click.echo(f"    next attempt at {r.next_attempt_at.isoformat(timespec='seconds')}")
         if r.status == CaseStatus.HELD:
             click.echo(f"    needs review: `social-triage cases release {r.id}` sends it")
         if r.last_error and r.status not in {"sent", "closed"}:

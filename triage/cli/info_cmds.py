@@ -11,7 +11,9 @@ import click
 from config import load_settings
 from config.schema import Settings
 from config.secrets import describe_secret
+from triage.checks import check_settings
 from triage.cli.common import config_option, settings_from
+from triage.scrub import scrub_url
 from triage.storage import make_engine, open_store, redacted_url
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore
@@ -98,7 +100,10 @@ def config_check(file: str | None, config_path: str | None) -> None:
     """Validate a settings file and print what it enables, with secrets masked."""
     path = file or config_path
     settings = load_settings(path)
+    warnings = check_settings(settings)
     where = path or ("./social-triage.yaml" if Path("social-triage.yaml").is_file() else None)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"config: {where or 'built-in defaults'}: OK")
     for line in describe(settings):
         click.echo(line)
@@ -121,7 +126,9 @@ def describe(settings: Settings) -> list[str]:
     )
     for sink in settings.sinks:
         default = " (default)" if sink.name == default_sink else ""
-        lines.append(f"  {sink.name}: {sink.type}{default}")
+        url = getattr(sink, "url", None) or getattr(sink, "base_url", None)
+        target = f" -> {scrub_url(url)}" if isinstance(url, str) and url else ""
+        lines.append(f"  {sink.name}: {sink.type}{default}{target}")
         for secret, (env, file) in _secrets(sink).items():
             if env or file:
                 lines.append(f"    {secret}: {describe_secret(env=env, file=file)}")

@@ -9,6 +9,7 @@ wait for a human to `release` them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -143,6 +144,32 @@ class CaseStore:
             ancestors.append(parent)
             parent_id = parent.parent_id
         return tuple(reversed(ancestors))
+
+    def release_leases(self, claimed: Sequence[Case]) -> int:
+        """Give back cases this worker claimed but did not try (shutdown): due again now, the
+        claim's attempt not counted, so another replica need not wait for the lease to end.
+        A case whose lease another worker has taken over since is left alone."""
+        now = datetime.now(UTC)
+        released = 0
+        with self.engine.begin() as conn:
+            for case in claimed:
+                done = conn.execute(
+                    update(cases)
+                    .where(
+                        cases.c.id == case.id,
+                        cases.c.status.in_(DUE),
+                        cases.c.next_attempt_at == case.next_attempt_at,
+                    )
+                    .values(
+                        next_attempt_at=now,
+                        attempts=func.max(cases.c.attempts - 1, 0)
+                        if self.dialect == "sqlite"
+                        else func.greatest(cases.c.attempts - 1, 0),
+                        updated_at=now,
+                    )
+                )
+                released += int(done.rowcount or 0)
+        return released
 
     def _set(self, case_id: int, **values: Any) -> None:
         values["updated_at"] = datetime.now(UTC)
