@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -28,6 +30,9 @@ from triage.polling import PollOutcome, poll_source
 from triage.stages import Stages
 from triage.storage import Store, redacted_url
 from triage.storage.privacy import apply_retention
+
+if TYPE_CHECKING:
+    from triage.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +62,8 @@ class Daemon:
         self._scheduler: BackgroundScheduler | None = None
         self._scheduler_lock = threading.Lock()
         self._shutting_down = False
+        #: Counters for `/metrics` when `metrics.enabled` (set by `run`, see triage/metrics.py).
+        self.metrics: Metrics | None = None
         for source_settings in enabled_sources(settings, only_source):
             try:
                 source = build_source(source_settings, settings.brand)
@@ -103,6 +110,8 @@ class Daemon:
             interval_seconds=poller.settings.interval_seconds,
         )
         poller.failures = 0 if outcome.status in {"ok", "interrupted"} else poller.failures + 1
+        if self.metrics is not None:
+            self.metrics.observe_poll(outcome)
         if outcome.next_poll_at is not None:
             self._reschedule(name, outcome.next_poll_at)
         if outcome.new and self.stages is not None:
@@ -111,14 +120,19 @@ class Daemon:
 
     def classify(self) -> int:
         assert self.stages is not None
+        started = time.monotonic()
         done = self.stages.classify(self.stop)
+        if self.metrics is not None:
+            self.metrics.observe_classify(time.monotonic() - started, done)
         if done:
             self._wake("deliver")
         return done
 
     def deliver(self) -> None:
         assert self.stages is not None
-        self.stages.deliver(self.stop)
+        report = self.stages.deliver(self.stop)
+        if self.metrics is not None:
+            self.metrics.observe_delivery(report.sent, report.failed, report.dead)
 
     def sync(self) -> None:
         assert self.stages is not None

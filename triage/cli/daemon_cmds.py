@@ -9,6 +9,7 @@ import click
 from triage.checks import check_settings
 from triage.cli.common import config_option, settings_from
 from triage.daemon import Daemon
+from triage.errors import ConfigError
 from triage.polling import PollOutcome
 from triage.stages import Stages
 from triage.storage import make_engine, migrate, open_store
@@ -32,7 +33,22 @@ def run(config_path: str | None, once: bool) -> None:
         for outcome in daemon.run_once():
             click.echo(_summary(outcome), err=True)
         return
-    daemon.run_forever()
+    server = None
+    if settings.metrics.enabled:
+        from triage.metrics import Metrics, MetricsServer
+
+        daemon.metrics = Metrics(store, settings.metrics)
+        try:
+            server = MetricsServer(daemon.metrics, settings.metrics.host, settings.metrics.port)
+        except OSError as exc:
+            where = f"{settings.metrics.host}:{settings.metrics.port}"
+            raise ConfigError(f"metrics: cannot listen on {where}: {exc.strerror}") from exc
+        server.start()
+    try:
+        daemon.run_forever()
+    finally:
+        if server is not None:
+            server.stop()
 
 
 @click.command("poll-once")
