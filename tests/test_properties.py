@@ -27,6 +27,7 @@ from triage.errors import MalformedPayload
 from triage.models import Author, Post, PostKind, SensitiveFinding, Signals
 from triage.normalise import Unstorable, bound_payload, normalise_post
 from triage.protect import protect_post
+from triage.storage import Store
 
 EXAMPLES = settings(
     max_examples=600,
@@ -360,3 +361,19 @@ def test_the_rules_engine_decides_every_input(
     )
     if kinds and any(k in {"payment_card", "credential"} for k in kinds):
         assert decision.route.value == "helpdesk"
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(st.lists(posts, min_size=1, max_size=5))
+def test_any_page_is_stored_or_quarantined_by_the_real_database(
+    store: Store, page: list[Post]
+) -> None:
+    """What the normaliser lets through, SQLite and PostgreSQL accept; the rest is quarantined;
+    the cursor always moves."""
+    cursor = {"n": len(page)}
+    store.save_page("prop", "replay", page, cursor)
+    assert store.get_cursor("prop") == cursor
