@@ -80,9 +80,11 @@ def _poll(
     wait: float | None = None
     try:
         for page in source.poll(store.get_cursor(name)):
-            saved = store.save_page_result(
-                name, kind, page.posts, page.cursor, skipped=page.skipped
-            )
+            # Items a source skipped as malformed are quarantined (with their reason) so
+            # `sources` counts them; Reddit also skips removed and deleted posts on purpose,
+            # which are not errors, so its skips are only logged.
+            skipped = page.skipped if kind != "reddit" else ()
+            saved = store.save_page_result(name, kind, page.posts, page.cursor, skipped=skipped)
             new += saved.new
             edited += saved.edited
             quarantined += len(saved.quarantined)

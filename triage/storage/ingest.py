@@ -159,9 +159,10 @@ def apply_edits(
     result: PageResult,
 ) -> None:
     """Posts already stored with another text become revisions; in-page versions too."""
-    if not latest:
+    # A post stored just now from a single version cannot be an edit: no lookup for it.
+    keys = [key for key in latest if key not in new_keys or key in earlier]
+    if not keys:
         return
-    keys = list(latest)
     stored: dict[tuple[str, str], Any] = {}
     for start in range(0, len(keys), 200):
         chunk = keys[start : start + 200]
@@ -172,7 +173,8 @@ def apply_edits(
             ).where(cond)
         ).mappings():
             stored[(row["source"], row["external_id"])] = row
-    for key, post in latest.items():
+    for key in keys:
+        post = latest[key]
         found = stored.get(key)
         if found is None:  # quarantined by the row-by-row fallback
             continue
