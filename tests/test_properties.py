@@ -30,7 +30,7 @@ from triage.protect import protect_post
 from triage.storage import Store
 
 EXAMPLES = settings(
-    max_examples=600,
+    max_examples=400,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
