@@ -51,6 +51,8 @@ def load_settings(
             raw = {}
         if not isinstance(raw, dict):
             raise ConfigError(f"{file}: the top level must be a mapping of settings")
+    database = raw.get("database") if isinstance(raw, dict) else None
+    file_url = database.get("url") if isinstance(database, dict) else None
     environ = os.environ if environ is None else environ
     raw = apply_env_overrides(raw, environ)
     try:
@@ -62,7 +64,22 @@ def load_settings(
         raise ConfigError(f"{where}: {format_validation_error(exc)}") from exc
     base = file.parent.resolve() if file is not None else Path.cwd()
     _resolve_paths(settings, base)
+    if file is not None and settings.database.url == file_url:  # not an env override
+        settings.database.url = sqlite_url_relative_to(settings.database.url, base)
     return settings
+
+
+def sqlite_url_relative_to(url: str, base: Path) -> str:
+    """`sqlite:///x.db` in a settings file names `x.db` next to the file, like every other
+    relative path there (`sqlite:////abs/x.db` and `sqlite://` in memory stay as they are)."""
+    lowered = url.lower()
+    if not lowered.startswith(("sqlite:///", "sqlite+pysqlite:///")):
+        return url
+    head, _, rest = url.partition(":///")
+    path, sep, query = rest.partition("?")
+    if not path or path.startswith("/") or path == ":memory:" or path.startswith("file:"):
+        return url
+    return f"{head}:///{(base / path).as_posix()}{sep}{query}"
 
 
 def apply_env_overrides(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:

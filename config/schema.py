@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from config.classifier import ClassifierSettings
 from config.digest import AlertSettings, DigestSettings
+from config.operations import MetricsSettings, RetentionSettings
 from config.sinks import EscalationSettings, FileSinkSettings, SinkSettings
 from config.sources import ReplaySourceSettings, SourceSettings
 from config.suggestions import SuggestionSettings
@@ -79,6 +80,8 @@ class Settings(BaseModel):
     locale: Literal["en", "pt_BR"] = "en"
     digest: DigestSettings = Field(default_factory=DigestSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Settings:

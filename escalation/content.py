@@ -68,6 +68,22 @@ def sensitive_kinds(case: Case) -> list[str]:
     return sorted({finding.kind for finding in case.signals.sensitive})
 
 
+def masked_kinds(post: Post) -> list[str]:
+    """Kinds masked before the post was stored (card numbers, credentials; triage/protect.py)."""
+    kinds = post.raw.get("_masked") if isinstance(post.raw, dict) else None
+    return [str(k) for k in kinds] if isinstance(kinds, list) else []
+
+
+def masked_note(post: Post) -> str | None:
+    """What the helpdesk is told about values it will never see (PCI DSS: no card numbers)."""
+    names = {"payment_card": "card number (last four digits kept)", "credential": "credential"}
+    kinds = masked_kinds(post)
+    if not kinds:
+        return None
+    what = ", ".join(names.get(k, k) for k in kinds)
+    return f"Note: masked before storage, never kept or sent in clear: {what}."
+
+
 def profile_url(post: Post) -> str | None:
     handle = post.author.handle.lstrip("@")
     pattern = _PROFILE_URLS.get(post.source.lower())
@@ -154,8 +170,12 @@ class Renderer:
             value = case.post.text[finding.start : finding.end]
             if len(value) >= 4:
                 subject = subject.replace(value, f"[{finding.kind} redacted]")
+        body = self._render("body.txt.j2", context) + "\n"
+        note = masked_note(case.post)
+        if note:
+            body += f"\n{note}\n"
         return CaseContent(
             subject=one_line(subject, MAX_SUBJECT_CHARS),
-            body=self._render("body.txt.j2", context) + "\n",
+            body=body,
             first_response=first_response,
         )

@@ -9,7 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from escalation.content import CaseContent, profile_url, sensitive_kinds
+from escalation.content import (
+    CaseContent,
+    masked_kinds,
+    masked_note,
+    profile_url,
+    sensitive_kinds,
+)
 from triage.models import Case, Post
 
 #: Bumped only if a field is ever removed or changes meaning.
@@ -66,6 +72,9 @@ def case_payload(case: Case, content: CaseContent) -> dict[str, Any]:
             "language": signals.language,
         },
         "sensitive": sensitive_kinds(case),
+        # Card numbers and credentials are masked before storage; the helpdesk is told so.
+        "masked": masked_kinds(case.post),
+        "masked_note": masked_note(case.post),
         "subject": content.subject,
         "body": content.body,
         "first_response": content.first_response,

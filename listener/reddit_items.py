@@ -100,7 +100,7 @@ def _parent(kind: str, data: dict[str, Any], where: str) -> dict[str, str | None
 
 def _removed_reason(kind: str, data: dict[str, Any]) -> str | None:
     body = data.get("selftext") if kind == "t3" else data.get("body")
-    if body in REMOVED_BODIES:
+    if isinstance(body, str) and body in REMOVED_BODIES:
         return f"body {body} (removed or deleted), skipped"
     if kind == "t3" and data.get("removed_by_category"):
         return f"removed by {data['removed_by_category']}, skipped"

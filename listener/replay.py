@@ -76,6 +76,12 @@ class ReplaySource(Source):
                 except MalformedPayload as exc:
                     log.warning("%s", exc, extra={"source": self.name})
                     skipped.append(str(exc))
+                except (RecursionError, ValueError, TypeError, OverflowError) as exc:
+                    # One hostile line (nesting thousands deep, numbers past any range) is
+                    # skipped like a malformed one; the rest of the file is still read.
+                    reason = f"{self.path}:{line_no}: cannot read the post: {type(exc).__name__}"
+                    log.warning("%s", reason, extra={"source": self.name})
+                    skipped.append(reason)
                 if len(batch) >= PAGE_SIZE:
                     yield Page(
                         posts=tuple(batch), cursor=_cursor(offset, line_no), skipped=tuple(skipped)

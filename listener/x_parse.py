@@ -381,7 +381,11 @@ def _by_brand(tweet: dict[str, Any] | None, brand: Brand) -> bool:
 
 def _reference_ids(tweet: dict[str, Any]) -> list[str]:
     refs = tweet.get("referenced_tweets")
-    return [str(r["id"]) for r in refs or [] if isinstance(r, dict) and r.get("id")]
+    return (
+        [str(r["id"]) for r in refs if isinstance(r, dict) and r.get("id")]
+        if isinstance(refs, list)
+        else []
+    )
 
 
 def _newest_id(data: list[Any]) -> str | None:

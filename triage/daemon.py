@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -27,6 +29,10 @@ from triage.errors import NotConfigured
 from triage.polling import PollOutcome, poll_source
 from triage.stages import Stages
 from triage.storage import Store, redacted_url
+from triage.storage.privacy import apply_retention
+
+if TYPE_CHECKING:
+    from triage.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +66,8 @@ class Daemon:
         #: than being started twice, which APScheduler refuses with a warning).
         self._busy: set[str] = set()
         self._again: set[str] = set()
+        #: Counters for `/metrics` when `metrics.enabled` (set by `run`, see triage/metrics.py).
+        self.metrics: Metrics | None = None
         for source_settings in enabled_sources(settings, only_source):
             try:
                 source = build_source(source_settings, settings.brand)
@@ -109,6 +117,8 @@ class Daemon:
         if outcome.status not in {"paused", "paced", "rate_limited"} or outcome.pages:
             ok = outcome.status in {"ok", "interrupted"}
             poller.failures = 0 if ok else poller.failures + 1
+        if self.metrics is not None:
+            self.metrics.observe_poll(outcome)
         if outcome.next_poll_at is not None:
             self._reschedule(name, outcome.next_poll_at)
         else:  # the usual interval: say when, so `sources` shows it while the daemon runs
@@ -119,18 +129,38 @@ class Daemon:
 
     def classify(self) -> int:
         assert self.stages is not None
+        started = time.monotonic()
         done = self.stages.classify(self.stop)
+        if self.metrics is not None:
+            self.metrics.observe_classify(time.monotonic() - started, done)
         if done:
             self._wake("deliver")
         return done
 
     def deliver(self) -> None:
         assert self.stages is not None
-        self.stages.deliver(self.stop)
+        report = self.stages.deliver(self.stop)
+        if self.metrics is not None:
+            self.metrics.observe_delivery(report.sent, report.failed, report.dead)
 
     def sync(self) -> None:
         assert self.stages is not None
         self.stages.sync()
+
+    def retention(self) -> None:
+        """Apply the retention settings (docs/data-protection.md); never fails the daemon."""
+        try:
+            report = apply_retention(self.store.engine, self.settings.retention)
+        except Exception:
+            log.exception("retention failed; will try again at the next interval")
+            return
+        if report.raw_cleared or report.posts_deleted or report.quarantine_deleted:
+            log.info(
+                "retention: raw payloads cleared=%d posts deleted=%d quarantine deleted=%d",
+                report.raw_cleared,
+                report.posts_deleted,
+                report.quarantine_deleted,
+            )
 
     def _wake(self, job_id: str) -> None:
         with self._scheduler_lock:
@@ -191,6 +221,8 @@ class Daemon:
             if self.settings.escalation.enabled:
                 self.deliver()
                 self.sync()
+        if not self.stop.is_set():
+            self.retention()
         return outcomes
 
     def run_forever(self, *, install_signals: bool = True) -> None:
@@ -233,6 +265,13 @@ class Daemon:
 
             for line in add_jobs(scheduler, self.settings, self.store):
                 log.info("enabled %s", line)
+        scheduler.add_job(
+            self.retention,
+            IntervalTrigger(seconds=self.settings.retention.interval_hours * 3600, timezone=UTC),
+            id="retention",
+            name="retention",
+            next_run_time=now,
+        )
         if install_signals:
             self._install_signal_handlers()
         self._scheduler = scheduler

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from config.schema import LoggingSettings
+from triage.scrub import ScrubFilter
 
 #: Attributes every LogRecord has; anything else was passed with `extra=` and is structured.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -28,7 +29,7 @@ class JSONFormatter(logging.Formatter):
             **_fields(record),
         }
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
@@ -43,6 +44,8 @@ class TextFormatter(logging.Formatter):
 def configure_logging(settings: LoggingSettings) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JSONFormatter() if settings.format == "json" else TextFormatter())
+    # Secrets, URL credentials and personal data never reach a log line (triage/scrub.py).
+    handler.addFilter(ScrubFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.level)

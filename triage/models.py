@@ -147,6 +147,8 @@ class SourceState:
     posts: int = 0
     #: Set while the platform stopped serving this source (usage cap, credits).
     paused_until: datetime | None = None
+    #: Items of this source that could not be stored (the `quarantine` table).
+    quarantined: int = 0
 
 
 # --- classification (filled in by classifiers/) ---------------------------------------------

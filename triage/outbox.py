@@ -50,9 +50,12 @@ def deliver_due(
         if not claimed:
             break
         expired = 0
-        for case in claimed:
+        for index, case in enumerate(claimed):
             if stop is not None and stop.is_set():
-                break  # the rest of the batch is retried when its lease ends
+                # Stopping: give the rest of the batch back now, not when its lease ends.
+                released = cases.release_leases(claimed[index:])
+                log.info("stopping: released %d claimed case(s) for other workers", released)
+                break
             lease_end = case.next_attempt_at
             if lease_end is not None and datetime.now(UTC) >= lease_end:
                 # A slow helpdesk used up this batch's lease: another worker may hold the case

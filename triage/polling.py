@@ -23,6 +23,7 @@ from triage.errors import (
     TransientError,
 )
 from triage.read_budget import Plan, ReadBudget
+from triage.scrub import scrub
 from triage.storage import Store
 
 log = logging.getLogger(__name__)
@@ -96,13 +97,22 @@ def _poll(
 ) -> PollOutcome:
     name, kind = source.name, source.type
     run_id = store.start_poll(name)
-    fetched = new = pages = skipped = reads = 0
+    fetched = new = pages = skipped = reads = edited = quarantined = 0
     status, error, healthy = "ok", None, True
     next_poll_at: datetime | None = None
     wait: float | None = None
     try:
         for page in source.poll(store.get_cursor(name)):
-            new += store.save_page(name, kind, page.posts, page.cursor)
+            # Items a source skipped as malformed are quarantined (with their reason) so
+            # `sources` counts them; Reddit also skips removed and deleted posts on purpose,
+            # which are not errors, so its skips are only logged.
+            to_quarantine = page.skipped if kind != "reddit" else ()
+            saved = store.save_page_result(
+                name, kind, page.posts, page.cursor, skipped=to_quarantine
+            )
+            new += saved.new
+            edited += saved.edited
+            quarantined += len(saved.quarantined)
             fetched += len(page.posts)
             skipped += len(page.skipped)
             reads += page.reads if page.reads is not None else len(page.posts) + len(page.skipped)
@@ -137,6 +147,7 @@ def _poll(
         log.exception("%s: unexpected error while polling", name, extra={"source": name})
         status, error = "error", f"unexpected {type(exc).__name__}: {exc}"
         healthy = False
+    error = scrub(error)  # platforms echo tokens back in error bodies
     if next_poll_at is not None and status == "rate_limited":
         wait = max(0.0, (next_poll_at - _now()).total_seconds())
     store.finish_poll(
@@ -157,11 +168,13 @@ def _poll(
     level = logging.INFO if status in {"ok", "interrupted"} else logging.WARNING
     log.log(
         level,
-        "polled %s: %s fetched=%d new=%d pages=%d skipped=%d%s",
+        "polled %s: %s fetched=%d new=%d edited=%d quarantined=%d pages=%d skipped=%d%s",
         name,
         status,
         fetched,
         new,
+        edited,
+        quarantined,
         pages,
         skipped,
         f" error={error}" if error else "",

@@ -60,6 +60,9 @@ def test_401_problem_json_is_an_auth_error_without_the_token(
     fake_api: FakeAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)  # tweepy logs request headers at DEBUG
+    # An earlier CLI test's configure_logging() quiets these loggers to WARNING; lift that here.
+    for name in ("tweepy", "urllib3"):
+        caplog.set_level(logging.DEBUG, logger=name)
     fake_api.add("GET", MENTIONS, response("error_401.real_report.json"))
     fake_api.add("GET", SEARCH, response("search_recent.docs_example.json"))
     pages, error = collect_until_error(make_source(fake_api, queries=["acme"]))

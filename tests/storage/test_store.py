@@ -55,12 +55,12 @@ def test_cursor_is_stored_with_its_page(store: Store) -> None:
     assert (state.name, state.type, state.posts) == ("s", "replay", 2)
 
 
-def test_a_failed_page_stores_neither_posts_nor_cursor(store: Store) -> None:
-    bad = Post(source="x", external_id="9", text="x", created_at=datetime(2026, 1, 1))  # naive
-    with pytest.raises(Exception, match="naive"):
-        store.save_page("s", "replay", [post(1), bad], {"offset": 99})
-    assert store.count_posts() == 0
-    assert store.get_cursor("s") is None
+def test_a_naive_time_is_taken_as_utc_not_a_failed_page(store: Store) -> None:
+    naive = Post(source="x", external_id="9", text="x", created_at=datetime(2026, 1, 1))
+    assert store.save_page("s", "replay", [post(1), naive], {"offset": 99}) == 2
+    stored = store.find_post("x", "9")
+    assert stored is not None and stored.post.created_at == datetime(2026, 1, 1, tzinfo=UTC)
+    assert store.get_cursor("s") == {"offset": 99}
 
 
 def test_poll_runs_and_health(store: Store) -> None:

@@ -11,6 +11,7 @@ from triage.cli import (
     demo_cmd,
     digest_cmds,
     info_cmds,
+    privacy_cmds,
     queue_cmds,
     suggest_cmd,
     train_cmd,
@@ -36,6 +37,7 @@ for _module in (
     web_cmds,
     queue_cmds,
     digest_cmds,
+    privacy_cmds,
 ):
     for _command in _module.commands:
         cli.add_command(_command)

@@ -10,6 +10,7 @@ import click
 from config import Settings, load_settings
 from triage.errors import ConfigError, InputError, TriageError
 from triage.logs import configure_logging
+from triage.scrub import register_from_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +28,7 @@ def config_option(func: F) -> F:
 
 def settings_from(config_path: str | None, *, logs: bool = True) -> Settings:
     settings = load_settings(config_path)
+    register_from_settings(settings)
     if logs:
         configure_logging(settings.logging)
     return settings

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
+from triage.checks import check_settings
 from triage.cli.common import config_option, settings_from
 from triage.daemon import Daemon
+from triage.errors import ConfigError
 from triage.polling import PollOutcome
 from triage.stages import Stages
 from triage.storage import make_engine, migrate, open_store
+
+log = logging.getLogger(__name__)
 
 
 @click.command()
@@ -23,6 +29,8 @@ from triage.storage import make_engine, migrate, open_store
 def run(config_path: str | None, once: bool, serve_web: bool) -> None:
     """Run the daemon: poll, classify, escalate and sync on schedule until SIGTERM/SIGINT."""
     settings = settings_from(config_path)
+    for warning in check_settings(settings, rules=False):  # the stages load the rules
+        log.warning("%s", warning)
     store = open_store(settings)
     if serve_web and not once:
         from triage.web.app import serve_in_thread
@@ -35,7 +43,22 @@ def run(config_path: str | None, once: bool, serve_web: bool) -> None:
         for outcome in daemon.run_once():
             click.echo(_summary(outcome), err=True)
         return
-    daemon.run_forever()
+    server = None
+    if settings.metrics.enabled:
+        from triage.metrics import Metrics, MetricsServer
+
+        daemon.metrics = Metrics(store, settings.metrics)
+        try:
+            server = MetricsServer(daemon.metrics, settings.metrics.host, settings.metrics.port)
+        except OSError as exc:
+            where = f"{settings.metrics.host}:{settings.metrics.port}"
+            raise ConfigError(f"metrics: cannot listen on {where}: {exc.strerror}") from exc
+        server.start()
+    try:
+        daemon.run_forever()
+    finally:
+        if server is not None:
+            server.stop()
 
 
 @click.command("poll-once")

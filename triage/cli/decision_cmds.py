@@ -48,6 +48,7 @@ def explain(post: str, config_path: str | None, as_json: bool) -> None:
     if current is None:
         raise InputError(f"post {stored.id} has no decision yet (run `social-triage run --once`)")
     d = current.decision
+    revisions = store.revisions(stored.id)
     if as_json:
         click.echo(
             json.dumps(
@@ -71,6 +72,11 @@ def explain(post: str, config_path: str | None, as_json: bool) -> None:
                     "rules_version": d.rules_version,
                     "decided_by": current.decided_by,
                     "decided_at": current.decided_at.isoformat(),
+                    "edited": bool(revisions),
+                    "revisions": [
+                        {"text": preview(text, 200), "replaced_at": when.isoformat()}
+                        for text, when in revisions
+                    ],
                 },
                 indent=2,
                 default=str,
@@ -80,6 +86,10 @@ def explain(post: str, config_path: str | None, as_json: bool) -> None:
     p = stored.post
     click.echo(f"post {stored.id} {p.source}:{p.external_id} by @{p.author.handle} {p.url or ''}")
     click.echo(f"  {preview(p.text, 200)}")
+    if revisions:
+        click.echo(f"  edited {len(revisions)} time(s); decided again on the newest text")
+        for text, when in revisions:
+            click.echo(f"    before {when.isoformat(timespec='seconds')}: {preview(text, 120)}")
     review = ", NEEDS REVIEW" if d.needs_review else ""
     click.echo(
         f"route: {d.route.value} (tier {d.tier if d.tier is not None else '-'}, {d.priority}, "
@@ -204,6 +214,8 @@ def cases(
             f"case {r.id} [{r.status}] post {r.post_id} {r.source}:{r.external_id} -> "
             f"{r.sink}{ticket} attempts={r.attempts}"
         )
+        if r.next_attempt_at and r.status in {"pending", "failed"}:
+            click.echo(f"    next attempt at {r.next_attempt_at.isoformat(timespec='seconds')}")
         if r.status == CaseStatus.HELD:
             for line in _held_context(store, r.post_id):
                 click.echo(f"    {line}")

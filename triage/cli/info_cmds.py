@@ -12,9 +12,11 @@ import click
 from config import load_settings
 from config.schema import Settings
 from config.secrets import describe_secret
+from triage.checks import check_settings
 from triage.cli.common import config_option, settings_from
 from triage.errors import InputError
 from triage.read_budget import ReadBudget
+from triage.scrub import scrub_url
 from triage.storage import make_engine, open_store, redacted_url
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore
@@ -49,6 +51,7 @@ def sources(ctx: click.Context, config_path: str | None, as_json: bool) -> None:
                 "last_poll_at": _iso(state.last_poll_at) if state else None,
                 "next_poll_at": _iso(state.next_poll_at) if state else None,
                 "posts": state.posts if state else 0,
+                "quarantined": state.quarantined if state else 0,
                 "cursor": state.cursor if state else None,
                 "paused_until": _iso(_future(state.paused_until if state else None)),
                 "last_status": run.status if run else None,
@@ -63,7 +66,8 @@ def sources(ctx: click.Context, config_path: str | None, as_json: bool) -> None:
     for row in rows:
         click.echo(
             f"{row['name']} ({row['type']}, every {row['interval_seconds']}s): {_health(row)}; "
-            f"posts={row['posts']} last_poll={row['last_poll_at'] or '-'} "
+            f"posts={row['posts']} quarantined={row['quarantined']} "
+            f"last_poll={row['last_poll_at'] or '-'} "
             f"next_poll={row['next_poll_at'] or '-'} "
             f"skipped={row['last_skipped']} (last poll)"
         )
@@ -131,7 +135,10 @@ def config_check(file: str | None, config_path: str | None) -> None:
     """Validate a settings file and print what it enables, with secrets masked."""
     path = file or config_path
     settings = load_settings(path)
+    warnings = check_settings(settings)
     where = path or ("./social-triage.yaml" if Path("social-triage.yaml").is_file() else None)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"config: {where or 'built-in defaults'}: OK")
     for line in describe(settings):
         click.echo(line)
@@ -154,7 +161,9 @@ def describe(settings: Settings) -> list[str]:
     )
     for sink in settings.sinks:
         default = " (default)" if sink.name == default_sink else ""
-        lines.append(f"  {sink.name}: {sink.type}{default}")
+        url = getattr(sink, "url", None) or getattr(sink, "base_url", None)
+        target = f" -> {scrub_url(url)}" if isinstance(url, str) and url else ""
+        lines.append(f"  {sink.name}: {sink.type}{default}{target}")
         for secret, (env, file) in _secrets(sink).items():
             if env or file:
                 lines.append(f"    {secret}: {describe_secret(env=env, file=file)}")

@@ -7,10 +7,18 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from config.schema import Settings
+from triage.errors import ConfigError
+from triage.scrub import db_error_line
 from triage.storage.engine import make_engine, redacted_url
 from triage.storage.store import Store
+
+
+class DatabaseUnavailable(ConfigError):
+    """The configured database cannot be reached at start (exit 2, one line)."""
+
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 #: Any fixed 64-bit number: replicas starting together on PostgreSQL migrate one at a time.
@@ -18,7 +26,20 @@ _MIGRATION_LOCK = 0x7472696167650001
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; safe to run on every start."""
+    """Bring the schema to the newest revision; safe to run on every start.
+
+    A database that cannot be reached is one line naming the URL (never its password)."""
+    try:
+        _migrate(engine)
+    except DBAPIError as exc:
+        if not isinstance(exc, OperationalError | InterfaceError):
+            raise
+        raise DatabaseUnavailable(
+            f"database {redacted_url(engine)}: cannot connect: {db_error_line(exc)}"
+        ) from exc
+
+
+def _migrate(engine: Engine) -> None:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:

@@ -9,6 +9,7 @@ wait for a human to `release` them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 
 from triage.models import Author, Case, CaseStatus, Post, TicketRef
+from triage.scrub import scrub
 from triage.storage.codec import decision_from_row, signals_from_json
 from triage.storage.store import stored_post_from_row
 from triage.storage.tables import cases, decisions, posts
@@ -147,6 +149,32 @@ class CaseStore:
             parent_id = parent.parent_id
         return tuple(reversed(ancestors))
 
+    def release_leases(self, claimed: Sequence[Case]) -> int:
+        """Give back cases this worker claimed but did not try (shutdown): due again now, the
+        claim's attempt not counted, so another replica need not wait for the lease to end.
+        A case whose lease another worker has taken over since is left alone."""
+        now = datetime.now(UTC)
+        released = 0
+        with self.engine.begin() as conn:
+            for case in claimed:
+                done = conn.execute(
+                    update(cases)
+                    .where(
+                        cases.c.id == case.id,
+                        cases.c.status.in_(DUE),
+                        cases.c.next_attempt_at == case.next_attempt_at,
+                    )
+                    .values(
+                        next_attempt_at=now,
+                        attempts=func.max(cases.c.attempts - 1, 0)
+                        if self.dialect == "sqlite"
+                        else func.greatest(cases.c.attempts - 1, 0),
+                        updated_at=now,
+                    )
+                )
+                released += int(done.rowcount or 0)
+        return released
+
     def _set(self, case_id: int, **values: Any) -> None:
         values["updated_at"] = datetime.now(UTC)
         with self.engine.begin() as conn:
@@ -168,12 +196,14 @@ class CaseStore:
         self._set(
             case_id,
             status=CaseStatus.FAILED.value,
-            last_error=error,
+            last_error=scrub(error),
             next_attempt_at=next_attempt_at,
         )
 
     def mark_dead(self, case_id: int, error: str) -> None:
-        self._set(case_id, status=CaseStatus.DEAD.value, last_error=error, next_attempt_at=None)
+        self._set(
+            case_id, status=CaseStatus.DEAD.value, last_error=scrub(error), next_attempt_at=None
+        )
 
     def set_ticket_status(
         self, case_id: int, status: str, *, closed: bool, follow_up: str | None = None

@@ -92,9 +92,9 @@ class DecisionStore:
         conn.execute(update(posts).where(posts.c.id == stored.id).values(classified_at=now))
         if decision.route is Route.HELPDESK and case_sink:
             insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+            stmt = insert(cases)
             conn.execute(
-                insert(cases)
-                .values(
+                stmt.values(
                     post_id=stored.id,
                     decision_id=decision_id,
                     sink=case_sink,
@@ -105,7 +105,11 @@ class DecisionStore:
                     created_at=now,
                     updated_at=now,
                 )
-                .on_conflict_do_nothing(index_elements=["idempotency_key"])
+                # An edited post decided again: its existing case follows the new decision.
+                .on_conflict_do_update(
+                    index_elements=["idempotency_key"],
+                    set_={"decision_id": decision_id, "updated_at": now},
+                )
             )
         return int(decision_id)
 

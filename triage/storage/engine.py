@@ -20,11 +20,13 @@ def make_engine(url: str, *, password_env: str | None = None) -> Engine:
     if password_env and parsed.password is None and os.environ.get(password_env):
         parsed = parsed.set(password=os.environ[password_env])
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": 30})
+        engine = create_engine(parsed, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        return create_engine(
+            parsed, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True
+        )
     raise ConfigError(
         f"database.url: unsupported database {parsed.get_backend_name()!r}; "
         "use sqlite:///FILE or postgresql+psycopg://..."

@@ -16,7 +16,9 @@ from sqlalchemy import Connection, Engine, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from triage.models import Author, PollRun, Post, PostKind, SourceState, StoredPost
-from triage.storage.tables import poll_runs, posts, source_state
+from triage.scrub import scrub
+from triage.storage import ingest
+from triage.storage.tables import poll_runs, post_revisions, posts, quarantine, source_state
 
 
 def utcnow() -> datetime:
@@ -31,22 +33,43 @@ class Store:
         self._insert_posts = (
             insert(posts)
             .on_conflict_do_nothing(index_elements=["source", "external_id"])
-            .returning(posts.c.id)
+            .returning(posts.c.id, posts.c.source, posts.c.external_id)
         )
 
     # --- posts -----------------------------------------------------------------------------
 
     def insert_posts(self, conn: Connection, batch: Sequence[Post], *, fetched_by: str) -> int:
         """Insert-or-skip on (source, external_id); returns how many rows were new."""
-        if not batch:
-            return 0
+        return self.store_page(conn, batch, fetched_by=fetched_by).new
+
+    def store_page(
+        self,
+        conn: Connection,
+        batch: Sequence[Post],
+        *,
+        fetched_by: str,
+        skipped: Sequence[str] = (),
+    ) -> ingest.PageResult:
+        """Normalise, mask and insert-or-skip a page; edits become revisions; items that
+        cannot be stored (and those the source skipped) go to quarantine. Never raises for one
+        bad item (see `triage.storage.ingest`)."""
+        result = ingest.PageResult()
         now = utcnow()
-        # Duplicates inside one batch would make PostgreSQL's ON CONFLICT fail the statement.
-        unique = list({post.key: post for post in batch}.values())
-        rows = [_post_row(post, now, fetched_by) for post in unique]
+        for reason in skipped:
+            ingest.add_quarantine(conn, fetched_by, None, reason, now, result)
+        if not batch:
+            return result
+        grouped = ingest.prepare(batch, fetched_by, now, result, conn)
+        latest = {key: versions[-1] for key, versions in grouped.items()}
+        earlier = {key: versions[:-1] for key, versions in grouped.items() if len(versions) > 1}
+        rows = [_post_row(post, now, fetched_by) for post in latest.values()]
         # executemany of one cached statement: SQLAlchemy batches it into multi-row INSERTs
         # ("insertmanyvalues") and RETURNING gives back only the rows that were new.
-        return len(conn.execute(self._insert_posts, rows).all())
+        inserted = ingest.insert_rows(conn, self._insert_posts, rows, fetched_by, now, result)
+        result.new = len(inserted)
+        new_keys = {(row.source, row.external_id) for row in inserted}
+        ingest.apply_edits(conn, latest, earlier, new_keys, now, result)
+        return result
 
     def save_page(
         self,
@@ -54,13 +77,26 @@ class Store:
         source_type: str,
         batch: Sequence[Post],
         cursor: dict[str, Any] | None,
+        *,
+        skipped: Sequence[str] = (),
     ) -> int:
         """Store a page of posts and, if given, the cursor after it, in one transaction."""
+        return self.save_page_result(source_name, source_type, batch, cursor, skipped=skipped).new
+
+    def save_page_result(
+        self,
+        source_name: str,
+        source_type: str,
+        batch: Sequence[Post],
+        cursor: dict[str, Any] | None,
+        *,
+        skipped: Sequence[str] = (),
+    ) -> ingest.PageResult:
         with self.engine.begin() as conn:
-            new = self.insert_posts(conn, batch, fetched_by=source_name)
+            result = self.store_page(conn, batch, fetched_by=source_name, skipped=skipped)
             if cursor is not None:
                 self._upsert_state(conn, source_name, source_type, cursor=cursor)
-        return new
+        return result
 
     def count_posts(self) -> int:
         with self.engine.connect() as conn:
@@ -92,6 +128,16 @@ class Store:
             for row in conn.execute(stmt).mappings():
                 yield stored_post_from_row(row)
 
+    def revisions(self, post_id: int) -> list[tuple[str, datetime]]:
+        """Earlier texts of an edited post, oldest first, with when each was replaced."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(post_revisions.c.text, post_revisions.c.replaced_at)
+                .where(post_revisions.c.post_id == post_id)
+                .order_by(post_revisions.c.id)
+            ).all()
+        return [(str(text), replaced_at) for text, replaced_at in rows]
+
     # --- sources, cursors and poll runs ------------------------------------------------------
 
     def get_cursor(self, source_name: str) -> dict[str, Any] | None:
@@ -112,7 +158,7 @@ class Store:
         polled: bool = True,
     ) -> None:
         with self.engine.begin() as conn:
-            values: dict[str, Any] = {"healthy": healthy, "message": message}
+            values: dict[str, Any] = {"healthy": healthy, "message": scrub(message)}
             values["next_poll_at"] = next_poll_at
             if polled:
                 values["last_poll_at"] = utcnow()
@@ -162,6 +208,12 @@ class Store:
                     select(posts.c.fetched_by, func.count()).group_by(posts.c.fetched_by)
                 ).all()
             }
+            held: dict[str, int] = {
+                str(name): int(count)
+                for name, count in conn.execute(
+                    select(quarantine.c.source, func.count()).group_by(quarantine.c.source)
+                ).all()
+            }
             rows = conn.execute(select(source_state).order_by(source_state.c.name)).mappings()
             return [
                 SourceState(
@@ -174,6 +226,7 @@ class Store:
                     next_poll_at=row["next_poll_at"],
                     posts=int(counts.get(row["name"], 0)),
                     paused_until=row["paused_until"],
+                    quarantined=held.get(row["name"], 0),
                 )
                 for row in rows
             ]
@@ -209,7 +262,7 @@ class Store:
                     fetched=fetched,
                     new=new,
                     pages=pages,
-                    error=error,
+                    error=scrub(error),
                     rate_limit_wait_seconds=rate_limit_wait_seconds,
                     skipped=skipped,
                     reads=reads,

@@ -306,3 +306,44 @@ alerts = Table(
     UniqueConstraint("kind", "scope", "bucket_start"),
     Index(None, "created_at"),
 )
+
+#: Items that could not be stored even after normalising: kept with the reason, never retried
+#: automatically, so one bad item never blocks its page or the cursor (`sources` counts them).
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    #: The configured source (poller) that fetched the item.
+    Column("source", Text, nullable=False),
+    Column("external_id", Text),
+    Column("reason", Text, nullable=False),
+    #: The payload as JSON text (cards and credentials masked), cut at 64 KiB.
+    Column("payload", Text),
+    Column("quarantined_at", UTCDateTime, nullable=False),
+    Index(None, "source"),
+)
+
+#: Earlier texts of edited posts: `posts.text` is always the newest, older ones are kept here.
+post_revisions = Table(
+    "post_revisions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("post_id", Id, ForeignKey("posts.id", name="fk_post_revisions_post"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("raw", JSON),
+    #: When this text was replaced by a newer one.
+    Column("replaced_at", UTCDateTime, nullable=False),
+    Index(None, "post_id"),
+)
+
+#: What retention keeps of deleted posts: counts per day, source and route, for digests.
+retained_counts = Table(
+    "retained_counts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("day", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("route", Text, nullable=False),
+    Column("posts", Integer, nullable=False),
+    UniqueConstraint("day", "source", "route"),
+)

@@ -1,0 +1,237 @@
+"""`/healthz` and `/metrics` (Prometheus text format), served by `run` on `metrics.port`.
+
+Counters and histograms are fed by the daemon as it works (polls, classify passes, deliveries);
+gauges that describe the database (queue depth, outbox by status, the oldest due case) are read
+from the database at scrape time, so every replica reports the same shared state.
+
+`/healthz` answers 200 with a JSON body when the database is reachable, every enabled source is
+healthy and no due case has waited longer than `metrics.outbox_stuck_seconds`; otherwise 503
+with the same body saying which check failed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+
+from config.operations import MetricsSettings
+from triage.polling import PollOutcome
+from triage.scrub import db_error_line
+from triage.storage import Store
+from triage.storage.tables import cases, posts, quarantine, source_state
+
+log = logging.getLogger(__name__)
+
+_LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600)
+
+
+class Metrics:
+    """The daemon's counters; `observe_*` are called from its jobs (thread-safe)."""
+
+    def __init__(self, store: Store, settings: MetricsSettings) -> None:
+        self.store = store
+        self.settings = settings
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.fetched = Counter(
+            "triage_posts_fetched", "Posts read from a source", ["source"], registry=r
+        )
+        self.new = Counter(
+            "triage_posts_new", "Posts stored for the first time", ["source"], registry=r
+        )
+        self.polls = Counter("triage_polls", "Polls by outcome", ["source", "status"], registry=r)
+        self.poll_errors = Counter(
+            "triage_poll_errors", "Polls that failed (error or auth_error)", ["source"], registry=r
+        )
+        self.rate_limit_wait = Counter(
+            "triage_rate_limit_wait_seconds",
+            "Seconds a source was told to wait by the platform",
+            ["source"],
+            registry=r,
+        )
+        self.classify_seconds = Histogram(
+            "triage_classify_pass_seconds",
+            "Duration of one classify pass (claim, encode, decide, store)",
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.decided = Counter("triage_posts_decided", "Posts decided", registry=r)
+        self.deliveries = Counter(
+            "triage_deliveries", "Delivery attempts by outcome", ["outcome"], registry=r
+        )
+        self.delivery_latency = Histogram(
+            "triage_delivery_latency_seconds",
+            "From case created to delivered (ticket created)",
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self._last_sent: datetime = datetime.now(UTC)
+        self._lock = threading.Lock()
+        r.register(_DatabaseCollector(store))
+
+    def observe_poll(self, outcome: PollOutcome) -> None:
+        self.fetched.labels(outcome.source).inc(outcome.fetched)
+        self.new.labels(outcome.source).inc(outcome.new)
+        self.polls.labels(outcome.source, outcome.status).inc()
+        if outcome.status in {"error", "auth_error"}:
+            self.poll_errors.labels(outcome.source).inc()
+        if outcome.status == "rate_limited" and outcome.next_poll_at is not None:
+            wait = (outcome.next_poll_at - datetime.now(UTC)).total_seconds()
+            self.rate_limit_wait.labels(outcome.source).inc(max(0.0, wait))
+
+    def observe_classify(self, seconds: float, decided: int) -> None:
+        if decided:
+            self.classify_seconds.observe(seconds)
+            self.decided.inc(decided)
+
+    def observe_delivery(self, sent: int, failed: int, dead: int) -> None:
+        self.deliveries.labels("sent").inc(sent)
+        self.deliveries.labels("failed").inc(failed)
+        self.deliveries.labels("dead").inc(dead)
+        if not sent:
+            return
+        with self._lock:
+            since = self._last_sent
+            with self.store.engine.connect() as conn:
+                rows = conn.execute(
+                    select(cases.c.created_at, cases.c.sent_at).where(cases.c.sent_at > since)
+                ).all()
+            for created_at, sent_at in rows:
+                self.delivery_latency.observe(max(0.0, (sent_at - created_at).total_seconds()))
+                self._last_sent = max(self._last_sent, sent_at)
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+    def health(self) -> tuple[bool, dict[str, Any]]:
+        body: dict[str, Any] = {"database": "ok", "sources": {}, "outbox": {}}
+        ok = True
+        try:
+            with self.store.engine.connect() as conn:
+                states = conn.execute(select(source_state.c.name, source_state.c.healthy)).all()
+                oldest = conn.execute(
+                    select(func.min(cases.c.next_attempt_at)).where(
+                        cases.c.status.in_(("pending", "failed"))
+                    )
+                ).scalar_one_or_none()
+        except Exception as exc:
+            return False, {"status": "fail", "database": db_error_line(exc)}
+        for name, healthy in states:
+            body["sources"][name] = "ok" if healthy else "unhealthy"
+            ok = ok and bool(healthy)
+        waited = 0.0
+        if oldest is not None:
+            waited = max(0.0, (datetime.now(UTC) - oldest).total_seconds())
+        stuck = waited > self.settings.outbox_stuck_seconds
+        body["outbox"] = {"oldest_due_seconds": round(waited, 1), "stuck": stuck}
+        ok = ok and not stuck
+        body["status"] = "ok" if ok else "fail"
+        return ok, body
+
+
+class _DatabaseCollector(Collector):
+    """Gauges read at scrape time: what waits, shared by every replica."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            with self.store.engine.connect() as conn:
+                unclassified = conn.execute(
+                    select(func.count()).select_from(posts).where(posts.c.classified_at.is_(None))
+                ).scalar_one()
+                by_status = conn.execute(
+                    select(cases.c.status, func.count()).group_by(cases.c.status)
+                ).all()
+                held = conn.execute(
+                    select(quarantine.c.source, func.count()).group_by(quarantine.c.source)
+                ).all()
+        except Exception as exc:  # a scrape must answer even when the database does not
+            log.warning("metrics: database unavailable: %s", db_error_line(exc))
+            up = GaugeMetricFamily("triage_database_up", "1 when the database answers")
+            up.add_metric([], 0)
+            yield up
+            return
+        up = GaugeMetricFamily("triage_database_up", "1 when the database answers")
+        up.add_metric([], 1)
+        yield up
+        queue = GaugeMetricFamily("triage_queue_depth", "Stored posts waiting to be decided")
+        queue.add_metric([], int(unclassified))
+        yield queue
+        outbox = GaugeMetricFamily(
+            "triage_outbox_cases", "Helpdesk cases by status", labels=["status"]
+        )
+        counts = {str(s): int(n) for s, n in by_status}
+        for status in ("held", "pending", "failed", "sent", "dead", "closed"):
+            outbox.add_metric([status], counts.get(status, 0))
+        yield outbox
+        quarantined = GaugeMetricFamily(
+            "triage_quarantined_items", "Items that could not be stored", labels=["source"]
+        )
+        for source, n in held:
+            quarantined.add_metric([str(source)], int(n))
+        yield quarantined
+
+
+class MetricsServer:
+    """A tiny HTTP server in a daemon thread: `/healthz` and `/metrics`, nothing else."""
+
+    def __init__(self, metrics: Metrics, host: str, port: int) -> None:
+        self.metrics = metrics
+        self._server = ThreadingHTTPServer((host, port), _handler(metrics))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="metrics", daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> MetricsServer:
+        self._thread.start()
+        log.info("serving /healthz and /metrics on %s", self.url)
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _handler(metrics: Metrics) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:  # scrapes every few seconds: not news
+            pass
+
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            if path == "/metrics":
+                self._send(200, metrics.exposition(), CONTENT_TYPE_LATEST)
+            elif path == "/healthz":
+                ok, body = metrics.health()
+                payload = json.dumps(body).encode("utf-8")
+                self._send(200 if ok else 503, payload, "application/json")
+            else:
+                self._send(404, b"not found: /healthz and /metrics only\n", "text/plain")
+
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
