@@ -54,7 +54,7 @@ _NUMBER = r"(?P<number>\d(?:[ .\-/]?\d){4,19})(?![\w-])"
 #: Matched against folded text (lower case, no accents); the `number` group is the finding.
 DEFAULT_ACCOUNT_PATTERNS = (
     r"(?<!\w)(?:bank )?(?:account|acct|a/c|conta(?: corrente| poupanca)?|cuenta(?: corriente)?)"
-    r"(?: (?:number|num\.?|no\.?|n\.o|n°|#|numero|nr\.?))?(?: (?:is|e|es|:))?\s*[:#=]?\s*"
+    r"(?: (?:number|num\.?|no\.?|n\.o|n°|#|numero|nr\.?|id))?(?: (?:is|e|es|:))?\s*[:#=]?\s*"
     + _NUMBER,
     r"(?<!\w)(?:numero|number|no\.?|n°|#)\s?(?:da |de |of )?(?:minha |mi |my )?"
     r"(?:conta|cuenta|account)(?: (?:is|e|es))?\s*[:#=]?\s*" + _NUMBER,
@@ -70,6 +70,8 @@ _PIN_RE = re.compile(r"(?<!\w)(?:pin|nip)(?: code| codigo)?\s*(?P<value>\d{4,8})
 _VALUE_STRIP = ".,;:)"
 
 _HEALTH_TERMS = TermSet(CATEGORIES["health"])
+#: The customer calls the number theirs ("my SSN is", "my social security number:").
+_MY_SSN_RE = re.compile(r"(?<!\w)my (?:ssn|social security(?: number)?|soc sec)(?!\w)")
 _DIGIT_RE = re.compile(r"\d")
 
 
@@ -219,9 +221,11 @@ def _ssns(scan: _Scan) -> Iterator[tuple[int, int]]:
         return
     for match in sp.SSN_RE.finditer(scan.text):
         raw = match.group(0)
-        if not sp.is_ssn(raw):
-            continue
         cue = scan.cue(match.start())
+        # After "my SSN", any SSN-shaped number is one (see is_ssn_shaped).
+        owned = cue == "ssn" and _MY_SSN_RE.search(scan.folded, 0, match.start()) is not None
+        if not (sp.is_ssn(raw) or (owned and sp.is_ssn_shaped(raw))):
+            continue
         # Separated 3-2-4 is the SSN's own shape; nine bare digits need the word "SSN".
         if (raw.isdigit() and cue != "ssn") or cue in {"id", "phone", "card"}:
             continue
