@@ -7,6 +7,12 @@ against 97.5% for lingua-language-detector (96 MB) and 95.4% for the stop-word c
 replaced, which sent "Excelente entrega antes do prazo, produto bom, recomendo." to English.
 Mentions, links and `#` are taken out first: they are not the post's language.
 
+Most posts are settled before py3langid by a clear stop-word lead: when one language has at
+least 3 more of its stop words than each of the others (its own accented letters count 2), that
+language (measured by bench/language.py: the same accuracy, 98.9%, at less CPU time; the
+pre-check costs about a sixth of py3langid's). Ties and near ties, such as "Excelente entrega
+antes do prazo, produto bom, recomendo.", go to py3langid.
+
 When the platform says the language (`Post.lang`, e.g. X's `pt`), that wins, except X's codes
 for "no language" (`und`, `zxx`, and the `q..` codes such as `qme` for media-only posts).
 Returns None when the text has no letters at all.
@@ -24,6 +30,50 @@ LANGUAGES = ("en", "pt", "es")
 UNKNOWN_HINTS = frozenset({"und", "zxx", "qme", "qht", "qam", "qct", "qst", "art"})
 
 _NOISE = re.compile(r"@\w+|https?://\S+|www\.\S+|#")
+_WORD = re.compile(r"[a-zà-ÿ']+")
+#: A stop-word lead this large settles the language without py3langid.
+CLEAR_LEAD = 3
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STOPWORDS: dict[str, frozenset[str]] = {
+    "en": _words(
+        "the and is are was were to of in it you my your i me we our this that for on with not "
+        "have has had be been but they can cant can't don't dont do does did at from an why "
+        "what how when just still no yes will would should please thanks thank help get got "
+        "there their here all any because so if or than"
+    ),
+    "pt": _words(
+        "o a os as um uma de do da dos das em no na nos nas que não nao é e eu meu minha você "
+        "voce vocês com para pra por mais mas já ja foi ser tem isso esse essa está esta estou "
+        "ainda até ate quando porque pq muito obrigado obrigada ajuda vcs vc também tambem me "
+        "seu sua ao aos pelo pela nunca agora hoje dia sem"
+    ),
+    "es": _words(
+        "el la los las un una de del en que no es y yo mi mis tu usted con para por más mas "
+        "pero ya fue ser tiene eso ese esa está esta estoy todavía hasta cuando porque muy "
+        "gracias ayuda ustedes también tambien me su al nunca ahora hoy día sin hay lo le como "
+        "qué cómo"
+    ),
+}
+_MARKS = {"pt": frozenset("ãõç"), "es": frozenset("ñ¿¡")}
+
+
+def _clear_stopword_lead(text: str) -> str | None:
+    """The language whose stop words lead the others' by `CLEAR_LEAD`, else None."""
+    lowered = text.lower()
+    words = _WORD.findall(lowered)
+    scores = {lang: sum(map(stop.__contains__, words)) for lang, stop in _STOPWORDS.items()}
+    for lang, marks in _MARKS.items():
+        if not marks.isdisjoint(lowered):
+            scores[lang] += 2
+    (best, top), (_, second), _ = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    return best if top >= CLEAR_LEAD and top - second >= CLEAR_LEAD else None
+
+
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -54,5 +104,8 @@ def detect_language(text: str, *, hint: str | None = None) -> str | None:
     cleaned = _NOISE.sub(" ", text)
     if not _LETTER.search(cleaned):
         return None
+    clear = _clear_stopword_lead(cleaned)
+    if clear is not None:
+        return clear
     language, _ = _identifier().classify(cleaned)
     return str(language)
