@@ -1,5 +1,9 @@
 """Topic keywords in English, Portuguese and Spanish, matched accent- and case-insensitively.
 
+`praise` is special: it is reported only when the post has no negation, contrast, question or
+complaint word (`PRAISE_CANCELLED_BY`), so it marks *clear* praise; a few emoji count as praise
+words. The pipeline does not let keyword lifts override clear praise (docs/classification.md).
+
 Matching works on a *folded* copy of the text (lower case, accents stripped, one character per
 character, so offsets into the folded text are offsets into the original). Entries are whole
 words or phrases; a trailing `*` allows any word ending (`reembols*` matches "reembolso" and
@@ -123,14 +127,24 @@ ACCOUNT_ACCESS = (
     "locked out", "log in", "login", "logon", "sign in", "can't log", "cannot log",
     "password reset", "reset my password", "forgot my password", "forgot password", "two-factor",
     "2fa", "verification code", "account locked", "account suspended", "account disabled",
-    "account hacked", "hacked my account",
+    "account hacked", "hacked my account", "account was locked", "account has been locked",
+    "account got locked", "account was suspended", "account has been suspended",
+    "account got suspended", "account was blocked", "account got blocked", "account is blocked",
+    "account was frozen", "account is frozen", "froze my account", "blocked my account",
+    "can't access my account", "cannot access my account", "get into my account",
+    "access to my account",
     # pt
     "senha", "conta bloqueada", "conta suspensa", "conta hackeada", "nao consigo entrar",
     "nao consigo acessar", "acesso bloqueado", "codigo de verificacao", "fazer login", "hackearam",
-    "invadiram",
+    "invadiram", "conta foi bloqueada", "conta esta bloqueada", "conta ta bloqueada",
+    "conta tá bloqueada", "bloquearam minha conta", "bloquearam a minha conta", "conta travada",
+    "conta foi suspensa", "conta congelada", "acessar minha conta", "acesso a minha conta",
+    "acesso à minha conta", "recuperar minha conta", "recuperar a minha conta",
     # es
     "contrasena", "cuenta bloqueada", "cuenta suspendida", "no puedo entrar", "no puedo acceder",
-    "iniciar sesion", "codigo de verificacion", "hackearon",
+    "iniciar sesion", "codigo de verificacion", "hackearon", "cuenta fue bloqueada",
+    "bloquearon mi cuenta", "cuenta esta bloqueada", "acceder a mi cuenta", "acceso a mi cuenta",
+    "recuperar mi cuenta", "entrar a mi cuenta", "entrar en mi cuenta",
 )
 
 HEALTH = (
@@ -181,10 +195,11 @@ SAFETY = (
     "caught fire", "on fire", "exploded", "explosion", "burned me", "burnt me", "electric shock",
     "electrocuted", "injured", "injury", "injuries", "choking", "poisoned", "poisoning",
     "food poisoning", "smoke coming", "overheating", "overheated", "unsafe", "dangerous", "hazard",
-    "bomb", "kill myself", "suicide", "suicidal", "threatened me", "assaulted", "harassed",
+    "bomb threat", "kill myself", "suicide", "suicidal", "threatened me", "assaulted", "harassed",
     "stalking", "emergency",
     # pt
-    "pegou fogo", "explodiu", "explosao", "queimou", "queimadura", "choque eletrico", "ferido",
+    "pegou fogo", "explodiu", "explosao", "me queimou", "queimou minha", "queimou meu",
+    "queimadura", "choque eletrico", "ferido",
     "ferida", "machucou", "machucado", "intoxicacao", "envenenado", "fumaca", "superaqueceu",
     "superaquecendo", "perigoso", "perigo", "suicidio", "me matar", "ameacou", "ameaca",
     "assediado", "assediada", "assedio", "emergencia",
@@ -235,6 +250,85 @@ OUTAGE = (
     "dejo de funcionar", "no carga", "intermitencia", "fuera de servicio",
 )
 
+FRAUD = (
+    # en
+    "fraud", "fraudulent", "scam", "scammed", "scammer", "scammers", "phishing",
+    "identity theft", "stole my identity", "stolen card", "card was stolen", "card got stolen",
+    "card was cloned", "cloned card", "card got cloned", "cloned my card", "skimmed",
+    "unauthorized transaction*",
+    "unauthorised transaction*", "unauthorized purchase*", "unauthorised purchase*",
+    "don't recognize this charge", "don't recognise this charge", "do not recognize",
+    "do not recognise", "don't recognize the", "don't recognise the", "didn't make this purchase",
+    "didn't make these purchases", "i did not make", "dispute the charge", "dispute a charge",
+    "chargeback", "charge back",
+    # pt
+    "golpe do pix", "golpe no pix", "golpe pelo pix", "golpe via pix", "cai num golpe",
+    "cai no golpe", "cai em um golpe", "caí num golpe", "sofri um golpe", "levei um golpe",
+    "vitima de golpe", "vitima de um golpe", "foi golpe de", "golpista", "golpistas", "fraude",
+    "fraudes", "fraudulenta", "fraudulento", "clonado", "clonada", "clonaram", "estelionato",
+    "estelionatario", "nao reconheco", "nao reconheço", "compra que nao fiz",
+    "compras que nao fiz", "nao fiz essa compra", "nao fiz esta compra", "nao fiz essas compras",
+    "pix que nao fiz", "transferencia que nao fiz", "cartao roubado", "roubaram meu cartao",
+    "contestar a compra", "contestar uma compra", "contestacao da compra", "chargeback",
+    # es
+    "fraude", "fraudes", "fraudulento", "fraudulenta", "estafa", "estafaron", "me estafaron",
+    "estafador", "clonaron", "tarjeta clonada", "no reconozco", "robo de identidad",
+    "suplantacion de identidad", "tarjeta robada", "me robaron la tarjeta", "compra que no hice",
+    "compras que no hice", "contracargo",
+)
+
+PRIVACY_BREACH = (
+    # en
+    "medical record", "medical records", "medical history", "health records",
+    "someone else's account", "someone elses account", "someone else's data",
+    "someone else's information", "someone else's details", "another customer's",
+    "other customers' data", "other people's data", "showed my data", "showed my details",
+    "my data was leaked", "leaked my data", "leaked my information", "data leak", "data breach",
+    "my data was exposed", "exposed my data", "exposed my information",
+    # pt
+    "prontuario", "prontuarios", "historico medico", "meus exames para", "dados de outra pessoa",
+    "dados de outro cliente", "dados de outros clientes", "conta de outra pessoa",
+    "vazamento de dados", "vazaram meus dados", "vazou meus dados", "dados vazados",
+    "meus dados vazaram", "mostrou meus dados", "mostrou meu prontuario", "expos meus dados",
+    # es
+    "historial medico", "historial clinico", "expediente medico", "datos de otra persona",
+    "datos de otro cliente", "filtracion de datos", "filtraron mis datos", "mis datos filtrados",
+    "cuenta de otra persona",
+)
+
+PRAISE = (
+    # en
+    "thank you", "thanks", "thx", "ty so much", "love it", "love this", "loved it", "love you",
+    "great job", "great service", "great support", "amazing", "awesome", "excellent",
+    "perfect", "wonderful", "fantastic", "congrats", "congratulations", "well done", "kudos",
+    "highly recommend", "i recommend", "best service", "five stars", "5 stars", "super fast",
+    "so fast", "arrived early",
+    # pt
+    "obrigad*", "obg", "valeu", "parabens", "excelente", "otimo", "otima", "otimos", "otimas",
+    "perfeito", "perfeita", "maravilhos*", "adorei", "amei", "recomendo", "nota 10", "nota mil",
+    "incrivel", "sensacional", "muito bom", "muito boa", "show de bola", "top demais",
+    "antes do prazo", "chegou rapido", "muito rapido", "muito rapida", "super rapido",
+    "bem embalado", "satisfeito", "satisfeita", "amando",
+    # es
+    "gracias", "excelente", "perfecto", "perfecta", "genial", "maravilloso", "maravillosa",
+    "recomiendo", "felicidades", "felicitaciones", "increible", "muy bueno", "muy buena",
+    "llego rapido", "antes de tiempo",
+)
+
+#: Words that make praise conditional: "thanks, but my order never came" is not clear praise.
+PRAISE_CANCELLED_BY = (
+    # en
+    "not", "never", "no", "but", "however", "still", "don't", "didn't", "doesn't", "won't",
+    "can't", "cannot", "wasn't", "isn't", "haven't", "hasn't", "worst", "terrible", "awful",
+    "broken", "problem", "issue", "refund", "cancel", "waiting", "help", "why", "?",
+    # pt
+    "nao", "nunca", "nem", "mas", "porem", "ainda", "pior", "pessimo", "pessima", "problema",
+    "defeito", "quebrado", "quebrada", "atrasou", "atraso", "atrasado", "ajuda", "cade",
+    "reclamacao", "absurdo", "ruim",
+    # es
+    "pero", "todavia", "pesimo", "pesima", "roto", "rota", "ayuda", "porque",
+)
+
 # fmt: on
 
 #: Category name -> word list. Category names are the values rules use in `keyword_category`.
@@ -247,9 +341,16 @@ CATEGORIES: Mapping[str, tuple[str, ...]] = {
     "refund": REFUND,
     "delivery": DELIVERY,
     "outage": OUTAGE,
+    "fraud": FRAUD,
+    "privacy_breach": PRIVACY_BREACH,
+    "praise": PRAISE,
 }
 
+#: Emoji that praise (or cheer) on their own: "lua blanco maravilhosa 😍👏".
+PRAISE_EMOJI = frozenset("😍👏🥰😊🙏💙💚❤👍🤩😘🎉🙌💖💕⭐🌟😀😃😁")
+
 _COMPILED: dict[str, TermSet] = {name: TermSet(words) for name, words in CATEGORIES.items()}
+_PRAISE_CANCEL = TermSet(w for w in PRAISE_CANCELLED_BY if w != "?")
 
 
 def keyword_hits(text: str) -> dict[str, tuple[str, ...]]:
@@ -269,7 +370,19 @@ def keyword_hits(text: str) -> dict[str, tuple[str, ...]]:
         )
         if found:
             hits[name] = found
+    emoji = tuple(dict.fromkeys(ch for ch in text if ch in PRAISE_EMOJI))
+    if emoji:
+        hits["praise"] = hits.get("praise", ()) + emoji
+    if "praise" in hits and _praise_cancelled(folded, words):
+        del hits["praise"]
     return hits
+
+
+def _praise_cancelled(folded: str, words: frozenset[str]) -> bool:
+    """A negation, a contrast, a question or a complaint word: the praise is not clear."""
+    if "?" in folded:
+        return True
+    return _PRAISE_CANCEL.may_match(folded, words) and bool(_PRAISE_CANCEL.pattern.search(folded))
 
 
 @lru_cache(maxsize=256)

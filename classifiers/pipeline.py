@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from config.schema import Settings
 
 #: A keyword hit in one of these categories lifts the intent score to at least this much:
-#: the deterministic lists catch short threats and outage reports the heads may miss.
+#: the deterministic lists catch short threats and outage reports the heads may miss. Not when
+#: the post is clear praise (`keywords.PRAISE`): then only the praise intent is lifted.
 KEYWORD_INTENT_FLOOR = 0.8
 #: Encoder batches per chunk of a call (see `Classifier._signal_chunks`).
 CHUNK_BATCHES = 4
@@ -218,7 +219,10 @@ def signals_from_scores(
     intent_columns = [(label, scores.intents[label].tolist()) for label in INTENT_LABELS]
     for i, (hits, findings, language) in enumerate(features):
         intents = {label: column[i] for label, column in intent_columns}
-        for category in hits:
+        # Clear praise ("entrega chegou muito rápido, parabéns") keeps the heads' scores: a
+        # topic word in a thank-you is no request to lift into an account-specific intent.
+        lifted = ("praise",) if "praise" in hits else hits
+        for category in lifted:
             if category in intents:
                 intents[category] = max(intents[category], KEYWORD_INTENT_FLOOR)
         result.append(

@@ -44,7 +44,7 @@ _NUMBER = r"(?P<number>\d(?:[ .\-/]?\d){4,19})(?![\w-])"
 #: Matched against folded text (lower case, no accents); the `number` group is the finding.
 DEFAULT_ACCOUNT_PATTERNS = (
     r"(?<!\w)(?:bank )?(?:account|acct|a/c|conta(?: corrente| poupanca)?|cuenta(?: corriente)?)"
-    r"(?: (?:number|num\.?|no\.?|n\.o|n°|#|numero|nr\.?))?(?: (?:is|e|es|:))?\s*[:#=]?\s*"
+    r"(?: (?:number|num\.?|no\.?|n\.o|n°|#|numero|nr\.?|id))?(?: (?:is|e|es|:))?\s*[:#=]?\s*"
     + _NUMBER,
     r"(?<!\w)(?:numero|number|no\.?|n°|#)\s?(?:da |de |of )?(?:minha |mi |my )?"
     r"(?:conta|cuenta|account)(?: (?:is|e|es))?\s*[:#=]?\s*" + _NUMBER,
@@ -60,6 +60,8 @@ _PIN_RE = re.compile(r"(?<!\w)(?:pin|nip)(?: code| codigo)?\s*(?P<value>\d{4,8})
 _VALUE_STRIP = ".,;:)"
 
 _HEALTH_TERMS = TermSet(CATEGORIES["health"])
+#: The customer calls the number theirs ("my SSN is", "my social security number:").
+_MY_SSN_RE = re.compile(r"(?<!\w)my (?:ssn|social security(?: number)?|soc sec)(?!\w)")
 _DIGIT_RE = re.compile(r"\d")
 
 
@@ -154,15 +156,19 @@ class _Scan:
 def _cards(scan: _Scan) -> Iterator[tuple[int, int]]:
     if scan.digits < 12:
         return
-    for match in sp.CARD_RE.finditer(scan.text):
+    pos = 0
+    while (match := sp.CARD_RE.search(scan.text, pos)) is not None:
         raw = match.group(0)
         digits = re.sub(r"\D", "", raw)
-        if not sp.is_card_number(digits):
-            continue
         # A bare digit run right after "order"/"tracking"/"invoice" is that id, whatever Luhn says.
-        if raw.isdigit() and scan.cue(match.start()) == "id":
+        if sp.is_card_number(digits) and not (raw.isdigit() and scan.cue(match.start()) == "id"):
+            yield match.span()
+            pos = match.end()
             continue
-        yield match.span()
+        # Not a card as matched: a card may still start at a later group of the same run
+        # ("**** 1111 4111 1111 1111 1111": the groups before it belong to something else).
+        gap = re.search(r"[ -]", raw)
+        pos = match.start() + gap.end() if gap else match.end()
 
 
 #: A card number as the store keeps it (all but the last four digits masked, see
@@ -222,9 +228,11 @@ def _ssns(scan: _Scan) -> Iterator[tuple[int, int]]:
         return
     for match in sp.SSN_RE.finditer(scan.text):
         raw = match.group(0)
-        if not sp.is_ssn(raw):
-            continue
         cue = scan.cue(match.start())
+        # After "my SSN", any SSN-shaped number is one (see is_ssn_shaped).
+        owned = cue == "ssn" and _MY_SSN_RE.search(scan.folded, 0, match.start()) is not None
+        if not (sp.is_ssn(raw) or (owned and sp.is_ssn_shaped(raw))):
+            continue
         # Separated 3-2-4 is the SSN's own shape; nine bare digits need the word "SSN".
         if (raw.isdigit() and cue != "ssn") or cue in {"id", "phone", "card"}:
             continue
@@ -243,16 +251,20 @@ def _credentials(scan: _Scan) -> Iterator[tuple[int, int]]:
     if scan.digits >= 4:
         for match in _PIN_RE.finditer(scan.folded):
             yield match.span("value")
-    for match in _CREDENTIAL_RE.finditer(scan.folded):
+    pos = 0
+    while (match := _CREDENTIAL_RE.search(scan.folded, pos)) is not None:
         start, end = match.span("value")
         value = scan.text[start:end].rstrip(_VALUE_STRIP)
         end = start + len(value)
         if match.group("cue") in {"pin", "nip"}:
-            if value.isdigit() and 4 <= len(value) <= 8:
-                yield start, end
-            continue
-        if _looks_like_secret(value):
+            found = value.isdigit() and 4 <= len(value) <= 8
+        else:
+            found = _looks_like_secret(value)
+        if found:
             yield start, end
+            pos = end
+        else:  # the words after a cue may hold another cue ("pin 1234 senha: abc12345")
+            pos = match.end("cue")
 
 
 def _looks_like_secret(value: str) -> bool:

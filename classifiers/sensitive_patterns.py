@@ -112,6 +112,16 @@ def is_ssn(value: str) -> bool:
     return area not in {"000", "666"} and area[0] != "9" and group != "00" and serial != "0000"
 
 
+def is_ssn_shaped(value: str) -> bool:
+    """Nine digits, not all the same and not a published example: what a customer calls their SSN.
+
+    A number the SSA never issued (area 9xx, 666, group 00...) that the customer posts as "my
+    SSN" is an incident all the same: they may have mistyped it, or it is their ITIN (9xx).
+    """
+    digits = re.sub(r"\D", "", value)
+    return len(digits) == 9 and len(set(digits)) > 1 and digits not in _SSN_BLOCKLIST
+
+
 # --- masks ---------------------------------------------------------------------------------
 
 
@@ -144,7 +154,10 @@ CARD_RE = re.compile(
     _START
     + r"(?:\d{4}(?P<s1>[ -])\d{4}(?P=s1)\d{4}(?P=s1)\d{4}(?:(?P=s1)\d{1,3})?"  # 4-4-4-4(-3)
     + r"|\d{4}(?P<s2>[ -])\d{6}(?P=s2)\d{4,5}"  # Amex 4-6-5, Diners 4-6-4
-    + r"|\d{12,19})"
+    + r"|\d{12,19}"
+    # Any other grouping people type (Amex as 4-4-4-3, 3-3-3-3-3...): 2 to 6 groups of 2-7
+    # digits, one separator; the detector checks the 13-19 digits with Luhn and issuer ranges.
+    + r"|\d{3,7}(?P<s3>[ -])\d{2,7}(?:(?P=s3)\d{2,7}){1,4})"
     + _END
 )
 #: A country code, check digits, then alphanumeric chunks with single space, dot or dash

@@ -25,8 +25,10 @@ class ClassifierSettings(BaseModel):
     claim_size: int = Field(default=512, gt=0)
     #: Longer posts are truncated to this many tokens before encoding.
     max_length: int = Field(default=128, gt=1, le=512)
-    #: `torch` (fp32), `bf16` (fast only with AMX/AVX512-BF16) or `onnx-int8` (needs `onnx`).
-    backend: Literal["torch", "bf16", "onnx-int8"] = "torch"
+    #: `onnx-int8` (the default: int8 ONNX Runtime graph built from the same weights at first
+    #: use, the shipped heads are fitted under it), `torch` (fp32) or `bf16` (fast only with
+    #: AMX/AVX512-BF16).
+    backend: Literal["torch", "bf16", "onnx-int8"] = "onnx-int8"
     #: A Hugging Face sequence-classification model (id or folder) with negative/neutral/positive
     #: labels, used for sentiment instead of the sentiment head; none by default.
     sentiment_model: str | None = None

@@ -17,7 +17,8 @@ from triage.models import Author, Route
     [
         ("cartão 4111 1111 1111 1111", {}, None, "sensitive-data", "helpdesk"),
         ("vou processar vocês, já falei com meu advogado", {}, None, "legal-threat", "helpdesk"),
-        ("the charger caught fire", {}, None, "safety", "helpdesk"),
+        ("the charger caught fire", {"complaint": 0.9}, None, "safety", "helpdesk"),
+        ("the charger caught fire", {}, None, "safety-words", "private_dm"),
         ("new deals today!", {}, Author(handle="acme", is_brand=True), "brand-own-posts", "ignore"),
         ("buy followers", {"intents": {"spam": 0.95}}, None, "spam", "ignore"),
         ("where is my refund", {"intents": {"refund": 0.9}}, None, "account-specific-intent",
@@ -46,7 +47,6 @@ SENSITIVE_TEXTS = (
     "CPF 529.982.247-25",
     "SSN 123-45-6780",
     "my password is Hunter22",
-    "fiz quimioterapia",
     "account number 48392017",
 )
 
@@ -55,6 +55,19 @@ def test_shipped_rules_send_sensitive_data_to_the_helpdesk_urgently() -> None:
     for text in SENSITIVE_TEXTS:
         decision = RuleSet.default().decide(None, text, signals(text), review_threshold=THRESHOLD)
         assert (decision.route, decision.priority) == (Route.HELPDESK, "urgent"), text
+
+
+def test_health_details_reach_the_helpdesk_in_a_complaint_and_leave_public_otherwise() -> None:
+    rules = RuleSet.default()
+    text = "fiz quimioterapia e não consigo ir à loja"
+    urgent = rules.decide(None, text, signals(text, complaint=0.8), review_threshold=THRESHOLD)
+    assert (urgent.rule, urgent.route, urgent.priority) == (
+        "health-complaint",
+        Route.HELPDESK,
+        "urgent",
+    )
+    chatter = rules.decide(None, text, signals(text), review_threshold=THRESHOLD)
+    assert (chatter.rule, chatter.route) == ("health-details", Route.PRIVATE_DM)
 
 
 def test_the_shipped_file_is_documented_rule_by_rule() -> None:

@@ -136,7 +136,8 @@ def test_empty_input_and_from_settings(tiny_model: Path) -> None:
 
 
 def test_batch_size_defaults_by_backend() -> None:
-    assert ClassifierSettings().encoder_batch_size() == 64
+    assert ClassifierSettings().encoder_batch_size() == 32  # onnx-int8 by default
+    assert ClassifierSettings(backend="torch").encoder_batch_size() == 64
     assert ClassifierSettings(backend="bf16").encoder_batch_size() == 64
     assert ClassifierSettings(backend="onnx-int8").encoder_batch_size() == 32
     assert ClassifierSettings(backend="onnx-int8", batch_size=16).encoder_batch_size() == 16

@@ -108,4 +108,11 @@ def test_shipped_heads_load_predict_and_name_only_permissive_data() -> None:
         assert meta["encoder"] == "sentence-transformers/all-MiniLM-L6-v2"
         assert meta["metrics"] and meta["trained_at"] and meta["rows"] > 100
         for source in meta["training_data"]:
-            assert source["licence"] in {"Apache-2.0 (written by the project)", "CC BY 4.0"}
+            # ours, banking77 (CC BY 4.0), GoEmotions (Apache-2.0): nothing non-commercial
+            assert source["licence"] in {
+                "Apache-2.0 (written by the project)",
+                "CC BY 4.0",
+                "Apache-2.0",
+            }
+        # fitted under the default backend (issue 10)
+        assert meta["encoder_version"].endswith("+onnx-int8-r2")

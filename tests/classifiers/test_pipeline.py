@@ -200,6 +200,15 @@ def test_keyword_lists_lift_intent_scores(classifier: Classifier) -> None:
         ("¿por qué no puedo entrar a mi cuenta?", None, "es"),
         ("12345 !!!", None, None),
         ("whatever", "pt-BR", "pt"),
+        # issue 10: a tie of stop words went to English
+        ("Excelente entrega antes do prazo, produto bom, recomendo.", None, "pt"),
+        ("atendimento nota 10, obrigada", None, "pt"),
+        ("entrega chegou muito rápido, parabéns", None, "pt"),
+        ("@acme the app crashed again https://t.co/x #fail", None, "en"),
+        # X's codes for "no language" are no hint at all
+        ("minha conta foi bloqueada do nada", "und", "pt"),
+        ("my card was cloned", "qme", "en"),
+        ("😍👏 https://t.co/x", "zxx", None),
     ],
 )
 def test_language(text: str, hint: str | None, expected: str | None) -> None:

@@ -229,6 +229,15 @@ def generated() -> list[Row]:
         ("the hospital parking app charged me twice for a 10-min stay", ""),
         ("I'm sick of waiting for my refund", ""),
         ("this update is a disaster", ""),
+        # issue 10: what the detector missed
+        ("my amex 3782 8224 6310 005 was charged twice", "payment_card"),
+        ("Amex 3714-4963-5398-431, please block it", "payment_card"),
+        ("you printed my SSN 987-65-4320 on the envelope", "ssn"),
+        ("my social security number 900 12 3456 is on your form", "ssn"),
+        ("chargeback request for account id 55829103", "account_number"),
+        ("no puedo entrar a mi cuenta, mi correo es maria.lopez@gmail.com", "email"),
+        ("SSN 666-12-3456", ""),
+        ("tracking 1234 5678 9012 3456 7", ""),
     ]:
         rows.append(row(text, kinds, "gen:misc"))
     return rows
