@@ -252,11 +252,11 @@ def _credentials(scan: _Scan) -> Iterator[tuple[int, int]]:
         for match in _PIN_RE.finditer(scan.folded):
             yield match.span("value")
     pos = 0
-    while (match := _CREDENTIAL_RE.search(scan.folded, pos)) is not None:
-        start, end = match.span("value")
+    while (cue_match := _CREDENTIAL_RE.search(scan.folded, pos)) is not None:
+        start, end = cue_match.span("value")
         value = scan.text[start:end].rstrip(_VALUE_STRIP)
         end = start + len(value)
-        if match.group("cue") in {"pin", "nip"}:
+        if cue_match.group("cue") in {"pin", "nip"}:
             found = value.isdigit() and 4 <= len(value) <= 8
         else:
             found = _looks_like_secret(value)
@@ -264,7 +264,7 @@ def _credentials(scan: _Scan) -> Iterator[tuple[int, int]]:
             yield start, end
             pos = end
         else:  # the words after a cue may hold another cue ("pin 1234 senha: abc12345")
-            pos = match.end("cue")
+            pos = cue_match.end("cue")
 
 
 def _looks_like_secret(value: str) -> bool:
