@@ -158,7 +158,7 @@ class AlertSettings(BaseModel):
     #: Posts quoted in an alert.
     max_posts: int = Field(default=5, ge=1, le=50)
     #: The web app's address, for the link to the queue filtered on the driving posts.
-    base_url: str = "http://localhost:8000"
+    base_url: str = "http://127.0.0.1:8080"
     #: Send alerts by e-mail through `digest.smtp` (to `digest.smtp.to`).
     email: bool = True
     #: Slack-compatible webhook receiving alerts; none: no webhook.

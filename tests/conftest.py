@@ -97,3 +97,19 @@ def sqlite_store(tmp_path: object) -> Iterator[Store]:
     migrate(engine)
     yield Store(engine)
     engine.dispose()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    """argon2id with the smallest cost in tests: the production parameters (64 MiB, 3 passes)
+    make every log-in and `users add` cost a fraction of a second on a shared machine. The
+    hash format, verification and lock-out code paths are the same."""
+    from argon2 import PasswordHasher
+
+    from triage.queue import users
+
+    saved = users._HASHER, users._DUMMY_HASH
+    users._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    users._DUMMY_HASH = users._HASHER.hash("not a password anyone has")
+    yield
+    users._HASHER, users._DUMMY_HASH = saved

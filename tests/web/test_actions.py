@@ -54,7 +54,7 @@ def test_a_posting_error_is_one_line_and_the_item_stays_open(web_store: Store) -
     csrf = login(client, "ana")
     response = client.post(f"/items/{post}/dm", data={"csrf": csrf, "text": "oi"})
     assert response.status_code == 502
-    assert "replying is not supported for replay source" in response.text
+    assert "has no reply API; reply on the platform itself" in response.text
     assert "socorro" in client.get("/queue/public_reply").text
 
 
@@ -150,7 +150,7 @@ def test_marketing_reads_but_cannot_act(web_store: Store) -> None:
     post = decide(web_store, external_id="1", text="promo")
     client = _client(web_store)
     csrf = login(client, "mo")
-    assert "dashboards" in client.get("/dashboard").text.lower()
+    assert "social digest" in client.get("/dashboard").text.lower()
     page = client.get("/queue/public_reply").text
     assert "promo" in page and 'data-action="claim"' not in page
     assert client.post(f"/items/{post}/claim", data={"csrf": csrf}).status_code == 403

@@ -11,7 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -238,4 +238,77 @@ def test_hostile_posts_run_nothing(seeded: Store, browser: Any) -> None:
             page.wait_for_load_state("networkidle")
             assert page.evaluate("() => window.__xss") is None
         assert "[U+202E]" in page.content() or "[U+202E]" in page.inner_text("body")
+        assert seen == {"dialogs": [], "csp": []}
+
+
+def test_marketing_sees_the_dashboard_with_charts(seeded: Store, browser: Any) -> None:
+    from tests.digest.helpers import seed as seed_digest
+    from triage.storage.alerts import Alert, AlertStore
+
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    moods = ("negative", "neutral", "positive", "negative")
+    seed_digest(
+        seeded,
+        [
+            {"text": f"post {i} sobre a fatura", "created_at": now - timedelta(hours=7 * i),
+             "sentiment": moods[i % 4], "route": ("helpdesk", "public_reply")[i % 2],
+             "external_id": f"d{i}", "lang": "pt"}
+            for i in range(18)
+        ],
+    )  # fmt: skip
+    driving = [p.id for p in (seeded.find_post("x", f"d{i}") for i in (0, 4)) if p]
+    AlertStore(seeded.engine).add(
+        Alert(kind="volume", scope="brand:acme", bucket_start=now - timedelta(hours=1), posts=12,
+              negative=7, baseline=2.0, score=5.2, post_ids=tuple(driving))
+    )  # fmt: skip
+    with Server(seeded, Settings()) as server:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        seen = _watch(page)
+        _login(page, server.url, "mo")
+        assert page.url.endswith("/dashboard")  # marketing lands on the dashboard
+        page.wait_for_load_state("networkidle")
+        widths = page.eval_on_selector_all(
+            ".st-digest img", "els => els.map(e => e.complete ? e.naturalWidth : 0)"
+        )
+        assert len([w for w in widths if w > 0]) >= 2, widths
+        # the digest's stylesheet applied (served, not inline): its header is dark blue
+        background = page.eval_on_selector(
+            ".st-digest .head", "e => getComputedStyle(e).backgroundColor"
+        )
+        assert background == "rgb(31, 59, 87)"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+        page.click("text=open these 2 posts in the queue")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("article.card").count() == 2
+        page.screenshot(path=str(ARTIFACTS / "alert-posts.png"), full_page=True)
+        assert seen == {"dialogs": [], "csp": []}
+
+
+def test_agent_uses_a_suggested_answer(seeded: Store, browser: Any, tmp_path: Path) -> None:
+    from tests.classifiers.test_encoder import build_tiny_bert
+    from tests.suggest.test_kb import ARTICLES, write_csv
+
+    settings = Settings.model_validate(
+        {
+            "classifier": {"model": str(build_tiny_bert(tmp_path / "tiny")), "threads": 1},
+            "suggestions": {"knowledge_base": str(write_csv(tmp_path / "kb.csv", ARTICLES))},
+        }
+    )
+    post = seeded.find_post("x", "1")
+    assert post is not None
+    with Server(seeded, settings) as server:
+        server.server.config.app.state.suggest.wait_ready(120)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        seen = _watch(page)
+        _login(page, server.url, "ana")
+        page.goto(f"{server.url}/items/{post.id}")
+        page.wait_for_load_state("networkidle")
+        assert page.locator(".suggestions .article a").count() == 3
+        suggested = page.get_attribute("[data-action=use-suggestion]", "data-text")
+        page.click("[data-action=use-suggestion]")
+        assert page.input_value("#reply-text") == suggested and suggested
+        assert page.url.endswith(f"/items/{post.id}")  # filled by app.js, no reload
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "item-suggestions.png"), full_page=True)
         assert seen == {"dialogs": [], "csp": []}

@@ -87,8 +87,11 @@ def list_cmd(
 @queue.command()
 @click.argument("post_id", type=int)
 @config_option
-def show(post_id: int, config_path: str | None) -> None:
-    """One item: text, thread, signals, explanation, replies and history."""
+@click.option(
+    "--no-suggestions", is_flag=True, help="Skip the suggested answers (no model is loaded)."
+)
+def show(post_id: int, config_path: str | None, no_suggestions: bool) -> None:
+    """One item: text, thread, signals, explanation, replies, history and suggested answers."""
     service = _service(config_path)
     detail = service.detail(post_id)
     item = detail.item
@@ -118,8 +121,28 @@ def show(post_id: int, config_path: str | None) -> None:
         click.echo(f"  sent {sent.channel}{dry} by {sent.sent_by}: {sent.text}")
     if detail.case:
         click.echo(f"case {detail.case.case_id} → {detail.case.sink}: {detail.case.status}")
+    if not no_suggestions:
+        _echo_suggestions(service.settings, item)
     for entry in detail.history:
         click.echo(f"  {entry.at:%Y-%m-%d %H:%M} {entry.actor} {entry.action} {entry.detail or ''}")
+
+
+def _echo_suggestions(settings: Any, item: Any) -> None:
+    """The suggested replies and help articles, as on the web app's item page."""
+    from triage.suggest import suggestions
+
+    encoder = None
+    if settings.suggestions.knowledge_base is not None:
+        from triage.digest.build import shared_encoder
+
+        encoder = shared_encoder(settings)
+    found = suggestions(item.post, item.decision, item.signals, settings=settings, encoder=encoder)
+    for reply in found.replies:
+        click.echo(f"suggested {reply.channel} ({reply.label}):")
+        for line in reply.text.splitlines():
+            click.echo(f"  {line}")
+    for article in found.articles:
+        click.echo(f"article {article.score:.2f} {article.title}: {article.url}")
 
 
 def _run(config_path: str | None, as_user: str, action: Any) -> None:

@@ -23,15 +23,21 @@ _encoders: dict[tuple[str, str], Encoder] = {}
 _lock = threading.Lock()
 
 
-def encoder_embed(settings: Settings) -> Embed:
-    """The shared encoder's `encode`, loaded once per process (the daemon's digests reuse it)."""
+def shared_encoder(settings: Settings) -> Encoder:
+    """The classifier's encoder, loaded once per process and model: the daemon's digests, the
+    web dashboard's themes and the queue's suggested articles share it."""
     from classifiers.encoder import Encoder
 
     key = (str(settings.classifier.model or ""), settings.classifier.backend)
     with _lock:
         if key not in _encoders:
             _encoders[key] = Encoder.from_settings(settings.classifier)
-    encoder = _encoders[key]
+        return _encoders[key]
+
+
+def encoder_embed(settings: Settings) -> Embed:
+    """The shared encoder's `encode` (`shared_encoder`)."""
+    encoder = shared_encoder(settings)
 
     def embed(texts: Sequence[str]) -> np.ndarray:
         return encoder.encode(texts)

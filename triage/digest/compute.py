@@ -1,7 +1,8 @@
 """The digest's numbers over a period, from the database: what marketing reads.
 
 Every quoted post is redacted with the sensitive-data detector and shows its author by handle
-only. Response times per route are not computed: the review queue does not record answers yet.
+only. Response times per route come from the answers the queue and the listener record
+(`DigestReads.first_answers`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,46 @@ ROUTES = ("helpdesk", "private_dm", "public_reply", "ignore")
 INTENT_THRESHOLD = 0.5
 
 Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RouteResponse:
+    """How one route's posts of the period were answered."""
+
+    posts: int
+    answered: int
+    #: Seconds from the post to its first answer, median and 90th percentile (linear
+    #: interpolation between the answered posts' times); None when none was answered.
+    p50: float | None
+    p90: float | None
+
+    @property
+    def share(self) -> float | None:
+        return self.answered / self.posts if self.posts else None
+
+
+def route_responses(
+    routed: Sequence[tuple[str, datetime]], answers: dict[int, datetime], ids: Sequence[int]
+) -> dict[str, RouteResponse]:
+    """Per route of `ROUTES`: posts, answered posts, and p50/p90 response time in seconds.
+    `routed[i]` is post `ids[i]`'s (route, created_at)."""
+    times: dict[str, list[float]] = {r: [] for r in ROUTES}
+    totals: Counter[str] = Counter()
+    for post_id, (route, created) in zip(ids, routed, strict=True):
+        totals[route] += 1
+        answered = answers.get(post_id)
+        if answered is not None:
+            times.setdefault(route, []).append(max((answered - created).total_seconds(), 0.0))
+    out = {}
+    for route in ROUTES:
+        found = times.get(route, [])
+        p50, p90 = (
+            (float(np.percentile(found, 50)), float(np.percentile(found, 90)))
+            if found
+            else (None, None)
+        )
+        out[route] = RouteResponse(posts=totals[route], answered=len(found), p50=p50, p90=p90)
+    return out
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -51,6 +92,8 @@ class Digest:
     routes: dict[str, int]
     cases: dict[str, int]
     unclassified: int
+    #: route -> how its posts were answered (queue replies and DMs, the brand's own replies).
+    responses: dict[str, RouteResponse] = field(default_factory=dict)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
@@ -171,6 +214,12 @@ def build_digest(
         reverse=True,
     )
     routes = Counter(p.route for p in current if p.route)
+    routed = [p for p in current if p.route]
+    responses = route_responses(
+        [(str(p.route), p.created_at) for p in routed],
+        reads.first_answers(p.id for p in routed),
+        [p.id for p in routed],
+    )
     return Digest(
         brand=brand,
         window=window,
@@ -192,6 +241,7 @@ def build_digest(
         routes={r: routes.get(r, 0) for r in ROUTES},
         cases=reads.case_statuses(p.id for p in current),
         unclassified=sum(1 for p in current if p.route is None),
+        responses=responses,
     )
 
 

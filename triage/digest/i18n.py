@@ -63,6 +63,17 @@ class Formatter:
         unit = "p.p." if self.locale == "pt_BR" else "pp"
         return f"{sign}{self.number(abs(value) * 100)} {unit}"
 
+    def duration(self, seconds: float | None) -> str:
+        """A response time: `45 min`, `3.5 h`, `2.1 d` (locale decimals)."""
+        if seconds is None:
+            return "\u2013"
+        minutes = seconds / 60
+        if minutes < 90:
+            return f"{self.number(minutes)} min"
+        if minutes < 48 * 60:
+            return f"{self.number(minutes / 60, 1)} h"
+        return f"{self.number(minutes / 1440, 1)} d"
+
     def signed(self, value: float | None) -> str:
         """Net sentiment on a -100..+100 scale."""
         if value is None:

@@ -7,7 +7,9 @@ import base64
 import csv
 import io
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -16,6 +18,9 @@ from triage.digest.compute import ROUTES, SENTIMENTS, Digest
 from triage.digest.i18n import Formatter, translations
 
 ImageMode = Literal["data", "cid"]
+#: The digest's styles (scoped to `.st-digest`), inlined in e-mails and files; the web
+#: dashboard serves this file.
+STYLESHEET = Path(__file__).resolve().parent / "templates" / "digest.css"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -107,10 +112,13 @@ def render_html(
     images: ImageMode = "data",
     locale: str = "en",
     full_page: bool = True,
+    inline_styles: bool = True,
 ) -> RenderedDigest:
     """The digest as HTML. `images="cid"` for an e-mail (the PNGs come back in `images`, to
     attach with those Content-IDs); `"data"` embeds them, for a file or a web page.
-    `full_page=False` gives a fragment (with its own scoped styles) for the dashboard."""
+    `full_page=False` gives a fragment (with its own scoped styles) for the dashboard;
+    `inline_styles=False` leaves the `<style>` element out, for a page whose
+    Content-Security-Policy forbids inline styles: it links `STYLESHEET` instead."""
     fmt = Formatter(locale)
     charts = all_charts(digest, fmt)
     sources: dict[str, str] = {}
@@ -141,6 +149,7 @@ def render_html(
             period=period,
             charts=sources,
             full_page=full_page,
+            inline_styles=inline_styles,
             lang=fmt.language,
             sentiments=SENTIMENTS,
             routes=ROUTES,
@@ -149,9 +158,21 @@ def render_html(
             sentiment_name=lambda s: sentiment_name(fmt, s),
             case_status_name=lambda s: case_status_name(fmt, s),
             source_name=source_name,
+            http_url=http_url,
         )
     )
     return RenderedDigest(subject=title, html=html, text=render_text(digest, fmt), images=attached)
+
+
+def http_url(url: str | None) -> str | None:
+    """A post's link if it is a plain http(s) URL (strangers write post URLs on some
+    platforms: no `javascript:`, `data:` or credentials in a digest or the dashboard)."""
+    if not url or len(url) > 2048 or any(ord(c) < 33 or c in "\"'<>\\`" for c in url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or parts.username:
+        return None
+    return url
 
 
 def render_text(digest: Digest, fmt: Formatter) -> str:
@@ -207,6 +228,12 @@ def render_csv(digest: Digest) -> str:
     for status, count in sorted(digest.cases.items()):
         writer.writerow(["cases", status, "", count])
     writer.writerow(["posts", "unclassified", "", digest.unclassified])
+    for route, rt in digest.responses.items():
+        writer.writerow(["response", route, "posts", rt.posts])
+        writer.writerow(["response", route, "answered", rt.answered])
+        writer.writerow(["response", route, "answered_share", _num(rt.share)])
+        writer.writerow(["response", route, "p50_seconds", _num(rt.p50)])
+        writer.writerow(["response", route, "p90_seconds", _num(rt.p90)])
     return out.getvalue()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from config.schema import Settings
+from triage.abc import Responder
 from triage.errors import InputError, ReplyError, TriageError
 from triage.models import Decision, Route, SensitiveFinding, Signals, StoredPost
 from triage.queue.models import (
@@ -31,6 +33,7 @@ from triage.queue.models import (
 )
 from triage.queue.store import QueueStore
 from triage.storage import Store
+from triage.storage.answers import send
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore
 from triage.storage.tables import audit_log, cases, corrections, queue_items, replies
@@ -55,6 +58,30 @@ class QueueService:
         self.decisions = DecisionStore(store.engine)
         self.cases = CaseStore(store.engine)
         self._insert = postgresql.insert if store.dialect == "postgresql" else sqlite.insert
+        #: One responder per source (`fetched_by`), built on first use: tweepy and praw
+        #: clients keep their sessions and token between replies.
+        self._responders: dict[str | None, Responder] = {}
+        self._responders_lock = threading.Lock()
+
+    def responder(self, source_name: str | None) -> Responder:
+        """The responder for posts fetched by `source_name`, built once (`NotConfigured`,
+        not cached, when a reply credential is missing outside dry run)."""
+        from listener.respond import build_responder, source_settings
+
+        with self._responders_lock:
+            found = self._responders.get(source_name)
+            if found is None:
+                source = source_settings(self.settings, source_name)
+                found = build_responder(source, dry_run=self.settings.replies.dry_run)
+                self._responders[source_name] = found
+            return found
+
+    def close(self) -> None:
+        """Close the cached responders (their HTTP sessions)."""
+        with self._responders_lock:
+            found, self._responders = list(self._responders.values()), {}
+        for responder in found:
+            responder.close()
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -200,13 +227,17 @@ class QueueService:
     # --- answering ----------------------------------------------------------------------------
 
     def respond(self, post_id: int, user: User, text: str, *, channel: str) -> Any:
-        """Reply publicly (`reply`) or privately (`dm`); returns the stored `SentMessage`.
+        """Reply publicly (`reply`) or privately (`dm`); returns the `SentMessage`.
 
+        One path for every answer: `triage.storage.answers.send` posts through the source's
+        (cached) responder and stores a published public reply as the brand's post answering
+        this one, the same row the listener finds when the reply comes back, so the item is
+        answered (`answered_clause`) whichever arrives first. The `replies` table is the
+        queue's send log (who sent what, dry runs and DMs included); an item answered by a DM
+        or a dry run is marked answered in `queue_items`, since no public answer exists.
         A `ReplyError` (the platform refused) is recorded in the audit log and raised for the
         caller to show; the item stays open.
         """
-        from listener.respond import build_responder
-
         item = self._work(post_id, user)
         text = text.strip()
         if not text:
@@ -215,22 +246,21 @@ class QueueService:
             raise InputError("reply: the message is longer than 10,000 characters")
         if channel not in ("reply", "dm"):
             raise InputError(f"reply: unknown channel {channel!r}")
+        stored = self._stored(post_id)
         try:
-            source = self.settings.source(item.fetched_by)
-        except KeyError:
-            source = None
-        try:
-            responder = build_responder(source, dry_run=self.settings.replies.dry_run)
-            try:
-                if channel == "reply":
-                    sent = responder.reply(item.post, text)
-                else:
-                    sent = responder.direct_message(item.post, text)
-            finally:
-                responder.close()
+            responder = self.responder(item.fetched_by)
+            sent = send(
+                self.store,
+                responder,
+                stored,
+                text,
+                channel=channel,
+                brand_handle=self.settings.brand.name,
+            )
         except ReplyError as exc:
             self.audit(user, f"{channel}_failed", post_id, error=str(exc).splitlines()[0][:300])
             raise
+        published = sent.channel == "reply" and not sent.dry_run and bool(sent.external_id)
         with self.engine.begin() as conn:
             conn.execute(
                 replies.insert().values(
@@ -244,14 +274,10 @@ class QueueService:
                     sent_at=datetime.now(UTC),
                 )
             )
-            self._set_item(
-                conn,
-                post_id,
-                user,
-                status=ItemStatus.ANSWERED.value,
-                claimed_by=None,
-                claim_expires_at=None,
-            )
+            state: dict[str, Any] = {"claimed_by": None, "claim_expires_at": None}
+            if not published:
+                state["status"] = ItemStatus.ANSWERED.value
+            self._set_item(conn, post_id, user, **state)
             self._audit(
                 conn,
                 user,

@@ -40,6 +40,7 @@ from triage.queue.models import (
     SentReply,
     View,
 )
+from triage.storage.answers import answered_clause, brand_answers_in
 from triage.storage.codec import decision_from_row, signals_from_json
 from triage.storage.store import stored_post_from_row
 from triage.storage.tables import (
@@ -57,7 +58,14 @@ THREAD_DEPTH = 5
 #: An intent counts as present from this score on (the heads' own threshold).
 INTENT_THRESHOLD = 0.5
 
-item_status = func.coalesce(queue_items.c.status, literal(ItemStatus.OPEN.value))
+#: The work state: an escalation or ignore recorded by the queue, else answered when the brand
+#: has a public reply to the post among the stored posts (sent from the queue or written on the
+#: platform and read back by the listener: `triage.storage.answers`), else the queue's state.
+item_status = case(
+    (queue_items.c.status == ItemStatus.ESCALATED.value, literal(ItemStatus.ESCALATED.value)),
+    (answered_clause(), literal(ItemStatus.ANSWERED.value)),
+    else_=func.coalesce(queue_items.c.status, literal(ItemStatus.OPEN.value)),
+)
 #: queue_items again, for the (NOT) EXISTS of a view (the outer join has the table itself).
 _state = queue_items.alias("item_state")
 _DECISION_COLUMNS = [c for c in decisions.c if c.name != "id"]
@@ -123,7 +131,11 @@ class QueueStore:
                 _state.c.status.in_([s.value for s in statuses]),
             )
 
-        is_open = ~state(ItemStatus.ANSWERED, ItemStatus.IGNORED, ItemStatus.ESCALATED)
+        # Answered publicly by the brand (a brand post replies to it): never in an open view.
+        answered = answered_clause()
+        is_open = and_(
+            ~state(ItemStatus.ANSWERED, ItemStatus.IGNORED, ItemStatus.ESCALATED), ~answered
+        )
         if view in (View.PUBLIC_REPLY, View.PRIVATE_DM, View.HELPDESK):
             return and_(decisions.c.route == view.value, is_open)
         if view is View.REVIEW:
@@ -134,7 +146,7 @@ class QueueStore:
                 state(ItemStatus.IGNORED),
             )
         if view is View.ANSWERED:
-            return state(ItemStatus.ANSWERED, ItemStatus.ESCALATED)
+            return or_(state(ItemStatus.ANSWERED, ItemStatus.ESCALATED), answered)
         # LABEL: open items nobody has labelled yet.
         return and_(is_open, ~exists().where(corrections.c.post_id == decisions.c.post_id))
 
@@ -272,6 +284,16 @@ class QueueStore:
             row = conn.execute(self._base().where(posts.c.id == post_id)).mappings().first()
         return _item(row, datetime.now(UTC)) if row else None
 
+    def items(self, post_ids: list[int]) -> list[QueueItem]:
+        """Exactly these decided posts, in any state, newest first (an alert's driving posts:
+        `/queue?ids=1,2,3`)."""
+        if not post_ids:
+            return []
+        now = datetime.now(UTC)
+        stmt = self._base().where(posts.c.id.in_(sorted(set(post_ids)))).order_by(posts.c.id.desc())
+        with self.engine.connect() as conn:
+            return [_item(row, now) for row in conn.execute(stmt).mappings()]
+
     def detail(self, post_id: int) -> ItemDetail | None:
         item = self.item(post_id)
         if item is None:
@@ -279,23 +301,8 @@ class QueueStore:
         post = item.post
         with self.engine.connect() as conn:
             thread = _ancestors(conn, post)
-            brand: list[Post] = []
-            if post.conversation_id or post.external_id:
-                conv = post.conversation_id
-                rows = conn.execute(
-                    select(posts)
-                    .where(
-                        posts.c.source == post.source,
-                        posts.c.author_is_brand.is_(True),
-                        or_(
-                            posts.c.parent_id == post.external_id,
-                            and_(literal(conv is not None), posts.c.conversation_id == conv),
-                        ),
-                    )
-                    .order_by(posts.c.created_at)
-                    .limit(20)
-                ).mappings()
-                brand = [stored_post_from_row(r).post for r in rows]
+            # The brand's public replies to this post (`answered_clause` counts the same rows).
+            brand = [answer.post for answer in brand_answers_in(conn, post_id)]
             sent = tuple(
                 SentReply(
                     id=r["id"],

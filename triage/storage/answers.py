@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy import ColumnElement, Connection, exists, select, true
 
 from triage.abc import Responder
 from triage.models import Author, Post, PostKind, SentMessage, StoredPost
@@ -61,6 +61,12 @@ def is_answered(store: Store, post_id: int) -> bool:
 
 def brand_answers(store: Store, post_id: int) -> list[StoredPost]:
     """The brand's public replies to a post, oldest first (for the thread on a post card)."""
+    with store.engine.connect() as conn:
+        return brand_answers_in(conn, post_id)
+
+
+def brand_answers_in(conn: Connection, post_id: int) -> list[StoredPost]:
+    """`brand_answers` on an open connection (the queue reads an item in one)."""
     parent = posts.alias("parent")
     stmt = (
         select(posts)
@@ -71,8 +77,7 @@ def brand_answers(store: Store, post_id: int) -> list[StoredPost]:
         .where(parent.c.id == post_id, posts.c.author_is_brand == true())
         .order_by(posts.c.created_at, posts.c.id)
     )
-    with store.engine.connect() as conn:
-        return [stored_post_from_row(row) for row in conn.execute(stmt).mappings()]
+    return [stored_post_from_row(row) for row in conn.execute(stmt).mappings()]
 
 
 def record_sent(

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, func, or_, select
 
-from triage.storage.tables import cases, decisions, posts
+from triage.storage.tables import cases, decisions, posts, replies
 
 #: X public_metrics counted as engagement (current and older API names).
 _X_METRICS = ("like_count", "retweet_count", "repost_count", "reply_count", "quote_count")
@@ -113,6 +113,43 @@ class DigestReads:
             value = datetime.fromisoformat(value)
         return value.replace(tzinfo=UTC)
 
+    def first_answers(self, post_ids: Iterable[int]) -> dict[int, datetime]:
+        """When each of these posts was first answered: the earliest of the brand's public
+        replies to it (stored posts, `triage.storage.answers`: sent from the queue or written on
+        the platform) and the queue's DMs that were sent (not dry runs). Unanswered posts are
+        absent."""
+        wanted = sorted(set(post_ids))
+        found: dict[int, datetime] = {}
+        answer = posts.alias("answer")
+        for chunk in range(0, len(wanted), 500):
+            ids = wanted[chunk : chunk + 500]
+            public = (
+                select(posts.c.id, func.min(answer.c.created_at))
+                .join(
+                    answer,
+                    and_(
+                        answer.c.source == posts.c.source,
+                        answer.c.parent_id == posts.c.external_id,
+                        answer.c.author_is_brand.is_(True),
+                    ),
+                )
+                .where(posts.c.id.in_(ids))
+                .group_by(posts.c.id)
+            )
+            private = (
+                select(replies.c.post_id, func.min(replies.c.sent_at))
+                .where(replies.c.post_id.in_(ids), replies.c.dry_run.is_(False))
+                .group_by(replies.c.post_id)
+            )
+            with self.engine.connect() as conn:
+                for stmt in (public, private):
+                    for post_id, at in conn.execute(stmt).all():
+                        when = _aware(at)
+                        key = int(post_id)
+                        if key not in found or when < found[key]:
+                            found[key] = when
+        return found
+
     def case_statuses(self, post_ids: Iterable[int]) -> dict[str, int]:
         """Helpdesk cases made from these posts, by status."""
         wanted = sorted(set(post_ids))
@@ -127,6 +164,13 @@ class DigestReads:
                 for status, count in conn.execute(stmt).all():
                     counts[str(status)] = counts.get(str(status), 0) + int(count)
         return counts
+
+
+def _aware(value: Any) -> datetime:
+    """A timestamp from an aggregate: SQLite gives it without its type (a string, no zone)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _where(filters: PostFilter) -> list[Any]:

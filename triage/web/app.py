@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -13,9 +15,10 @@ from config.schema import Settings
 from triage.queue.service import QueueService
 from triage.queue.users import UserStore
 from triage.storage import Store
-from triage.web import routes_admin, routes_auth, routes_queue
+from triage.web import routes_admin, routes_auth, routes_dashboard, routes_queue
 from triage.web.render import Renderer
 from triage.web.security import SecurityHeaders
+from triage.web.suggest import SuggestionService
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: Routes any anonymous visitor may open; the route-walk test holds every other route to login.
@@ -27,12 +30,22 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *routes_auth.routes,
         *routes_queue.routes,
         *routes_admin.routes,
+        *routes_dashboard.routes,
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+    queue = QueueService(settings, store)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        queue.close()  # the cached responders' HTTP sessions
+
+    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
     app.state.settings = settings
     app.state.store = store
-    app.state.queue = QueueService(settings, store)
+    app.state.queue = queue
+    # Suggested answers for the item page; the encoder loads on first use, in a thread.
+    app.state.suggest = SuggestionService(settings)
     app.state.users = UserStore(
         store.engine,
         max_failures=settings.web.max_failed_logins,

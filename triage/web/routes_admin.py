@@ -1,5 +1,5 @@
-"""Pages for leads and admins: held cases, the team's work, the audit log, users; and the
-marketing dashboard placeholder."""
+"""Pages for leads and admins: held cases, the team's work, the audit log, users (the
+marketing dashboard is `routes_dashboard`)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,6 @@ from triage.web.auth import Ctx, requires, safe_next
 from triage.web.routes_queue import common
 
 ADMINS = (Role.ADMIN,)
-
-
-@requires(Role.MARKETING, *LEADS)
-def dashboard(ctx: Ctx) -> Response:
-    return ctx.request.app.state.render.page("dashboard.html", **common(ctx))
 
 
 @requires(*LEADS)
@@ -87,7 +82,6 @@ def users_page(ctx: Ctx) -> Response:
 
 
 routes = [
-    Route("/dashboard", dashboard),
     Route("/audit", audit),
     Route("/team", team),
     Route("/cases/{case_id:int}/release", release, methods=["POST"]),

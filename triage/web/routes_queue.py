@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from triage.errors import InputError, ReplyError
+from triage.errors import ConfigError, InputError, ReplyError
 from triage.queue.models import CORRECTABLE, LEADS, READERS, WORKERS, Filters, View
 from triage.queue.service import DM_INVITE, Forbidden, QueueService
 from triage.web.auth import Ctx, requires, safe_next
@@ -105,6 +105,38 @@ def queue_page(ctx: Ctx) -> Response:
     )
 
 
+#: Posts one `/queue?ids=` link may name (an alert names at most a few dozen).
+MAX_IDS = 200
+
+
+def parse_ids(value: str) -> list[int]:
+    """`1,2,3` (what `triage.digest.notify.queue_link` writes) as post ids."""
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    if not parts or not all(p.isdigit() and len(p) < 19 for p in parts):
+        raise InputError("ids: expected post ids separated by commas, e.g. ids=12,15,40")
+    if len(parts) > MAX_IDS:
+        raise InputError(f"ids: at most {MAX_IDS} posts at once")
+    return [int(p) for p in parts]
+
+
+@requires(*READERS)
+def selection(ctx: Ctx) -> Response:
+    """`/queue?ids=1,2,3`: exactly those posts, whatever their view (an alert's link)."""
+    request = ctx.request
+    if "ids" not in request.query_params:
+        return RedirectResponse("/", status_code=303)
+    try:
+        ids = parse_ids(request.query_params["ids"])
+    except InputError as exc:
+        return _error(ctx, str(exc), 400)
+    queue = _queue(request)
+    items = queue.reads.items(ids)
+    return request.app.state.render.page(
+        "selection.html",
+        **common(ctx, items=items, asked=len(set(ids)), counts=queue.reads.counts()),
+    )
+
+
 @requires(*READERS)
 def poll(ctx: Ctx) -> Response:
     """New items of a view since the newest one shown, for HTMX to prepend."""
@@ -124,6 +156,28 @@ def poll(ctx: Ctx) -> Response:
     )
 
 
+def _item_context(ctx: Ctx, detail: Any) -> dict[str, Any]:
+    """What the item page shows besides the item: people to reassign to and, for those who
+    can answer, the suggested replies and help articles (computed here, never per list row)."""
+    request = ctx.request
+    users = request.app.state.users.active_names() if ctx.user.is_lead else []
+    suggested = request.app.state.suggest.for_item(detail.item) if ctx.user.can_work else None
+    prefill = {"reply": "", "dm": ""}
+    use = request.query_params.get("use", "")
+    if suggested is not None and use.isdigit() and int(use) < len(suggested.found.replies):
+        chosen = suggested.found.replies[int(use)]
+        prefill[chosen.channel] = chosen.text
+    return {
+        "detail": detail,
+        "item": detail.item,
+        "people": users,
+        "fields": CORRECTABLE,
+        "dm_invite": DM_INVITE,
+        "suggested": suggested,
+        "prefill": prefill,
+    }
+
+
 @requires(*READERS)
 def item_page(ctx: Ctx) -> Response:
     queue = _queue(ctx.request)
@@ -131,20 +185,9 @@ def item_page(ctx: Ctx) -> Response:
         detail = queue.detail(int(ctx.request.path_params["post_id"]))
     except InputError as exc:
         return _error(ctx, str(exc), 404)
-    users = ctx.request.app.state.users.active_names() if ctx.user.is_lead else []
     done = DONE.get(ctx.request.query_params.get("done", ""))
     return ctx.request.app.state.render.page(
-        "item.html",
-        **common(
-            ctx,
-            detail=detail,
-            item=detail.item,
-            done=done,
-            people=users,
-            fields=CORRECTABLE,
-            dm_invite=DM_INVITE,
-            error=None,
-        ),
+        "item.html", **common(ctx, done=done, error=None, **_item_context(ctx, detail))
     )
 
 
@@ -185,6 +228,8 @@ def _act(ctx: Ctx, action: str) -> Response:
         error, status = str(exc).splitlines()[0], 502
     except InputError as exc:
         error, status = str(exc), 400
+    except ConfigError as exc:  # a reply credential missing outside dry run: one line
+        error, status = str(exc).splitlines()[0], 400
     if ctx.htmx:
         try:
             item = queue.item(post_id)
@@ -202,20 +247,10 @@ def _act(ctx: Ctx, action: str) -> Response:
         detail = queue.detail(post_id)
     except InputError as exc:
         return _error(ctx, str(exc), 404)
-    users = request.app.state.users.active_names() if user.is_lead else []
     return request.app.state.render.page(
         "item.html",
         status_code=status,
-        **common(
-            ctx,
-            detail=detail,
-            item=detail.item,
-            done=None,
-            people=users,
-            fields=CORRECTABLE,
-            dm_invite=DM_INVITE,
-            error=error,
-        ),
+        **common(ctx, done=None, error=error, **_item_context(ctx, detail)),
     )
 
 
@@ -231,6 +266,7 @@ def reassign(ctx: Ctx) -> Response:
 
 routes = [
     Route("/", home),
+    Route("/queue", selection),
     Route("/queue/{view}", queue_page),
     Route("/queue/{view}/poll", poll),
     Route("/items/{post_id:int}", item_page),

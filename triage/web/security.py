@@ -3,7 +3,8 @@
 Everything strangers write (post text, names, handles, URLs) is autoescaped by Jinja2; on top
 of that, links are only ever `http(s)`, bidirectional overrides and invisible characters are
 shown as visible `[U+202E]` marks, and the Content-Security-Policy allows scripts only from
-this server's own files (no inline script, no inline event handlers, no eval).
+this server's own files (no inline script, no inline event handlers, no eval). Images may
+also be `data:` URIs: the dashboard's charts are PNGs embedded in the digest's HTML.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "object-src 'none'"
 )

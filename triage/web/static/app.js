@@ -51,9 +51,22 @@
     event.preventDefault();
   });
 
+  // Suggested answers: "Use" fills the reply or DM box without a reload (the link's plain
+  // href does the same server-side when scripts are off).
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest ? event.target.closest("[data-fill]") : null;
+    if (!link) { return; }
+    var box = document.getElementById(link.getAttribute("data-fill"));
+    if (!box) { return; }
+    event.preventDefault();
+    box.value = link.getAttribute("data-text") || "";
+    box.focus();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
-    if (document.location.hash === "#reply") {
-      var box = document.getElementById("reply-text");
+    var hash = document.location.hash;
+    if (hash === "#reply" || hash === "#dm") {
+      var box = document.getElementById(hash === "#reply" ? "reply-text" : "dm-text");
       if (box) { box.focus(); }
     }
   });
