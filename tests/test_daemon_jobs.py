@@ -46,7 +46,7 @@ def test_next_poll_is_stored_while_the_daemon_runs(
     assert state.next_poll_at is not None
     ahead = state.next_poll_at - datetime.now(UTC)
     assert timedelta(seconds=500) < ahead <= timedelta(seconds=600 + 120)  # + jitter
-    assert "daemon started with 1 job(s): poll big" in caplog.text
+    assert "daemon started with 2 job(s): poll big, retention" in caplog.text
 
 
 def test_a_stage_woken_while_running_runs_again_instead_of_overlapping(tmp_path: Path) -> None:
