@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 
 from triage.models import Decision, Post, Signals, StoredPost
 from triage.storage import Store
-from triage.storage.decisions import DecisionStore
+from triage.storage.decisions import DecisionStore, ToSave
 
 log = logging.getLogger(__name__)
 
@@ -101,12 +101,16 @@ def _save(
     route: SinkChoice,
     hold_for_review: bool,
 ) -> None:
-    for stored, (signals, decision) in zip(batch, results, strict=True):
-        decisions.save(
-            conn,
-            stored,
-            signals,
-            decision,
-            case_sink=route.sink_for(decision),
-            hold=hold_for_review and decision.needs_review,
-        )
+    decisions.save_many(
+        conn,
+        [
+            ToSave(
+                stored,
+                signals,
+                decision,
+                case_sink=route.sink_for(decision),
+                hold=hold_for_review and decision.needs_review,
+            )
+            for stored, (signals, decision) in zip(batch, results, strict=True)
+        ],
+    )

@@ -28,6 +28,17 @@ from triage.storage.store import stored_post_from_row
 from triage.storage.tables import cases, decisions, posts
 
 
+@dataclass(frozen=True, slots=True)
+class ToSave:
+    """One decision for `DecisionStore.save_many`, with where its case (if any) goes."""
+
+    stored: StoredPost
+    signals: Signals | None
+    decision: Decision
+    case_sink: str | None = None
+    hold: bool = False
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class StoredDecision:
     id: int
@@ -72,46 +83,72 @@ class DecisionStore:
         """Store `decision` as the post's current one; a `helpdesk` decision with a sink also
         gets its case, in the same transaction, `held` for a human when `hold`, else due now.
         Returns the decision id."""
+        [decision_id] = self.save_many(
+            conn, [ToSave(stored, signals, decision, case_sink, hold)], decided_by=decided_by
+        )
+        return decision_id
+
+    def save_many(
+        self, conn: Connection, items: list[ToSave], *, decided_by: str = "classifier"
+    ) -> list[int]:
+        """`save` for a batch, in four statements whatever its size (the classifier saves 512
+        decisions at a time; one round of statements per post cost 1 ms each). Returns the
+        decision ids in the order of `items`."""
+        if not items:
+            return []
         now = datetime.now(UTC)
+        post_ids = [item.stored.id for item in items]
         conn.execute(
             update(decisions)
-            .where(decisions.c.post_id == stored.id, decisions.c.superseded_at.is_(None))
+            .where(decisions.c.post_id.in_(post_ids), decisions.c.superseded_at.is_(None))
             .values(superseded_at=now)
         )
-        decision_id = conn.execute(
-            decisions.insert()
-            .values(
-                post_id=stored.id,
-                signals=signals_to_json(signals) if signals else None,
-                decided_by=decided_by,
-                decided_at=now,
-                **decision_row(decision),
-            )
-            .returning(decisions.c.id)
-        ).scalar_one()
-        conn.execute(update(posts).where(posts.c.id == stored.id).values(classified_at=now))
-        if decision.route is Route.HELPDESK and case_sink:
-            insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-            stmt = insert(cases)
+        rows = [
+            {
+                "post_id": item.stored.id,
+                "signals": signals_to_json(item.signals) if item.signals else None,
+                "decided_by": decided_by,
+                "decided_at": now,
+                **decision_row(item.decision),
+            }
+            for item in items
+        ]
+        ids = [
+            int(decision_id)
+            for decision_id in conn.execute(
+                decisions.insert().returning(decisions.c.id, sort_by_parameter_order=True), rows
+            ).scalars()
+        ]
+        conn.execute(update(posts).where(posts.c.id.in_(post_ids)).values(classified_at=now))
+        case_rows = [
+            {
+                "post_id": item.stored.id,
+                "decision_id": decision_id,
+                "sink": item.case_sink,
+                "idempotency_key": idempotency_key(item.stored.post, item.decision.route),
+                "status": (CaseStatus.HELD if item.hold else CaseStatus.PENDING).value,
+                "attempts": 0,
+                "next_attempt_at": None if item.hold else now,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for item, decision_id in zip(items, ids, strict=True)
+            if item.decision.route is Route.HELPDESK and item.case_sink
+        ]
+        if case_rows:
+            insert = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(cases)
             conn.execute(
-                stmt.values(
-                    post_id=stored.id,
-                    decision_id=decision_id,
-                    sink=case_sink,
-                    idempotency_key=idempotency_key(stored.post, decision.route),
-                    status=(CaseStatus.HELD if hold else CaseStatus.PENDING).value,
-                    attempts=0,
-                    next_attempt_at=None if hold else now,
-                    created_at=now,
-                    updated_at=now,
-                )
                 # An edited post decided again: its existing case follows the new decision.
-                .on_conflict_do_update(
+                insert.on_conflict_do_update(
                     index_elements=["idempotency_key"],
-                    set_={"decision_id": decision_id, "updated_at": now},
-                )
+                    set_={
+                        "decision_id": insert.excluded.decision_id,
+                        "updated_at": insert.excluded.updated_at,
+                    },
+                ),
+                case_rows,
             )
-        return int(decision_id)
+        return ids
 
     def current(self, post_id: int) -> StoredDecision | None:
         with self.engine.connect() as conn:
