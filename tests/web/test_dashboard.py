@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -140,3 +140,28 @@ def test_alerts_are_listed_redacted_and_link_to_exactly_their_posts(
     assert CARD not in selected.text
     assert client.get("/queue?ids=1,x").status_code == 400
     assert client.get("/queue", follow_redirects=False).status_code == 303
+
+
+def test_the_live_dashboard_includes_today_so_far(sqlite_store: Store) -> None:
+    """The e-mailed `digest --period 7d` covers whole past days; the live page adds today."""
+    users(sqlite_store)
+    now = datetime.now(UTC)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    times = [
+        midnight + (now - midnight) / 2,
+        midnight - timedelta(hours=12),
+        midnight - timedelta(hours=36),
+    ]  # today so far, yesterday, the day before
+    seed(
+        sqlite_store,
+        [{"text": f"post {i} about the app", "created_at": when, "sentiment": "neutral",
+          "route": "public_reply", "external_id": f"d{i}"} for i, when in enumerate(times)],
+    )  # fmt: skip
+    app = create_app(Settings(), sqlite_store)
+    with TestClient(app, base_url="http://testserver") as client:
+        login(client, "mo")
+        page = client.get("/dashboard")
+    assert page.status_code == 200
+    assert VALUE.findall(page.text)[0] == "3"  # today's post, yesterday's, the day before's
+    e_mailed = make_digest(Settings(), sqlite_store, period="7d", themes=False)
+    assert e_mailed.total == 2  # whole days before today

@@ -125,6 +125,9 @@ class Dashboard:
             if hit is not None and now - hit[0] < CACHE_SECONDS:
                 return hit[1], hit[2]
         period, until = query.period_and_until()
+        # A live page includes today so far (the e-mailed digest covers whole past days); the
+        # window still follows the data when the newest post is older than that.
+        tomorrow = datetime.now(UTC) + timedelta(days=1)
         digest = make_digest(
             self.settings,
             self.store,
@@ -132,6 +135,7 @@ class Dashboard:
             until=until,
             filters=query.filters(),
             themes=query.themes,
+            now=None if until else tomorrow,
         )
         html = render_html(
             digest,
