@@ -9,7 +9,6 @@ Message-ID, identical on every attempt for one case.
 from __future__ import annotations
 
 import hashlib
-import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -18,8 +17,9 @@ from pathlib import Path
 from config.secrets import resolve_secret
 from config.sinks import EmailSinkSettings
 from escalation.content import Renderer
+from escalation.smtp import send_message
 from triage.abc import Sink
-from triage.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
+from triage.errors import NotConfigured
 from triage.models import Case, TicketRef
 
 KEY_HEADER = "X-Triage-Idempotency-Key"
@@ -109,36 +109,17 @@ class EmailSink(Sink):
 
     def send(self, case: Case) -> TicketRef:
         msg = self.message(case)
-        what = f"email {self.name}"
-        try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.starttls:
-                    smtp.starttls(context=self._tls_context or ssl.create_default_context())
-                if self.username:
-                    smtp.login(self.username, self._password or "")
-                smtp.send_message(msg)
-        except smtplib.SMTPAuthenticationError as exc:
-            raise DeliveryPermanent(f"{what}: login refused ({exc.smtp_code})") from exc
-        except smtplib.SMTPNotSupportedError as exc:
-            raise DeliveryPermanent(f"{what}: server does not support {exc}") from exc
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = {code for code, _ in exc.recipients.values()}
-            message = f"{what}: recipients refused ({', '.join(sorted(exc.recipients))})"
-            if all(code >= 500 for code in codes):
-                raise DeliveryPermanent(message) from exc
-            raise DeliveryRetryable(message) from exc
-        except smtplib.SMTPResponseException as exc:
-            said = exc.smtp_error
-            if isinstance(said, bytes):
-                said = said.decode("utf-8", "replace")
-            message = f"{what}: {exc.smtp_code} {' '.join(said.split())}"
-            if exc.smtp_code >= 500:
-                raise DeliveryPermanent(message) from exc
-            raise DeliveryRetryable(message) from exc
-        except ssl.SSLCertVerificationError as exc:
-            raise DeliveryPermanent(f"{what}: TLS certificate rejected ({exc.reason})") from exc
-        except (smtplib.SMTPException, OSError) as exc:
-            raise DeliveryRetryable(f"{what}: {type(exc).__name__}: {exc}") from exc
+        send_message(
+            msg,
+            what=f"email {self.name}",
+            host=self.host,
+            port=self.port,
+            starttls=self.starttls,
+            username=self.username,
+            password=self._password,
+            timeout=self.timeout,
+            tls_context=self._tls_context,
+        )
         return TicketRef(ticket_id=str(msg["Message-ID"]))
 
     def describe(self) -> str:

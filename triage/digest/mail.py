@@ -7,15 +7,15 @@ scheduled job logs it and the digest is still written to `digest.out_dir`.
 
 from __future__ import annotations
 
-import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from config.digest import SmtpSettings
 from config.secrets import resolve_secret
+from escalation.smtp import send_message
 from triage.digest.render import RenderedDigest
-from triage.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
+from triage.errors import NotConfigured
 
 
 def digest_message(rendered: RenderedDigest, *, sender: str, to: list[str]) -> EmailMessage:
@@ -85,31 +85,17 @@ class Mailer:
         )
 
     def send(self, msg: EmailMessage) -> None:
-        what = f"smtp {self.host}:{self.port}"
-        try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.starttls:
-                    smtp.starttls(context=self._tls_context or ssl.create_default_context())
-                if self.username:
-                    smtp.login(self.username, self._password or "")
-                smtp.send_message(msg)
-        except smtplib.SMTPAuthenticationError as exc:
-            raise DeliveryPermanent(f"{what}: login refused ({exc.smtp_code})") from exc
-        except smtplib.SMTPNotSupportedError as exc:
-            raise DeliveryPermanent(f"{what}: server does not support {exc}") from exc
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise DeliveryPermanent(
-                f"{what}: recipients refused ({', '.join(sorted(exc.recipients))})"
-            ) from exc
-        except smtplib.SMTPResponseException as exc:
-            said = exc.smtp_error
-            text = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
-            message = f"{what}: {exc.smtp_code} {' '.join(text.split())}"
-            if exc.smtp_code >= 500:
-                raise DeliveryPermanent(message) from exc
-            raise DeliveryRetryable(message) from exc
-        except (smtplib.SMTPException, OSError) as exc:
-            raise DeliveryRetryable(f"{what}: {type(exc).__name__}: {exc}") from exc
+        send_message(
+            msg,
+            what=f"smtp {self.host}:{self.port}",
+            host=self.host,
+            port=self.port,
+            starttls=self.starttls,
+            username=self.username,
+            password=self._password,
+            timeout=self.timeout,
+            tls_context=self._tls_context,
+        )
 
     def describe(self) -> str:
         tls = ", STARTTLS" if self.starttls else ""
