@@ -14,7 +14,7 @@ from triage.errors import InputError
 from triage.models import CaseStatus, StoredPost
 from triage.storage import Store, open_store
 from triage.storage.cases import CaseStore
-from triage.storage.decisions import DecisionStore
+from triage.storage.decisions import DecisionStore, StoredDecision
 
 
 def find_post(store: Store, ref: str) -> StoredPost:
@@ -26,6 +26,15 @@ def find_post(store: Store, ref: str) -> StoredPost:
     if found is None:
         raise InputError(f"no stored post {ref!r} (give a post id or source:external_id)")
     return found
+
+
+def decided_post(store: Store, ref: str) -> tuple[StoredPost, StoredDecision]:
+    """The post `ref` names and its current decision; a post not decided yet is an error."""
+    stored = find_post(store, ref)
+    current = DecisionStore(store.engine).current(stored.id)
+    if current is None:
+        raise InputError(f"post {stored.id} has no decision yet (run `social-triage run --once`)")
+    return stored, current
 
 
 def preview(text: str, width: int = 100) -> str:
@@ -43,10 +52,7 @@ def explain(post: str, config_path: str | None, as_json: bool) -> None:
     """Why POST (an id or source:external_id) was routed the way it was."""
     settings = settings_from(config_path, logs=False)
     store = open_store(settings)
-    stored = find_post(store, post)
-    current = DecisionStore(store.engine).current(stored.id)
-    if current is None:
-        raise InputError(f"post {stored.id} has no decision yet (run `social-triage run --once`)")
+    stored, current = decided_post(store, post)
     d = current.decision
     revisions = store.revisions(stored.id)
     if as_json:

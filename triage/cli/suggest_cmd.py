@@ -5,11 +5,9 @@ from __future__ import annotations
 import click
 
 from triage.cli.common import config_option, echo_json, settings_from
-from triage.cli.decision_cmds import find_post
-from triage.errors import InputError
+from triage.cli.decision_cmds import decided_post
 from triage.storage import open_store
 from triage.storage.answers import brand_answers
-from triage.storage.decisions import DecisionStore
 
 
 @click.command()
@@ -22,10 +20,7 @@ def suggest(post: str, config_path: str | None, as_json: bool) -> None:
 
     settings = settings_from(config_path, logs=False)
     store = open_store(settings)
-    stored = find_post(store, post)
-    current = DecisionStore(store.engine).current(stored.id)
-    if current is None:
-        raise InputError(f"post {stored.id} has no decision yet (run `social-triage run --once`)")
+    stored, current = decided_post(store, post)
     result = suggestions(stored.post, current.decision, current.signals, settings=settings)
     answers = brand_answers(store, stored.id)
     if as_json:
