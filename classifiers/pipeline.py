@@ -168,7 +168,9 @@ class Classifier:
                     text_features(text, chunk_posts[j] if chunk_posts is not None else None)
                     for j, text in enumerate(chunk)
                 ]
-                scores = self.heads.predict(pending.pop(0)())
+                scores = self.heads.predict(
+                    pending.pop(0)(), chunk, [feature.language for feature in features]
+                )
                 if self.sentiment_model is not None:
                     scores.sentiment = self.sentiment_model.predict_proba(chunk)
                 yield positions, signals_from_scores(chunk, scores, chunk_posts, features)
