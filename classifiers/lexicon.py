@@ -37,6 +37,12 @@ from classifiers.language import detect_language
 #: The feature recipe a head records in its metadata; bump when the columns change meaning.
 RECIPE = "lexicon-v1"
 COLUMNS = ("compound", "pos", "neg", "neu")
+#: What the columns are computed from (recorded in a head's metadata, see docs/MODEL_CARD.md).
+LEXICONS = (
+    "VADER 3.3 (Hutto & Gilbert 2014; MIT; PyPI vaderSentiment): English, and emoji",
+    "SentiLex-PT02 (Silva, Carvalho & Sarmento 2012; CC BY): Portuguese, single-word lemmas "
+    "in classifiers/sentilex_pt02.tsv, plus the project's ADDITIONS (Apache-2.0)",
+)
 NEGATORS = frozenset({"não", "nao", "nunca", "nem", "jamais", "sem", "ñ"})
 NEGATION_SPAN = 3
 _TOKEN = re.compile(r"[a-zà-ÿ]+(?:-[a-zà-ÿ]+)*|[.,;:!?]")

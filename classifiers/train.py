@@ -281,6 +281,7 @@ def train(
             "features": lexicon.RECIPE,
             "lexicon_weight": lexicon_weight,
             "feature_columns": list(lexicon.COLUMNS),
+            "lexicons": list(lexicon.LEXICONS),
         }
     metrics = cross_validate(
         task, embeddings, labels, groups=groups, folds=folds, model=model, c=c, balanced=balanced
