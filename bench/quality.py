@@ -164,6 +164,15 @@ def shipped(data: Path, encoder: Encoder, opts: dict) -> None:
         predicted, _ = head_scores(heads["sentiment"], x, features_for(table.texts))
         return table.labels, predicted
 
+    speed = read_table(data / "sentiment" / "tweeteval_val.csv").texts
+    speed += read_table(data / "pt" / "computer_br_dev.csv").texts
+    features_for(speed[:50])  # load the lexicons first
+    start = time.perf_counter()
+    features_for(speed)
+    print(
+        f"lexicon features (language id + VADER/SentiLex-PT), one thread: "
+        f"{len(speed) / (time.perf_counter() - start):,.0f} posts/s ({len(speed)} en+pt tweets)"
+    )
     gold, predicted = sentiment_on("sentiment/tweeteval_val.csv", "chatter-tweeteval_val")
     report = classification_report(gold, predicted)
     figures["tweet sentiment macro-recall (tweeteval_val)"] = (report["macro_recall"], "en")
