@@ -239,6 +239,11 @@ class HeadSet:
         return cls(heads)
 
     @property
+    def reads_lexicon(self) -> bool:
+        """Whether a head needs the texts' lexicon features."""
+        return any(head.extra_dim for head in self.heads.values())
+
+    @property
     def version(self) -> str:
         return ",".join(self.heads[t].version for t in TASKS if t in self.heads)
 
@@ -247,9 +252,11 @@ class HeadSet:
         embeddings: np.ndarray,
         texts: Sequence[str] | None = None,
         languages: Sequence[str | None] | None = None,
+        lexicon_columns: np.ndarray | None = None,
     ) -> HeadScores:
         """Every head's scores. `texts` (and their detected `languages`, else detected here)
-        are needed when a head uses lexicon features, as the shipped sentiment and route do."""
+        are needed when a head uses lexicon features, as the shipped sentiment and route do;
+        or their `lexicon_columns`, computed beforehand (`lexicon.features_for`)."""
         n = len(embeddings)
         scores = HeadScores(
             sentiment=np.full((n, 3), 1 / 3, dtype=np.float32),
@@ -259,8 +266,8 @@ class HeadSet:
         )
         if n == 0:
             return scores
-        columns = None
-        if texts is not None and any(head.extra_dim for head in self.heads.values()):
+        columns = lexicon_columns
+        if columns is None and texts is not None and self.reads_lexicon:
             columns = lexicon.features_for(texts, languages)
         if "sentiment" in self.heads:
             head = self.heads["sentiment"]

@@ -96,6 +96,9 @@ def test_a_head_with_lexicon_features_records_them_and_needs_the_texts(tmp_path:
     heads = HeadSet({"sentiment": loaded})
     scores = heads.predict(x, ["I love it", "awful, broken"])
     assert scores.sentiment.argmax(axis=1).tolist() == [2, 0]  # negative, neutral, positive
+    assert heads.reads_lexicon
+    given = heads.predict(x, lexicon_columns=features_for(["I love it", "awful, broken"]))
+    np.testing.assert_allclose(given.sentiment, scores.sentiment)
     with pytest.raises(ConfigError, match="lexicon features"):
         heads.predict(x)
 
