@@ -67,7 +67,7 @@ def route_texts(
     encoder: Encoder, heads: HeadSet, rules: RuleSet, texts: list[str], tag: str
 ) -> list[tuple[str, str]]:
     """(route, rule) per text, from cached embeddings."""
-    scores = heads.predict(embed(encoder, texts, tag))
+    scores = heads.predict(embed(encoder, texts, tag), texts)
     signals = signals_from_scores(texts, scores)
     out = []
     for text, sig in zip(texts, signals, strict=True):

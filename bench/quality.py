@@ -6,6 +6,9 @@
 
 `shipped` (the default, issue 10): the shipped heads under the default backend scored on every
 shared set, untrained there, per language, side by side with the issue's figures and targets.
+`--heads DIR` scores other heads the same way, e.g. embeddings-only ones against the shipped
+lexicon-feature heads: `python -m classifiers.build_heads --no-lexicon --out /tmp/h0` then
+`python bench/quality.py --heads /tmp/h0`.
 The other modes measure the recipe (heads trained on the shared sets themselves):
 Every figure is trained on one part of the data and measured on another:
 - sentiment: tweeteval_val 5-fold CV (macro-recall, the SemEval metric); airline_train 5-fold CV
@@ -36,6 +39,7 @@ from classifiers.dataset import read_table
 from classifiers.encoder import Encoder
 from classifiers.evaluate import binary_auc, classification_report
 from classifiers.heads import HeadSet
+from classifiers.lexicon import features_for
 from classifiers.train import cross_validate, fit_head, head_scores
 from config.classifier import ClassifierSettings
 
@@ -82,8 +86,9 @@ def sentiment(data: Path, encoder: Encoder, opts: dict) -> None:
     predicted, _ = head_scores(head, xt)
     line("sentiment airline -> tweeteval_val", classification_report(tweet.labels, predicted), keys)
     shipped = HeadSet.load(None).heads["sentiment"]
-    for name, x, gold in (("tweeteval_val", xt, tweet.labels), ("airline_train", xa, air.labels)):
-        predicted, _ = head_scores(shipped, x)
+    for name, x, table in (("tweeteval_val", xt, tweet), ("airline_train", xa, air)):
+        predicted, _ = head_scores(shipped, x, features_for(table.texts))
+        gold = table.labels
         line(f"sentiment shipped head on {name}", classification_report(gold, predicted), keys)
 
 
@@ -94,7 +99,7 @@ def complaint(data: Path, encoder: Encoder, opts: dict) -> None:
     report = cross_validate("complaint", x, table.labels, **opts)
     line("complaint complaints_train 5-fold CV", report, ("accuracy", "macro_f1", "roc_auc"))
     shipped = HeadSet.load(None).heads["complaint"]
-    predicted, scores = head_scores(shipped, x)
+    predicted, scores = head_scores(shipped, x, features_for(table.texts))
     report = classification_report(table.labels, predicted)
     report["roc_auc"] = binary_auc([y == "complaint" for y in table.labels], scores.tolist())
     line("complaint shipped head on complaints_train", report, ("accuracy", "macro_f1", "roc_auc"))
@@ -113,6 +118,7 @@ def route(data: Path, encoder: Encoder, opts: dict) -> None:
     brands = np.array(twcs.columns["brand"])
     gold = np.array([label == "private_dm" for label in twcs.labels])
     shipped = HeadSet.load(None).heads["route"]
+    shipped_scores = shipped.predict_proba(xt, features_for(twcs.texts))
     for brand in sorted(set(brands)):
         rows = brands == brand
         if rows.sum() < 100:
@@ -121,7 +127,7 @@ def route(data: Path, encoder: Encoder, opts: dict) -> None:
         y = [twcs.labels[i] for i in np.flatnonzero(~rows)] + ibm.labels + own.labels
         head = fit_head("route", x, y, **opts)
         auc = binary_auc(gold[rows].tolist(), head.predict_proba(xt[rows]).tolist())
-        auc_shipped = binary_auc(gold[rows].tolist(), shipped.predict_proba(xt[rows]).tolist())
+        auc_shipped = binary_auc(gold[rows].tolist(), shipped_scores[rows].tolist())
         print(
             f"route twcs brand={brand} ({int(rows.sum())} rows, {int(gold[rows].sum())} DM)"
             f"  ROC-AUC trained without it {auc:.3f}  shipped head {auc_shipped:.3f}",
@@ -154,9 +160,19 @@ def shipped(data: Path, encoder: Encoder, opts: dict) -> None:
     def sentiment_on(rel: str, tag: str) -> tuple[list[str], list[str]]:
         table = read_table(data / rel, label_column="label")
         assert table.labels is not None
-        predicted, _ = head_scores(heads["sentiment"], embed(encoder, table.texts, tag))
+        x = embed(encoder, table.texts, tag)
+        predicted, _ = head_scores(heads["sentiment"], x, features_for(table.texts))
         return table.labels, predicted
 
+    speed = read_table(data / "sentiment" / "tweeteval_val.csv").texts
+    speed += read_table(data / "pt" / "computer_br_dev.csv").texts
+    features_for(speed[:50])  # load the lexicons first
+    start = time.perf_counter()
+    features_for(speed)
+    print(
+        f"lexicon features (language id + VADER/SentiLex-PT), one thread: "
+        f"{len(speed) / (time.perf_counter() - start):,.0f} posts/s ({len(speed)} en+pt tweets)"
+    )
     gold, predicted = sentiment_on("sentiment/tweeteval_val.csv", "chatter-tweeteval_val")
     report = classification_report(gold, predicted)
     figures["tweet sentiment macro-recall (tweeteval_val)"] = (report["macro_recall"], "en")
@@ -167,7 +183,8 @@ def shipped(data: Path, encoder: Encoder, opts: dict) -> None:
     )
     table = read_table(data / "complaints" / "complaints_train.csv", label_column="label")
     assert table.labels is not None
-    predicted, _ = head_scores(heads["complaint"], embed(encoder, table.texts, "complaints"))
+    x = embed(encoder, table.texts, "complaints")
+    predicted, _ = head_scores(heads["complaint"], x, features_for(table.texts))
     figures["complaint macro-F1 (complaints_train)"] = (
         classification_report(table.labels, predicted)["macro_f1"],
         "en",
@@ -176,7 +193,8 @@ def shipped(data: Path, encoder: Encoder, opts: dict) -> None:
     for rel, tag in (("routing/twcs_dev.csv", "twcs"), ("routing/ibm_care_dev.csv", "ibm")):
         routing = read_table(data / rel, label_column="label", extra_columns=("brand",))
         assert routing.labels is not None
-        scores = heads["route"].predict_proba(embed(encoder, routing.texts, tag))
+        x = embed(encoder, routing.texts, tag)
+        scores = heads["route"].predict_proba(x, features_for(routing.texts))
         brands = np.array(routing.columns["brand"])
         gold_dm = np.array([label == "private_dm" for label in routing.labels])
         for brand in sorted(set(brands)):

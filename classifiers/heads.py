@@ -14,6 +14,7 @@ Tasks and what their scores mean:
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from classifiers import lexicon
 from triage.errors import ConfigError
 from triage.vocab import INTENTS, SENTIMENTS
 
@@ -63,11 +65,38 @@ class Head:
         return f"{self.task}:{self.metadata.get('trained_at', 'unknown')}"
 
     @property
-    def input_dim(self) -> int:
-        return int(self.weights[0].shape[0])
+    def lexicon_weight(self) -> float:
+        """Weight of the lexicon columns appended to the embedding (0: the head has none)."""
+        if self.metadata.get("features") != lexicon.RECIPE:
+            return 0.0
+        return float(self.metadata.get("lexicon_weight", 1.0))
 
-    def logits(self, embeddings: np.ndarray) -> np.ndarray:
+    @property
+    def extra_dim(self) -> int:
+        return len(lexicon.COLUMNS) if self.lexicon_weight else 0
+
+    @property
+    def input_dim(self) -> int:
+        """The width of the embeddings the head takes (its lexicon columns not counted)."""
+        return int(self.weights[0].shape[0]) - self.extra_dim
+
+    def inputs(self, embeddings: np.ndarray, lexicon_columns: np.ndarray | None) -> np.ndarray:
+        """The embeddings, and the lexicon columns times their weight when the head uses them."""
         x = np.asarray(embeddings, dtype=np.float32)
+        if not self.extra_dim:
+            return x
+        if lexicon_columns is None:
+            raise ConfigError(
+                f"the {self.task} head uses lexicon features ({lexicon.RECIPE}): "
+                "score it with the texts (HeadSet.predict(embeddings, texts))"
+            )
+        weighted = np.asarray(lexicon_columns, dtype=np.float32) * np.float32(self.lexicon_weight)
+        return np.hstack([x, weighted])
+
+    def logits(
+        self, embeddings: np.ndarray, lexicon_columns: np.ndarray | None = None
+    ) -> np.ndarray:
+        x = self.inputs(embeddings, lexicon_columns)
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             x = x @ w + b
@@ -75,9 +104,15 @@ class Head:
                 np.maximum(x, 0.0, out=x)
         return x / np.float32(self.temperature)
 
-    def predict_proba(self, embeddings: np.ndarray) -> np.ndarray:
-        """Shape (n, len(labels)) for softmax and multilabel heads, (n,) for sigmoid heads."""
-        z = self.logits(embeddings)
+    def predict_proba(
+        self, embeddings: np.ndarray, lexicon_columns: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Shape (n, len(labels)) for softmax and multilabel heads, (n,) for sigmoid heads.
+
+        `lexicon_columns`: `lexicon.lexicon_features` of the same texts, needed by a head
+        fitted with them (metadata `features`), ignored by the others.
+        """
+        z = self.logits(embeddings, lexicon_columns)
         if self.kind == "softmax":
             z = z - z.max(axis=1, keepdims=True)
             e = np.exp(z)
@@ -120,6 +155,12 @@ class Head:
             raise ConfigError(f"{meta_path}: cannot load the {task} head: {exc}") from exc
         if meta.get("format") != FORMAT_VERSION:
             raise ConfigError(f"{meta_path}: unknown head format {meta.get('format')!r}")
+        if meta.get("features", lexicon.RECIPE) != lexicon.RECIPE:
+            raise ConfigError(
+                f"{meta_path}: the {task} head uses features {meta['features']!r}, which this "
+                f"version does not compute (it knows {lexicon.RECIPE!r}); retrain it with "
+                "`social-triage train`"
+            )
         return cls(
             task=task,
             kind=meta["kind"],
@@ -198,10 +239,24 @@ class HeadSet:
         return cls(heads)
 
     @property
+    def reads_lexicon(self) -> bool:
+        """Whether a head needs the texts' lexicon features."""
+        return any(head.extra_dim for head in self.heads.values())
+
+    @property
     def version(self) -> str:
         return ",".join(self.heads[t].version for t in TASKS if t in self.heads)
 
-    def predict(self, embeddings: np.ndarray) -> HeadScores:
+    def predict(
+        self,
+        embeddings: np.ndarray,
+        texts: Sequence[str] | None = None,
+        languages: Sequence[str | None] | None = None,
+        lexicon_columns: np.ndarray | None = None,
+    ) -> HeadScores:
+        """Every head's scores. `texts` (and their detected `languages`, else detected here)
+        are needed when a head uses lexicon features, as the shipped sentiment and route do;
+        or their `lexicon_columns`, computed beforehand (`lexicon.features_for`)."""
         n = len(embeddings)
         scores = HeadScores(
             sentiment=np.full((n, 3), 1 / 3, dtype=np.float32),
@@ -211,18 +266,21 @@ class HeadSet:
         )
         if n == 0:
             return scores
+        columns = lexicon_columns
+        if columns is None and texts is not None and self.reads_lexicon:
+            columns = lexicon.features_for(texts, languages)
         if "sentiment" in self.heads:
             head = self.heads["sentiment"]
-            proba = head.predict_proba(embeddings)
+            proba = head.predict_proba(embeddings, columns)
             order = [head.labels.index(label) for label in SENTIMENT_LABELS]
             scores.sentiment = proba[:, order]
         if "complaint" in self.heads:
-            scores.complaint = self.heads["complaint"].predict_proba(embeddings)
+            scores.complaint = self.heads["complaint"].predict_proba(embeddings, columns)
         if "route" in self.heads:
-            scores.private = self.heads["route"].predict_proba(embeddings)
+            scores.private = self.heads["route"].predict_proba(embeddings, columns)
         if "intent" in self.heads:
             head = self.heads["intent"]
-            proba = head.predict_proba(embeddings)
+            proba = head.predict_proba(embeddings, columns)
             for j, label in enumerate(head.labels):
                 scores.intents[label] = proba[:, j]
         return scores

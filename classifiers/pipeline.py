@@ -22,6 +22,7 @@ from threadpoolctl import ThreadpoolController
 
 from classifiers.heads import INTENT_LABELS, SENTIMENT_LABELS, HeadScores, HeadSet
 from classifiers.language import detect_language
+from classifiers.lexicon import features_for
 from triage.models import Decision, Post, SensitiveFinding, Signals
 
 if TYPE_CHECKING:
@@ -168,7 +169,9 @@ class Classifier:
                     text_features(text, chunk_posts[j] if chunk_posts is not None else None)
                     for j, text in enumerate(chunk)
                 ]
-                scores = self.heads.predict(pending.pop(0)())
+                languages = [feature.language for feature in features]
+                columns = features_for(chunk, languages) if self.heads.reads_lexicon else None
+                scores = self.heads.predict(pending.pop(0)(), chunk, languages, columns)
                 if self.sentiment_model is not None:
                     scores.sentiment = self.sentiment_model.predict_proba(chunk)
                 yield positions, signals_from_scores(chunk, scores, chunk_posts, features)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from classifiers import lexicon
 from classifiers.evaluate import binary_auc, classification_report
 from classifiers.heads import INTENT_LABELS, KIND, POSITIVE_LABEL, SENTIMENT_LABELS, Head
 from triage.errors import InputError
@@ -139,9 +140,13 @@ def fit_head(
     )
 
 
-def head_scores(head: Head, embeddings: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Predicted labels and the score that ranks the positive class (binary tasks)."""
-    proba = head.predict_proba(embeddings)
+def head_scores(
+    head: Head, embeddings: np.ndarray, lexicon_columns: np.ndarray | None = None
+) -> tuple[list[str], np.ndarray]:
+    """Predicted labels and the score that ranks the positive class (binary tasks).
+
+    `lexicon_columns`: the texts' lexicon features, for a head fitted with them."""
+    proba = head.predict_proba(embeddings, lexicon_columns)
     if head.kind == "softmax":
         return [head.labels[i] for i in proba.argmax(axis=1)], proba.max(axis=1)
     if head.kind == "sigmoid":
@@ -252,11 +257,14 @@ def train(
     c: float = 4.0,
     balanced: bool = True,
     folds: int = 5,
+    lexicon_weight: float = 0.0,
 ) -> Head:
     """Encode the pairs, cross-validate, fit on everything, and describe it all in metadata.
 
     `pairs` can come from CSV files or from agents' corrections alike; `sources` describes them
-    (file names, row counts) for the artefact's metadata.
+    (file names, row counts) for the artefact's metadata. `lexicon_weight` > 0 appends the
+    lexicon features (`classifiers/lexicon.py`) times that weight to each embedding; the head's
+    metadata records the recipe, and it then needs the texts at prediction time.
     """
     if task not in TASK_LABELS:
         raise InputError(f"unknown task {task!r} (one of {', '.join(TASK_LABELS)})")
@@ -265,6 +273,16 @@ def train(
     texts = [text for text, _ in pairs]
     labels = [label for _, label in pairs]
     embeddings = encoder.encode(texts)
+    features: dict[str, Any] = {}
+    if lexicon_weight > 0:
+        columns = lexicon.features_for(texts) * np.float32(lexicon_weight)
+        embeddings = np.hstack([np.asarray(embeddings, dtype=np.float32), columns])
+        features = {
+            "features": lexicon.RECIPE,
+            "lexicon_weight": lexicon_weight,
+            "feature_columns": list(lexicon.COLUMNS),
+            "lexicons": list(lexicon.LEXICONS),
+        }
     metrics = cross_validate(
         task, embeddings, labels, groups=groups, folds=folds, model=model, c=c, balanced=balanced
     )
@@ -278,6 +296,7 @@ def train(
         "C": c,
         "class_weight": "balanced" if balanced else None,
         "metrics": metrics,
+        **features,
     }
     return fit_head(
         task, embeddings, labels, model=model, c=c, balanced=balanced, metadata=metadata

@@ -99,7 +99,7 @@ def test_shipped_heads_load_predict_and_name_only_permissive_data() -> None:
     heads = HeadSet.load(None, encoder_dim=384)
     assert set(heads.heads) == set(TASKS)
     x = clusters(["a"] * 3, dim=384)
-    scores = heads.predict(x)
+    scores = heads.predict(x, ["great, thanks", "ótimo, obrigada", "worst ever"])
     assert scores.sentiment.shape == (3, 3)
     assert scores.complaint.shape == scores.private.shape == (3,)
     assert set(scores.intents) == set(INTENT_LABELS)

@@ -126,7 +126,7 @@ def evaluate(
     if head_task not in heads.heads:
         raise ConfigError(f"classifier.heads_dir: no {head_task} head to evaluate")
     embeddings = _encode_with_progress(encoder, table.texts)
-    scores = heads.predict(embeddings)
+    scores = heads.predict(embeddings, table.texts)
     if task == "sentiment":
         names = SENTIMENTS
         if settings.classifier.sentiment_model:
