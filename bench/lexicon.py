@@ -1,6 +1,6 @@
 """The lexicon-feature grid behind the shipped heads (issue 10): weights and C, per head.
 
-    python -P bench/lexicon.py [--data ../shared/data] [--weights 0 0.5 2] [--c 0.125 0.5]
+    python bench/lexicon.py [--data ../shared/data] [--weights 0 0.5 2] [--c 0.125 0.5]
 
 Each head is fitted as `classifiers.build_heads` fits it (the same rows: own examples, x10 plus
 6,000 GoEmotions rows for sentiment), on [embedding, lexicon features x weight], and scored on
@@ -9,7 +9,6 @@ pt-BR tweets and b2w reviews (macro-F1); complaint on complaints_train (macro-F1
 mean ROC-AUC over brands with >= 100 rows (as bench/quality.py). Weight 0 is embeddings only.
 Figures land within about 0.005 of the heads build_heads fits (onnx-int8 quantises activations
 per batch, and the rows are batched differently here).
-`-P` keeps bench/ off the path (bench/queue.py would shadow the standard library's queue).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Server time of the review queue's pages with 10,000 open items (issue 9, item 11).
 
-    python bench/queue.py [--items 10000] [--requests 60] [--databases sqlite postgresql]
+    python bench/queue_pages.py [--items 10000] [--requests 60] [--databases sqlite postgresql]
                           [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 Seeds a fresh database (SQLite in a temporary folder; PostgreSQL in a throw-away schema) with
@@ -28,19 +28,15 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-# This file is named like the standard library's `queue`: take its folder off the path
-# before anything (asyncio) imports that module.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-sys.path.insert(0, str(_HERE.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, text
 
-from config.schema import Settings  # noqa: E402
-from triage.models import Author, Post, Route  # noqa: E402
-from triage.queue.users import UserStore  # noqa: E402
-from triage.storage import Store, make_engine, migrate  # noqa: E402
-from triage.storage.tables import decisions, posts  # noqa: E402
+from config.schema import Settings
+from triage.models import Author, Post, Route
+from triage.queue.users import UserStore
+from triage.storage import Store, make_engine, migrate
+from triage.storage.tables import decisions, posts
 
 WORDS = [
     "fatura",
