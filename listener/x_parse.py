@@ -332,7 +332,7 @@ def reset_time(epoch: int | None) -> datetime | None:
 def _created_at(tweet: dict[str, Any], tweet_id: str, where: str) -> datetime:
     if tweet.get("created_at"):
         return parse_time(tweet["created_at"], where=where)
-    if tweet_id.isdigit():  # not requested or not returned: the snowflake id knows
+    if _numeric(tweet_id):  # not requested or not returned: the snowflake id knows
         return datetime.fromtimestamp(((int(tweet_id) >> 22) + _SNOWFLAKE_EPOCH_MS) / 1000, UTC)
     raise MalformedPayload(f"{where}: no created_at and the id is not a snowflake")
 
@@ -389,7 +389,7 @@ def _reference_ids(tweet: dict[str, Any]) -> list[str]:
 
 
 def _newest_id(data: list[Any]) -> str | None:
-    ids = [str(t["id"]) for t in data if isinstance(t, dict) and str(t.get("id", "")).isdigit()]
+    ids = [str(t["id"]) for t in data if isinstance(t, dict) and _numeric(str(t.get("id", "")))]
     return max(ids, key=int) if ids else None
 
 
@@ -402,3 +402,8 @@ def _int(value: str | None) -> int | None:
 
 def _opt_str(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _numeric(value: str) -> bool:
+    """ASCII digits only: `str.isdigit` also accepts "²" and other digits `int()` refuses."""
+    return value.isascii() and value.isdigit()

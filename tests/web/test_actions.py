@@ -184,3 +184,14 @@ def test_live_updates_return_only_newer_cards(web_store: Store) -> None:
     update = client.get(f"/queue/public_reply/poll?after={first}", headers=HX).text
     assert "segundo chegou" in update and "primeiro" not in update
     assert f"after={first + 1}" in update and 'hx-swap-oob="true"' in update
+
+
+def test_unicode_digits_in_numbers_are_refused_or_ignored_not_a_crash(web_store: Store) -> None:
+    """`"²".isdigit()` is true but `int("²")` raises: no such value may reach an `int()`."""
+    post = decide(web_store, external_id="1", text="cobrança duplicada")
+    client = _client(web_store)
+    login(client, "lia")
+    assert client.get("/queue?ids=\u00b2").status_code == 400
+    assert client.get("/audit?before=\u00b2").status_code == 200
+    assert client.get(f"/items/{post}?use=\u00b2").status_code == 200
+    assert client.get("/queue/public_reply?cursor=\u00b2").status_code == 400

@@ -19,7 +19,7 @@ from triage.storage.decisions import DecisionStore, StoredDecision
 
 def find_post(store: Store, ref: str) -> StoredPost:
     """`ref` is a post id or `source:external_id`."""
-    found = store.get_post(int(ref)) if ref.isdigit() else None
+    found = store.get_post(int(ref)) if ref.isascii() and ref.isdigit() else None
     if found is None and ":" in ref:
         source, external_id = ref.split(":", 1)
         found = store.find_post(source, external_id)

@@ -456,7 +456,7 @@ class QueueStore:
 
 
 def _int_cursor(cursor: str) -> int:
-    if not cursor.isdigit():
+    if not (cursor.isascii() and cursor.isdigit()):
         raise InputError(f"cursor: {cursor!r} is not a page cursor")
     return int(cursor)
 

@@ -18,7 +18,8 @@ ADMINS = (Role.ADMIN,)
 @requires(*LEADS)
 def audit(ctx: Ctx) -> Response:
     q = ctx.request.query_params
-    before = int(q["before"]) if q.get("before", "").isdigit() else None
+    raw_before = q.get("before", "")
+    before = int(raw_before) if raw_before.isascii() and raw_before.isdigit() else None
     actor = q.get("actor", "")[:64]
     entries = ctx.request.app.state.queue.reads.audit(before=before, actor=actor, limit=100)
     return ctx.request.app.state.render.page(

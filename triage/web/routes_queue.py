@@ -112,7 +112,7 @@ MAX_IDS = 200
 def parse_ids(value: str) -> list[int]:
     """`1,2,3` (what `triage.digest.notify.queue_link` writes) as post ids."""
     parts = [p.strip() for p in value.split(",") if p.strip()]
-    if not parts or not all(p.isdigit() and len(p) < 19 for p in parts):
+    if not parts or not all(p.isascii() and p.isdigit() and len(p) < 19 for p in parts):
         raise InputError("ids: expected post ids separated by commas, e.g. ids=12,15,40")
     if len(parts) > MAX_IDS:
         raise InputError(f"ids: at most {MAX_IDS} posts at once")
@@ -164,8 +164,13 @@ def _item_context(ctx: Ctx, detail: Any) -> dict[str, Any]:
     suggested = request.app.state.suggest.for_item(detail.item) if ctx.user.can_work else None
     prefill = {"reply": "", "dm": ""}
     use = request.query_params.get("use", "")
-    if suggested is not None and use.isdigit() and int(use) < len(suggested.found.replies):
-        chosen = suggested.found.replies[int(use)]
+    chosen_index = int(use) if use.isascii() and use.isdigit() else None
+    if (
+        suggested is not None
+        and chosen_index is not None
+        and chosen_index < len(suggested.found.replies)
+    ):
+        chosen = suggested.found.replies[chosen_index]
         prefill[chosen.channel] = chosen.text
     return {
         "detail": detail,
