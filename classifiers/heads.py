@@ -172,9 +172,17 @@ class Head:
         )
 
 
-def shipped_heads_dir() -> Path:
-    """The heads the project ships (trained on permissive data only, see docs/MODEL_CARD.md)."""
-    return Path(str(resources.files("classifiers") / "heads"))
+#: Shipped heads of the encoders the project ships heads for, besides the default's, by name.
+OTHER_ENCODERS = {"sentence-transformers/all-MiniLM-L6-v2": "all-MiniLM-L6-v2"}
+
+
+def shipped_heads_dir(encoder_version: str | None = None) -> Path:
+    """The heads the project ships (trained on permissive data only, see docs/MODEL_CARD.md):
+    those of the default encoder, or of the embedded all-MiniLM-L6-v2 (the default before
+    issue 10) when `encoder_version` names it."""
+    folder = Path(str(resources.files("classifiers") / "heads"))
+    name = _base(encoder_version or "").rpartition("@")[0]
+    return folder / OTHER_ENCODERS[name] if name in OTHER_ENCODERS else folder
 
 
 def _base(version: str) -> str:
@@ -217,7 +225,7 @@ class HeadSet:
         """
         heads: dict[str, Head] = {}
         for task in TASKS:
-            for candidate in (folder, shipped_heads_dir()):
+            for candidate in (folder, shipped_heads_dir(encoder_version)):
                 if candidate is not None and (candidate / f"{task}.json").is_file():
                     heads[task] = Head.load(candidate, task)
                     break

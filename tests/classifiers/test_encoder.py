@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifiers.encoder import Encoder, mean_pool
+from classifiers.encoder import MINILM_NAME, Encoder, mean_pool
 from config.classifier import ClassifierSettings
 from triage.errors import ConfigError
 
@@ -155,11 +155,30 @@ def test_mean_pool_ignores_padding() -> None:
 
 
 @pytest.mark.slow
-def test_embedded_model_matches_sentence_transformers_recipe() -> None:
-    encoder = Encoder()
+def test_former_default_minilm_stays_selectable() -> None:
+    encoder = Encoder(MINILM_NAME)
     assert encoder.dim == 384
+    assert encoder.prefix == ""
     assert encoder.version.startswith("sentence-transformers/all-MiniLM-L6-v2@")
     a, b, c = encoder.encode(
         ["I was charged twice for my subscription", "double charge on my bill", "I love dogs"]
     )
     assert float(a @ b) > float(a @ c) + 0.2
+
+
+def test_default_is_multilingual_e5_with_its_query_prefix() -> None:
+    encoder = Encoder()
+    assert encoder.version.startswith("intfloat/multilingual-e5-small@")
+    assert encoder.prefix == "query: "
+    ids = encoder.tokenize(["minha conta"])[0]
+    assert encoder.tokenizer.convert_ids_to_tokens([ids[0], ids[-1]]) == ["<s>", "</s>"]
+    assert encoder.tokenizer.decode(ids, skip_special_tokens=True) == "query: minha conta"
+    en, pt, other = encoder.encode(
+        [
+            "I was charged twice for my subscription",
+            "fui cobrado duas vezes pela minha assinatura",
+            "I love dogs",
+        ]
+    )
+    # Multilingual: the Portuguese paraphrase is nearer than an English text on another topic.
+    assert float(en @ pt) > float(en @ other) + 0.05

@@ -103,9 +103,20 @@ def test_shipped_heads_load_predict_and_name_only_permissive_data() -> None:
     assert scores.sentiment.shape == (3, 3)
     assert scores.complaint.shape == scores.private.shape == (3,)
     assert set(scores.intents) == set(INTENT_LABELS)
+    minilm = shipped_heads_dir("sentence-transformers/all-MiniLM-L6-v2@f9a6289d027b+onnx-int8-r2")
+    assert minilm.name == "all-MiniLM-L6-v2"
+    for folder, encoder in (
+        (shipped_heads_dir(), "intfloat/multilingual-e5-small"),
+        (minilm, "sentence-transformers/all-MiniLM-L6-v2"),
+    ):
+        _check_shipped(folder, encoder)
+
+
+def _check_shipped(folder: Path, encoder: str) -> None:
     for task in TASKS:
-        meta = json.loads((shipped_heads_dir() / f"{task}.json").read_text())
-        assert meta["encoder"] == "sentence-transformers/all-MiniLM-L6-v2"
+        meta = json.loads((folder / f"{task}.json").read_text())
+        assert meta["encoder"] == encoder
+        assert meta["encoder_version"].startswith(encoder + "@")
         assert meta["metrics"] and meta["trained_at"] and meta["rows"] > 100
         for source in meta["training_data"]:
             # ours, banking77 (CC BY 4.0), GoEmotions (Apache-2.0): nothing non-commercial

