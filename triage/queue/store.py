@@ -1,7 +1,7 @@
 """Reads of the review queue: views with filters, search and keyset pages; one item in full.
 
 The SQL of a view (the current decisions joined with their posts and the work state, filters,
-search) is `triage.queue.views`. Pages are keyset pages
+search) is `triage.queue.views`; writes are `triage.queue.writes`. Pages are keyset pages
 (`posts.id < cursor`, newest first; the "label these" view goes by confidence then id), so a
 page never shifts while the daemon adds posts.
 """
