@@ -1,9 +1,11 @@
 """Local file sink: one JSON line per case, the embedded default when no helpdesk is set up.
 
 The line is the webhook body (escalation/payload.py) plus `ticket_id` and `written_at`, so a
-script can replay the file into a real helpdesk later. `send` scans for the key under an
+script can replay the file into a real helpdesk later. `send` looks the key up under an
 exclusive file lock before appending: repeats, from retries or from another process, are never
-written twice.
+written twice. The keys the file holds are read once per sink and then kept in memory (`_SentKeys`):
+under the lock each send reads only the lines appended since, by this process or another, so a
+send costs the same on a file of ten lines or ten million.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -32,6 +35,10 @@ class FileSink(Sink):
         super().__init__(name=name)
         self.path = Path(path)
         self.renderer = renderer or Renderer()
+        self._sent = _SentKeys()
+        #: The file lock serialises processes; this one keeps the threads of one process off
+        #: `_sent` while they read it (shared file locks do not exclude each other).
+        self._sent_lock = threading.Lock()
 
     @classmethod
     def from_settings(
@@ -53,10 +60,9 @@ class FileSink(Sink):
         record["written_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         line = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
         with self._locked("a+b") as handle:
-            handle.seek(0)
-            existing = _scan(handle, key)
+            existing = self._sent.get(handle, key)
             if existing is not None:
-                return self._ref(existing.ticket_id)
+                return self._ref(existing)
             end = handle.seek(0, os.SEEK_END)
             if end:
                 handle.seek(end - 1)
@@ -65,14 +71,15 @@ class FileSink(Sink):
             handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())
+            self._sent.wrote(key, read_to=end + len(line))
         return self._ref(key)
 
     def find(self, idempotency_key: str) -> TicketRef | None:
         if not self.path.exists():
             return None
         with self._locked("rb") as handle:
-            found = _scan(handle, idempotency_key)
-        return None if found is None else self._ref(found.ticket_id)
+            found = self._sent.get(handle, idempotency_key)
+        return None if found is None else self._ref(found)
 
     def describe(self) -> str:
         return f"file sink {self.name!r} -> {self.path}"
@@ -90,7 +97,7 @@ class FileSink(Sink):
             raise DeliveryPermanent(f"file {self.name}: cannot open {self.path}: denied") from exc
         except OSError as exc:
             raise DeliveryRetryable(f"file {self.name}: cannot open {self.path}: {exc}") from exc
-        with handle:
+        with self._sent_lock, handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX if "a" in mode else fcntl.LOCK_SH)
             try:
                 yield handle
@@ -98,16 +105,47 @@ class FileSink(Sink):
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _scan(handle: IO[bytes], key: str) -> TicketRef | None:
-    """The record for `key`, skipping lines a crash may have cut short."""
-    needle = json.dumps(key, ensure_ascii=False)[1:-1].encode("utf-8")
-    for line in handle:
-        if needle not in line:
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict) and record.get("idempotency_key") == key:
-            return TicketRef(ticket_id=str(record.get("ticket_id") or key))
-    return None
+class _SentKeys:
+    """The keys in the file and their ticket ids, read once, then only what was appended.
+
+    Callers hold the file lock. Before a look-up the index reads the lines appended since it
+    last read (by this sink, another instance or another process) and starts over when the
+    file at the path was replaced or truncated; a line a crash cut short is skipped.
+    """
+
+    def __init__(self) -> None:
+        self._tickets: dict[str, str] = {}
+        #: (device, inode) of the file read, and how far: the bytes already in `_tickets`.
+        self._file: tuple[int, int] | None = None
+        self._read_to = 0
+
+    def get(self, handle: IO[bytes], key: str) -> str | None:
+        """The ticket id written for `key`, after catching up with the file."""
+        info = os.fstat(handle.fileno())
+        if (info.st_dev, info.st_ino) != self._file or info.st_size < self._read_to:
+            self._tickets.clear()
+            self._file = (info.st_dev, info.st_ino)
+            self._read_to = 0
+        if info.st_size > self._read_to:
+            handle.seek(self._read_to)
+            for line in handle:
+                _add_line(self._tickets, line)
+            self._read_to = handle.tell()
+        return self._tickets.get(key)
+
+    def wrote(self, key: str, *, read_to: int) -> None:
+        """This sink appended `key`'s line; the file now ends at `read_to`."""
+        self._tickets.setdefault(key, key)
+        self._read_to = read_to
+
+
+def _add_line(tickets: dict[str, str], line: bytes) -> None:
+    """Index one line; the first line for a key wins, as the first scan found it."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return  # cut short by a crash, or empty
+    if isinstance(record, dict):
+        key = record.get("idempotency_key")
+        if isinstance(key, str):
+            tickets.setdefault(key, str(record.get("ticket_id") or key))

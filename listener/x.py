@@ -29,15 +29,8 @@ from config.schema import BrandSettings
 from config.secrets import resolve_secret
 from config.sources import XSourceSettings
 from listener.common import brand_set
-from listener.x_parse import (
-    Brand,
-    billing_problem,
-    decode,
-    parse_page,
-    problem,
-    rate_limit,
-    reset_time,
-)
+from listener.x_parse import Brand, parse_page
+from listener.x_response import billing_problem, decode, problem, rate_limit, reset_time
 from triage.abc import Source
 from triage.backoff import Backoff, retry, retry_after_seconds
 from triage.errors import (

@@ -5,12 +5,12 @@ zero-result pages are `{"meta": {"result_count": 0}}` with no `data` key; a 200 
 top-level `errors[]` next to its data (partial errors); `public_metrics` uses
 `retweet_count`/`tweet_count` in recorded responses and `repost_count`/`post_count` in the
 current spec; a response without the requested `created_at` still has the time in the id.
+Bodies, error bodies and rate-limit headers of any X response are `listener/x_response.py`.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from listener.common import clean_text, is_brand, parent_context, parse_time
+from listener.x_response import partial_errors
 from triage.errors import MalformedPayload
-from triage.models import Author, Post, PostKind, RateLimit
-from triage.util import one_line
+from triage.models import Author, Post, PostKind
 
 SOURCE = "x"
 #: X's `lang` codes that are not a language: undetermined, no text, only media/hashtags/etc.
@@ -54,17 +54,6 @@ class ParsedPage:
     newest_id: str | None
     #: Top-level `errors[]` of a 200 response, one line each.
     partial_errors: tuple[str, ...]
-
-
-def decode(content: bytes, *, where: str) -> dict[str, Any]:
-    """The JSON object of a response body, or `MalformedPayload` naming `where`."""
-    try:
-        body = json.loads(content)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise MalformedPayload(f"{where}: response is not valid JSON ({exc})") from exc
-    if not isinstance(body, dict):
-        raise MalformedPayload(f"{where}: expected a JSON object, got {type(body).__name__}")
-    return body
 
 
 def parse_page(
@@ -251,84 +240,6 @@ def referenced_id(tweet: dict[str, Any], kind: str) -> str | None:
     return None
 
 
-def partial_errors(body: dict[str, Any]) -> tuple[str, ...]:
-    errors = body.get("errors")
-    lines = []
-    for error in errors if isinstance(errors, list) else []:
-        if isinstance(error, dict):
-            parts = [error.get("title"), error.get("detail") or error.get("message")]
-            lines.append(one_line(": ".join(str(p) for p in parts if p) or json.dumps(error)))
-    return tuple(lines)
-
-
-def problem(content: bytes) -> str:
-    """One line from an error body (problem+json, v1.1 `errors[]`, or text); never long."""
-    try:
-        body = json.loads(content)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return one_line(content[:200].decode("utf-8", "replace"))
-    if isinstance(body, dict):
-        if body.get("title") or body.get("detail"):
-            title, detail = body.get("title"), body.get("detail")
-            return one_line(f"{title}: {detail}" if detail and detail != title else str(title))
-        errors = partial_errors(body)
-        if errors:
-            return errors[0]
-    return one_line(json.dumps(body)[:200])
-
-
-#: Problems X answers (as a 429) when reads that cost money are no longer served.
-USAGE_CAPPED = ("usagecapexceeded", "usage-capped")
-CREDITS_DEPLETED = ("creditsdepleted", "credits-depleted")
-
-
-def billing_problem(content: bytes) -> tuple[str, str] | None:
-    """("usage_cap" | "credits", one line) when a 429 body is X's usage-cap or credits problem."""
-    try:
-        body = json.loads(content)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
-    if not isinstance(body, dict):
-        return None
-    errors = body.get("errors")
-    candidates = (
-        [body, *(e for e in errors if isinstance(e, dict))] if isinstance(errors, list) else [body]
-    )
-    for item in candidates:
-        marker = " ".join(str(item.get(k) or "") for k in ("title", "type")).lower()
-        kind = (
-            "usage_cap"
-            if any(m in marker for m in USAGE_CAPPED)
-            else "credits"
-            if any(m in marker for m in CREDITS_DEPLETED)
-            else None
-        )
-        if kind:
-            title, detail = item.get("title"), item.get("detail")
-            text = f"{title}: {detail}" if detail and detail != title else str(title or kind)
-            return kind, one_line(text)
-    return None
-
-
-def rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
-    """What `x-rate-limit-limit/remaining/reset` said; None when the headers are absent."""
-    limit = _int(headers.get("x-rate-limit-limit"))
-    remaining = _int(headers.get("x-rate-limit-remaining"))
-    reset = _int(headers.get("x-rate-limit-reset"))
-    if limit is None and remaining is None and reset is None:
-        return None
-    return RateLimit(limit=limit, remaining=remaining, reset_at=reset_time(reset))
-
-
-def reset_time(epoch: int | None) -> datetime | None:
-    if epoch is None:
-        return None
-    try:
-        return datetime.fromtimestamp(epoch, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 def _created_at(tweet: dict[str, Any], tweet_id: str, where: str) -> datetime:
     if tweet.get("created_at"):
         return parse_time(tweet["created_at"], where=where)
@@ -391,13 +302,6 @@ def _reference_ids(tweet: dict[str, Any]) -> list[str]:
 def _newest_id(data: list[Any]) -> str | None:
     ids = [str(t["id"]) for t in data if isinstance(t, dict) and _numeric(str(t.get("id", "")))]
     return max(ids, key=int) if ids else None
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(float(value)) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _opt_str(value: Any) -> str | None:

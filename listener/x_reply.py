@@ -21,7 +21,7 @@ import tweepy
 from config.secrets import resolve_secret
 from config.sources import XSourceSettings
 from listener.x import API_HOST, _Rebase
-from listener.x_parse import decode, problem, reset_time
+from listener.x_response import decode, problem, reset_time
 from triage.abc import Responder
 from triage.errors import MalformedPayload, ReplyError
 from triage.models import Post, SentMessage

@@ -4,23 +4,23 @@ Every action checks the person's role and the item's claim, does its work and wr
 entry in one transaction. Replies go through the source's `Responder` (dry run by default);
 escalation and corrections write a new decision through `DecisionStore.save`, so a helpdesk
 case is created by the existing transactional outbox, and only once (its idempotency key).
+Reads are `triage.queue.store`, writes `triage.queue.writes`; what a correction makes of a
+post's signals and decision is `triage.queue.redecide`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 
 from config.schema import Settings
 from triage.abc import Responder
 from triage.errors import InputError, ReplyError, TriageError
-from triage.models import Decision, Route, SensitiveFinding, Signals, StoredPost
+from triage.models import Decision, Route, StoredPost
 from triage.queue.models import (
     CORRECTABLE,
     Filters,
@@ -31,12 +31,14 @@ from triage.queue.models import (
     User,
     View,
 )
+from triage.queue.redecide import redecide
 from triage.queue.store import QueueStore
+from triage.queue.writes import QueueWrites
 from triage.storage import Store
 from triage.storage.answers import send
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore
-from triage.storage.tables import audit_log, cases, corrections, queue_items, replies
+from triage.storage.tables import cases
 
 #: What an agent sends to move a conversation out of public view.
 DM_INVITE = (
@@ -55,9 +57,9 @@ class QueueService:
         self.store = store
         self.engine = store.engine
         self.reads = QueueStore(store.engine)
+        self.writes = QueueWrites(store.engine, self.reads)
         self.decisions = DecisionStore(store.engine)
         self.cases = CaseStore(store.engine)
-        self._insert = postgresql.insert if store.dialect == "postgresql" else sqlite.insert
         #: One responder per source (`fetched_by`), built on first use: tweepy and praw
         #: clients keep their sessions and token between replies.
         self._responders: dict[str | None, Responder] = {}
@@ -135,37 +137,13 @@ class QueueService:
                 f"post {item.post_id} is claimed by {claim.by} until {claim.until:%H:%M}Z"
             )
 
-    def _audit(
-        self, conn: Connection, user: User | str, action: str, post_id: int | None, **detail: Any
-    ) -> None:
-        actor = user.name if isinstance(user, User) else user
-        conn.execute(
-            audit_log.insert().values(
-                at=datetime.now(UTC),
-                actor=actor,
-                action=action,
-                post_id=post_id,
-                detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
-            )
-        )
-
     def audit(
         self, user: User | str, action: str, post_id: int | None = None, **detail: Any
     ) -> None:
         """An audit entry on its own (logins, user changes)."""
+        actor = user.name if isinstance(user, User) else user
         with self.engine.begin() as conn:
-            self._audit(conn, user, action, post_id, **detail)
-
-    def _set_item(self, conn: Connection, post_id: int, user: User, **values: Any) -> None:
-        self.reads.invalidate()
-        now = datetime.now(UTC)
-        values.update(updated_by=user.name, updated_at=now)
-        insert_values = {"post_id": post_id, "status": ItemStatus.OPEN.value, **values}
-        conn.execute(
-            self._insert(queue_items)
-            .values(**insert_values)
-            .on_conflict_do_update(index_elements=["post_id"], set_=values)
-        )
+            self.writes.audit(conn, actor, action, post_id, **detail)
 
     def _work(self, post_id: int, user: User) -> QueueItem:
         self._require_worker(user)
@@ -179,35 +157,19 @@ class QueueService:
         item = self._work(post_id, user)
         until = datetime.now(UTC) + timedelta(minutes=self.settings.web.claim_minutes)
         with self.engine.begin() as conn:
-            # The conditional update is the lock: of two agents claiming at once, one wins.
-            self._set_item(conn, post_id, user, status=item.status.value)
-            if not user.is_lead:
-                won = conn.execute(
-                    update(queue_items)
-                    .where(
-                        queue_items.c.post_id == post_id,
-                        (queue_items.c.claimed_by.is_(None))
-                        | (queue_items.c.claimed_by == user.name)
-                        | (queue_items.c.claim_expires_at <= datetime.now(UTC)),
-                    )
-                    .values(claimed_by=user.name, claim_expires_at=until)
-                ).rowcount
-                if not won:
-                    raise Forbidden(f"post {post_id} was just claimed by someone else")
-            else:
-                conn.execute(
-                    update(queue_items)
-                    .where(queue_items.c.post_id == post_id)
-                    .values(claimed_by=user.name, claim_expires_at=until)
-                )
-            self._audit(conn, user, "claim", post_id, until=until.isoformat(timespec="seconds"))
+            self.writes.set_item(conn, post_id, user.name, status=item.status.value)
+            if not self.writes.claim(conn, post_id, user.name, until, take=user.is_lead):
+                raise Forbidden(f"post {post_id} was just claimed by someone else")
+            self.writes.audit(
+                conn, user.name, "claim", post_id, until=until.isoformat(timespec="seconds")
+            )
         return until
 
     def unclaim(self, post_id: int, user: User) -> None:
         self._work(post_id, user)
         with self.engine.begin() as conn:
-            self._set_item(conn, post_id, user, claimed_by=None, claim_expires_at=None)
-            self._audit(conn, user, "unclaim", post_id)
+            self.writes.set_item(conn, post_id, user.name, claimed_by=None, claim_expires_at=None)
+            self.writes.audit(conn, user.name, "unclaim", post_id)
 
     def reassign(self, post_id: int, user: User, to: str) -> None:
         self._require_lead(user, "reassign items")
@@ -219,10 +181,10 @@ class QueueService:
             raise InputError(f"reassign: {to!r} is not an active agent, lead or admin")
         until = datetime.now(UTC) + timedelta(minutes=self.settings.web.claim_minutes)
         with self.engine.begin() as conn:
-            self._set_item(
-                conn, post_id, user, assigned_to=to, claimed_by=to, claim_expires_at=until
+            self.writes.set_item(
+                conn, post_id, user.name, assigned_to=to, claimed_by=to, claim_expires_at=until
             )
-            self._audit(conn, user, "reassign", post_id, to=to)
+            self.writes.audit(conn, user.name, "reassign", post_id, to=to)
 
     # --- answering ----------------------------------------------------------------------------
 
@@ -262,25 +224,14 @@ class QueueService:
             raise
         published = sent.channel == "reply" and not sent.dry_run and bool(sent.external_id)
         with self.engine.begin() as conn:
-            conn.execute(
-                replies.insert().values(
-                    post_id=post_id,
-                    channel=sent.channel,
-                    text=sent.text,
-                    dry_run=sent.dry_run,
-                    external_id=sent.external_id,
-                    url=sent.url,
-                    sent_by=user.name,
-                    sent_at=datetime.now(UTC),
-                )
-            )
+            self.writes.reply(conn, post_id, sent, user.name)
             state: dict[str, Any] = {"claimed_by": None, "claim_expires_at": None}
             if not published:
                 state["status"] = ItemStatus.ANSWERED.value
-            self._set_item(conn, post_id, user, **state)
-            self._audit(
+            self.writes.set_item(conn, post_id, user.name, **state)
+            self.writes.audit(
                 conn,
-                user,
+                user.name,
                 channel,
                 post_id,
                 dry_run=sent.dry_run,
@@ -292,21 +243,23 @@ class QueueService:
     def ignore(self, post_id: int, user: User, reason: str = "") -> None:
         self._work(post_id, user)
         with self.engine.begin() as conn:
-            self._set_item(
+            self.writes.set_item(
                 conn,
                 post_id,
-                user,
+                user.name,
                 status=ItemStatus.IGNORED.value,
                 claimed_by=None,
                 claim_expires_at=None,
             )
-            self._audit(conn, user, "ignore", post_id, reason=reason.strip()[:500] or None)
+            self.writes.audit(
+                conn, user.name, "ignore", post_id, reason=reason.strip()[:500] or None
+            )
 
     def reopen(self, post_id: int, user: User) -> None:
         self._work(post_id, user)
         with self.engine.begin() as conn:
-            self._set_item(conn, post_id, user, status=ItemStatus.OPEN.value)
-            self._audit(conn, user, "reopen", post_id)
+            self.writes.set_item(conn, post_id, user.name, status=ItemStatus.OPEN.value)
+            self.writes.audit(conn, user.name, "reopen", post_id)
 
     def note(self, post_id: int, user: User, text: str) -> None:
         self._require_worker(user)
@@ -315,7 +268,7 @@ class QueueService:
         if not text:
             raise InputError("note: the note is empty")
         with self.engine.begin() as conn:
-            self._audit(conn, user, "note", post_id, text=text[:2000])
+            self.writes.audit(conn, user.name, "note", post_id, text=text[:2000])
 
     # --- escalating and correcting ------------------------------------------------------------
 
@@ -324,19 +277,13 @@ class QueueService:
         default = esc.default_sink or (self.settings.sinks[0].name if self.settings.sinks else None)
         return decision.sink or esc.priority_sinks.get(decision.priority) or default  # type: ignore[call-overload]
 
-    def _existing_case(self, conn: Connection, post_id: int) -> tuple[int, str] | None:
-        row = conn.execute(
-            select(cases.c.id, cases.c.status).where(cases.c.post_id == post_id).limit(1)
-        ).first()
-        return (int(row[0]), str(row[1])) if row else None
-
     def escalate(self, post_id: int, user: User, reason: str = "") -> int:
         """Make the post a helpdesk case through the outbox; returns the case id. A post
         that already has a case is never escalated twice (InputError names the case)."""
         item = self._work(post_id, user)
         stored = self._stored(post_id)
         with self.engine.begin() as conn:
-            existing = self._existing_case(conn, post_id)
+            existing = self.writes.case_of(conn, post_id)
             if existing:
                 raise InputError(
                     f"post {post_id} is already escalated: case {existing[0]} ({existing[1]})"
@@ -363,19 +310,19 @@ class QueueService:
             self.decisions.save(
                 conn, stored, item.signals, decision, decided_by=user.actor, case_sink=sink
             )
-            case = self._existing_case(conn, post_id)
+            case = self.writes.case_of(conn, post_id)
             assert case is not None
-            self._set_item(
+            self.writes.set_item(
                 conn,
                 post_id,
-                user,
+                user.name,
                 status=ItemStatus.ESCALATED.value,
                 claimed_by=None,
                 claim_expires_at=None,
             )
-            self._audit(
+            self.writes.audit(
                 conn,
-                user,
+                user.name,
                 "escalate",
                 post_id,
                 case=case[0],
@@ -395,8 +342,8 @@ class QueueService:
             post_id = conn.execute(
                 select(cases.c.post_id).where(cases.c.id == case_id)
             ).scalar_one()
-            self._set_item(conn, int(post_id), user, status=ItemStatus.ESCALATED.value)
-            self._audit(conn, user, "release_case", int(post_id), case=case_id)
+            self.writes.set_item(conn, int(post_id), user.name, status=ItemStatus.ESCALATED.value)
+            self.writes.audit(conn, user.name, "release_case", int(post_id), case=case_id)
 
     def correct(self, post_id: int, user: User, field: str, value: str) -> Decision:
         """Change the route or a label; the item is re-decided at once, by `agent:NAME`."""
@@ -405,125 +352,29 @@ class QueueService:
         value = value.strip().lower()
         if field not in CORRECTABLE:
             raise InputError(f"correct: field {field!r} is not one of {', '.join(CORRECTABLE)}")
-        old_value, decision, signals = self._redecide(item, field, value, user)
+        old_value, decision, signals = redecide(self.settings, item, field, value, by=user.name)
         stored = self._stored(post_id)
         with self.engine.begin() as conn:
-            conn.execute(
-                corrections.insert().values(
-                    post_id=post_id,
-                    field=field,
-                    old_value=old_value,
-                    new_value=value,
-                    author=user.name,
-                    created_at=datetime.now(UTC),
-                )
-            )
+            self.writes.correction(conn, post_id, field, old_value, value, user.name)
             sink = self._sink(decision) if decision.route is Route.HELPDESK else None
-            if sink and self._existing_case(conn, post_id):
+            if sink and self.writes.case_of(conn, post_id):
                 sink = None  # the post has its case already: exactly once
             self.decisions.save(
                 conn, stored, signals, decision, decided_by=user.actor, case_sink=sink
             )
             self.reads.invalidate()
             if sink:
-                self._set_item(conn, post_id, user, status=ItemStatus.ESCALATED.value)
-            self._audit(conn, user, "correct", post_id, field=field, old=old_value, new=value)
-        return decision
-
-    def _redecide(
-        self, item: QueueItem, field: str, value: str, user: User
-    ) -> tuple[str | None, Decision, Signals | None]:
-        old = item.decision
-        signals = item.signals
-        if field == "route":
-            try:
-                route = Route(value)
-            except ValueError as exc:
-                known = ", ".join(r.value for r in Route)
-                raise InputError(f"correct route: {value!r} is not one of {known}") from exc
-            decision = dataclasses.replace(
-                old,
-                route=route,
-                tier={Route.PUBLIC_REPLY: 1, Route.PRIVATE_DM: 2, Route.HELPDESK: 2}.get(route),
-                confidence=1.0,
-                needs_review=False,
-                rule="agent correction",
-                explanation=(
-                    f"Route corrected by {user.name}: {old.route.value} -> {route.value}.\n"
-                    f"The classifier had decided {old.route.value} (rule {old.rule!r})."
-                ),
-                rules_tried=(),
-                sink=None,
+                self.writes.set_item(conn, post_id, user.name, status=ItemStatus.ESCALATED.value)
+            self.writes.audit(
+                conn, user.name, "correct", post_id, field=field, old=old_value, new=value
             )
-            return old.route.value, decision, signals
-        if signals is None:
-            raise InputError(f"post {item.post_id} has no signals to correct (no classifier ran)")
-        old_value, signals = corrected_signals(signals, field, value)
-        decision = self._rules_decide(item, signals)
-        decision = dataclasses.replace(
-            decision,
-            explanation=(
-                f"Re-decided after {user.name} corrected {field}: {old_value} -> {value}.\n"
-                + decision.explanation
-            ),
-            model_version=old.model_version,
-        )
-        return old_value, decision, signals
-
-    def _rules_decide(self, item: QueueItem, signals: Signals) -> Decision:
-        from classifiers.rules import RuleSet
-
-        rules = RuleSet.load(self.settings.rules) if self.settings.rules else RuleSet.default()
-        return rules.decide(
-            item.post,
-            item.post.text,
-            signals,
-            review_threshold=self.settings.classifier.review_threshold,
-        )
+        return decision
 
     def _stored(self, post_id: int) -> StoredPost:
         stored = self.store.get_post(post_id)
         if stored is None:
             raise InputError(f"no post {post_id}")
         return stored
-
-
-def corrected_signals(signals: Signals, field: str, value: str) -> tuple[str, Signals]:
-    """(the old label, the signals with the person's label in place)."""
-    from classifiers.heads import INTENT_LABELS, SENTIMENT_LABELS
-
-    if field == "sentiment":
-        if value not in SENTIMENT_LABELS:
-            raise InputError(
-                f"correct sentiment: {value!r} is not one of {', '.join(SENTIMENT_LABELS)}"
-            )
-        return signals.sentiment, dataclasses.replace(signals, sentiment=value, sentiment_score=1.0)
-    if field == "complaint":
-        if value not in ("complaint", "not_complaint", "yes", "no"):
-            raise InputError(f"correct complaint: {value!r} is not complaint or not_complaint")
-        old = "complaint" if signals.complaint >= 0.5 else "not_complaint"
-        score = 1.0 if value in ("complaint", "yes") else 0.0
-        return old, dataclasses.replace(signals, complaint=score)
-    if field == "intent":
-        chosen = {p.strip() for p in value.split("|") if p.strip() and p.strip() != "none"}
-        bad = sorted(chosen - set(INTENT_LABELS))
-        if bad:
-            raise InputError(f"correct intent: {bad[0]!r} is not one of {', '.join(INTENT_LABELS)}")
-        old = "|".join(sorted(k for k, v in signals.intents.items() if v >= 0.5)) or "none"
-        intents = {
-            k: (1.0 if k in chosen else 0.0) for k in set(INTENT_LABELS) | set(signals.intents)
-        }
-        return old, dataclasses.replace(signals, intents=intents)
-    # sensitive
-    if value not in ("yes", "no", "true", "false"):
-        raise InputError(f"correct sensitive: {value!r} is not yes or no")
-    old = "yes" if signals.sensitive else "no"
-    if value in ("no", "false"):
-        return old, dataclasses.replace(signals, sensitive=())
-    findings = signals.sensitive or (
-        SensitiveFinding(kind="marked_by_agent", start=0, end=0, preview="(marked by an agent)"),
-    )
-    return old, dataclasses.replace(signals, sensitive=findings)
 
 
 def _age(delta: timedelta) -> str:

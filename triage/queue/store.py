@@ -1,8 +1,9 @@
 """Reads of the review queue: views with filters, search and keyset pages; one item in full.
 
-A view is the current decisions joined with their posts and the work state in `queue_items`
-(no row: open). Pages are keyset pages (`posts.id < cursor`, newest first; the "label these"
-view goes by confidence then id), so a page never shifts while the daemon adds posts.
+The SQL of a view (the current decisions joined with their posts and the work state, filters,
+search) is `triage.queue.views`; writes are `triage.queue.writes`. Pages are keyset pages
+(`posts.id < cursor`, newest first; the "label these" view goes by confidence then id), so a
+page never shifts while the daemon adds posts.
 """
 
 from __future__ import annotations
@@ -15,33 +16,25 @@ from sqlalchemy import (
     Engine,
     and_,
     case,
-    column,
-    exists,
     func,
-    literal,
-    literal_column,
     or_,
     select,
-    text,
 )
-from sqlalchemy.sql import ColumnElement, Select
 
 from triage.errors import InputError
-from triage.models import Post, Route
+from triage.models import Post
+from triage.queue import views
 from triage.queue.models import (
     AuditEntry,
-    Claim,
     Filters,
     HeldCase,
     ItemDetail,
     ItemPage,
-    ItemStatus,
     QueueItem,
     SentReply,
     View,
 )
-from triage.storage.answers import answered_clause, brand_answers_in
-from triage.storage.codec import decision_from_row, signals_from_json
+from triage.storage.answers import brand_answers_in
 from triage.storage.store import stored_post_from_row
 from triage.storage.tables import (
     audit_log,
@@ -55,28 +48,6 @@ from triage.storage.tables import (
 
 #: How many ancestors of a post are shown as its thread.
 THREAD_DEPTH = 5
-#: An intent counts as present from this score on (the heads' own threshold).
-INTENT_THRESHOLD = 0.5
-
-#: The work state: an escalation or ignore recorded by the queue, else answered when the brand
-#: has a public reply to the post among the stored posts (sent from the queue or written on the
-#: platform and read back by the listener: `triage.storage.answers`), else the queue's state.
-item_status = case(
-    (queue_items.c.status == ItemStatus.ESCALATED.value, literal(ItemStatus.ESCALATED.value)),
-    (answered_clause(), literal(ItemStatus.ANSWERED.value)),
-    else_=func.coalesce(queue_items.c.status, literal(ItemStatus.OPEN.value)),
-)
-#: queue_items again, for the (NOT) EXISTS of a view (the outer join has the table itself).
-_state = queue_items.alias("item_state")
-_DECISION_COLUMNS = [c for c in decisions.c if c.name != "id"]
-
-
-def _redact(text: str) -> str:
-    from classifiers.sensitive import redact
-
-    return redact(text)
-
-
 #: Seconds the tab counts and filter menus may be stale: each costs a scan of every open item.
 SUMMARY_TTL = 5.0
 
@@ -102,107 +73,13 @@ class QueueStore:
 
     # --- views --------------------------------------------------------------------------------
 
-    def _base(self) -> Select[Any]:
-        return (
-            select(
-                posts,
-                *_DECISION_COLUMNS,
-                decisions.c.id.label("decision_id"),
-                item_status.label("item_status"),
-                queue_items.c.claimed_by,
-                queue_items.c.claim_expires_at,
-                queue_items.c.assigned_to,
-            )
-            .select_from(
-                posts.join(
-                    decisions,
-                    and_(decisions.c.post_id == posts.c.id, decisions.c.superseded_at.is_(None)),
-                ).outerjoin(queue_items, queue_items.c.post_id == posts.c.id)
-            )
-            .where(posts.c.author_is_brand.is_(False))
-        )
-
-    def view_condition(self, view: View) -> ColumnElement[bool]:
-        # Work state as (NOT) EXISTS on queue_items, not a filter on the outer join: planners
-        # then walk the decision indexes in page order and stop after one page.
-        def state(*statuses: ItemStatus) -> ColumnElement[bool]:
-            return exists().where(
-                _state.c.post_id == decisions.c.post_id,
-                _state.c.status.in_([s.value for s in statuses]),
-            )
-
-        # Answered publicly by the brand (a brand post replies to it): never in an open view.
-        answered = answered_clause()
-        is_open = and_(
-            ~state(ItemStatus.ANSWERED, ItemStatus.IGNORED, ItemStatus.ESCALATED), ~answered
-        )
-        if view in (View.PUBLIC_REPLY, View.PRIVATE_DM, View.HELPDESK):
-            return and_(decisions.c.route == view.value, is_open)
-        if view is View.REVIEW:
-            return and_(decisions.c.needs_review.is_(True), is_open)
-        if view is View.IGNORED:
-            return or_(
-                and_(decisions.c.route == Route.IGNORE.value, is_open),
-                state(ItemStatus.IGNORED),
-            )
-        if view is View.ANSWERED:
-            return or_(state(ItemStatus.ANSWERED, ItemStatus.ESCALATED), answered)
-        # LABEL: open items nobody has labelled yet.
-        return and_(is_open, ~exists().where(corrections.c.post_id == decisions.c.post_id))
-
-    def filter_conditions(self, f: Filters, now: datetime) -> list[ColumnElement[bool]]:
-        signals = decisions.c.signals
-        where: list[ColumnElement[bool]] = []
-        if f.source:
-            where.append(posts.c.source == f.source)
-        if f.query:
-            where.append(posts.c.query == f.query)
-        if f.route:
-            where.append(decisions.c.route == f.route)
-        if f.sentiment:
-            where.append(signals["sentiment"].as_string() == f.sentiment)
-        if f.language:
-            where.append(signals["language"].as_string() == f.language)
-        if f.intent:
-            where.append(signals[("intents", f.intent)].as_float() >= INTENT_THRESHOLD)
-        if f.sensitive in ("yes", "no"):
-            if self.dialect == "postgresql":
-                count = func.json_array_length(signals["sensitive"])
-            else:
-                count = func.json_array_length(signals, "$.sensitive")
-            has = func.coalesce(count, 0) > 0
-            where.append(has if f.sensitive == "yes" else ~has)
-        if f.age:
-            limits = {"1h": timedelta(hours=1), "24h": timedelta(hours=24)}
-            if f.age in limits:
-                where.append(posts.c.created_at >= now - limits[f.age])
-            elif f.age == "older":
-                where.append(posts.c.created_at < now - timedelta(hours=24))
-            else:
-                raise InputError(f"age: {f.age!r} is not one of 1h, 24h, older")
-        if f.search.strip():
-            where.append(self.search_condition(f.search))
-        return where
-
-    def search_condition(self, search: str) -> ColumnElement[bool]:
-        """Words of `search`, all present: SQLite FTS5 (case- and accent-insensitive, prefix
-        match on each word), PostgreSQL `tsvector` (case-insensitive, GIN-indexed)."""
-        if self.dialect == "postgresql":
-            vector = func.to_tsvector(literal_column("'simple'"), posts.c.text)
-            query = func.plainto_tsquery(literal_column("'simple'"), search.strip())
-            return vector.bool_op("@@")(query)
-        words = [w for w in search.replace('"', " ").split() if w][:20]
-        match = " ".join(f'"{w}"*' for w in words)
-        fts = text("SELECT rowid FROM posts_fts WHERE posts_fts MATCH :match").bindparams(
-            match=match
-        )
-        return posts.c.id.in_(fts.columns(column("rowid")))
-
     def page(
         self, view: View, filters: Filters, *, cursor: str | None = None, limit: int = 25
     ) -> ItemPage:
         now = datetime.now(UTC)
-        stmt = self._base().where(self.view_condition(view), *self.filter_conditions(filters, now))
+        stmt = views.base().where(
+            views.view_condition(view), *views.filter_conditions(filters, now, self.dialect)
+        )
         if view is View.LABEL:
             # Ties broken by the decision's id, not the post's: PostgreSQL would swap
             # decisions.post_id for the joined posts.id and lose the index order. The page's
@@ -215,8 +92,8 @@ class QueueStore:
                 .where(
                     decisions.c.superseded_at.is_(None),
                     posts.c.author_is_brand.is_(False),
-                    self.view_condition(view),
-                    *self.filter_conditions(filters, now),
+                    views.view_condition(view),
+                    *views.filter_conditions(filters, now, self.dialect),
                 )
                 .order_by(*order)
                 .limit(limit + 1)
@@ -229,14 +106,14 @@ class QueueStore:
                         and_(decisions.c.confidence == conf, decisions.c.id > last),
                     )
                 )
-            stmt = self._base().where(decisions.c.id.in_(ids.scalar_subquery())).order_by(*order)
+            stmt = views.base().where(decisions.c.id.in_(ids.scalar_subquery())).order_by(*order)
         else:
             stmt = stmt.order_by(decisions.c.post_id.desc())
             if cursor:
                 stmt = stmt.where(decisions.c.post_id < _int_cursor(cursor))
         with self.engine.connect() as conn:
             rows = conn.execute(stmt.limit(limit + 1)).mappings().all()
-        items = tuple(_item(row, now) for row in rows[:limit])
+        items = tuple(views.item_from_row(row, now) for row in rows[:limit])
         next_cursor = None
         if len(rows) > limit and items:
             last_item = items[-1]
@@ -253,14 +130,14 @@ class QueueStore:
         """Items of a view newer than post `after`, newest first (for live updates)."""
         now = datetime.now(UTC)
         stmt = (
-            self._base()
-            .where(self.view_condition(view), decisions.c.post_id > after)
-            .where(*self.filter_conditions(filters, now))
+            views.base()
+            .where(views.view_condition(view), decisions.c.post_id > after)
+            .where(*views.filter_conditions(filters, now, self.dialect))
             .order_by(decisions.c.post_id.desc())
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [_item(row, now) for row in conn.execute(stmt).mappings()]
+            return [views.item_from_row(row, now) for row in conn.execute(stmt).mappings()]
 
     def counts(self) -> dict[View, int]:
         """Open items per view (at most `SUMMARY_TTL` seconds old)."""
@@ -268,11 +145,11 @@ class QueueStore:
 
     def _counts(self) -> dict[View, int]:
         cols = [
-            func.coalesce(func.sum(case((self.view_condition(v), 1), else_=0)), 0).label(v.value)
+            func.coalesce(func.sum(case((views.view_condition(v), 1), else_=0)), 0).label(v.value)
             for v in View
             if v is not View.LABEL
         ]
-        stmt = self._base().with_only_columns(*cols)
+        stmt = views.base().with_only_columns(*cols)
         with self.engine.connect() as conn:
             row = conn.execute(stmt).mappings().one()
         return {View(k): int(v) for k, v in row.items()}
@@ -281,8 +158,8 @@ class QueueStore:
 
     def item(self, post_id: int) -> QueueItem | None:
         with self.engine.connect() as conn:
-            row = conn.execute(self._base().where(posts.c.id == post_id)).mappings().first()
-        return _item(row, datetime.now(UTC)) if row else None
+            row = conn.execute(views.base().where(posts.c.id == post_id)).mappings().first()
+        return views.item_from_row(row, datetime.now(UTC)) if row else None
 
     def items(self, post_ids: list[int]) -> list[QueueItem]:
         """Exactly these decided posts, in any state, newest first (an alert's driving posts:
@@ -290,9 +167,9 @@ class QueueStore:
         if not post_ids:
             return []
         now = datetime.now(UTC)
-        stmt = self._base().where(posts.c.id.in_(sorted(set(post_ids)))).order_by(posts.c.id.desc())
+        stmt = views.base().where(posts.c.id.in_(sorted(set(post_ids)))).order_by(posts.c.id.desc())
         with self.engine.connect() as conn:
-            return [_item(row, now) for row in conn.execute(stmt).mappings()]
+            return [views.item_from_row(row, now) for row in conn.execute(stmt).mappings()]
 
     def detail(self, post_id: int) -> ItemDetail | None:
         item = self.item(post_id)
@@ -379,7 +256,7 @@ class QueueStore:
             found = conn.execute(stmt).mappings().all()
             for c in found:
                 row = (
-                    conn.execute(self._base().where(posts.c.id == c["post_id"])).mappings().first()
+                    conn.execute(views.base().where(posts.c.id == c["post_id"])).mappings().first()
                 )
                 if row is None:
                     continue
@@ -391,7 +268,7 @@ class QueueStore:
                             status="held",
                             sink=c["case_sink"],
                         ),
-                        _item(row, now),
+                        views.item_from_row(row, now),
                     )
                 )
         return out
@@ -486,27 +363,6 @@ def _ancestors(conn: Any, post: Post) -> list[Post]:
         found.append(parent)
         parent_id = parent.parent_id
     return list(reversed(found))
-
-
-def _item(row: Any, now: datetime) -> QueueItem:
-    stored = stored_post_from_row(row)
-    claim = None
-    if row["claimed_by"] and row["claim_expires_at"] and row["claim_expires_at"] > now:
-        claim = Claim(by=row["claimed_by"], until=row["claim_expires_at"])
-    return QueueItem(
-        post_id=stored.id,
-        post=stored.post,
-        fetched_by=row["fetched_by"],
-        decision_id=row["decision_id"],
-        decision=decision_from_row(row),
-        signals=signals_from_json(row["signals"]),
-        decided_by=row["decided_by"],
-        decided_at=row["decided_at"],
-        status=ItemStatus(row["item_status"]),
-        claim=claim,
-        assigned_to=row["assigned_to"],
-        text=_redact(stored.post.text),
-    )
 
 
 def _audit(r: Any) -> AuditEntry:
