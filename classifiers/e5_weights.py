@@ -79,7 +79,11 @@ def model_folder(name: str, cache: Path) -> Path:
     key = hashlib.sha256(head + f"{source.stat().st_size}:{RECIPE}".encode()).hexdigest()[:12]
     folder = cache / "models" / f"{name.replace('/', '--')}-{key}"
     if not (folder / PREFIX_FILE).is_file():  # written last: a folder without it is partial
-        materialise(source, folder)
+        from classifiers.onnx_backend import build_lock
+
+        with build_lock(folder):  # daemons started together write it once
+            if not (folder / PREFIX_FILE).is_file():
+                materialise(source, folder)
     return folder
 
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,7 +58,9 @@ class OnnxInt8Session:
         folder = CACHE / "onnx" / key
         quantised = folder / "model-int8.onnx"
         if not quantised.is_file():
-            build(encoder, folder)
+            with build_lock(folder):  # daemons started together build it once
+                if not quantised.is_file():
+                    build(encoder, folder)
         return cls(quantised, threads=threads, uses_token_types=encoder._uses_token_types)
 
     def run(self, input_ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -65,6 +69,20 @@ class OnnxInt8Session:
             feeds["token_type_ids"] = np.zeros_like(input_ids)
         (hidden,) = self.session.run(["last_hidden_state"], feeds)
         return np.asarray(hidden, dtype=np.float32)
+
+
+@contextmanager
+def build_lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock on `folder`'s build, across processes (a file beside it, flock)."""
+    import fcntl
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f"{folder.name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def build(encoder: Encoder, folder: Path) -> Path:

@@ -120,3 +120,33 @@ def test_shipped_heads_follow_the_encoder() -> None:
     assert old.heads["sentiment"].metadata["encoder"] == "sentence-transformers/all-MiniLM-L6-v2"
     for task, head in old.heads.items():
         assert head.metadata["encoder_version"] != heads.heads[task].metadata["encoder_version"]
+
+
+def test_processes_started_together_write_the_folder_once(tmp_path: Path) -> None:
+    """Replicas started at once on a new machine: one writes the folder, the other waits."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from pathlib import Path; from classifiers import e5_weights; "
+        "folder = e5_weights.model_folder(sys.argv[1], Path(sys.argv[2])); "
+        "print(folder, (folder / 'model.safetensors').stat().st_size)"
+    )
+    name = "cnmoro/portuguese-multilingual-e5-small"  # the small one: 3 s to write
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, name, str(tmp_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [err for _, err in outputs]
+    first, second = (out.strip() for out, _ in outputs)
+    assert first == second
+    folder = Path(first.split()[0])
+    assert not list(folder.glob("*.tmp*"))
+    encoder = Encoder(str(folder), backend="torch", threads=1)
+    assert encoder.prefix == "query: " and encoder.encode(["olá"]).shape == (1, 384)
