@@ -77,18 +77,7 @@ class SourceStates:
                 .mappings()
                 .first()
             )
-        if row is None:
-            return None
-        return SourceState(
-            name=row["name"],
-            type=row["type"],
-            cursor=row["cursor"],
-            healthy=row["healthy"],
-            message=row["message"],
-            last_poll_at=row["last_poll_at"],
-            next_poll_at=row["next_poll_at"],
-            paused_until=row["paused_until"],
-        )
+        return None if row is None else _state(row)
 
     def source_states(self) -> list[SourceState]:
         with self.engine.connect() as conn:
@@ -106,16 +95,9 @@ class SourceStates:
             }
             rows = conn.execute(select(source_state).order_by(source_state.c.name)).mappings()
             return [
-                SourceState(
-                    name=row["name"],
-                    type=row["type"],
-                    cursor=row["cursor"],
-                    healthy=row["healthy"],
-                    message=row["message"],
-                    last_poll_at=row["last_poll_at"],
-                    next_poll_at=row["next_poll_at"],
+                _state(
+                    row,
                     posts=int(counts.get(row["name"], 0)),
-                    paused_until=row["paused_until"],
                     quarantined=held.get(row["name"], 0),
                 )
                 for row in rows
@@ -253,3 +235,18 @@ class SourceStates:
                 if got:
                     conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
                     conn.commit()
+
+
+def _state(row: Any, *, posts: int = 0, quarantined: int = 0) -> SourceState:
+    return SourceState(
+        name=row["name"],
+        type=row["type"],
+        cursor=row["cursor"],
+        healthy=row["healthy"],
+        message=row["message"],
+        last_poll_at=row["last_poll_at"],
+        next_poll_at=row["next_poll_at"],
+        posts=posts,
+        paused_until=row["paused_until"],
+        quarantined=quarantined,
+    )
