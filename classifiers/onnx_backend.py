@@ -21,6 +21,7 @@ time. Without them the backend refuses with a clear error instead of falling bac
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ from triage.errors import ConfigError
 if TYPE_CHECKING:
     from classifiers.encoder import Encoder
 
+log = logging.getLogger(__name__)
 CACHE = Path(os.environ.get("TRIAGE_CACHE_DIR", Path.home() / ".cache" / "social-triage"))
 #: Changes whenever `build` would produce a different graph from the same weights.
 RECIPE = "2"
@@ -60,7 +62,10 @@ class OnnxInt8Session:
         if not quantised.is_file():
             with build_lock(folder):  # daemons started together build it once
                 if not quantised.is_file():
-                    build(encoder, folder)
+                    log.info("building the int8 graph of %s, once (about a minute)", encoder.name)
+                    with _quiet():
+                        build(encoder, folder)
+                    log.info("int8 graph built: %s", quantised)
         return cls(quantised, threads=threads, uses_token_types=encoder._uses_token_types)
 
     def run(self, input_ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -69,6 +74,24 @@ class OnnxInt8Session:
             feeds["token_type_ids"] = np.zeros_like(input_ids)
         (hidden,) = self.session.run(["last_hidden_state"], feeds)
         return np.asarray(hidden, dtype=np.float32)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """The exporter's, optimiser's and quantiser's chatter (hundreds of INFO lines on the root
+    logger, tracer warnings) kept out of the daemon's log while the graph is built."""
+    import logging
+    import warnings
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.setLevel(level)
 
 
 @contextmanager
