@@ -190,6 +190,19 @@ def shipped(data: Path, encoder: Encoder, opts: dict) -> None:
         classification_report(table.labels, predicted)["macro_f1"],
         "en",
     )
+    en_hits = [
+        p == "complaint" for g, p in zip(table.labels, predicted, strict=True) if g == "complaint"
+    ]
+    complaint_recall = {"en (complaints_train, complaint rows)": float(np.mean(en_hits))}
+    reclame = data / "pt" / "reclameaqui_banking_dev.csv"
+    if reclame.is_file():  # every row is a complaint: Reclame Aqui is a complaint site
+        texts = read_table(reclame).texts
+        predicted, _ = head_scores(
+            heads["complaint"], embed(encoder, texts, "reclameaqui"), features_for(texts)
+        )
+        complaint_recall["pt (reclameaqui_banking_dev, all rows)"] = float(
+            np.mean([p == "complaint" for p in predicted])
+        )
     aucs = []
     for rel, tag in (("routing/twcs_dev.csv", "twcs"), ("routing/ibm_care_dev.csv", "ibm")):
         routing = read_table(data / rel, label_column="label", extra_columns=("brand",))
@@ -225,6 +238,8 @@ def shipped(data: Path, encoder: Encoder, opts: dict) -> None:
             f"{name:<74}{lang:<6}{value:>7.3f}{before:>8.3f}{floor_text:>7}{target:>8.2f}",
             verdict,
         )
+    for name, recall in complaint_recall.items():
+        print(f"{'complaint recall on complaints, ' + name:<74}{'':<6}{recall:>7.3f}")
     gold, predicted = sentiment_on("pt/reviews_b2w_train.csv", "chatter-reviews_b2w_train")
     report = classification_report(gold, predicted)
     print(
