@@ -165,13 +165,16 @@ def build(encoder: Encoder, folder: Path) -> Path:
         optimization_options=fusions,
     )
     optimized.save_model_to_file(str(fused))
+    partial = folder / "model-int8.onnx.partial"
     quantize_dynamic(
         str(fused),
-        str(quantised),
+        str(partial),
         weight_type=QuantType.QInt8,
         per_channel=True,
         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
     )
+    # Renamed only once whole: a build killed half-way leaves no graph that looks finished.
+    os.replace(partial, quantised)
     for path in (fp32, fused):
         path.unlink(missing_ok=True)
     return quantised

@@ -14,10 +14,9 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 
-from config.secrets import resolve_secret
 from config.sinks import EmailSinkSettings
 from escalation.content import Renderer
-from escalation.smtp import send_message
+from escalation.smtp import login_password, send_message
 from triage.abc import Sink
 from triage.errors import NotConfigured
 from triage.models import Case, TicketRef
@@ -70,15 +69,12 @@ class EmailSink(Sink):
         where = f"sinks[{settings.name}]"
         if not settings.host:
             raise NotConfigured(f"{where}.host: not configured")
-        password = None
-        if settings.username:
-            if not settings.password_env and settings.password_file is None:
-                raise NotConfigured(f"{where}.password_env: needed when username is set")
-            password = resolve_secret(
-                env=settings.password_env,
-                file=settings.password_file,
-                setting=f"{where}.password",
-            )
+        password = login_password(
+            username=settings.username,
+            password_env=settings.password_env,
+            password_file=settings.password_file,
+            where=where,
+        )
         return cls(
             name=settings.name,
             host=settings.host,

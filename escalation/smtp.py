@@ -11,8 +11,22 @@ from __future__ import annotations
 import smtplib
 import ssl
 from email.message import EmailMessage
+from pathlib import Path
 
-from triage.errors import DeliveryPermanent, DeliveryRetryable
+from config.secrets import resolve_secret
+from triage.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
+
+
+def login_password(
+    *, username: str | None, password_env: str | None, password_file: Path | None, where: str
+) -> str | None:
+    """The SMTP password when a username is set (from the environment or a file), else None;
+    `where` names the settings in the one-line error when it is missing."""
+    if not username:
+        return None
+    if not password_env and password_file is None:
+        raise NotConfigured(f"{where}.password_env: needed when username is set")
+    return resolve_secret(env=password_env, file=password_file, setting=f"{where}.password")
 
 
 def send_message(

@@ -147,3 +147,21 @@ def test_digest_send_from_the_command_line(
     assert str(msg["Subject"]).startswith("Resumo social Acme")
     images = [p for p in msg.walk() if p.get_content_type() == "image/png"]
     assert len(images) == 2
+
+
+def test_smtp_login_needs_a_password_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    from triage.digest.mail import Mailer
+    from triage.errors import NotConfigured
+
+    monkeypatch.delenv("TRIAGE_DIGEST_SMTP_PASSWORD", raising=False)
+    settings = SmtpSettings(host="localhost", to=["m@x"], username="bot")
+    with pytest.raises(NotConfigured, match=r"^digest\.smtp\.password: not configured; set "):
+        Mailer.from_settings(settings)
+    settings = SmtpSettings(host="localhost", to=["m@x"], username="bot", password_env=None)
+    with pytest.raises(NotConfigured, match=r"^digest\.smtp\.password_env: needed when username"):
+        Mailer.from_settings(settings)
+    monkeypatch.setenv("DIGEST_SMTP_PASSWORD", "s3cret")
+    settings = SmtpSettings(
+        host="localhost", to=["m@x"], username="bot", password_env="DIGEST_SMTP_PASSWORD"
+    )
+    assert Mailer.from_settings(settings)._password == "s3cret"

@@ -12,10 +12,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from config.digest import SmtpSettings
-from config.secrets import resolve_secret
-from escalation.smtp import send_message
+from escalation.smtp import login_password, send_message
 from triage.digest.render import RenderedDigest
-from triage.errors import NotConfigured
 
 
 def digest_message(rendered: RenderedDigest, *, sender: str, to: list[str]) -> EmailMessage:
@@ -64,15 +62,12 @@ class Mailer:
 
     @classmethod
     def from_settings(cls, settings: SmtpSettings) -> Mailer:
-        password = None
-        if settings.username:
-            if not settings.password_env and settings.password_file is None:
-                raise NotConfigured("digest.smtp.password_env: needed when username is set")
-            password = resolve_secret(
-                env=settings.password_env,
-                file=settings.password_file,
-                setting="digest.smtp.password",
-            )
+        password = login_password(
+            username=settings.username,
+            password_env=settings.password_env,
+            password_file=settings.password_file,
+            where="digest.smtp",
+        )
         return cls(
             host=settings.host,
             port=settings.port,
