@@ -142,8 +142,7 @@ class Encoder:
         try:
             config = AutoConfig.from_pretrained(self._location)
         except (OSError, ValueError) as exc:
-            problem = f"classifier.model: cannot load {self.name!r}: {_first(exc)}"
-            raise ConfigError(problem) from exc
+            raise _cannot_load(self.name, exc) from exc
         #: multilingual-e5 tokenises with SentencePiece (see e5_tokenizer.py); others with
         #: their transformers tokenizer, loaded now.
         self._spm: E5Tokenizer | None = None
@@ -188,8 +187,7 @@ class Encoder:
             try:
                 self._tokenizer = AutoTokenizer.from_pretrained(self._location)
             except (OSError, ValueError) as exc:
-                problem = f"classifier.model: cannot load {self.name!r}: {_first(exc)}"
-                raise ConfigError(problem) from exc
+                raise _cannot_load(self.name, exc) from exc
         return self._tokenizer
 
     @property
@@ -206,9 +204,7 @@ class Encoder:
                 # eager graph is the one the ONNX exporter and optimiser understand.
                 model = AutoModel.from_pretrained(self._location, attn_implementation="eager")
             except (OSError, ValueError) as exc:
-                raise ConfigError(
-                    f"classifier.model: cannot load {self.name!r}: {_first(exc)}"
-                ) from exc
+                raise _cannot_load(self.name, exc) from exc
             model.eval()
             if self.backend == "bf16":
                 model = model.to(torch.bfloat16)
@@ -335,8 +331,10 @@ class Encoder:
         return hidden.float().numpy()
 
 
-def _first(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def _cannot_load(name: str, exc: Exception) -> ConfigError:
+    """One line naming the setting and the model, from transformers' multi-line errors."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return ConfigError(f"classifier.model: cannot load {name!r}: {first}")
 
 
 def _set_torch_threads(count: int) -> None:

@@ -182,3 +182,13 @@ def test_default_is_multilingual_e5_with_its_query_prefix() -> None:
     )
     # Multilingual: the Portuguese paraphrase is nearer than an English text on another topic.
     assert float(en @ pt) > float(en @ other) + 0.05
+
+
+def test_a_model_that_cannot_load_is_one_line_naming_the_setting(tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text("{not json", encoding="utf-8")
+    for model in (str(tmp_path / "missing"), str(broken)):
+        with pytest.raises(ConfigError, match=r"^classifier\.model: cannot load ") as info:
+            Encoder(model, threads=1)
+        assert "\n" not in str(info.value) and model in str(info.value)
