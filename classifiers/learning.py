@@ -28,6 +28,7 @@ import numpy as np
 
 from classifiers import lexicon
 from classifiers.heads import KIND, Head
+from classifiers.recipe import RECIPES
 from classifiers.train import (
     TASK_LABELS,
     fit_head,
@@ -37,10 +38,6 @@ from classifiers.train import (
     normalise_labels,
 )
 
-#: Inverse regularisation and lexicon weight per task: the shipped heads' recipe
-#: (classifiers/build_heads.py), so a candidate differs from them only by its data.
-C_BY_TASK = {"sentiment": 0.125, "complaint": 2.0, "route": 2.0, "intent": 2.0}
-LEXICON_WEIGHT_BY_TASK = {"sentiment": 2.0, "route": 0.5}
 #: How many shipped rows one team label weighs (bench/learning.py measured 1 to 30).
 TEAM_WEIGHT = 10.0
 #: A brand's own labels weigh this many times another brand's in that brand's route head.
@@ -57,6 +54,8 @@ class Rows:
     embeddings: np.ndarray
     lexicon: np.ndarray | None = None
     brands: list[str | None] = field(default_factory=list)
+    #: Each row's weight in a fit (shipped rows: their recipe's; None: 1 each).
+    weights: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -69,6 +68,7 @@ class Rows:
             embeddings=self.embeddings[idx],
             lexicon=None if self.lexicon is None else self.lexicon[idx],
             brands=[self.brands[i] for i in idx] if self.brands else [],
+            weights=None if self.weights is None else self.weights[idx],
         )
 
     def where_brand(self, brand: str) -> np.ndarray:
@@ -83,11 +83,12 @@ def rows(
     *,
     brands: Sequence[str | None] | None = None,
     languages: Sequence[str | None] | None = None,
+    weights: Sequence[float] | None = None,
 ) -> Rows:
     """`Rows` of `task`, labels normalised (a bad label is one InputError naming the row)."""
     clean = normalise_labels(task, list(labels))
     columns = None
-    if LEXICON_WEIGHT_BY_TASK.get(task):
+    if RECIPES[task].lexicon_weight:
         columns = lexicon.features_for(list(texts), list(languages) if languages else None)
     return Rows(
         texts=list(texts),
@@ -95,11 +96,12 @@ def rows(
         embeddings=np.asarray(embeddings, dtype=np.float32),
         lexicon=columns,
         brands=list(brands) if brands is not None else [None] * len(texts),
+        weights=None if weights is None else np.asarray(weights, dtype=np.float64),
     )
 
 
 def _inputs(task: str, data: Rows) -> np.ndarray:
-    weight = LEXICON_WEIGHT_BY_TASK.get(task, 0.0)
+    weight = RECIPES[task].lexicon_weight
     if not weight or data.lexicon is None:
         return data.embeddings
     return np.hstack([data.embeddings, data.lexicon * np.float32(weight)])
@@ -115,17 +117,19 @@ def fit(
     brand_weight: float = BRAND_WEIGHT,
     metadata: dict[str, Any] | None = None,
 ) -> Head:
-    """A head fitted on `base` (weight 1 a row) plus `team` (`team_weight` a row; a `brand`'s
-    own rows `brand_weight` times more)."""
+    """A head fitted on `base` (each row by its recipe weight) plus `team` (`team_weight` a
+    row; a `brand`'s own rows `brand_weight` times more), by the task's recipe."""
     x = np.vstack([_inputs(task, base), _inputs(task, team)]) if len(team) else _inputs(task, base)
     labels = base.labels + team.labels
+    base_weights = base.weights if base.weights is not None else np.ones(len(base))
     weights = np.concatenate(
-        [np.ones(len(base), dtype=np.float64), np.full(len(team), team_weight, dtype=np.float64)]
+        [base_weights.astype(np.float64), np.full(len(team), team_weight, dtype=np.float64)]
     )
     if brand is not None and len(team):
         weights[len(base) :][team.where_brand(brand)] *= brand_weight
     meta = dict(metadata or {})
-    weight = LEXICON_WEIGHT_BY_TASK.get(task, 0.0)
+    recipe = RECIPES[task]
+    weight = recipe.lexicon_weight
     if weight:
         meta.update(
             features=lexicon.RECIPE,
@@ -134,7 +138,7 @@ def fit(
             lexicons=list(lexicon.LEXICONS),
         )
     meta.update(
-        C=C_BY_TASK[task],
+        C=recipe.c,
         model="logreg",
         class_weight="balanced",
         team_weight=team_weight,
@@ -143,7 +147,7 @@ def fit(
     )
     if brand is not None:
         meta.update(brand=brand, brand_weight=brand_weight)
-    return fit_head(task, x, labels, c=C_BY_TASK[task], metadata=meta, sample_weight=weights)
+    return fit_head(task, x, labels, c=recipe.c, metadata=meta, sample_weight=weights)
 
 
 def score(task: str, head: Head, data: Rows) -> dict[str, Any]:

@@ -7,24 +7,26 @@ every candidate is checked against.
   one column per task. Rows with `split` = `reference` are never trained on.
 - `training/banking77_subset.csv`: 25 rows per banking77 label (PolyAI-LDN/task-specific-datasets,
   CC BY 4.0, "Efficient Intent Detection with Dual Sentence Encoders", Casanueva et al. 2020),
-  mapped onto our intents by `classifiers/intent_map.py`; intent head only.
-- `training/goemotions_sentiment.csv`, when present: GoEmotions rows in their sentiment grouping
-  (Apache-2.0); sentiment head only (see build_heads.py for how many and why).
+  mapped onto our intents by `classifiers/intent_map.py`: intent head, when its recipe says so.
+
+Which of them each head uses, and how much each row weighs, is its recipe
+(`classifiers/recipe.py`).
 """
 
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from classifiers.dataset import read_table
+from classifiers.recipe import RECIPES
 
 TRAINING = Path(__file__).parent / "training"
 CARE_POSTS = TRAINING / "care_posts.csv"
 BANKING77_SUBSET = TRAINING / "banking77_subset.csv"
-GOEMOTIONS = TRAINING / "goemotions_sentiment.csv"
 #: Tasks the care posts label (their column names).
 CARE_TASKS = ("sentiment", "complaint", "intent", "route")
 
@@ -58,24 +60,46 @@ def route_label(route: str) -> str | None:
     return route
 
 
-def shipped_pairs(task: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
-    """(text, label) pairs the shipped `task` head is fitted on (GoEmotions aside: see
-    `training_rows`) and a description of where they came from."""
-    texts, labels, _ = care_rows(task)
-    pairs = _pairs(task, texts, labels)
-    sources: list[dict[str, Any]] = [
-        {
-            "file": "classifiers/training/care_posts.csv (split train)",
-            "column": task,
-            "rows": len(pairs),
-            "licence": "Apache-2.0 (written by the project)",
-        }
+@dataclass(frozen=True, kw_only=True)
+class TrainingRows:
+    """The rows a shipped head is fitted on (and every candidate `learn` fits, with the team's
+    labels), each with a weight, and where they came from."""
+
+    texts: list[str]
+    labels: list[str]
+    languages: list[str | None]
+    weights: list[float]
+    sources: list[dict[str, Any]]
+
+
+def training_rows(task: str) -> TrainingRows:
+    """The shipped `task` head's rows, by its recipe (classifiers/recipe.py)."""
+    recipe = RECIPES[task]
+    texts, labels, languages = care_rows(task)
+    kept = [
+        (text, label if task != "route" else route_label(label), lang)
+        for text, label, lang in zip(texts, labels, languages, strict=True)
+        if task != "route" or route_label(label) is not None
     ]
-    if task == "intent":
+    rows = TrainingRows(
+        texts=[k[0] for k in kept],
+        labels=[str(k[1]) for k in kept],
+        languages=[k[2] for k in kept],
+        weights=[1.0] * len(kept),
+        sources=[
+            {
+                "file": "classifiers/training/care_posts.csv (split train)",
+                "column": task,
+                "rows": len(kept),
+                "licence": "Apache-2.0 (written by the project)",
+            }
+        ],
+    )
+    if task == "intent" and recipe.banking77:
         b77 = read_table(BANKING77_SUBSET, label_column="intent")
         assert b77.labels is not None
-        pairs += list(zip(b77.texts, b77.labels, strict=True))
-        sources.append(
+        _extend(rows, list(zip(b77.texts, b77.labels, strict=True)), 1.0)
+        rows.sources.append(
             {
                 "file": "classifiers/training/banking77_subset.csv "
                 "(PolyAI-LDN/task-specific-datasets)",
@@ -84,29 +108,21 @@ def shipped_pairs(task: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]
                 "mapping": "classifiers/intent_map.py",
             }
         )
-    return pairs, sources
+    return rows
 
 
-def goemotions_pairs() -> list[tuple[str, str]]:
-    """The GoEmotions sentiment rows shipped for the sentiment head (none when absent)."""
-    if not GOEMOTIONS.is_file():
-        return []
-    table = read_table(GOEMOTIONS, label_column="label")
-    assert table.labels is not None
-    return list(zip(table.texts, table.labels, strict=True))
+def _extend(rows: TrainingRows, pairs: list[tuple[str, str]], weight: float) -> None:
+    rows.texts.extend(text for text, _ in pairs)
+    rows.labels.extend(label for _, label in pairs)
+    rows.languages.extend([None] * len(pairs))
+    rows.weights.extend([weight] * len(pairs))
 
 
-def learning_base(task: str) -> Rows:
-    """(texts, labels, languages): every row the shipped `task` head was fitted on, which
-    `learn` fits each candidate on too, with the team's labels."""
-    pairs, _ = shipped_pairs(task)
-    languages: list[str | None] = []
-    texts, _, langs = care_rows(task)
-    language_of = dict(zip(texts, langs, strict=True))
-    if task == "sentiment":
-        pairs += goemotions_pairs()
-    languages = [language_of.get(text) for text, _ in pairs]
-    return [t for t, _ in pairs], [label for _, label in pairs], languages
+def shipped_pairs(task: str) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    """(text, label) pairs of the shipped `task` head's rows (weights aside), and their
+    sources: what `train --finetune` refits the heads it was not given data for on."""
+    rows = training_rows(task)
+    return list(zip(rows.texts, rows.labels, strict=True)), rows.sources
 
 
 def reference_rows(task: str) -> Rows:
@@ -120,13 +136,3 @@ def reference_rows(task: str) -> Rows:
         if route_label(label) is not None
     ]
     return [k[0] for k in kept], [str(k[1]) for k in kept], [k[2] for k in kept]
-
-
-def _pairs(task: str, texts: list[str], labels: list[str]) -> list[tuple[str, str]]:
-    if task != "route":
-        return list(zip(texts, labels, strict=True))
-    return [
-        (text, str(route_label(label)))
-        for text, label in zip(texts, labels, strict=True)
-        if route_label(label) is not None
-    ]

@@ -22,7 +22,7 @@ import numpy as np
 
 from classifiers import learning
 from classifiers.heads import Head, HeadSet
-from classifiers.shipped_data import learning_base, reference_rows
+from classifiers.shipped_data import reference_rows, training_rows
 from config.learning import TASKS
 from config.schema import Settings
 from triage.errors import InputError
@@ -47,6 +47,7 @@ class TaskOutcome:
     version_id: int | None = None
     promoted: bool = False
     skipped: str | None = None
+    dry_run: bool = False
 
     @property
     def slot(self) -> str:
@@ -63,11 +64,12 @@ class TaskOutcome:
             if c.reference_candidate is not None and c.reference_active is not None
             else "reference: none"
         )
-        verdict = (
-            f"PROMOTED as v{self.version_id}"
-            if self.promoted
-            else (f"kept as v{self.version_id}, " if self.version_id else "") + "not promoted"
-        )
+        if self.promoted:
+            verdict = f"PROMOTED as v{self.version_id}"
+        elif self.dry_run and c.promote:
+            verdict = f"would be promoted (dry run) as v{self.version_id}"
+        else:
+            verdict = f"kept as v{self.version_id}, not promoted"
         return (
             f"{self.slot}: {c.team_rows} labels; {metric} on the team's labels (cross-validated) "
             f"candidate {c.team_candidate:.3f} vs in use {c.team_active:.3f}; {ref}: {verdict} "
@@ -116,6 +118,7 @@ class Learner:
         #: The heads in use before this run (shipped or heads_dir, then learned versions).
         self.heads = with_learned(heads, self.learning, encoder_version)
         self.cache_dir = cache_dir
+        self._shipped: dict[str, np.ndarray] | None = None
 
     def run(
         self, *, tasks: Sequence[str] | None = None, dry_run: bool = False, trigger: str
@@ -172,8 +175,11 @@ class Learner:
             brands=[label.brand for label in mine],
             languages=[label.lang for label in mine],
         )
-        base = self._rows(task, *learning_base(task), tag="base")
-        reference = self._rows(task, *reference_rows(task), tag="reference")
+        shipped = training_rows(task)
+        base = self._rows(
+            task, shipped.texts, shipped.labels, shipped.languages, weights=shipped.weights
+        )
+        reference = self._rows(task, *reference_rows(task))
         outcomes = [self._compare(task, None, team, base, reference, run_id, dry_run, by)]
         if task == "route":
             counts: dict[str, int] = {}
@@ -215,7 +221,7 @@ class Learner:
                 "encoder_version": self.encoder_version,
                 "origin": "learned",
                 "training_data": [
-                    {"shipped rows": len(base)},
+                    *training_rows(task).sources,
                     {"team labels": len(team), "team_weight": learning.TEAM_WEIGHT},
                 ],
             },
@@ -247,6 +253,7 @@ class Learner:
             comparison=comparison,
             version_id=version_id,
             promoted=promote,
+            dry_run=dry_run,
         )
 
     def _active(self, task: str, brand: str | None) -> Head:
@@ -261,11 +268,23 @@ class Learner:
         labels: list[str],
         languages: list[str | None],
         *,
-        tag: str,
+        weights: list[float] | None = None,
     ) -> learning.Rows:
-        return learning.rows(
-            task, texts, labels, self._cached(texts, f"{tag}-{task}"), languages=languages
-        )
+        vectors = self._shipped_vectors()
+        x = np.stack([vectors[text] for text in texts]) if texts else np.zeros((0, 0))
+        return learning.rows(task, texts, labels, x, languages=languages, weights=weights)
+
+    def _shipped_vectors(self) -> dict[str, np.ndarray]:
+        """The embedding of every shipped row of every task (training and reference), each
+        distinct text encoded once per encoder and kept in the cache folder."""
+        if self._shipped is None:
+            texts: list[str] = []
+            for task in TASKS:
+                texts += training_rows(task).texts + reference_rows(task)[0]
+            unique = sorted(set(texts))
+            vectors = self._cached(unique, "shipped")
+            self._shipped = dict(zip(unique, vectors, strict=True))
+        return self._shipped
 
     def _cached(self, texts: list[str], tag: str) -> np.ndarray:
         """Embeddings of shipped rows, computed once per encoder and kept in the cache folder

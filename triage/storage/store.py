@@ -75,9 +75,12 @@ class Store(SourceStates):
         cursor: dict[str, Any] | None,
         *,
         skipped: Sequence[str] = (),
+        brand: str | None = None,
     ) -> int:
         """Store a page of posts and, if given, the cursor after it, in one transaction."""
-        return self.save_page_result(source_name, source_type, batch, cursor, skipped=skipped).new
+        return self.save_page_result(
+            source_name, source_type, batch, cursor, skipped=skipped, brand=brand
+        ).new
 
     def save_page_result(
         self,
