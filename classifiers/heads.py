@@ -23,8 +23,8 @@ from typing import Any, Literal
 import numpy as np
 
 from classifiers import lexicon
-from triage.errors import ConfigError
-from triage.vocab import INTENTS, SENTIMENTS
+from kernel.errors import ConfigError
+from kernel.vocab import INTENTS, SENTIMENTS
 
 Task = Literal["sentiment", "complaint", "route", "intent"]
 Kind = Literal["softmax", "sigmoid", "multilabel"]

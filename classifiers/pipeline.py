@@ -23,7 +23,7 @@ from threadpoolctl import ThreadpoolController
 from classifiers.heads import INTENT_LABELS, SENTIMENT_LABELS, HeadScores, HeadSet
 from classifiers.language import detect_language
 from classifiers.lexicon import features_for
-from triage.models import Decision, Post, SensitiveFinding, Signals
+from kernel.models import Decision, Post, SensitiveFinding, Signals
 
 if TYPE_CHECKING:
     from classifiers.encoder import Encoder

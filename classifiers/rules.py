@@ -36,8 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from classifiers.rule_checks import CONDITION_NAMES
 from classifiers.rule_conditions import Conditions, Context, Outcome
-from triage.errors import ConfigError
-from triage.models import Decision, Post, Route, Signals
+from kernel.errors import ConfigError
+from kernel.models import Decision, Post, Route, Signals
 
 DEFAULT_RULES = "default_rules.yaml"
 

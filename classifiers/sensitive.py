@@ -21,8 +21,8 @@ import phonenumbers
 
 from classifiers import sensitive_patterns as sp
 from classifiers.keywords import CATEGORIES, TermSet, fold, keyword_hits
-from triage.models import SensitiveFinding
-from triage.vocab import SENSITIVE_KINDS
+from kernel.models import SensitiveFinding
+from kernel.vocab import SENSITIVE_KINDS
 
 __all__ = [
     "DEFAULT_ACCOUNT_PATTERNS",

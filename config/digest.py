@@ -53,7 +53,7 @@ def check_cron(value: str) -> str:
 
 
 def check_period(value: str) -> str:
-    from triage.digest.period import parse_period
+    from kernel.period import parse_period
 
     parse_period(value)
     return value

@@ -14,8 +14,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from config.schema import Settings
-from triage.errors import ConfigError
-from triage.plugins import PLUGINS
+from kernel.errors import ConfigError
+from kernel.plugins import PLUGINS
 
 DEFAULT_CONFIG_NAME = "social-triage.yaml"
 ENV_PREFIX = "TRIAGE_"

@@ -99,7 +99,7 @@ class FileSinkSettings(_Sink):
     path: Path = Path("escalated-cases.jsonl")
 
 
-from triage.plugins import settings_models  # noqa: E402 - the models above are registered
+from kernel.plugins import settings_models  # noqa: E402 - the models above are registered
 
 if TYPE_CHECKING:
     SinkSettings: TypeAlias = _Sink

@@ -105,7 +105,7 @@ class FeedSourceSettings(_Source):
     timeout_seconds: float = Field(default=20.0, gt=0)
 
 
-from triage.plugins import settings_models  # noqa: E402 - the models above are registered
+from kernel.plugins import settings_models  # noqa: E402 - the models above are registered
 
 if TYPE_CHECKING:
     SourceSettings: TypeAlias = _Source

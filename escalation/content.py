@@ -14,10 +14,10 @@ from typing import Any
 
 import jinja2
 
-from triage.errors import ConfigError, DeliveryPermanent
-from triage.models import Case, Post, SensitiveFinding
-from triage.plugins import profile_urls
-from triage.util import one_line
+from kernel.errors import ConfigError, DeliveryPermanent
+from kernel.models import Case, Post, SensitiveFinding
+from kernel.plugins import profile_urls
+from kernel.util import one_line
 
 TEMPLATE_NAMES = ("subject.txt.j2", "body.txt.j2", "first_response.txt.j2", "follow_up.txt.j2")
 #: Helpdesks cut long subjects anyway; RT's column is 200 characters.

@@ -17,9 +17,9 @@ from pathlib import Path
 from config.sinks import EmailSinkSettings
 from escalation.content import Renderer
 from escalation.smtp import login_password, send_message
-from triage.abc import Sink
-from triage.errors import NotConfigured
-from triage.models import Case, TicketRef
+from kernel.abc import Sink
+from kernel.errors import NotConfigured
+from kernel.models import Case, TicketRef
 
 KEY_HEADER = "X-Triage-Idempotency-Key"
 

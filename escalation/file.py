@@ -23,9 +23,9 @@ from typing import IO, Any
 from config.sinks import FileSinkSettings
 from escalation.content import Renderer
 from escalation.payload import case_payload
-from triage.abc import Sink
-from triage.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
-from triage.models import Case, TicketRef
+from kernel.abc import Sink
+from kernel.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
+from kernel.models import Case, TicketRef
 
 
 class FileSink(Sink):

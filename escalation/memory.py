@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import threading
 
-from triage.abc import Sink
-from triage.models import Case, TicketRef
+from kernel.abc import Sink
+from kernel.models import Case, TicketRef
 
 
 class MemorySink(Sink):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from config.sinks import SinkSettings
-from triage.abc import Sink
-from triage.errors import ConfigError
-from triage.plugins import SINKS
+from kernel.abc import Sink
+from kernel.errors import ConfigError
+from kernel.plugins import SINKS
 
 
 def build_sink(settings: SinkSettings, *, templates: Path | None = None) -> Sink:

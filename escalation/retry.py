@@ -6,7 +6,7 @@ Exponential backoff with half jitter, capped, with a give-up limit; a helpdesk's
 
 from __future__ import annotations
 
-from triage.backoff import Backoff
+from kernel.backoff import Backoff
 
 #: The outbox's name for the shared policy.
 RetryPolicy = Backoff

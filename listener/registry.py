@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from config.schema import BrandSettings, Settings
 from config.sources import SourceSettings
-from triage.abc import Source
-from triage.plugins import SOURCES
+from kernel.abc import Source
+from kernel.plugins import SOURCES
 
 
 def build_source(settings: SourceSettings, brand: BrandSettings) -> Source:

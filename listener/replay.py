@@ -15,10 +15,10 @@ from typing import Any
 
 from config.schema import BrandSettings
 from config.sources import ReplaySourceSettings
+from kernel.abc import Source
+from kernel.errors import InputError, MalformedPayload
+from kernel.models import Author, Page, Post, PostKind
 from listener.common import brand_set, clean_text, is_brand, parse_time
-from triage.abc import Source
-from triage.errors import InputError, MalformedPayload
-from triage.models import Author, Page, Post, PostKind
 
 log = logging.getLogger(__name__)
 

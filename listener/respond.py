@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from config.schema import Settings
 from config.sources import RedditSourceSettings, SourceSettings, XSourceSettings
-from triage.abc import Responder
-from triage.errors import ReplyError
-from triage.models import Post, SentMessage
+from kernel.abc import Responder
+from kernel.errors import ReplyError
+from kernel.models import Post, SentMessage
 
 
 class DryRunResponder(Responder):
@@ -72,11 +72,11 @@ def build_responder(source: SourceSettings | None, *, dry_run: bool) -> Responde
     if dry_run:
         return DryRunResponder(name=source.name)
     if isinstance(source, XSourceSettings):
-        from listener.x_reply import XResponder
+        from listener.x.reply import XResponder
 
         return XResponder.from_settings(source)
     if isinstance(source, RedditSourceSettings):
-        from listener.reddit_reply import RedditResponder
+        from listener.reddit.reply import RedditResponder
 
         return RedditResponder.from_settings(source)
     return NoReplyAPI(

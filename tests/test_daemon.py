@@ -16,10 +16,10 @@ import pytest
 
 from config import load_settings
 from config.sources import ReplaySourceSettings
-from triage.abc import Source
+from kernel.abc import Source
+from kernel.errors import RateLimited
+from kernel.models import Page
 from triage.daemon import Daemon
-from triage.errors import RateLimited
-from triage.models import Page
 from triage.storage import Store, make_engine, migrate
 
 

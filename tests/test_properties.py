@@ -19,14 +19,14 @@ from hypothesis import strategies as st
 
 from classifiers.rules import RuleSet
 from classifiers.sensitive import KINDS, detect, redact
-from listener.feed import FeedSource
-from listener.reddit_items import parse_child
+from kernel.errors import MalformedPayload
+from kernel.models import Author, Post, PostKind, SensitiveFinding, Signals
+from kernel.normalise import Unstorable, bound_payload, normalise_post
+from kernel.protect import protect_post
+from listener.feed.source import FeedSource
+from listener.reddit.items import parse_child
 from listener.replay import ReplaySource
-from listener.x_parse import Brand, parse_page
-from triage.errors import MalformedPayload
-from triage.models import Author, Post, PostKind, SensitiveFinding, Signals
-from triage.normalise import Unstorable, bound_payload, normalise_post
-from triage.protect import protect_post
+from listener.x.parse import Brand, parse_page
 from triage.storage import Store
 
 EXAMPLES = settings(

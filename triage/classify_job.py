@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
-from triage.models import Decision, Post, Signals, StoredPost
+from kernel.models import Decision, Post, Signals, StoredPost
 from triage.storage import Store
 from triage.storage.decisions import DecisionStore, ToSave
 

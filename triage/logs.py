@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from config.schema import LoggingSettings
-from triage.scrub import ScrubFilter
+from kernel.scrub import ScrubFilter
 
 #: Attributes every LogRecord has; anything else was passed with `extra=` and is structured.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}

@@ -26,8 +26,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from config.operations import MetricsSettings
+from kernel.scrub import db_error_line
 from triage.polling import PollOutcome
-from triage.scrub import db_error_line
 from triage.storage import Store
 from triage.storage.tables import cases, posts, quarantine, source_state
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from escalation.retry import RetryPolicy
-from triage.abc import Sink
-from triage.errors import DeliveryPermanent, DeliveryRetryable
-from triage.models import Case
+from kernel.abc import Sink
+from kernel.errors import DeliveryPermanent, DeliveryRetryable
+from kernel.models import Case
 from triage.storage.cases import CaseStore
 
 log = logging.getLogger(__name__)

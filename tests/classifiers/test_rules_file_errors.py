@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from classifiers.rules import RuleSet
-from triage.errors import ConfigError
+from kernel.errors import ConfigError
 
 
 def load_error(tmp_path: Path, content: str) -> str:
@@ -105,7 +105,7 @@ def test_misspelt_intent_and_sensitive_kind_are_rejected(tmp_path: Path) -> None
 
 def test_every_vocabulary_is_the_one_in_triage_vocab() -> None:
     from classifiers import heads, rule_conditions, sensitive
-    from triage import vocab
+    from kernel import vocab
 
     assert heads.INTENT_LABELS is vocab.INTENTS and heads.SENTIMENT_LABELS is vocab.SENTIMENTS
     assert sensitive.KINDS is vocab.SENSITIVE_KINDS

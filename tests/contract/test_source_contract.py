@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from kernel.plugins import SOURCES
 from tests.contract.source_harnesses import FAILURES, HARNESSES, Harness
 from tests.httpserver import FakeAPI
-from triage.plugins import SOURCES
 from triage.polling import poll_source
 from triage.storage import Store
 

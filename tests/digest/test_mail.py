@@ -150,8 +150,8 @@ def test_digest_send_from_the_command_line(
 
 
 def test_smtp_login_needs_a_password_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kernel.errors import NotConfigured
     from triage.digest.mail import Mailer
-    from triage.errors import NotConfigured
 
     monkeypatch.delenv("TRIAGE_DIGEST_SMTP_PASSWORD", raising=False)
     settings = SmtpSettings(host="localhost", to=["m@x"], username="bot")

@@ -20,14 +20,14 @@ import pytest
 from escalation.email import KEY_HEADER, EmailSink
 from escalation.file import FileSink
 from escalation.memory import MemorySink
-from escalation.request_tracker import RequestTrackerSink, ticketsql_string
-from escalation.webhook import WebhookSink
-from escalation.zendesk import ZendeskSink
+from escalation.request_tracker.sink import RequestTrackerSink, ticketsql_string
+from escalation.webhook.sink import WebhookSink
+from escalation.zendesk.sink import ZendeskSink
+from kernel.abc import Sink
 from tests.escalation.conftest import Receiver, SMTPServer
 from tests.escalation.helpers import WEBHOOK_SECRET, make_case
 from tests.escalation.rt_server import RTServer
 from tests.escalation.zendesk_fake import ZendeskFake
-from triage.abc import Sink
 
 SINKS = [
     "memory",
@@ -40,7 +40,7 @@ SINKS = [
 
 
 def test_every_registered_sink_is_in_the_contract_suite() -> None:
-    from triage.plugins import SINKS as REGISTERED
+    from kernel.plugins import SINKS as REGISTERED
 
     covered = {s if isinstance(s, str) else s.values[0] for s in SINKS}
     assert set(REGISTERED) <= covered, (

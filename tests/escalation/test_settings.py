@@ -17,11 +17,11 @@ from config.sinks import (
 from escalation.email import EmailSink
 from escalation.file import FileSink
 from escalation.registry import build_sink
-from escalation.request_tracker import RequestTrackerSink
-from escalation.webhook import WebhookSink
-from escalation.zendesk import ZendeskSink
-from triage.errors import ConfigError, NotConfigured
-from triage.plugins import SINKS
+from escalation.request_tracker.sink import RequestTrackerSink
+from escalation.webhook.sink import WebhookSink
+from escalation.zendesk.sink import ZendeskSink
+from kernel.errors import ConfigError, NotConfigured
+from kernel.plugins import SINKS
 
 CONFIG = """
 sinks:

@@ -1,4 +1,4 @@
-"""Commands that run the classifiers on CSV files: `classify` and `eval` (`train`: train_cmd).
+"""Commands that run the classifiers on CSV files: `classify` and `eval` (`train`: train_cmds).
 
 None of them touches the database: they read a CSV, load the encoder and heads named by the
 settings, and print. Bad files and settings are one line on stderr and exit 2.
@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 import click
 
 from classifiers.dataset import read_table
+from kernel.errors import ConfigError, InputError
+from kernel.vocab import SENTIMENTS
 from triage.cli.common import config_option, settings_from
-from triage.errors import ConfigError, InputError
-from triage.vocab import SENTIMENTS
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Rows classified per encoder call; the progress bar moves once per chunk.

@@ -12,11 +12,11 @@ import click
 from config import load_settings
 from config.schema import Settings
 from config.secrets import describe_secret
+from kernel.errors import InputError
+from kernel.read_budget import ReadBudget
+from kernel.scrub import scrub_url
 from triage.checks import check_settings
 from triage.cli.common import config_option, settings_from
-from triage.errors import InputError
-from triage.read_budget import ReadBudget
-from triage.scrub import scrub_url
 from triage.storage import make_engine, open_store, redacted_url
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore

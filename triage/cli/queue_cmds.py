@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
+from kernel.errors import InputError
 from triage.cli.common import config_option, settings_from
-from triage.errors import InputError
 from triage.queue.models import Filters, User, View
 from triage.queue.service import DM_INVITE, Forbidden, QueueService
 from triage.queue.users import UserStore

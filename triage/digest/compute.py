@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
-from triage.digest.period import Window, parse_period
+from kernel.period import Window, parse_period
 from triage.digest.records import QuotedPost, Theme, quote
 from triage.digest.themes import find_themes
 from triage.storage.digest_reads import ANY_POST, DigestReads, PostFilter

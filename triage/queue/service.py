@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import select
 
 from config.schema import Settings
-from triage.abc import Responder
-from triage.errors import InputError, ReplyError, TriageError
-from triage.models import Decision, Route, StoredPost
+from kernel.abc import Responder
+from kernel.errors import InputError, ReplyError, TriageError
+from kernel.models import Decision, Route, StoredPost
 from triage.queue.models import (
     CORRECTABLE,
     Filters,

@@ -10,8 +10,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from config.schema import Settings
-from triage.errors import ConfigError
-from triage.scrub import db_error_line
+from kernel.errors import ConfigError
+from kernel.scrub import db_error_line
 from triage.storage.engine import make_engine, redacted_url
 from triage.storage.store import Store
 

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, or_, select, update
 from sqlalchemy.exc import DBAPIError, StatementError
 
-from triage.normalise import Unstorable, clean_str, normalise_post, payload_text
-from triage.protect import protect_post
-from triage.scrub import db_error_line, scrub
+from kernel.normalise import Unstorable, clean_str, normalise_post, payload_text
+from kernel.protect import protect_post
+from kernel.scrub import db_error_line, scrub
 from triage.storage.tables import post_revisions, posts, quarantine
 
 log = logging.getLogger(__name__)
@@ -90,8 +90,8 @@ def add_quarantine(
 
 
 def _masked(item: Any) -> Any:
-    from triage.models import Post
-    from triage.protect import mask_text
+    from kernel.models import Post
+    from kernel.protect import mask_text
 
     if isinstance(item, Post):
         text = item.text if isinstance(item.text, str) else str(item.text)

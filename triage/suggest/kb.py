@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from triage.errors import InputError
+from kernel.errors import InputError
 
 FIELDS = ("id", "title", "url", "text")
 

@@ -1,0 +1,72 @@
+"""Data protection at rest: what is never stored in clear.
+
+Card numbers (PCI DSS forbids keeping them) are masked to their last four digits and shared
+credentials (passwords, PINs, tokens a customer pastes) are masked whole, in the post text and
+in every string of its raw payload, before the post is written. Everything downstream (the
+classifier, the helpdesk sinks, the file sink, exports) only ever sees the masked form; the
+detector still recognises a masked card, so a masked post routes as the original would.
+
+Other personal data (CPF, IBAN, e-mail, phone, account numbers, health terms) is kept: the
+helpdesk case needs it. It is masked in logs, lists and exports instead (see
+docs/data-protection.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from classifiers.sensitive import detect, redact_findings
+from kernel.models import Post
+
+#: Kinds masked before anything is stored.
+MASKED_AT_REST = frozenset({"payment_card", "credential"})
+#: Strings shorter than this cannot hold a card number or a "password: x" phrase.
+_MIN_LEN = 8
+#: Every credential cue of the detector (classifiers/sensitive.py) starts with one of these.
+_CUES = re.compile(r"(?i)pass|pwd|senha|contras|clave|pin|nip")
+#: A card number is 12-19 digits with at most single spaces or dashes between them.
+_CARDLIKE = re.compile(r"\d(?:[ -]?\d){11,18}")
+
+
+def mask_text(text: str) -> tuple[str, frozenset[str]]:
+    """`text` with card numbers and credentials masked, and the kinds that were masked."""
+    if len(text) < _MIN_LEN:
+        return text, frozenset()
+    # The full detector costs ~0.5 ms a string; most strings have neither a run of 12+ digits
+    # (a card) nor a credential cue, and skip it.
+    if "****" not in text and not _CUES.search(text) and not _CARDLIKE.search(text):
+        return text, frozenset()
+    findings = [f for f in detect(text) if f.kind in MASKED_AT_REST]
+    # A masked card is recognised as a card too; masking it again changes nothing visible.
+    findings = [f for f in findings if text[f.start : f.end] != f.preview]
+    if not findings:
+        return text, frozenset()
+    return redact_findings(text, findings), frozenset(f.kind for f in findings)
+
+
+def protect_post(post: Post) -> Post:
+    """The post as it may be stored: masked text and raw payload, with a note of what was."""
+    text, kinds = mask_text(post.text)
+    found: set[str] = set(kinds)
+    raw = _mask_value(post.raw, found, {post.text: text})
+    if not found:
+        return post
+    assert isinstance(raw, dict)
+    raw["_masked"] = sorted(found)
+    return dataclasses.replace(post, text=text, raw=raw)
+
+
+def _mask_value(value: Any, found: set[str], seen: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        if value not in seen:
+            masked, kinds = mask_text(value)
+            found.update(kinds)
+            seen[value] = masked
+        return seen[value]
+    if isinstance(value, dict):
+        return {k: _mask_value(v, found, seen) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_value(v, found, seen) for v in value]
+    return value
