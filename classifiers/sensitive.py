@@ -22,6 +22,7 @@ import phonenumbers
 from classifiers import sensitive_patterns as sp
 from classifiers.keywords import CATEGORIES, TermSet, fold, keyword_hits
 from kernel.models import SensitiveFinding
+from kernel.protect import redact_findings
 from kernel.vocab import SENSITIVE_KINDS
 
 __all__ = [
@@ -94,14 +95,6 @@ class SensitiveDetector:
 
     def redact(self, text: str) -> str:
         return redact_findings(text, self.detect(text))
-
-
-def redact_findings(text: str, findings: Sequence[SensitiveFinding]) -> str:
-    """`text` with every finding's span replaced by its preview."""
-    out = text
-    for finding in sorted(findings, key=lambda f: f.start, reverse=True):
-        out = out[: finding.start] + finding.preview + out[finding.end :]
-    return out
 
 
 def preview(kind: str, value: str) -> str:

@@ -1,18 +1,50 @@
 """Every extension-point interface, in one module.
 
-A `Source` turns one platform into `Page`s of `Post`s; it does no storage and no
-classification. Implementations live in `listener/`, one small module each. A `Sink` delivers
-helpdesk cases (`escalation/`). A `Responder` posts an agent's public reply or DM back to the
-platform a post came from (`listener/`, beside the client code it shares with the source).
+Plugins (found through entry points, see `kernel.plugins`):
+- `Source` turns one platform into `Page`s of `Post`s; it does no storage and no
+  classification (`listener/`, one module or folder per platform);
+- `Responder` posts an agent's public reply or DM back to the platform a post came from
+  (beside its source, with which it shares the client code);
+- `Sink` delivers helpdesk cases and reads their tickets' status back (`escalation/`).
+Each is built by the registry through its `from_settings` classmethod (as scrapy components
+read their own settings in `from_crawler`): it reads its settings model, resolves its secrets
+and refuses with `NotConfigured` naming a missing one, and makes no request.
+
+What the application needs from the classifiers, as structural types (the application and the
+classifiers each depend on these, not on each other's modules):
+- `Rules` decides a post from its signals (`classifiers.rules.RuleSet`);
+- `PostClassifier` turns posts into signals and decisions (`classifiers.pipeline.Classifier`);
+- `TextEncoder` embeds texts (`classifiers.encoder.Encoder`; the knowledge base uses it);
+- `Detector` finds sensitive values in a text (`classifiers.sensitive.detect`), which the
+  kernel's masking (`kernel.protect`) and scrubbing (`kernel.scrub`) are given.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
-from typing import Any, ClassVar
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
-from kernel.models import Case, Page, Post, SentMessage, TicketRef
+from kernel.errors import NotConfigured
+from kernel.models import (
+    Case,
+    Decision,
+    Page,
+    Post,
+    SensitiveFinding,
+    SentMessage,
+    Signals,
+    TicketRef,
+    TicketState,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+def _not_buildable(cls: type) -> NotConfigured:
+    return NotConfigured(f"{cls.__name__} cannot be built from settings (no from_settings)")
 
 
 class Source(abc.ABC):
@@ -23,6 +55,11 @@ class Source(abc.ABC):
 
     def __init__(self, *, name: str) -> None:
         self.name = name
+
+    @classmethod
+    def from_settings(cls, settings: Any, brand: Any) -> Self:
+        """The source its settings model describes; `brand` is `config.base.BrandSettings`."""
+        raise _not_buildable(cls)
 
     @abc.abstractmethod
     def poll(self, cursor: dict[str, Any] | None) -> Iterator[Page]:
@@ -50,9 +87,17 @@ class Sink(abc.ABC):
     """
 
     type: ClassVar[str]
+    #: The helpdesk's status words (lower case) -> the project's ticket states, one mapping
+    #: per sink (its plugin record names the same); a word not listed is `OPEN`.
+    ticket_states: ClassVar[Mapping[str, TicketState]] = {}
 
     def __init__(self, *, name: str) -> None:
         self.name = name
+
+    @classmethod
+    def from_settings(cls, settings: Any, *, templates: Path | None = None) -> Self:
+        """The sink its settings model describes; `templates` is `escalation.templates`."""
+        raise _not_buildable(cls)
 
     @abc.abstractmethod
     def send(self, case: Case) -> TicketRef:
@@ -65,6 +110,10 @@ class Sink(abc.ABC):
     def status(self, ticket: TicketRef) -> str | None:
         """The helpdesk's current status for a ticket (`open`, `resolved`, ...), if known."""
         return None
+
+    def ticket_state(self, status: str) -> TicketState:
+        """The project's state for one of this helpdesk's status words."""
+        return self.ticket_states.get(status.lower(), TicketState.OPEN)
 
     def describe(self) -> str:
         return f"{self.type} sink {self.name!r}"
@@ -89,6 +138,11 @@ class Responder(abc.ABC):
         self.name = name
         self.dry_run = dry_run
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> Self:
+        """The live responder for one source's settings (reply credentials read here)."""
+        raise _not_buildable(cls)
+
     @abc.abstractmethod
     def reply(self, post: Post, text: str) -> SentMessage:
         """Publish `text` as a public reply to `post` (X reply, Reddit comment)."""
@@ -102,3 +156,33 @@ class Responder(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release network sessions."""
+
+
+class Rules(Protocol):
+    """Decides a post from its signals: the ordered rules (`classifiers.rules.RuleSet`)."""
+
+    version: str
+
+    def decide(
+        self, post: Post | None, text: str, signals: Signals, *, review_threshold: float
+    ) -> Decision: ...
+
+
+class PostClassifier(Protocol):
+    """Signals and a decision for each (post, text); `classifiers.pipeline.Classifier`."""
+
+    def classify(self, items: list[tuple[Post | None, str]]) -> list[tuple[Signals, Decision]]: ...
+
+
+class TextEncoder(Protocol):
+    """Embeds texts, one row each; `version` changes when the embeddings would."""
+
+    version: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class Detector(Protocol):
+    """Every sensitive value in a text, in text order, with masked previews."""
+
+    def __call__(self, text: str) -> Sequence[SensitiveFinding]: ...

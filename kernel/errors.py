@@ -2,22 +2,27 @@
 
     TriageError
     ├── ConfigError                 invalid settings, rules or templates; refuses to start
-    │   └── NotConfigured           a component lacks a required setting or secret
+    │   ├── NotConfigured           a component lacks a required setting or secret
+    │   └── DatabaseUnavailable     the configured database cannot be reached at start
     ├── InputError                  a bad external input (file, row, payload) the user can fix
-    └── SourceError                 a listener could not read its platform
-        ├── Retryable               worth trying again soon
-        │   ├── TransientError      network failure, timeout, 5xx
-        │   └── RateLimited         429 or an exhausted quota; carries when to come back
-        └── Permanent               trying again will not help until someone acts
-            ├── AuthError           401/403: bad, expired or insufficient credentials
-            └── MalformedPayload    a response that does not have the documented shape
-    └── DeliveryError               a sink could not deliver a case
-        ├── DeliveryRetryable       timeout, refused, 5xx, 429; carries `retry_after` seconds
-        └── DeliveryPermanent       validation error, unknown queue, auth refused: case goes dead
-    └── ReplyError                  a responder could not post an agent's reply or DM
+    │   └── Unstorable              a post no repair can make storable (it is quarantined)
+    ├── SourceError                 a listener could not read its platform
+    │   ├── Retryable               worth trying again soon
+    │   │   ├── TransientError      network failure, timeout, 5xx
+    │   │   └── RateLimited         429 or an exhausted quota; carries `reset_at`
+    │   └── Permanent               trying again will not help until someone acts
+    │       ├── AuthError           401/403: bad, expired or insufficient credentials
+    │       ├── QuotaExhausted      a paid read cap is used up; carries `resume_at`
+    │       └── MalformedPayload    a response that does not have the documented shape
+    ├── DeliveryError               a sink could not deliver a case
+    │   ├── DeliveryRetryable       timeout, refused, 5xx, 429; carries `retry_after` seconds
+    │   └── DeliveryPermanent       validation error, unknown queue, auth refused: case goes dead
+    ├── ReplyError                  a responder could not post an agent's reply or DM
+    └── Forbidden                   a person's role or another's claim does not allow an action
 
-Foreign errors (requests, tweepy, praw, feedparser) are translated at the boundary of the
-module that called them, with `raise ... from exc`, so callers only ever see this tree.
+Foreign errors (requests, tweepy, praw, feedparser, SQLAlchemy) are translated at the boundary
+of the module that called them, with `raise ... from exc`, so callers only ever see this tree.
+tests/kernel/test_errors.py fails when a class here is missing from the drawing.
 """
 
 from __future__ import annotations
@@ -37,8 +42,16 @@ class NotConfigured(ConfigError):
     """A component was enabled without a setting or secret it needs."""
 
 
+class DatabaseUnavailable(ConfigError):
+    """The configured database cannot be reached at start (exit 2, one line)."""
+
+
 class InputError(TriageError):
     """A bad external input; the message names what and where."""
+
+
+class Unstorable(InputError):
+    """A post that no repair can make storable; the message is the reason."""
 
 
 class SourceError(TriageError):
@@ -109,3 +122,7 @@ class ReplyError(TriageError):
     def __init__(self, message: str, *, retry_at: datetime | None = None) -> None:
         super().__init__(message)
         self.retry_at = retry_at
+
+
+class Forbidden(TriageError):
+    """The person's role or someone else's claim does not allow this action."""

@@ -38,6 +38,24 @@ class CaseStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+class TicketState(enum.StrEnum):
+    """The project's own ticket states: every sink maps its helpdesk's status words onto these
+    (its plugin record's `ticket_states`), so the outbox knows no helpdesk's words."""
+
+    #: New or being worked on.
+    OPEN = "open"
+    #: Waiting for the customer or a third party (RT's `stalled`, Zendesk's `pending`).
+    WAITING = "waiting"
+    #: Handled: the case closes and a follow-up public reply is suggested.
+    RESOLVED = "resolved"
+    #: Dropped or deleted without being handled: the case closes too.
+    REJECTED = "rejected"
+
+    @property
+    def closes_case(self) -> bool:
+        return self in (TicketState.RESOLVED, TicketState.REJECTED)
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Author:
     handle: str

@@ -17,6 +17,7 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
+from kernel.errors import Unstorable
 from kernel.models import MAX_TEXT_CHARS, Author, Post, PostKind
 
 #: Column limits (triage/storage/tables.py); identity values past them are refused.
@@ -31,10 +32,6 @@ BIGINT_MAX = 2**63 - 1
 MAX_DEPTH = 32
 #: Raw payloads larger than this (as JSON) are replaced by a note.
 MAX_RAW_BYTES = 256 * 1024
-
-
-class Unstorable(ValueError):
-    """A post that no repair can make storable; the message is the reason."""
 
 
 def normalise_post(post: Post) -> Post:

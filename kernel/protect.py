@@ -9,16 +9,22 @@ detector still recognises a masked card, so a masked post routes as the original
 Other personal data (CPF, IBAN, e-mail, phone, account numbers, health terms) is kept: the
 helpdesk case needs it. It is masked in logs, lists and exports instead (see
 docs/data-protection.md).
+
+The kernel owns the policy (which kinds are masked at rest, and how a finding is replaced by
+its preview); the detector (`classifiers.sensitive.detect`: patterns, validators, keyword
+lists shared with the intents) is passed in by the application, so the ground floor does not
+carry the classifiers' word lists and validators.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from typing import Any
 
-from classifiers.sensitive import detect, redact_findings
-from kernel.models import Post
+from kernel.abc import Detector
+from kernel.models import Post, SensitiveFinding
 
 #: Kinds masked before anything is stored.
 MASKED_AT_REST = frozenset({"payment_card", "credential"})
@@ -30,7 +36,7 @@ _CUES = re.compile(r"(?i)pass|pwd|senha|contras|clave|pin|nip")
 _CARDLIKE = re.compile(r"\d(?:[ -]?\d){11,18}")
 
 
-def mask_text(text: str) -> tuple[str, frozenset[str]]:
+def mask_text(text: str, detect: Detector) -> tuple[str, frozenset[str]]:
     """`text` with card numbers and credentials masked, and the kinds that were masked."""
     if len(text) < _MIN_LEN:
         return text, frozenset()
@@ -46,11 +52,11 @@ def mask_text(text: str) -> tuple[str, frozenset[str]]:
     return redact_findings(text, findings), frozenset(f.kind for f in findings)
 
 
-def protect_post(post: Post) -> Post:
+def protect_post(post: Post, detect: Detector) -> Post:
     """The post as it may be stored: masked text and raw payload, with a note of what was."""
-    text, kinds = mask_text(post.text)
+    text, kinds = mask_text(post.text, detect)
     found: set[str] = set(kinds)
-    raw = _mask_value(post.raw, found, {post.text: text})
+    raw = _mask_value(post.raw, found, {post.text: text}, detect)
     if not found:
         return post
     assert isinstance(raw, dict)
@@ -58,15 +64,23 @@ def protect_post(post: Post) -> Post:
     return dataclasses.replace(post, text=text, raw=raw)
 
 
-def _mask_value(value: Any, found: set[str], seen: dict[str, str]) -> Any:
+def redact_findings(text: str, findings: Sequence[SensitiveFinding]) -> str:
+    """`text` with every finding's span replaced by its preview."""
+    out = text
+    for finding in sorted(findings, key=lambda f: f.start, reverse=True):
+        out = out[: finding.start] + finding.preview + out[finding.end :]
+    return out
+
+
+def _mask_value(value: Any, found: set[str], seen: dict[str, str], detect: Detector) -> Any:
     if isinstance(value, str):
         if value not in seen:
-            masked, kinds = mask_text(value)
+            masked, kinds = mask_text(value, detect)
             found.update(kinds)
             seen[value] = masked
         return seen[value]
     if isinstance(value, dict):
-        return {k: _mask_value(v, found, seen) for k, v in value.items()}
+        return {k: _mask_value(v, found, seen, detect) for k, v in value.items()}
     if isinstance(value, list):
-        return [_mask_value(v, found, seen) for v in value]
+        return [_mask_value(v, found, seen, detect) for v in value]
     return value

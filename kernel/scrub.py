@@ -10,7 +10,8 @@ and by `scrub()` to every error the store keeps (`poll_runs.error`, `source_stat
   `key`, `api_key`, `secret`, `password`, `sig`, `signature`, ...);
 - `Bearer`/`Basic` credentials in echoed headers;
 - card numbers, credentials and other personal data the sensitive-data detector finds (logs
-  show the masked preview).
+  show the masked preview): the application gives the detector's `redact` to `use_redactor`
+  when it is imported (triage/__init__.py), as it registers the secrets at start-up.
 
 Database errors are logged as one line without SQL parameters (`db_error_line`; the engines
 are also created with `hide_parameters=True`), so a failed insert never carries post texts.
@@ -23,7 +24,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -34,6 +35,7 @@ from pydantic import BaseModel
 _MIN_SECRET = 4
 _lock = threading.Lock()
 _secrets: tuple[str, ...] = ()
+_redact: Callable[[str], str] | None = None
 
 _USERINFO_RE = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@?#]+@")
 _QUERY_KEYS = (
@@ -43,6 +45,12 @@ _QUERY_KEYS = (
 _QUERY_RE = re.compile(rf"(?i)((?<![\w-])(?:{_QUERY_KEYS})=)[^&\s#\"'<>]*")
 _AUTH_RE = re.compile(r"(?i)\b(Bearer|Basic|Token)(\s+)[A-Za-z0-9._~+/=\-%]{8,}")
 MASK = "[redacted]"
+
+
+def use_redactor(redact: Callable[[str], str]) -> None:
+    """Mask personal data in every scrubbed text with `redact` (`classifiers.sensitive`)."""
+    global _redact
+    _redact = redact
 
 
 def register_secrets(values: Iterable[str | None]) -> None:
@@ -106,13 +114,9 @@ def scrub(text: str | None, *, sensitive: bool = True) -> str | None:
     text = _USERINFO_RE.sub(r"\1***@", text)
     text = _QUERY_RE.sub(r"\1***", text)
     text = _AUTH_RE.sub(r"\1\2***", text)
-    if sensitive and len(text) >= 5:
-        try:
-            from classifiers.sensitive import redact
-
-            text = redact(text)
-        except Exception:  # scrubbing must never make logging fail
-            pass
+    if sensitive and _redact is not None and len(text) >= 5:
+        with contextlib.suppress(Exception):  # scrubbing must never make logging fail
+            text = _redact(text)
     return text
 
 

@@ -59,7 +59,7 @@ times = st.one_of(
 
 def _storable_or_quarantined(post: Post) -> None:
     try:
-        clean = protect_post(normalise_post(post))
+        clean = protect_post(normalise_post(post), detect)
     except Unstorable:
         return
     assert "\x00" not in clean.text and "\x00" not in (clean.url or "")
@@ -305,7 +305,7 @@ def test_the_detector_never_fails_and_never_leaks_a_card(text: str) -> None:
         assert 0 <= finding.start < finding.end <= len(text)
     redact(text)
     masked = protect_post(
-        Post(source="x", external_id="1", text=text, created_at=datetime.now(UTC))
+        Post(source="x", external_id="1", text=text, created_at=datetime.now(UTC)), detect
     ).text
     # Whatever the detector calls a card or a credential is stored masked.
     for finding in detect(masked):

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from config.schema import Settings
 from kernel.abc import Responder
-from kernel.errors import InputError, ReplyError, TriageError
+from kernel.errors import Forbidden, InputError, ReplyError
 from kernel.models import Decision, Route, StoredPost
 from triage.queue.models import (
     CORRECTABLE,
@@ -45,10 +45,6 @@ DM_INVITE = (
     "Sorry to hear that! We'd like to help: please check your direct messages so we can "
     "continue there."
 )
-
-
-class Forbidden(TriageError):
-    """The person's role or someone else's claim does not allow this action."""
 
 
 class QueueService:
