@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from config import load_settings
-from config.sources import ReplaySourceSettings
 from kernel.abc import Source
 from kernel.errors import RateLimited
 from kernel.models import Page
+from listener.replay import ReplaySourceSettings
 from triage.daemon import Daemon
 from triage.storage import Store, make_engine, migrate
 

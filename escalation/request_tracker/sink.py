@@ -17,10 +17,11 @@ from typing import Any
 import requests
 
 from config.secrets import resolve_secret
-from config.sinks import RequestTrackerSinkSettings
 from escalation._http import raise_for_delivery, translated
 from escalation._locks import KeyedLocks
 from escalation.content import Renderer
+from escalation.request_tracker import PLUGIN
+from escalation.request_tracker.settings import RequestTrackerSinkSettings
 from kernel.abc import Sink
 from kernel.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
 from kernel.models import Case, TicketRef
@@ -46,6 +47,7 @@ def requestor_address(handle: str, source: str) -> str:
 
 class RequestTrackerSink(Sink):
     type = "request_tracker"
+    ticket_states = PLUGIN.ticket_states
 
     def __init__(
         self,

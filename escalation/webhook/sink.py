@@ -17,10 +17,10 @@ from typing import Any
 import requests
 
 from config.secrets import resolve_secret
-from config.sinks import WebhookSinkSettings
 from escalation._http import raise_for_delivery, translated
 from escalation.content import Renderer
 from escalation.payload import case_payload, encode
+from escalation.webhook.settings import WebhookSinkSettings
 from kernel.abc import Sink
 from kernel.errors import NotConfigured
 from kernel.models import Case, TicketRef

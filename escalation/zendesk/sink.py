@@ -16,10 +16,11 @@ from typing import Any
 import requests
 
 from config.secrets import resolve_secret
-from config.sinks import ZendeskSinkSettings
 from escalation._http import one_line, raise_for_delivery, translated
 from escalation._locks import KeyedLocks
 from escalation.content import Renderer, sensitive_kinds
+from escalation.zendesk import PLUGIN
+from escalation.zendesk.settings import ZendeskSinkSettings
 from kernel.abc import Sink
 from kernel.errors import DeliveryRetryable, NotConfigured
 from kernel.models import Case, TicketRef
@@ -51,6 +52,7 @@ def field_errors(data: Any) -> str:
 
 class ZendeskSink(Sink):
     type = "zendesk"
+    ticket_states = PLUGIN.ticket_states
 
     def __init__(
         self,

@@ -26,8 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import requests
 
-from config.schema import BrandSettings
-from config.sources import FeedSourceSettings
+from config.base import BrandSettings
 from kernel.abc import Source
 from kernel.errors import (
     AuthError,
@@ -41,6 +40,7 @@ from kernel.errors import (
 from kernel.models import MAX_TEXT_CHARS, Author, Page, Post, PostKind
 from kernel.util import one_line, retry_after_seconds
 from listener.common import brand_set, clean_text, is_brand
+from listener.feed.settings import FeedSourceSettings
 from listener.html_text import html_to_text, tidy
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,6 @@ import prawcore
 from praw.exceptions import RedditAPIException
 
 from config.secrets import resolve_secret
-from config.sources import RedditSourceSettings
 from kernel.abc import Responder
 from kernel.errors import NotConfigured, ReplyError
 from kernel.models import Post, SentMessage
@@ -33,6 +32,7 @@ from listener.reddit.client import (
     build_reddit,
     parse_rate_limit,
 )
+from listener.reddit.settings import RedditSourceSettings
 
 log = logging.getLogger(__name__)
 

@@ -29,9 +29,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from config.schema import BrandSettings
+from config.base import BrandSettings
 from config.secrets import resolve_secret
-from config.sources import RedditSourceSettings
 from kernel.abc import Source
 from kernel.errors import MalformedPayload, NotConfigured, RateLimited, SourceError
 from kernel.models import Page, Post, RateLimit
@@ -46,6 +45,7 @@ from listener.reddit.client import (
 from listener.reddit.cursor import StreamScan, StreamState, dump_cursor, load_cursor
 from listener.reddit.items import parse_child
 from listener.reddit.parents import attach_parents
+from listener.reddit.settings import RedditSourceSettings
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ import requests
 import tweepy
 
 from config.secrets import resolve_secret
-from config.sources import XSourceSettings
 from kernel.abc import Responder
 from kernel.errors import MalformedPayload, ReplyError
 from kernel.models import Post, SentMessage
 from listener.x.response import decode, problem, reset_time
+from listener.x.settings import XSourceSettings
 from listener.x.source import API_HOST, _Rebase
 
 log = logging.getLogger(__name__)

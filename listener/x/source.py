@@ -25,9 +25,8 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
-from config.schema import BrandSettings
+from config.base import BrandSettings
 from config.secrets import resolve_secret
-from config.sources import XSourceSettings
 from kernel.abc import Source
 from kernel.backoff import Backoff, retry, retry_after_seconds
 from kernel.errors import (
@@ -44,6 +43,7 @@ from kernel.read_budget import ReadBudget
 from listener.common import brand_set
 from listener.x.parse import Brand, parse_page
 from listener.x.response import billing_problem, decode, problem, rate_limit, reset_time
+from listener.x.settings import XSourceSettings
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 A harness builds the real source against the real transport (tweepy, praw, requests +
 feedparser over HTTP to `FakeAPI`; a file for replay) and scripts what the platform answers:
-two pages of posts, or one failure. A source type registered in triage/plugins.py without a
+two pages of posts, or one failure. A source type registered in kernel/plugins.py without a
 harness here fails the contract suite, so a new source cannot skip it.
 """
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
-from config.digest import DigestSchedule, SmtpSettings
+from config.base import SmtpSettings
+from config.digest import DigestSchedule
 from tests.digest.helpers import at, seed
 from tests.escalation.conftest import SMTPServer
 from triage.digest.schedule import run_scheduled_digest

@@ -10,7 +10,7 @@ import click
 
 from config import load_settings
 from config.schema import Settings
-from config.sinks import FileSinkSettings
+from escalation.file import FileSinkSettings
 from kernel.models import Route
 from triage.cli.common import config_option
 from triage.cli.decision_cmds import preview

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from config.schema import BrandSettings
-from config.sources import FeedSourceSettings
+from config.base import BrandSettings
 from kernel.errors import (
     NotConfigured,
 )
 from kernel.models import MAX_TEXT_CHARS
+from listener.feed.settings import FeedSourceSettings
 from listener.feed.source import FeedSource
 from listener.registry import build_source
 from tests.httpserver import FakeAPI

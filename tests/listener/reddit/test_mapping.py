@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from config.schema import BrandSettings
-from config.sources import RedditSourceSettings
+from config.base import BrandSettings
 from kernel.models import DELETED_AUTHOR, MAX_TEXT_CHARS, PostKind
+from listener.reddit.settings import RedditSourceSettings
 from listener.reddit.source import RedditSource
 from tests.httpserver import FakeAPI, Response
 from tests.listener.reddit.helpers import (

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from config.sources import RedditSourceSettings
 from kernel.errors import NotConfigured, ReplyError
 from kernel.models import Author, Post
 from listener.reddit.reply import RedditResponder
+from listener.reddit.settings import RedditSourceSettings
 from listener.respond import NoReplyAPI, build_responder
 from tests.httpserver import FakeAPI, Request
 from tests.listener.reddit.helpers import TOKEN, recorded, token_response
@@ -199,7 +199,8 @@ def test_build_responder_from_settings_replies(
 
 
 def test_feed_and_replay_sources_have_no_reply_api() -> None:
-    from config.sources import FeedSourceSettings, ReplaySourceSettings
+    from listener.feed.settings import FeedSourceSettings
+    from listener.replay import ReplaySourceSettings
 
     for source in (
         ReplaySourceSettings(name="sample"),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from config.schema import BrandSettings
-from config.sources import RedditSourceSettings
+from config.base import BrandSettings
 from kernel.errors import (
     NotConfigured,
 )
+from listener.reddit.settings import RedditSourceSettings
 from listener.reddit.source import RedditSource
 from tests.httpserver import FakeAPI
 from tests.listener.reddit.helpers import (

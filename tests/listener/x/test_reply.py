@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from config.sources import XSourceSettings
 from kernel.errors import NotConfigured, ReplyError
 from kernel.models import Author, Post
 from listener.respond import DryRunResponder, build_responder
 from listener.x.reply import XResponder
+from listener.x.settings import XSourceSettings
 from tests.httpserver import FakeAPI
 from tests.listener.x.helpers import fixture, response
 

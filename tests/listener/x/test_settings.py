@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from config.schema import BrandSettings
-from config.sources import XSourceSettings
+from config.base import BrandSettings
 from kernel.errors import (
     NotConfigured,
 )
+from listener.x.settings import XSourceSettings
 from listener.x.source import XSource
 from tests.httpserver import FakeAPI
 from tests.listener.x.helpers import (
