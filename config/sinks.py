@@ -9,12 +9,13 @@ registered.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias, Union
+from typing import TYPE_CHECKING, Annotated, TypeAlias, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from config.base import _Sink
 from kernel.plugins import settings_models
+from kernel.vocab import Priority
 
 if TYPE_CHECKING:
     SinkSettings: TypeAlias = _Sink
@@ -31,9 +32,7 @@ class EscalationSettings(BaseModel):
     #: Where `helpdesk` cases go unless a rule names another sink.
     default_sink: str | None = None
     #: A sink per decision priority (`urgent: rt-urgent`), used when the rule names none.
-    priority_sinks: dict[Literal["low", "normal", "high", "urgent"], str] = Field(
-        default_factory=dict
-    )
+    priority_sinks: dict[Priority, str] = Field(default_factory=dict)
     #: A `helpdesk` case whose decision needs review is created `held` and waits for a human
     #: (`cases release ID`); false creates it `pending`, for teams whose helpdesk triages.
     hold_for_review: bool = True

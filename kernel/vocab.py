@@ -1,6 +1,7 @@
 """Every label a rule, a model head or a setting can name, defined once.
 
-Routes, sentiments, intents and sensitive-data kinds are written here and nowhere else: the
+Routes, sentiments, intents, sensitive-data kinds, priorities and the classifier's tasks are
+written here and nowhere else (ticket states are `kernel.models.TicketState`): the
 heads (classifiers/heads.py), the sensitive-data detector (classifiers/sensitive.py), the rule
 conditions (classifiers/rule_conditions.py) and the CLI import them, so a rules file that names
 a label outside these sets is rejected when it is loaded (one line: file, rule, field), instead
@@ -8,6 +9,8 @@ of silently never matching.
 """
 
 from __future__ import annotations
+
+from typing import Literal, get_args
 
 from kernel.models import Route
 
@@ -45,6 +48,17 @@ SENSITIVE_KINDS: tuple[str, ...] = (
     "phone",
     "health",
 )
+
+
+#: A decision's priority (`Decision.priority`, a rule's `priority:`), lowest first; sinks map
+#: these onto their helpdesk's own priorities.
+Priority = Literal["low", "normal", "high", "urgent"]
+PRIORITIES: tuple[Priority, ...] = get_args(Priority)
+
+#: The classifier heads (`train --task`); `eval` scores the single-label ones.
+Task = Literal["sentiment", "complaint", "route", "intent"]
+TASKS: tuple[Task, ...] = get_args(Task)
+SINGLE_LABEL_TASKS: tuple[Task, ...] = ("sentiment", "complaint", "route")
 
 
 def unknown(values: object, allowed: tuple[str, ...]) -> list[str]:

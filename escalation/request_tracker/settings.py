@@ -13,6 +13,9 @@ from pydantic import Field
 
 from config.base import _Sink
 
+#: `Decision.priority` (`kernel.vocab.PRIORITIES`) -> RT's numeric priority.
+DEFAULT_PRIORITIES: dict[str, int] = {"low": 20, "normal": 50, "high": 70, "urgent": 90}
+
 
 class RequestTrackerSinkSettings(_Sink):
     type: Literal["request_tracker"] = "request_tracker"
@@ -27,8 +30,6 @@ class RequestTrackerSinkSettings(_Sink):
     #: A fixed requestor address; by default `handle@source` of the post's author.
     requestor: str | None = None
     #: `Decision.priority` -> RT's numeric priority; unknown priorities use `normal`.
-    priorities: dict[str, int] = Field(
-        default_factory=lambda: {"low": 20, "normal": 50, "high": 70, "urgent": 90}
-    )
+    priorities: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_PRIORITIES))
     #: Extra custom fields set on every ticket (name -> value).
     custom_fields: dict[str, str] = Field(default_factory=dict)

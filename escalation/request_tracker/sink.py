@@ -21,7 +21,7 @@ from escalation._http import raise_for_delivery, translated
 from escalation._locks import KeyedLocks
 from escalation.content import Renderer
 from escalation.request_tracker import PLUGIN
-from escalation.request_tracker.settings import RequestTrackerSinkSettings
+from escalation.request_tracker.settings import DEFAULT_PRIORITIES, RequestTrackerSinkSettings
 from kernel.abc import Sink
 from kernel.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
 from kernel.models import Case, TicketRef
@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 
 _CREATES = KeyedLocks()
 _NOT_ADDRESS_CHARS = re.compile(r"[^A-Za-z0-9._+-]+")
-DEFAULT_PRIORITIES = {"low": 20, "normal": 50, "high": 70, "urgent": 90}
 
 
 def ticketsql_string(value: str) -> str:

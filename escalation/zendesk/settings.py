@@ -12,13 +12,15 @@ from typing import Literal
 from pydantic import Field
 
 from config.base import _Sink
+from kernel.vocab import PRIORITIES
 
 #: Zendesk's four ticket priorities; `Decision.priority` values are mapped onto them.
 ZendeskPriority = Literal["low", "normal", "high", "urgent"]
 
 
-def _zendesk_priorities() -> dict[str, ZendeskPriority]:
-    return {"low": "low", "normal": "normal", "high": "high", "urgent": "urgent"}
+def default_priorities() -> dict[str, ZendeskPriority]:
+    """Zendesk's four priorities have the project's names (`kernel.vocab.PRIORITIES`)."""
+    return {p: p for p in PRIORITIES}
 
 
 class ZendeskSinkSettings(_Sink):
@@ -36,4 +38,4 @@ class ZendeskSinkSettings(_Sink):
     custom_fields: dict[int, str | int | bool] = Field(default_factory=dict)
     #: A fixed requester e-mail; by default the requester is the author's handle (name only).
     requester_email: str | None = None
-    priorities: dict[str, ZendeskPriority] = Field(default_factory=_zendesk_priorities)
+    priorities: dict[str, ZendeskPriority] = Field(default_factory=default_priorities)

@@ -20,7 +20,7 @@ from escalation._http import one_line, raise_for_delivery, translated
 from escalation._locks import KeyedLocks
 from escalation.content import Renderer, sensitive_kinds
 from escalation.zendesk import PLUGIN
-from escalation.zendesk.settings import ZendeskSinkSettings
+from escalation.zendesk.settings import ZendeskSinkSettings, default_priorities
 from kernel.abc import Sink
 from kernel.errors import DeliveryRetryable, NotConfigured
 from kernel.models import Case, TicketRef
@@ -75,7 +75,7 @@ class ZendeskSink(Sink):
         self.tags = list(tags or [])
         self.custom_fields = dict(custom_fields or {})
         self.requester_email = requester_email
-        self.priorities = priorities or {p: p for p in ("low", "normal", "high", "urgent")}
+        self.priorities = priorities or default_priorities()
         self.timeout = timeout
         self.renderer = renderer or Renderer()
         self._session = requests.Session()

@@ -15,7 +15,7 @@ import click
 
 from classifiers.dataset import read_table
 from kernel.errors import ConfigError, InputError
-from kernel.vocab import SENTIMENTS
+from kernel.vocab import SENTIMENTS, SINGLE_LABEL_TASKS
 from triage.cli.common import config_option, settings_from
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -85,7 +85,7 @@ def classify(file: str, text_column: str, id_column: str, config_path: str | Non
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
     "--task",
-    type=click.Choice(["sentiment", "complaint", "route"]),
+    type=click.Choice(SINGLE_LABEL_TASKS),
     required=True,
     help="Which head to score against the `label` column.",
 )
@@ -122,9 +122,8 @@ def evaluate(
     heads = HeadSet.load(
         settings.classifier.heads_dir, encoder_dim=encoder.dim, encoder_version=encoder.version
     )
-    head_task = {"sentiment": "sentiment", "complaint": "complaint", "route": "route"}[task]
-    if head_task not in heads.heads:
-        raise ConfigError(f"classifier.heads_dir: no {head_task} head to evaluate")
+    if task not in heads.heads:
+        raise ConfigError(f"classifier.heads_dir: no {task} head to evaluate")
     embeddings = _encode_with_progress(encoder, table.texts)
     scores = heads.predict(embeddings, table.texts)
     if task == "sentiment":

@@ -13,15 +13,14 @@ import click
 
 from classifiers.dataset import read_table
 from kernel.errors import ConfigError, InputError
+from kernel.vocab import TASKS
 from triage.cli.classify_cmds import one_line_errors, progress_bar
 from triage.cli.common import config_option, settings_from
 
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-@click.option(
-    "--task", type=click.Choice(["sentiment", "complaint", "route", "intent"]), required=True
-)
+@click.option("--task", type=click.Choice(TASKS), required=True)
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
