@@ -35,7 +35,7 @@ __all__ = [
     "redact",
 ]
 
-#: Every kind `detect` can report, strongest first (one vocabulary: triage/vocab.py).
+#: Every kind `detect` can report, strongest first (one vocabulary: kernel/vocab.py).
 KINDS = SENSITIVE_KINDS
 
 #: Regions whose national formats are tried for phone numbers without a `+` country code.
@@ -165,7 +165,7 @@ def _cards(scan: _Scan) -> Iterator[tuple[int, int]]:
 
 
 #: A card number as the store keeps it (all but the last four digits masked, see
-#: `triage/protect.py`): still a card, so a stored post re-classified routes as before.
+#: `kernel/protect.py`): still a card, so a stored post re-classified routes as before.
 _MASKED_CARD_RE = re.compile(r"(?<![\w*])(?:\*[ -]?){8,15}\d{4}(?!\w)")
 
 

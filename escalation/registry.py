@@ -1,4 +1,4 @@
-"""Build a configured sink from the registry (triage/plugins.py)."""
+"""Build a configured sink from the registered plugins (kernel/plugins.py)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ zero-result pages are `{"meta": {"result_count": 0}}` with no `data` key; a 200 
 top-level `errors[]` next to its data (partial errors); `public_metrics` uses
 `retweet_count`/`tweet_count` in recorded responses and `repost_count`/`post_count` in the
 current spec; a response without the requested `created_at` still has the time in the id.
-Bodies, error bodies and rate-limit headers of any X response are `listener/x_response.py`.
+Bodies, error bodies and rate-limit headers of any X response are `listener/x/response.py`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 What every X call shares, whatever it asked for: the JSON object of a body, one line from a
 problem (problem+json, v1.1 `errors[]`, or text), X's usage-cap and credits problems that come
 as a 429, and the `x-rate-limit-*` headers. Turning the data of a page into `Post`s is
-`listener/x_parse.py`.
+`listener/x/parse.py`.
 """
 
 from __future__ import annotations

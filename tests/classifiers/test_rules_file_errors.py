@@ -92,7 +92,7 @@ def test_score_out_of_range(tmp_path: Path) -> None:
 
 
 def test_misspelt_intent_and_sensitive_kind_are_rejected(tmp_path: Path) -> None:
-    """A label outside triage/vocab.py would silently never match: refuse the file instead."""
+    """A label outside kernel/vocab.py would silently never match: refuse the file instead."""
     content = "rules:\n  - {name: a, when: {intent: {biling: 0.6}}, route: helpdesk}\n" + DEFAULT
     message = load_error(tmp_path, content)
     assert message.startswith(": rules[0] (name 'a'): intent: unknown intent 'biling' (one of ")

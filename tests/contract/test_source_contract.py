@@ -1,4 +1,4 @@
-"""One contract, every registered source (triage/plugins.py): paging, cursor resume after a
+"""One contract, every registered source (kernel/plugins.py): paging, cursor resume after a
 crash, dedupe, rate limit, malformed page, truncated body, auth failure.
 
 Each runs the real source over its real transport (see source_harnesses.py) through the

@@ -1,4 +1,4 @@
-"""The one backoff policy (triage/backoff.py) that polls, the outbox and X's retries share."""
+"""The one backoff policy (kernel/backoff.py) that polls, the outbox and X's retries share."""
 
 from __future__ import annotations
 
