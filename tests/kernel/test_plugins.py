@@ -139,3 +139,13 @@ def test_a_record_that_does_not_match_its_entry_point_is_refused(
     finally:
         monkeypatch.delitem(sys.modules, "echo_plugin", raising=False)
         plugins.forget()
+
+
+def test_loading_the_settings_loads_no_client_library() -> None:
+    """Every plugin's record and settings load with the settings; their clients must not."""
+    clients = ("tweepy", "praw", "prawcore", "feedparser", "requests", "sqlalchemy", "torch")
+    code = f"import sys, config.schema\nprint(','.join(m for m in {clients!r} if m in sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == ""
