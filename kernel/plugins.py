@@ -39,6 +39,10 @@ Kind = Literal["source", "sink"]
 GROUPS: dict[Kind, str] = {"source": "social_triage.sources", "sink": "social_triage.sinks"}
 
 
+#: The record's fields that only a source has.
+_SOURCE_ONLY = ("responder", "profile_url", "aliases")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Plugin:
     kind: Kind
@@ -59,6 +63,15 @@ class Plugin:
     #: the sink class carries the same mapping (`Sink.ticket_states`).
     ticket_states: Mapping[str, TicketState] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        other_kinds = ("ticket_states",) if self.kind == "source" else _SOURCE_ONLY
+        wrong = [name for name in other_kinds if getattr(self, name)]
+        if wrong:
+            raise ConfigError(
+                f"{self.kind} plugin {self.type!r}: {', '.join(wrong)} is not for a {self.kind}"
+            )
+        object.__setattr__(self, "ticket_states", dict(self.ticket_states))
+
     def load(self) -> Any:
         """The implementation class (imports its module, and so its client library)."""
         return _load(self.implementation)
@@ -68,40 +81,15 @@ class Plugin:
         return _load(self.responder) if self.responder else None
 
 
-def source(
-    type: str,
-    *,
-    settings: builtins.type[Any],
-    implementation: str,
-    responder: str | None = None,
-    profile_url: str | None = None,
-    aliases: tuple[str, ...] = (),
-) -> Plugin:
-    return Plugin(
-        kind="source",
-        type=type,
-        settings=settings,
-        implementation=implementation,
-        responder=responder,
-        profile_url=profile_url,
-        aliases=aliases,
-    )
+def source(type: str, **fields: Any) -> Plugin:
+    """A source's record: `settings`, `implementation`, and optionally `responder`,
+    `profile_url`, `aliases`."""
+    return Plugin(kind="source", type=type, **fields)
 
 
-def sink(
-    type: str,
-    *,
-    settings: builtins.type[Any],
-    implementation: str,
-    ticket_states: Mapping[str, TicketState] | None = None,
-) -> Plugin:
-    return Plugin(
-        kind="sink",
-        type=type,
-        settings=settings,
-        implementation=implementation,
-        ticket_states=dict(ticket_states or {}),
-    )
+def sink(type: str, **fields: Any) -> Plugin:
+    """A sink's record: `settings`, `implementation`, and optionally `ticket_states`."""
+    return Plugin(kind="sink", type=type, **fields)
 
 
 @functools.cache

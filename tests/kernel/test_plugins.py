@@ -149,3 +149,12 @@ def test_loading_the_settings_loads_no_client_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.strip() == ""
+
+
+def test_a_record_refuses_fields_of_the_other_kind() -> None:
+    from config.base import _Sink, _Source
+
+    with pytest.raises(ConfigError, match="ticket_states is not for a source"):
+        plugins.source("s", settings=_Source, implementation="m:C", ticket_states={"x": "open"})
+    with pytest.raises(ConfigError, match="responder is not for a sink"):
+        plugins.sink("k", settings=_Sink, implementation="m:C", responder="m:R")
