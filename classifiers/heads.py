@@ -61,7 +61,43 @@ class Head:
 
     @property
     def version(self) -> str:
+        """`route:v7` for a head the learning loop promoted (its version id), else when it
+        was trained."""
+        learned = self.metadata.get("learned_version")
+        if learned is not None:
+            return f"{self.task}:v{learned}"
         return f"{self.task}:{self.metadata.get('trained_at', 'unknown')}"
+
+    @property
+    def name(self) -> str:
+        """How an explanation names it: `route v7 (learned)`, `route (shipped)`."""
+        learned = self.metadata.get("learned_version")
+        brand = self.metadata.get("brand")
+        where = f"@{brand}" if brand else ""
+        if learned is not None:
+            return f"{self.task}{where} v{learned} (learned)"
+        return f"{self.task}{where} ({self.metadata.get('origin', 'shipped')})"
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The weights as the `.npz` of a heads folder holds them."""
+        arrays: dict[str, np.ndarray] = {}
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            arrays[f"w{i}"] = w.astype(np.float32)
+            arrays[f"b{i}"] = b.astype(np.float32)
+        return arrays
+
+    def saved_metadata(self) -> dict[str, Any]:
+        """The metadata as the `.json` of a heads folder holds it."""
+        meta = dict(self.metadata)
+        meta.update(
+            format=FORMAT_VERSION,
+            task=self.task,
+            kind=self.kind,
+            labels=list(self.labels),
+            layers=len(self.weights),
+            temperature=self.temperature,
+        )
+        return meta
 
     @property
     def lexicon_weight(self) -> float:
@@ -123,22 +159,10 @@ class Head:
 
     def save(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
-        arrays: dict[str, np.ndarray] = {}
-        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            arrays[f"w{i}"] = w.astype(np.float32)
-            arrays[f"b{i}"] = b.astype(np.float32)
-        np.savez(folder / f"{self.task}.npz", **arrays)  # type: ignore[arg-type]
-        meta = dict(self.metadata)
-        meta.update(
-            format=FORMAT_VERSION,
-            task=self.task,
-            kind=self.kind,
-            labels=list(self.labels),
-            layers=len(self.weights),
-            temperature=self.temperature,
-        )
+        np.savez(folder / f"{self.task}.npz", **self.arrays())  # type: ignore[arg-type]
         path = folder / f"{self.task}.json"
-        path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        text = json.dumps(self.saved_metadata(), indent=2, sort_keys=True) + "\n"
+        path.write_text(text, encoding="utf-8")
         return path
 
     @classmethod
@@ -147,16 +171,28 @@ class Head:
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             with np.load(npz_path) as data:
-                layers = int(meta["layers"])
-                weights = tuple(np.asarray(data[f"w{i}"], dtype=np.float32) for i in range(layers))
-                biases = tuple(np.asarray(data[f"b{i}"], dtype=np.float32) for i in range(layers))
-        except (OSError, KeyError, ValueError) as exc:
+                arrays = {name: np.asarray(data[name]) for name in data.files}
+        except (OSError, ValueError) as exc:
             raise ConfigError(f"{meta_path}: cannot load the {task} head: {exc}") from exc
+        return cls.from_arrays(meta, arrays, where=str(meta_path))
+
+    @classmethod
+    def from_arrays(
+        cls, meta: dict[str, Any], arrays: dict[str, np.ndarray], *, where: str
+    ) -> Head:
+        """A head from its metadata and weights (a heads folder's, or a stored version's)."""
+        task = meta.get("task", "?")
+        try:
+            layers = int(meta["layers"])
+            weights = tuple(np.asarray(arrays[f"w{i}"], dtype=np.float32) for i in range(layers))
+            biases = tuple(np.asarray(arrays[f"b{i}"], dtype=np.float32) for i in range(layers))
+        except (KeyError, ValueError) as exc:
+            raise ConfigError(f"{where}: cannot load the {task} head: {exc}") from exc
         if meta.get("format") != FORMAT_VERSION:
-            raise ConfigError(f"{meta_path}: unknown head format {meta.get('format')!r}")
+            raise ConfigError(f"{where}: unknown head format {meta.get('format')!r}")
         if meta.get("features", lexicon.RECIPE) != lexicon.RECIPE:
             raise ConfigError(
-                f"{meta_path}: the {task} head uses features {meta['features']!r}, which this "
+                f"{where}: the {task} head uses features {meta['features']!r}, which this "
                 f"version does not compute (it knows {lexicon.RECIPE!r}); retrain it with "
                 "`social-triage train`"
             )
@@ -203,10 +239,15 @@ def _same_weights(a: str, b: str) -> bool:
 
 
 class HeadSet:
-    """The four heads a classifier uses; a user's heads folder overrides the shipped ones."""
+    """The four heads a classifier uses; a user's heads folder overrides the shipped ones, and
+    the heads the learning loop promoted override both (`triage/learned_heads.py`).
 
-    def __init__(self, heads: dict[str, Head]) -> None:
+    `brand_routes`: a brand's own route head (`learn`, from that brand's labels), used for the
+    posts addressed to that brand instead of the global route head."""
+
+    def __init__(self, heads: dict[str, Head], brand_routes: dict[str, Head] | None = None) -> None:
         self.heads = heads
+        self.brand_routes = dict(brand_routes or {})
 
     @classmethod
     def load(
@@ -254,16 +295,36 @@ class HeadSet:
     def version(self) -> str:
         return ",".join(self.heads[t].version for t in TASKS if t in self.heads)
 
+    def version_for(self, brand: str | None) -> str:
+        """`version`, naming the brand's own route head when the brand has one."""
+        head = self.brand_routes.get(brand) if brand else None
+        if head is None:
+            return self.version
+        return ",".join(
+            (head.version + f"@{brand}") if t == "route" else self.heads[t].version
+            for t in TASKS
+            if t in self.heads or t == "route"
+        )
+
+    def names(self, brand: str | None = None) -> list[str]:
+        """How explanations name the heads in use for a post of `brand`."""
+        heads = dict(self.heads)
+        if brand and brand in self.brand_routes:
+            heads["route"] = self.brand_routes[brand]
+        return [heads[t].name for t in TASKS if t in heads]
+
     def predict(
         self,
         embeddings: np.ndarray,
         texts: Sequence[str] | None = None,
         languages: Sequence[str | None] | None = None,
         lexicon_columns: np.ndarray | None = None,
+        brands: Sequence[str | None] | None = None,
     ) -> HeadScores:
         """Every head's scores. `texts` (and their detected `languages`, else detected here)
         are needed when a head uses lexicon features, as the shipped sentiment and route do;
-        or their `lexicon_columns`, computed beforehand (`lexicon.features_for`)."""
+        or their `lexicon_columns`, computed beforehand (`lexicon.features_for`). `brands`
+        (one per text) choose a brand's own route head where it has one."""
         n = len(embeddings)
         scores = HeadScores(
             sentiment=np.full((n, 3), 1 / 3, dtype=np.float32),
@@ -285,6 +346,12 @@ class HeadSet:
             scores.complaint = self.heads["complaint"].predict_proba(embeddings, columns)
         if "route" in self.heads:
             scores.private = self.heads["route"].predict_proba(embeddings, columns)
+        if brands is not None and self.brand_routes:
+            for brand, head in self.brand_routes.items():
+                rows = np.flatnonzero([b == brand for b in brands])
+                if len(rows):
+                    own = None if columns is None else columns[rows]
+                    scores.private[rows] = head.predict_proba(embeddings[rows], own)
         if "intent" in self.heads:
             head = self.heads["intent"]
             proba = head.predict_proba(embeddings, columns)

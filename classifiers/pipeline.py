@@ -89,7 +89,12 @@ class Classifier:
 
     @property
     def model_version(self) -> str:
-        version = f"{self.encoder.version};heads={self.heads.version}"
+        return self.model_version_for(None)
+
+    def model_version_for(self, brand: str | None) -> str:
+        """The encoder and heads that decide a post of `brand` (a brand's own route head
+        where it has one)."""
+        version = f"{self.encoder.version};heads={self.heads.version_for(brand)}"
         if self.sentiment_model is not None:
             version += f";sentiment={self.sentiment_model.version}"
         return version
@@ -109,7 +114,7 @@ class Classifier:
         posts = [post for post, _ in items]
         texts = [text for _, text in items]
         results: list[tuple[Signals, Decision] | None] = [None] * len(items)
-        version = self.model_version
+        versions: dict[str | None, str] = {}
         # Each chunk's rules run while the encoder works on the next chunk.
         for positions, chunk in self._signal_chunks(texts, posts):
             for i, signals in zip(positions, chunk, strict=True):
@@ -117,7 +122,11 @@ class Classifier:
                     posts[i], texts[i], signals, review_threshold=self.review_threshold
                 )
                 if decision.model_version is None:
-                    decision = _with_model_version(decision, version)
+                    post = posts[i]
+                    brand = post.brand if post is not None else None
+                    if brand not in versions:
+                        versions[brand] = self.model_version_for(brand)
+                    decision = _with_model_version(decision, versions[brand])
                 results[i] = (signals, decision)
         return cast("list[tuple[Signals, Decision]]", results)
 
@@ -162,7 +171,14 @@ class Classifier:
                 ]
                 languages = [feature.language for feature in features]
                 columns = features_for(chunk, languages) if self.heads.reads_lexicon else None
-                scores = self.heads.predict(pending.pop(0)(), chunk, languages, columns)
+                brands = (
+                    [post.brand if post is not None else None for post in chunk_posts]
+                    if chunk_posts is not None and self.heads.brand_routes
+                    else None
+                )
+                scores = self.heads.predict(
+                    pending.pop(0)(), chunk, languages, columns, brands=brands
+                )
                 if self.sentiment_model is not None:
                     scores.sentiment = self.sentiment_model.predict_proba(chunk)
                 yield positions, signals_from_scores(chunk, scores, chunk_posts, features)
@@ -208,6 +224,7 @@ def signals_from_scores(
     # values: `tolist` and `float` convert alike).
     sentiment = scores.sentiment[np.arange(len(best)), best].tolist()
     labels = [SENTIMENT_LABELS[int(j)] for j in best]
+    distributions = scores.sentiment.tolist()
     complaint = scores.complaint.tolist()
     private = scores.private.tolist()
     intent_columns = [(label, scores.intents[label].tolist()) for label in INTENT_LABELS]
@@ -229,6 +246,7 @@ def signals_from_scores(
                 sensitive=findings,
                 language=language,
                 keywords=tuple(hits),
+                sentiment_scores=dict(zip(SENTIMENT_LABELS, distributions[i], strict=True)),
             )
         )
     return result
@@ -241,6 +259,7 @@ def _with_model_version(decision: Decision, version: str) -> Decision:
 def signals_to_json(signals: Signals, decision: Decision) -> dict[str, Any]:
     """The `social-triage classify` line for one post (without `row`)."""
     return {
+        "summary": decision.summary.get("en"),
         "route": str(decision.route),
         "needs_review": bool(decision.needs_review),
         "confidence": round(min(max(float(decision.confidence), 0.0), 1.0), 4),

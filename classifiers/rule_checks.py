@@ -92,13 +92,22 @@ def _keyword_category(c: Conditions, ctx: Context) -> Outcome:
 
 
 def _sentiment(c: Conditions, ctx: Context) -> Outcome:
+    """As sure as the head's probability that the sentiment is (when the condition holds) or is
+    not (when it fails) one of the named labels: for `not: {sentiment: positive}` on a post
+    that is 53% neutral and 2% positive, 0.98, not 0.53."""
     label, score = ctx.signals.sentiment, ctx.signals.sentiment_score
-    ok = label in (c.sentiment or ())
+    wanted = c.sentiment or ()
+    ok = label in wanted
     verdict = "in" if ok else "not in"
+    probabilities = ctx.signals.sentiment_scores
+    confidence = score
+    if probabilities:
+        inside = sum(p for name, p in probabilities.items() if name in wanted)
+        confidence = min(max(inside if ok else 1.0 - inside, 0.0), 1.0)
     return Outcome(
         holds=ok,
-        reason=f"sentiment: {label} ({score:.2f}) {verdict} {list(c.sentiment or ())}",
-        confidence=score,
+        reason=f"sentiment: {label} ({score:.2f}) {verdict} {list(wanted)}",
+        confidence=confidence,
         scores={"sentiment": label, "sentiment_score": round(score, 3)},
     )
 

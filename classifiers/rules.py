@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from classifiers.rule_checks import CONDITION_NAMES
 from classifiers.rule_conditions import Conditions, Context, Outcome
+from classifiers.summary import LANGUAGES, summaries
 from kernel.errors import ConfigError
 from kernel.models import Decision, Post, Route, Signals
 from kernel.vocab import Priority
@@ -61,6 +62,32 @@ class Rule(BaseModel):
     review: bool = False
     sink: str | None = None
     tier: int | None = Field(default=None, ge=0, le=3)
+    #: The reason in one plain phrase per interface language (`en`, `pt_BR`; a string is
+    #: English), with `{sensitive}`, `{what}`, `{about}` filled in: classifiers/summary.py.
+    summary: dict[str, str] | None = None
+
+    @field_validator("summary", mode="before")
+    @classmethod
+    def _summary(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = {"en": value}
+        if value is None:
+            return None
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
+        ):
+            raise ValueError("a phrase, or a mapping of language (en, pt_BR) to a phrase")
+        unknown = [k for k in value if k not in LANGUAGES]
+        if unknown:
+            raise ValueError(f"unknown language {unknown[0]!r} (one of {', '.join(LANGUAGES)})")
+        for phrase in value.values():
+            try:
+                phrase.format(sensitive="", what="", about="")
+            except (KeyError, IndexError, ValueError) as exc:
+                raise ValueError(
+                    f"{phrase!r}: only {{sensitive}}, {{what}} and {{about}} can be filled in"
+                ) from exc
+        return value
 
     def match(self, post: Post | None, text: str, signals: Signals) -> Outcome:
         """Whether this rule applies, why, and how confidently."""
@@ -179,6 +206,9 @@ class RuleSet:
             scores=scores,
             rules_version=self.version,
             sink=rule.sink,
+            summary=summaries(
+                rule.route, rule.name, confidence, needs_review, rule.summary, signals, scores
+            ),
         )
 
 

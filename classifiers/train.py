@@ -79,9 +79,17 @@ def label_matrix(task: str, labels: list[str]) -> tuple[np.ndarray, tuple[str, .
 
 
 def _fit_estimator(
-    task: str, x: np.ndarray, y: np.ndarray, *, model: Model, c: float, balanced: bool
+    task: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    model: Model,
+    c: float,
+    balanced: bool,
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Weights (inputs, outputs) and biases per layer."""
+    """Weights (inputs, outputs) and biases per layer. `sample_weight` (logistic regression
+    only) weighs rows, as the learning loop weighs a team's corrections against shipped rows."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
 
@@ -99,7 +107,7 @@ def _fit_estimator(
                 bs.append(np.array([-10.0 if column.max() == 0 else 10.0], dtype=np.float32))
                 continue
             lr = LogisticRegression(C=c, class_weight=weight, max_iter=2000)
-            lr.fit(x, column)
+            lr.fit(x, column, sample_weight=sample_weight)
             ws.append(lr.coef_.T.astype(np.float32))
             bs.append(lr.intercept_.astype(np.float32))
         return [np.hstack(ws)], [np.concatenate(bs)]
@@ -108,7 +116,7 @@ def _fit_estimator(
         mlp.fit(x, y)
         return list(mlp.coefs_), list(mlp.intercepts_)
     lr = LogisticRegression(C=c, class_weight=weight, max_iter=2000)
-    lr.fit(x, y)
+    lr.fit(x, y, sample_weight=sample_weight)
     return [lr.coef_.T.astype(np.float32)], [lr.intercept_.astype(np.float32)]
 
 
@@ -121,6 +129,7 @@ def fit_head(
     c: float = 4.0,
     balanced: bool = True,
     metadata: dict[str, Any] | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> Head:
     """One head fitted on all rows (no evaluation: see `cross_validate`)."""
     clean = normalise_labels(task, labels)
@@ -129,7 +138,15 @@ def fit_head(
         raise InputError(f"task {task}: training needs at least two different labels")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # sklearn convergence chatter on tiny sets
-        weights, biases = _fit_estimator(task, embeddings, y, model=model, c=c, balanced=balanced)
+        weights, biases = _fit_estimator(
+            task,
+            embeddings,
+            y,
+            model=model,
+            c=c,
+            balanced=balanced,
+            sample_weight=sample_weight,
+        )
     return Head(
         task=task,
         kind=KIND[task],

@@ -26,6 +26,10 @@ class _Source(BaseModel):
     jitter_seconds: int = Field(default=5, ge=0)
     #: Most pages one poll reads; the rest is read on the next poll, nothing is skipped.
     max_pages: int = Field(default=10, gt=0)
+    #: The brand this source listens for, when one deployment serves several: its posts are
+    #: addressed to it, and that brand's labels teach its own route head (`learn`).
+    #: `brand.name` when empty.
+    brand: str | None = Field(default=None, min_length=1, max_length=255)
 
 
 class _Sink(BaseModel):

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from config.base import BrandSettings
 from config.classifier import ClassifierSettings
 from config.digest import AlertSettings, DigestSettings
+from config.learning import LearningSettings
 from config.operations import MetricsSettings, RetentionSettings
 from config.sinks import EscalationSettings, SinkSettings
 from config.sources import SourceSettings
@@ -75,6 +76,8 @@ class Settings(BaseModel):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    #: The learning loop: heads refitted from people's labels (`learn`, docs/learning.md).
+    learning: LearningSettings = Field(default_factory=LearningSettings)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Settings:

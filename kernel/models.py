@@ -90,6 +90,9 @@ class Post:
     query: str | None = None
     #: The payload as the platform sent it (JSON-serialisable), for audits and re-parsing.
     raw: dict[str, Any] = field(default_factory=dict)
+    #: The brand the post is addressed to, set when it is stored (its source's `brand`);
+    #: sources leave it empty.
+    brand: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -191,6 +194,9 @@ class Signals:
     sensitive: tuple[SensitiveFinding, ...]
     language: str | None
     keywords: tuple[str, ...] = ()
+    #: The sentiment head's probability of each label (empty when unknown): a rule on
+    #: sentiment is as sure as the probability of the labels it names.
+    sentiment_scores: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -207,6 +213,9 @@ class Decision:
     model_version: str | None = None
     rules_version: str | None = None
     sink: str | None = None
+    #: One plain sentence per interface language (`en`, `pt_BR`): where the post went and why
+    #: (classifiers/summary.py). The explanation is the full rule trace.
+    summary: dict[str, str] = field(default_factory=dict)
 
 
 # --- escalation (filled in by escalation/) ---------------------------------------------------

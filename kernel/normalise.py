@@ -69,6 +69,7 @@ def normalise_post(post: Post) -> Post:
         kind=kind,
         query=_opt_text(post.query, "query", None, notes),
         raw=raw,
+        brand=post.brand,
     )
     if notes:
         clean = dataclasses.replace(clean, raw={**clean.raw, "_normalised": notes})

@@ -113,6 +113,7 @@ class Daemon:
             failures=poller.failures,
             interval_seconds=poller.settings.interval_seconds,
             force=force,
+            brand=poller.settings.brand or self.settings.brand.name,
         )
         if outcome.status not in {"paused", "paced", "rate_limited"} or outcome.pages:
             ok = outcome.status in {"ok", "interrupted"}
@@ -146,6 +147,15 @@ class Daemon:
     def sync(self) -> None:
         assert self.stages is not None
         self.stages.sync()
+
+    def learn(self) -> None:
+        """The learning loop on `learning.schedule` (docs/learning.md); never fails the daemon:
+        a failed run is logged and recorded, and the heads in use stay."""
+        assert self.stages is not None
+        try:
+            self.stages.learn()
+        except Exception:
+            log.exception("learn failed; the heads in use stay, next try at the next schedule")
 
     def retention(self) -> None:
         """Apply the retention settings (docs/data-protection.md); never fails the daemon."""
@@ -218,6 +228,8 @@ class Daemon:
         if self.stages is not None and not self.stop.is_set():
             if self.settings.classifier.enabled:
                 self.classify()
+                if self.settings.learning.enabled:
+                    self.learn()  # only when enough new labels arrived (learning settings)
             if self.settings.escalation.enabled:
                 self.deliver()
                 self.sync()
@@ -259,6 +271,15 @@ class Daemon:
                     id=job_id,
                     name=job_id,
                     next_run_time=now,
+                )
+            if self.settings.classifier.enabled and self.settings.learning.enabled:
+                from config.digest import cron_trigger
+
+                scheduler.add_job(
+                    self._stage("learn", self.learn),
+                    cron_trigger(self.settings.learning.schedule),
+                    id="learn",
+                    name="learn",
                 )
             # Marketing's digests and spike alerts (triage/digest/schedule.py).
             from triage.digest.schedule import add_jobs

@@ -60,6 +60,7 @@ def poll_source(
     failures: int = 0,
     interval_seconds: int = 60,
     force: bool = False,
+    brand: str | None = None,
 ) -> PollOutcome:
     """Poll `source` once and record the run; never raises for a platform's failure.
 
@@ -84,7 +85,7 @@ def poll_source(
                 extra={"source": source.name},
             )
             return PollOutcome(source=source.name, status="locked")
-        return _poll(store, source, max_pages, stop, failures, interval_seconds)
+        return _poll(store, source, max_pages, stop, failures, interval_seconds, brand)
 
 
 def _poll(
@@ -94,6 +95,7 @@ def _poll(
     stop: threading.Event | None,
     failures: int,
     interval_seconds: int,
+    brand: str | None = None,
 ) -> PollOutcome:
     name, kind = source.name, source.type
     run_id = store.start_poll(name)
@@ -108,7 +110,7 @@ def _poll(
             # which are not errors, so its skips are only logged.
             to_quarantine = page.skipped if kind != "reddit" else ()
             saved = store.save_page_result(
-                name, kind, page.posts, page.cursor, skipped=to_quarantine
+                name, kind, page.posts, page.cursor, skipped=to_quarantine, brand=brand
             )
             new += saved.new
             edited += saved.edited

@@ -66,6 +66,8 @@ class Stages:
         self._held_seen = 0
         self._classifier = classifier
         self._classifier_lock = threading.Lock()
+        #: The learned versions the classifier's heads were built from (`_use_learned_heads`).
+        self._heads_stamp: str | None = None
         self.sinks = build_sinks(settings)
         if settings.classifier.enabled:
             self.check_rules()
@@ -101,8 +103,35 @@ class Stages:
                 from classifiers.pipeline import Classifier
 
                 self._classifier = Classifier.from_settings(self.settings)
+                self._use_learned_heads()
                 log.info("classifier loaded: %s", getattr(self._classifier, "model_version", ""))
             return self._classifier
+
+    def _use_learned_heads(self) -> None:
+        """Put the heads the learning loop promoted (any replica's `learn`) in place, when
+        they changed since the classifier last looked: one cheap query per classify pass."""
+        from classifiers.heads import HeadSet
+        from classifiers.pipeline import Classifier
+        from triage.learned_heads import with_learned
+        from triage.storage.learning import LearningStore
+
+        classifier = self._classifier
+        if not isinstance(classifier, Classifier):  # a test's stand-in
+            return
+        learning = LearningStore(self.store.engine)
+        stamp = learning.active_stamp()
+        if stamp == self._heads_stamp:
+            return
+        encoder = classifier.encoder
+        base = HeadSet.load(
+            self.settings.classifier.heads_dir,
+            encoder_dim=encoder.dim,
+            encoder_version=encoder.version,
+        )
+        classifier.heads = with_learned(base, learning, encoder.version)
+        if self._heads_stamp is not None or stamp:
+            log.info("heads in use: %s", ", ".join(classifier.heads.names()))
+        self._heads_stamp = stamp
 
     def describe(self) -> list[str]:
         lines = [
@@ -113,15 +142,30 @@ class Stages:
 
     def classify(self, stop: threading.Event | None = None) -> int:
         c = self.settings.classifier
+        classifier = self.classifier
+        with self._classifier_lock:
+            self._use_learned_heads()
         return classify_pending(
             self.store,
-            self.classifier,
+            classifier,
             claim_size=c.claim_size,
             default_sink=self.default_sink,
             priority_sinks=self.settings.escalation.priority_sinks,
             hold_for_review=self.settings.escalation.hold_for_review,
             stop=stop,
         )
+
+    def learn(self) -> None:
+        """The scheduled learning run (`learning.schedule`): only when enough new labels."""
+        from classifiers.pipeline import Classifier
+        from triage.learn_job import scheduled_learning
+
+        classifier = self.classifier
+        scheduled_learning(
+            self.settings, self.store, classifier if isinstance(classifier, Classifier) else None
+        )
+        with self._classifier_lock:
+            self._use_learned_heads()
 
     def deliver(self, stop: threading.Event | None = None) -> DeliveryReport:
         esc = self.settings.escalation

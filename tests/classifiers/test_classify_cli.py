@@ -14,6 +14,7 @@ from triage.cli.classify_cmds import classify, commands, evaluate
 
 KEYS: dict[str, type | tuple[type, ...]] = {
     "row": int,
+    "summary": str,  # the one plain sentence (docs/learning.md, issue 17)
     "route": str,
     "needs_review": bool,
     "confidence": float,

@@ -120,7 +120,10 @@ def assert_close(got: list[Signals], expected: list[Signals]) -> None:
     floats = ("sentiment_score", "complaint", "private_score")
     for a, b in zip(got, expected, strict=True):
         exact = {name: 0.0 for name in floats}
-        assert replace(a, intents={}, **exact) == replace(b, intents={}, **exact)
+        assert replace(a, intents={}, sentiment_scores={}, **exact) == replace(
+            b, intents={}, sentiment_scores={}, **exact
+        )
+        assert a.sentiment_scores == pytest.approx(b.sentiment_scores, abs=1e-6)
         assert [getattr(a, name) for name in floats] == pytest.approx(
             [getattr(b, name) for name in floats], abs=1e-6
         )

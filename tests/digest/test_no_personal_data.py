@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from classifiers.sensitive import detect
+from classifiers.sensitive import detect, preview
 from config import load_settings
 from tests.digest.helpers import at, seed
 from triage.digest.alert_job import quoted_posts
@@ -32,6 +32,8 @@ SECRETS = {
     "phone": ("+55 11 98765-4321", "sem sinal há dois dias, me liguem no {} urgente"),
 }
 NAMES = ("Jane Realname", "Carlos Sobrenome")
+#: How each value appears once masked (classifiers.sensitive.preview).
+MASKED = {kind: preview(kind, value) for kind, (value, _template) in SECRETS.items()}
 
 
 def _decoded(msg: EmailMessage) -> str:
@@ -91,5 +93,14 @@ def test_no_sensitive_value_reaches_a_digest_or_an_alert(sqlite_store: Store) ->
                 assert digits not in "".join(c for c in output if c.isdigit() or c == " ")
         for name in NAMES:
             assert name not in output, f"author name in the {where}"
-    assert "@customer_cpf_0" in outputs["html"]  # authors by handle
-    assert "***.***.***-25" in outputs["html"]  # the masked preview shows what was there
+    # Authors by handle: the themes quote some of the posts; which ones is the clustering's
+    # pick among near-equals and differs between CPUs, so any seeded author's handle will do.
+    handles = {row["handle"] for row in rows}
+    quoted = [h for h in handles if f"@{h}" in outputs["html"]]
+    assert quoted, "no author handle in the digest"
+    # The quoted posts show a masked preview of what was there (whichever posts they are).
+    assert any(mask in outputs["html"] for mask in MASKED.values()), "no masked value shown"
+    # Theme labels are words a digest may show: no fragment of a masked value.
+    for theme in digest.themes:
+        for word in theme.words:
+            assert not any(c.isdigit() for c in word), f"theme word {word!r} holds digits"

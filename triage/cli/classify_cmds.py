@@ -1,7 +1,8 @@
 """Commands that run the classifiers on CSV files: `classify` and `eval` (`train`: train_cmds).
 
-None of them touches the database: they read a CSV, load the encoder and heads named by the
-settings, and print. Bad files and settings are one line on stderr and exit 2.
+None of them writes to the database: they read a CSV, load the encoder and the heads the daemon
+uses (the shipped or configured ones, and those `learn` promoted, read from the database when it
+exists), and print. Bad files and settings are one line on stderr and exit 2.
 """
 
 from __future__ import annotations
@@ -62,11 +63,13 @@ def classify(file: str, text_column: str, id_column: str, config_path: str | Non
     (see --id-column), that row's `id`; other columns are ignored; progress goes to stderr.
     """
     from classifiers.pipeline import Classifier, signals_to_json
+    from triage.learned_heads import promoted
 
     settings = settings_from(config_path, logs=False)
     table = read_table(file, text_column=text_column, extra_columns=(id_column,))
     ids = table.columns.get(id_column)
     classifier = Classifier.from_settings(settings)
+    classifier.heads = promoted(settings, classifier.heads, classifier.encoder.version)
     with progress_bar(len(table.texts), "classify") as bar:
         for start in range(0, len(table.texts), CHUNK):
             chunk = table.texts[start : start + CHUNK]
@@ -111,6 +114,7 @@ def evaluate(
     from classifiers.evaluate import binary_auc, classification_report, format_report
     from classifiers.heads import HeadSet
     from classifiers.train import TASK_LABELS, normalise_labels
+    from triage.learned_heads import promoted
 
     settings = settings_from(config_path, logs=False)
     table = read_table(
@@ -122,10 +126,12 @@ def evaluate(
     heads = HeadSet.load(
         settings.classifier.heads_dir, encoder_dim=encoder.dim, encoder_version=encoder.version
     )
+    heads = promoted(settings, heads, encoder.version)
     if task not in heads.heads:
         raise ConfigError(f"classifier.heads_dir: no {task} head to evaluate")
     embeddings = _encode_with_progress(encoder, table.texts)
-    scores = heads.predict(embeddings, table.texts)
+    brands = table.columns.get("brand")
+    scores = heads.predict(embeddings, table.texts, brands=brands)
     if task == "sentiment":
         names = SENTIMENTS
         if settings.classifier.sentiment_model:

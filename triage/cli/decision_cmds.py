@@ -12,6 +12,7 @@ import click
 from kernel.errors import InputError
 from kernel.models import CaseStatus, StoredPost
 from triage.cli.common import config_option, settings_from
+from triage.learned_heads import describe_heads
 from triage.storage import Store, open_store
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore, StoredDecision
@@ -65,6 +66,7 @@ def explain(post: str, config_path: str | None, as_json: bool) -> None:
                         "external_id": stored.post.external_id,
                         "url": stored.post.url,
                     },
+                    "summary": d.summary.get(settings.locale) or d.summary.get("en"),
                     "route": d.route.value,
                     "tier": d.tier,
                     "priority": d.priority,
@@ -75,6 +77,7 @@ def explain(post: str, config_path: str | None, as_json: bool) -> None:
                     "explanation": d.explanation,
                     "scores": d.scores,
                     "model_version": d.model_version,
+                    "heads": describe_heads(d.model_version),
                     "rules_version": d.rules_version,
                     "decided_by": current.decided_by,
                     "decided_at": current.decided_at.isoformat(),
@@ -90,6 +93,9 @@ def explain(post: str, config_path: str | None, as_json: bool) -> None:
         )
         return
     p = stored.post
+    summary = d.summary.get(settings.locale) or d.summary.get("en")
+    if summary:
+        click.echo(summary)
     click.echo(f"post {stored.id} {p.source}:{p.external_id} by @{p.author.handle} {p.url or ''}")
     click.echo(f"  {preview(p.text, 200)}")
     if revisions:
@@ -106,6 +112,7 @@ def explain(post: str, config_path: str | None, as_json: bool) -> None:
         f"decided by {current.decided_by} at {current.decided_at:%Y-%m-%d %H:%M}Z; "
         f"model {d.model_version}; rules {d.rules_version}"
     )
+    click.echo(f"heads: {describe_heads(d.model_version)}")
     click.echo("explanation:")
     for line in d.explanation.splitlines():
         click.echo(f"  {line}")

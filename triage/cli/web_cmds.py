@@ -84,25 +84,3 @@ def users_password(name: str, config_path: str | None) -> None:
 
 
 commands = [serve, users]
-
-
-@click.group()
-def corrections() -> None:
-    """Labels people gave posts in the review queue (training data)."""
-
-
-@corrections.command("export")
-@click.argument("file", type=click.Path(dir_okay=False))
-@config_option
-def corrections_export(file: str, config_path: str | None) -> None:
-    """Write the newest label per post and task to FILE.csv (text with sensitive values masked)."""
-    from pathlib import Path
-
-    from triage.queue.corrections import export_csv
-
-    settings = settings_from(config_path, logs=False)
-    rows = export_csv(open_store(settings).engine, Path(file))
-    click.echo(f"wrote {rows} label(s) to {file}")
-
-
-commands.append(corrections)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from classifiers.sensitive import redact
 from triage.digest.records import Theme, quote
 from triage.storage.digest_reads import PeriodPost
 
@@ -56,10 +57,16 @@ def _fold(word: str) -> str:
 
 
 def tokens(text: str, stop: frozenset[str]) -> list[str]:
-    text = _MENTION_RE.sub(" ", _URL_RE.sub(" ", text))
+    """The words a theme label may use: from the text as a digest may show it (every sensitive
+    value masked), and never a word with a digit (what is left of a masked IBAN, `de89`, an
+    order number or a plan code says nothing about a theme and may say something about a
+    person)."""
+    text = _MENTION_RE.sub(" ", _URL_RE.sub(" ", redact(text)))
     found = []
     for match in _TOKEN_RE.finditer(text):
         word = match.group(0).lower().strip("'-")
+        if any(c.isdigit() for c in word):
+            continue
         if len(word) >= 3 and _fold(word) not in stop and word not in stop:
             found.append(word)
     return found

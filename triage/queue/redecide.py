@@ -41,6 +41,7 @@ def redecide(
             ),
             rules_tried=(),
             sink=None,
+            summary=corrected_summary(route, by),
         )
         return old.route.value, decision, signals
     if signals is None:
@@ -56,6 +57,14 @@ def redecide(
         model_version=old.model_version,
     )
     return old_value, decision, signals
+
+
+def corrected_summary(route: Route, by: str) -> dict[str, str]:
+    """The one-sentence explanation of a route a person set."""
+    from classifiers.summary import ROUTES
+
+    by_words = {"en": "set by {by}", "pt_BR": "definido por {by}"}
+    return {lang: f"{ROUTES[lang][route]}: {by_words[lang].format(by=by)}." for lang in ROUTES}
 
 
 def _rules_decide(settings: Settings, item: QueueItem, signals: Signals) -> Decision:

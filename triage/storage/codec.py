@@ -21,6 +21,7 @@ def signals_to_json(signals: Signals) -> dict[str, Any]:
         ],
         "language": signals.language,
         "keywords": list(signals.keywords),
+        "sentiment_scores": dict(signals.sentiment_scores),
     }
 
 
@@ -36,6 +37,7 @@ def signals_from_json(data: dict[str, Any] | None) -> Signals | None:
         sensitive=tuple(SensitiveFinding(**f) for f in data.get("sensitive") or ()),
         language=data.get("language"),
         keywords=tuple(data.get("keywords") or ()),
+        sentiment_scores=dict(data.get("sentiment_scores") or {}),
     )
 
 
@@ -53,6 +55,7 @@ def decision_row(decision: Decision) -> dict[str, Any]:
         "sink": decision.sink,
         "model_version": decision.model_version,
         "rules_version": decision.rules_version,
+        "summary": dict(decision.summary) or None,
     }
 
 
@@ -70,6 +73,7 @@ def decision_from_row(row: Any) -> Decision:
         model_version=row["model_version"],
         rules_version=row["rules_version"],
         sink=row["sink"],
+        summary=dict(row.get("summary") or {}),
     )
 
 

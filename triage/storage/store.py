@@ -44,10 +44,11 @@ class Store(SourceStates):
         *,
         fetched_by: str,
         skipped: Sequence[str] = (),
+        brand: str | None = None,
     ) -> ingest.PageResult:
         """Normalise, mask and insert-or-skip a page; edits become revisions; items that
         cannot be stored (and those the source skipped) go to quarantine. Never raises for one
-        bad item (see `triage.storage.ingest`)."""
+        bad item (see `triage.storage.ingest`). `brand`: the brand the source listens for."""
         result = ingest.PageResult()
         now = utcnow()
         for reason in skipped:
@@ -57,7 +58,7 @@ class Store(SourceStates):
         grouped = ingest.prepare(batch, fetched_by, now, result, conn)
         latest = {key: versions[-1] for key, versions in grouped.items()}
         earlier = {key: versions[:-1] for key, versions in grouped.items() if len(versions) > 1}
-        rows = [_post_row(post, now, fetched_by) for post in latest.values()]
+        rows = [_post_row(post, now, fetched_by, brand) for post in latest.values()]
         # executemany of one cached statement: SQLAlchemy batches it into multi-row INSERTs
         # ("insertmanyvalues") and RETURNING gives back only the rows that were new.
         inserted = ingest.insert_rows(conn, self._insert_posts, rows, fetched_by, now, result)
@@ -86,9 +87,12 @@ class Store(SourceStates):
         cursor: dict[str, Any] | None,
         *,
         skipped: Sequence[str] = (),
+        brand: str | None = None,
     ) -> ingest.PageResult:
         with self.engine.begin() as conn:
-            result = self.store_page(conn, batch, fetched_by=source_name, skipped=skipped)
+            result = self.store_page(
+                conn, batch, fetched_by=source_name, skipped=skipped, brand=brand
+            )
             if cursor is not None:
                 self._upsert_state(conn, source_name, source_type, cursor=cursor)
         return result
@@ -148,7 +152,7 @@ class Store(SourceStates):
         return {"posts": sum(by_source.values()), "by_source": by_source}
 
 
-def _post_row(post: Post, now: datetime, fetched_by: str) -> dict[str, Any]:
+def _post_row(post: Post, now: datetime, fetched_by: str, brand: str | None) -> dict[str, Any]:
     author = post.author
     return {
         "source": post.source,
@@ -170,6 +174,7 @@ def _post_row(post: Post, now: datetime, fetched_by: str) -> dict[str, Any]:
         "query": post.query,
         "fetched_by": fetched_by,
         "raw": post.raw,
+        "brand": brand or post.brand,
     }
 
 
@@ -198,5 +203,6 @@ def stored_post_from_row(row: Any) -> StoredPost:
             kind=PostKind(row["kind"]),
             query=row["query"],
             raw=row["raw"] or {},
+            brand=row.get("brand"),
         ),
     )

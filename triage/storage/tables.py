@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -81,6 +82,8 @@ posts = Table(
     Column("query", Text),
     #: The configured source (poller) that first stored the post.
     Column("fetched_by", String(64), nullable=False),
+    #: The brand the post is addressed to: its source's `brand`, else `brand.name`.
+    Column("brand", Text),
     Column("raw", JSON, nullable=False),
     #: Set when the post's current decision is stored; NULL posts wait for the classifier.
     Column("classified_at", UTCDateTime),
@@ -148,6 +151,8 @@ decisions = Table(
     Column("rules_version", Text),
     #: `classifier`, or `agent:NAME` for a human correction.
     Column("decided_by", Text, nullable=False),
+    #: The one-sentence summary per interface language (`classifiers/summary.py`).
+    Column("summary", JSON),
     Column("decided_at", UTCDateTime, nullable=False),
     #: Set when a newer decision replaces this one; the current decision has NULL.
     Column("superseded_at", UTCDateTime),
@@ -249,20 +254,87 @@ replies = Table(
     Index(None, "post_id"),
 )
 
-#: A person's label for a post: training data, and the reason for a re-decision.
+#: Labelled texts that are not stored posts: a team's earlier labels, imported from a CSV
+#: (`corrections import`). The text is masked at rest like a post's.
+examples = Table(
+    "examples",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("text", Text, nullable=False),
+    Column("lang", String(16)),
+    Column("brand", Text),
+    #: Where it came from: `import:FILE.csv:ROW`.
+    Column("origin", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+#: A person's label for a post (or an imported example): training data, and the reason for a
+#: re-decision. Exactly one of `post_id` and `example_id` is set.
 corrections = Table(
     "corrections",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("post_id", Id, ForeignKey("posts.id", name="fk_corrections_post"), nullable=False),
+    Column("post_id", Id, ForeignKey("posts.id", name="fk_corrections_post")),
     #: route | sentiment | complaint | intent | sensitive
     Column("field", Text, nullable=False),
     Column("old_value", Text),
     Column("new_value", Text, nullable=False),
     Column("author", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("example_id", Id, ForeignKey("examples.id", name="fk_corrections_example")),
+    #: The brand the label is about (the post's, or the imported row's); NULL: any.
+    Column("brand", Text),
+    #: `queue` (the web app or `queue correct`) or `import:FILE.csv`.
+    Column("origin", Text, nullable=False, server_default="queue"),
     Index(None, "post_id"),
     Index(None, "field"),
+)
+
+#: Every head the learning loop fitted, promoted or not, with the figures that decided it
+#: (`social-triage learn`). The active version of a task (and brand) is what classifies.
+head_versions = Table(
+    "head_versions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("task", Text, nullable=False),
+    #: NULL: the global head; else a brand's own route head.
+    Column("brand", Text),
+    #: candidate (dry run) | rejected | active | retired
+    Column("status", Text, nullable=False),
+    Column("encoder_version", Text, nullable=False),
+    #: The head's metadata: recipe, training data counts, the comparison that decided it.
+    Column("metadata", JSON, nullable=False),
+    #: The weights, as the `.npz` a heads folder holds.
+    Column("weights", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("promoted_at", UTCDateTime),
+    Column("retired_at", UTCDateTime),
+    #: Why it was promoted, rejected or retired, one line.
+    Column("reason", Text),
+    Column("run_id", Id),
+    #: The version this one replaced when promoted (NULL: the shipped head); a rollback
+    #: brings that one back.
+    Column("replaces", Id),
+    Index(None, "task", "brand", "status"),
+)
+
+#: One run of the learning loop (by hand or on the daemon's schedule).
+learn_runs = Table(
+    "learn_runs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    #: `cli:NAME`, `schedule`
+    Column("trigger", Text, nullable=False),
+    Column("dry_run", Boolean, nullable=False),
+    #: The newest correction id it saw: the schedule counts new ones from here.
+    Column("last_correction_id", Id),
+    #: running | done | failed
+    Column("status", Text, nullable=False),
+    #: One line per task: promoted, rejected (why) or skipped (why).
+    Column("summary", Text),
 )
 
 #: Who did what, when: every queue action, login and user change.
