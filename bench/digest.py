@@ -51,7 +51,7 @@ def main() -> None:
         settings = load_settings(None, environ={"TRIAGE_DATABASE__URL": f"sqlite:///{tmp}/b.db"})
         settings.logging.level = "WARNING"
         configure_logging(settings.logging)
-        from config.sinks import FileSinkSettings
+        from escalation.file import FileSinkSettings
 
         settings.sinks = [FileSinkSettings(name="local", path=Path(tmp) / "cases.jsonl")]
         store = open_store(settings)

@@ -38,14 +38,14 @@ from sqlalchemy import Engine, create_engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ helpers, as the CI runs
 
 from escalation.memory import MemorySink
-from escalation.request_tracker import RequestTrackerSink
+from escalation.request_tracker.sink import RequestTrackerSink
 from escalation.retry import RetryPolicy
-from escalation.webhook import WebhookSink
+from escalation.webhook.sink import WebhookSink
+from kernel.abc import Sink
+from kernel.models import Case, Post, TicketRef
 from tests.escalation.rt_server import RTServer, rt_installed
 from tests.test_classify_job import KeywordClassifier
-from triage.abc import Sink
 from triage.classify_job import classify_pending
-from triage.models import Case, Post, TicketRef
 from triage.outbox import deliver_due
 from triage.storage import Store, make_engine, migrate
 from triage.storage.cases import CaseStore

@@ -52,7 +52,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import numpy as np
 
 from classifiers.encoder import Encoder
-from triage.models import Decision, Post, Route
+from kernel.models import Decision, Post, Route
 from triage.suggest import Suggester
 from triage.suggest.kb import Article, KnowledgeBase
 

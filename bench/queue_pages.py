@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, text
 
 from config.schema import Settings
-from triage.models import Author, Post, Route
+from kernel.models import Author, Post, Route
 from triage.queue.users import UserStore
 from triage.storage import Store, make_engine, migrate
 from triage.storage.tables import decisions, posts

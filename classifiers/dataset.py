@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from triage.errors import InputError
+from kernel.errors import InputError
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 

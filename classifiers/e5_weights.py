@@ -44,7 +44,7 @@ import numpy as np
 
 from classifiers import e5_tokenizer
 from classifiers.encoder import PREFIX_FILE
-from triage.errors import ConfigError
+from kernel.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -46,7 +46,7 @@ import numpy as np
 
 from classifiers import e5_tokenizer
 from classifiers.e5_tokenizer import E5Tokenizer
-from triage.errors import ConfigError
+from kernel.errors import ConfigError
 
 if TYPE_CHECKING:
     from config.classifier import ClassifierSettings

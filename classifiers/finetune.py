@@ -42,7 +42,7 @@ from classifiers.train import (
     label_matrix,
     normalise_labels,
 )
-from triage.errors import InputError
+from kernel.errors import InputError
 
 if TYPE_CHECKING:
     from classifiers.heads import Head

@@ -23,14 +23,13 @@ from typing import Any, Literal
 import numpy as np
 
 from classifiers import lexicon
-from triage.errors import ConfigError
-from triage.vocab import INTENTS, SENTIMENTS
+from kernel.errors import ConfigError
+from kernel.vocab import INTENTS, SENTIMENTS, TASKS, Task
 
-Task = Literal["sentiment", "complaint", "route", "intent"]
 Kind = Literal["softmax", "sigmoid", "multilabel"]
 
-TASKS: tuple[Task, ...] = ("sentiment", "complaint", "route", "intent")
-SENTIMENT_LABELS = SENTIMENTS  # one vocabulary: triage/vocab.py
+__all__ = ["TASKS", "Task"]  # one vocabulary: kernel/vocab.py
+SENTIMENT_LABELS = SENTIMENTS
 INTENT_LABELS = INTENTS
 #: The label whose probability a binary (sigmoid) head reports.
 POSITIVE_LABEL: dict[str, str] = {"complaint": "complaint", "route": "private_dm"}

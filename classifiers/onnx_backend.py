@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from triage.errors import ConfigError
+from kernel.errors import ConfigError
 
 if TYPE_CHECKING:
     from classifiers.encoder import Encoder

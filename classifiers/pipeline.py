@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
@@ -23,7 +23,8 @@ from threadpoolctl import ThreadpoolController
 from classifiers.heads import INTENT_LABELS, SENTIMENT_LABELS, HeadScores, HeadSet
 from classifiers.language import detect_language
 from classifiers.lexicon import features_for
-from triage.models import Decision, Post, SensitiveFinding, Signals
+from kernel.abc import Rules
+from kernel.models import Decision, Post, SensitiveFinding, Signals
 
 if TYPE_CHECKING:
     from classifiers.encoder import Encoder
@@ -36,16 +37,6 @@ if TYPE_CHECKING:
 KEYWORD_INTENT_FLOOR = 0.8
 #: Encoder batches per chunk of a call (see `Classifier._signal_chunks`).
 CHUNK_BATCHES = 4
-
-
-class Rules(Protocol):
-    """What the pipeline needs from `classifiers.rules.RuleSet`."""
-
-    version: str
-
-    def decide(
-        self, post: Post | None, text: str, signals: Signals, *, review_threshold: float
-    ) -> Decision: ...
 
 
 class Classifier:

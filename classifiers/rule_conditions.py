@@ -27,8 +27,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from classifiers.keywords import CATEGORIES, fold, keyword_hits
-from triage.models import Post, Signals
-from triage.vocab import INTENTS, SENSITIVE_KINDS, SENTIMENTS
+from kernel.models import Post, Signals
+from kernel.vocab import INTENTS, SENSITIVE_KINDS, SENTIMENTS
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

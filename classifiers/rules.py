@@ -29,7 +29,7 @@ import hashlib
 import importlib.resources
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -37,8 +37,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from classifiers.rule_checks import CONDITION_NAMES
 from classifiers.rule_conditions import Conditions, Context, Outcome
 from classifiers.summary import LANGUAGES, summaries
-from triage.errors import ConfigError
-from triage.models import Decision, Post, Route, Signals
+from kernel.errors import ConfigError
+from kernel.models import Decision, Post, Route, Signals
+from kernel.vocab import Priority
 
 DEFAULT_RULES = "default_rules.yaml"
 
@@ -57,7 +58,7 @@ class Rule(BaseModel):
     name: str = Field(min_length=1)
     when: Conditions = Field(default_factory=Conditions)
     route: Route
-    priority: Literal["low", "normal", "high", "urgent"] = "normal"
+    priority: Priority = "normal"
     review: bool = False
     sink: str | None = None
     tier: int | None = Field(default=None, ge=0, le=3)

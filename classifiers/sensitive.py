@@ -21,8 +21,9 @@ import phonenumbers
 
 from classifiers import sensitive_patterns as sp
 from classifiers.keywords import CATEGORIES, TermSet, fold, keyword_hits
-from triage.models import SensitiveFinding
-from triage.vocab import SENSITIVE_KINDS
+from kernel.models import SensitiveFinding
+from kernel.protect import redact_findings
+from kernel.vocab import SENSITIVE_KINDS
 
 __all__ = [
     "DEFAULT_ACCOUNT_PATTERNS",
@@ -34,7 +35,7 @@ __all__ = [
     "redact",
 ]
 
-#: Every kind `detect` can report, strongest first (one vocabulary: triage/vocab.py).
+#: Every kind `detect` can report, strongest first (one vocabulary: kernel/vocab.py).
 KINDS = SENSITIVE_KINDS
 
 #: Regions whose national formats are tried for phone numbers without a `+` country code.
@@ -94,14 +95,6 @@ class SensitiveDetector:
 
     def redact(self, text: str) -> str:
         return redact_findings(text, self.detect(text))
-
-
-def redact_findings(text: str, findings: Sequence[SensitiveFinding]) -> str:
-    """`text` with every finding's span replaced by its preview."""
-    out = text
-    for finding in sorted(findings, key=lambda f: f.start, reverse=True):
-        out = out[: finding.start] + finding.preview + out[finding.end :]
-    return out
 
 
 def preview(kind: str, value: str) -> str:
@@ -172,7 +165,7 @@ def _cards(scan: _Scan) -> Iterator[tuple[int, int]]:
 
 
 #: A card number as the store keeps it (all but the last four digits masked, see
-#: `triage/protect.py`): still a card, so a stored post re-classified routes as before.
+#: `kernel/protect.py`): still a card, so a stored post re-classified routes as before.
 _MASKED_CARD_RE = re.compile(r"(?<![\w*])(?:\*[ -]?){8,15}\d{4}(?!\w)")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from classifiers.heads import SENTIMENT_LABELS
-from triage.errors import ConfigError
+from kernel.errors import ConfigError
 
 _NAMES = {
     "negative": 0,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from triage.models import Route, Signals
+from kernel.models import Route, Signals
 
 LANGUAGES = ("en", "pt_BR")
 

@@ -17,7 +17,7 @@ import numpy as np
 from classifiers import lexicon
 from classifiers.evaluate import binary_auc, classification_report
 from classifiers.heads import INTENT_LABELS, KIND, POSITIVE_LABEL, SENTIMENT_LABELS, Head
-from triage.errors import InputError
+from kernel.errors import InputError
 
 if TYPE_CHECKING:
     from classifiers.encoder import Encoder

@@ -1,4 +1,7 @@
-"""Settings for marketing's view: scheduled digests, their SMTP server, and spike alerts."""
+"""Settings for marketing's view: scheduled digests, their SMTP server, and spike alerts.
+
+The SMTP server is `config.base.SmtpSettings`, the model the e-mail sink uses too.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,9 @@ from pathlib import Path
 
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from config.base import SmtpSettings
+from kernel.period import parse_period
 
 _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -53,25 +59,8 @@ def check_cron(value: str) -> str:
 
 
 def check_period(value: str) -> str:
-    from triage.digest.period import parse_period
-
     parse_period(value)
     return value
-
-
-class SmtpSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    host: str
-    port: int = Field(default=25, gt=0, lt=65536)
-    starttls: bool = False
-    #: Log in only when a user name is given; the password then comes from `password_*`.
-    username: str | None = None
-    password_env: str | None = "TRIAGE_DIGEST_SMTP_PASSWORD"
-    password_file: Path | None = None
-    from_address: str = Field(default="social-triage@localhost", alias="from")
-    to: list[str] = Field(min_length=1)
-    timeout_seconds: float = Field(default=20.0, gt=0)
 
 
 class DigestSchedule(BaseModel):

@@ -3,14 +3,10 @@ and what a candidate must show before it replaces the heads in use (docs/learnin
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from config.digest import check_cron
-
-Task = Literal["sentiment", "complaint", "route", "intent"]
-TASKS: tuple[Task, ...] = ("sentiment", "complaint", "route", "intent")
+from kernel.vocab import TASKS, Task
 
 
 class LearningSettings(BaseModel):

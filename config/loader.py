@@ -14,8 +14,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from config.schema import Settings
-from triage.errors import ConfigError
-from triage.plugins import PLUGINS
+from kernel.errors import ConfigError
+from kernel.plugins import registered
 
 DEFAULT_CONFIG_NAME = "social-triage.yaml"
 ENV_PREFIX = "TRIAGE_"
@@ -118,7 +118,7 @@ def _override_for(exc: ValidationError, environ: Mapping[str, str]) -> str | Non
 
 
 #: Discriminator values pydantic puts in error paths of tagged unions; not part of the path.
-_UNION_TAGS = frozenset(plugin.type for plugin in PLUGINS)
+_UNION_TAGS = frozenset((*registered("source"), *registered("sink")))
 
 
 def format_validation_error(exc: ValidationError) -> str:

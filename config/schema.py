@@ -7,14 +7,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from config.base import BrandSettings
 from config.classifier import ClassifierSettings
 from config.digest import AlertSettings, DigestSettings
 from config.learning import LearningSettings
 from config.operations import MetricsSettings, RetentionSettings
-from config.sinks import EscalationSettings, FileSinkSettings, SinkSettings
-from config.sources import ReplaySourceSettings, SourceSettings
+from config.sinks import EscalationSettings, SinkSettings
+from config.sources import SourceSettings
 from config.suggestions import SuggestionSettings
 from config.web import WebSettings
+from kernel.plugins import registered
 
 
 class DatabaseSettings(BaseModel):
@@ -34,16 +36,6 @@ class LoggingSettings(BaseModel):
     format: Literal["text", "json"] = "text"
 
 
-class BrandSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = "Acme"
-    #: The brand's own handles on every platform; their posts are marked as the brand's.
-    handles: list[str] = Field(
-        default_factory=lambda: ["acme", "acmehelp", "AcmeSupport", "acme_official"]
-    )
-
-
 class ReplySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -52,12 +44,13 @@ class ReplySettings(BaseModel):
 
 
 def _default_sources() -> list[SourceSettings]:
-    return [ReplaySourceSettings(name="sample")]
+    """The embedded default: the bundled sample of posts, replayed."""
+    return [registered("source")["replay"].settings(name="sample")]
 
 
 def _default_sinks() -> list[SinkSettings]:
     """The embedded default: cases go to a local JSON-lines file."""
-    return [FileSinkSettings(name="local")]
+    return [registered("sink")["file"].settings(name="local")]
 
 
 class Settings(BaseModel):

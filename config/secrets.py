@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from triage.errors import NotConfigured
+from kernel.errors import NotConfigured
 
 
 def resolve_secret(*, env: str | None, file: Path | None, setting: str) -> str:

@@ -13,9 +13,9 @@ from datetime import datetime
 
 import requests
 
-from triage.errors import DeliveryPermanent, DeliveryRetryable
-from triage.util import one_line as _one_line
-from triage.util import retry_after_seconds
+from kernel.errors import DeliveryPermanent, DeliveryRetryable
+from kernel.util import one_line as _one_line
+from kernel.util import retry_after_seconds
 
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
 #: Longest helpdesk reason quoted in an error; bodies can be whole HTML pages.

@@ -14,19 +14,16 @@ from typing import Any
 
 import jinja2
 
-from triage.errors import ConfigError, DeliveryPermanent
-from triage.models import Case, Post, SensitiveFinding
-from triage.plugins import profile_urls
-from triage.util import one_line
+from kernel.errors import ConfigError, DeliveryPermanent
+from kernel.models import Case, Post, SensitiveFinding
+from kernel.plugins import profile_urls
+from kernel.util import one_line
 
 TEMPLATE_NAMES = ("subject.txt.j2", "body.txt.j2", "first_response.txt.j2", "follow_up.txt.j2")
 #: Helpdesks cut long subjects anyway; RT's column is 200 characters.
 MAX_SUBJECT_CHARS = 200
 #: Minimum intent score for an intent to shape the suggested first response.
 INTENT_THRESHOLD = 0.5
-
-#: Post.source -> an author's profile URL, as each source registered it (triage/plugins.py).
-_PROFILE_URLS = profile_urls()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -69,7 +66,7 @@ def sensitive_kinds(case: Case) -> list[str]:
 
 
 def masked_kinds(post: Post) -> list[str]:
-    """Kinds masked before the post was stored (card numbers, credentials; triage/protect.py)."""
+    """Kinds masked before the post was stored (card numbers, credentials; kernel/protect.py)."""
     kinds = post.raw.get("_masked") if isinstance(post.raw, dict) else None
     return [str(k) for k in kinds] if isinstance(kinds, list) else []
 
@@ -86,7 +83,7 @@ def masked_note(post: Post) -> str | None:
 
 def profile_url(post: Post) -> str | None:
     handle = post.author.handle.lstrip("@")
-    pattern = _PROFILE_URLS.get(post.source.lower())
+    pattern = profile_urls().get(post.source.lower())
     if not pattern or not handle or handle.startswith("["):
         return None
     return pattern.format(handle=handle)

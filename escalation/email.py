@@ -3,7 +3,9 @@
 SMTP cannot be asked whether a message was already delivered, so the key travels in the
 message itself: the `Message-ID` is derived from it (helpdesks and mail stores drop a repeated
 Message-ID) and `X-Triage-Idempotency-Key` carries it verbatim. The ticket reference is the
-Message-ID, identical on every attempt for one case.
+Message-ID, identical on every attempt for one case. A mailbox has no status to read back.
+
+The whole plugin is this module (settings, sink, record) and its entry point.
 """
 
 from __future__ import annotations
@@ -13,15 +15,32 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
+from typing import Literal
 
-from config.sinks import EmailSinkSettings
+from pydantic import Field
+
+from config.base import SmtpSettings, _Sink
 from escalation.content import Renderer
 from escalation.smtp import login_password, send_message
-from triage.abc import Sink
-from triage.errors import NotConfigured
-from triage.models import Case, TicketRef
+from kernel import plugins
+from kernel.abc import Sink
+from kernel.errors import NotConfigured
+from kernel.models import Case, TicketRef
 
 KEY_HEADER = "X-Triage-Idempotency-Key"
+
+
+class EmailSinkSettings(SmtpSettings, _Sink):
+    """The SMTP server settings (`config.base.SmtpSettings`) plus a sink's."""
+
+    type: Literal["email"] = "email"
+    password_env: str | None = "TRIAGE_SMTP_PASSWORD"
+    from_address: str = Field(alias="from")
+
+
+PLUGIN = plugins.sink(
+    "email", settings=EmailSinkSettings, implementation="escalation.email:EmailSink"
+)
 
 
 def message_id(idempotency_key: str, sender: str) -> str:

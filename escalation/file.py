@@ -6,6 +6,8 @@ exclusive file lock before appending: repeats, from retries or from another proc
 written twice. The keys the file holds are read once per sink and then kept in memory (`_SentKeys`):
 under the lock each send reads only the lines appended since, by this process or another, so a
 send costs the same on a file of ten lines or ten million.
+
+The whole plugin is this module (settings, sink, record) and its entry point.
 """
 
 from __future__ import annotations
@@ -18,14 +20,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
-from config.sinks import FileSinkSettings
+from config.base import _Sink
 from escalation.content import Renderer
 from escalation.payload import case_payload
-from triage.abc import Sink
-from triage.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
-from triage.models import Case, TicketRef
+from kernel import plugins
+from kernel.abc import Sink
+from kernel.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
+from kernel.models import Case, TicketRef
+
+
+class FileSinkSettings(_Sink):
+    type: Literal["file"] = "file"
+    #: JSON lines, one case each; a relative path is relative to the config file.
+    path: Path = Path("escalated-cases.jsonl")
+
+
+PLUGIN = plugins.sink("file", settings=FileSinkSettings, implementation="escalation.file:FileSink")
 
 
 class FileSink(Sink):

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import threading
 
-from triage.abc import Sink
-from triage.models import Case, TicketRef
+from kernel.abc import Sink
+from kernel.models import Case, TicketRef, TicketState
 
 
 class MemorySink(Sink):
     type = "memory"
+    ticket_states = {
+        "new": TicketState.OPEN,
+        "open": TicketState.OPEN,
+        "pending": TicketState.WAITING,
+        "resolved": TicketState.RESOLVED,
+        "closed": TicketState.RESOLVED,
+        "rejected": TicketState.REJECTED,
+    }
 
     def __init__(self, *, name: str = "memory") -> None:
         super().__init__(name=name)

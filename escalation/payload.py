@@ -16,7 +16,7 @@ from escalation.content import (
     profile_url,
     sensitive_kinds,
 )
-from triage.models import Case, Post
+from kernel.models import Case, Post
 
 #: Bumped only if a field is ever removed or changes meaning.
 SCHEMA_VERSION = 1

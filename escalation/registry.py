@@ -1,13 +1,13 @@
-"""Build a configured sink from the registry (triage/plugins.py)."""
+"""Build a configured sink from the registered plugins (kernel/plugins.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from config.sinks import SinkSettings
-from triage.abc import Sink
-from triage.errors import ConfigError
-from triage.plugins import SINKS
+from kernel.abc import Sink
+from kernel.errors import ConfigError
+from kernel.plugins import registered
 
 
 def build_sink(settings: SinkSettings, *, templates: Path | None = None) -> Sink:
@@ -16,7 +16,7 @@ def build_sink(settings: SinkSettings, *, templates: Path | None = None) -> Sink
     `templates` is `escalation.templates`, the override folder for every sink; a sink's own
     `templates` setting wins over it.
     """
-    plugin = SINKS.get(settings.type)
+    plugin = registered("sink").get(settings.type)
     if plugin is None:
         raise ConfigError(f"sinks[{settings.name}].type: unknown sink type {settings.type!r}")
     sink: Sink = plugin.load().from_settings(settings, templates=templates)

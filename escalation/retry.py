@@ -1,4 +1,4 @@
-"""When to try a case again: the project's one backoff policy (triage/backoff.py).
+"""When to try a case again: the project's one backoff policy (kernel/backoff.py).
 
 Exponential backoff with half jitter, capped, with a give-up limit; a helpdesk's own
 `Retry-After` wins when it says longer.
@@ -6,7 +6,7 @@ Exponential backoff with half jitter, capped, with a give-up limit; a helpdesk's
 
 from __future__ import annotations
 
-from triage.backoff import Backoff
+from kernel.backoff import Backoff
 
 #: The outbox's name for the shared policy.
 RetryPolicy = Backoff

@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from config.secrets import resolve_secret
-from triage.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
+from kernel.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
 
 
 def login_password(

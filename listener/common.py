@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from triage.errors import MalformedPayload
-from triage.models import MAX_TEXT_CHARS
+from kernel.errors import MalformedPayload
+from kernel.models import MAX_TEXT_CHARS
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

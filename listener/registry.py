@@ -1,19 +1,20 @@
-"""Build the configured sources from the registry (triage/plugins.py).
+"""Build the configured sources from the registered plugins (kernel/plugins.py).
 
 Platform modules are imported only when a configured source needs them.
 """
 
 from __future__ import annotations
 
-from config.schema import BrandSettings, Settings
+from config.base import BrandSettings
+from config.schema import Settings
 from config.sources import SourceSettings
-from triage.abc import Source
-from triage.plugins import SOURCES
+from kernel.abc import Source
+from kernel.plugins import registered
 
 
 def build_source(settings: SourceSettings, brand: BrandSettings) -> Source:
     """One source from its settings; raises `NotConfigured` for missing credentials."""
-    plugin = SOURCES.get(settings.type)
+    plugin = registered("source").get(settings.type)
     if plugin is None:  # the settings union is built from the same registry
         raise AssertionError(f"unknown source type {settings.type!r}")
     source: Source = plugin.load().from_settings(settings, brand)

@@ -2,6 +2,9 @@
 
 The cursor is the byte offset after the last complete line read, so a file that grows is read
 on from where it stopped, and a half-written last line waits for the next poll.
+
+The whole plugin is this one module (settings, source, record) plus its entry point in
+pyproject.toml: `replay = "listener.replay:PLUGIN"` (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -11,14 +14,14 @@ import logging
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from config.schema import BrandSettings
-from config.sources import ReplaySourceSettings
+from config.base import BrandSettings, _Source
+from kernel import plugins
+from kernel.abc import Source
+from kernel.errors import InputError, MalformedPayload
+from kernel.models import Author, Page, Post, PostKind
 from listener.common import brand_set, clean_text, is_brand, parse_time
-from triage.abc import Source
-from triage.errors import InputError, MalformedPayload
-from triage.models import Author, Page, Post, PostKind
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +29,19 @@ REQUIRED = ("source", "external_id", "text", "created_at")
 PAGE_SIZE = 1_000
 
 
+class ReplaySourceSettings(_Source):
+    type: Literal["replay"] = "replay"
+    #: JSON lines file of posts; the bundled sample when empty.
+    path: Path | None = None
+
+
+PLUGIN = plugins.source(
+    "replay", settings=ReplaySourceSettings, implementation="listener.replay:ReplaySource"
+)
+
+
 def bundled_sample() -> Path:
-    return Path(str(resources.files("triage") / "data" / "sample_posts.jsonl"))
+    return Path(str(resources.files("listener") / "data" / "sample_posts.jsonl"))
 
 
 class ReplaySource(Source):

@@ -2,18 +2,20 @@
 
 Every responder is dry-run until `replies.dry_run: false`: the reply is stored and shown as a
 dry run and nothing reaches the platform. Platform responders (X through tweepy, Reddit
-through praw) live beside their sources and are imported only when used. Feed and replay
-sources have no reply API: outside dry run their responder refuses every send with one line
-(`ReplyError`), so the agent sees why and the item stays open.
+through praw) live beside their sources, are named by their plugin record (`responder`) and
+are imported only when used. A source whose record names none (feeds, replay files) has no
+reply API: outside dry run its responder refuses every send with one line (`ReplyError`), so
+the agent sees why and the item stays open.
 """
 
 from __future__ import annotations
 
 from config.schema import Settings
-from config.sources import RedditSourceSettings, SourceSettings, XSourceSettings
-from triage.abc import Responder
-from triage.errors import ReplyError
-from triage.models import Post, SentMessage
+from config.sources import SourceSettings
+from kernel.abc import Responder
+from kernel.errors import ReplyError
+from kernel.models import Post, SentMessage
+from kernel.plugins import registered
 
 
 class DryRunResponder(Responder):
@@ -58,8 +60,8 @@ def source_settings(settings: Settings, name: str | None) -> SourceSettings | No
 def build_responder(source: SourceSettings | None, *, dry_run: bool) -> Responder:
     """The responder for posts that `source` fetched (None: a source no longer configured).
 
-    Building makes no request. Outside dry run, X and Reddit read their reply credentials here:
-    a missing one raises `NotConfigured` naming the setting.
+    Building makes no request. Outside dry run, a platform responder reads its reply
+    credentials here: a missing one raises `NotConfigured` naming the setting.
     """
     if source is None:
         if dry_run:
@@ -71,14 +73,11 @@ def build_responder(source: SourceSettings | None, *, dry_run: bool) -> Responde
         )
     if dry_run:
         return DryRunResponder(name=source.name)
-    if isinstance(source, XSourceSettings):
-        from listener.x_reply import XResponder
-
-        return XResponder.from_settings(source)
-    if isinstance(source, RedditSourceSettings):
-        from listener.reddit_reply import RedditResponder
-
-        return RedditResponder.from_settings(source)
+    plugin = registered("source").get(source.type)
+    responder = plugin.load_responder() if plugin is not None else None
+    if responder is not None:
+        built: Responder = responder.from_settings(source)
+        return built
     return NoReplyAPI(
         name=source.name,
         why=f"{source.type} source {source.name!r} has no reply API; reply on the platform itself",

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from kernel.models import Decision, Post, Route, SensitiveFinding, Signals
 from triage.classify_job import classify_pending
-from triage.models import Decision, Post, Route, SensitiveFinding, Signals
 from triage.storage import Store, make_engine
 from triage.storage.decisions import DecisionStore, idempotency_key
 from triage.storage.tables import cases, decisions
@@ -174,7 +174,7 @@ def test_case_sink_is_the_rules_then_the_prioritys_then_the_default() -> None:
 
 def test_priority_sinks_must_name_configured_sinks(tmp_path: Path) -> None:
     from config import load_settings
-    from triage.errors import ConfigError
+    from kernel.errors import ConfigError
 
     cfg = tmp_path / "c.yaml"
     cfg.write_text("escalation: {priority_sinks: {urgent: nowhere}}\n")

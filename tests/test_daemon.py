@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from config import load_settings
-from config.sources import ReplaySourceSettings
-from triage.abc import Source
+from kernel.abc import Source
+from kernel.errors import RateLimited
+from kernel.models import Page
+from listener.replay import ReplaySourceSettings
 from triage.daemon import Daemon
-from triage.errors import RateLimited
-from triage.models import Page
 from triage.storage import Store, make_engine, migrate
 
 

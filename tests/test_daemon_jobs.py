@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
-from config.sources import ReplaySourceSettings
+from listener.replay import ReplaySourceSettings
 from tests.test_daemon import wait_for, write_posts
 from triage.daemon import Daemon
 from triage.storage import Store, make_engine, migrate

@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from config import Settings
 from escalation.memory import MemorySink
 from escalation.retry import RetryPolicy
+from kernel.models import Decision, Post, Signals
 from tests.test_classify_job import KeywordClassifier, add_posts
 from triage.classify_job import classify_pending
 from triage.cli import cli
-from triage.models import Decision, Post, Signals
 from triage.outbox import DeliveryReport, deliver_due
 from triage.stages import Stages
 from triage.storage import Store, make_engine, migrate

@@ -38,7 +38,7 @@ def test_text_logs_are_one_readable_line(capsys: pytest.CaptureFixture[str]) -> 
 def test_shared_text_helpers() -> None:
     from datetime import UTC, datetime
 
-    from triage.util import one_line, retry_after_seconds
+    from kernel.util import one_line, retry_after_seconds
 
     assert one_line("a\n  b\tc") == "a b c"
     assert one_line("x" * 10, limit=5) == "xxxx…"

@@ -14,11 +14,11 @@ from click.testing import CliRunner
 from config import load_settings
 from escalation.memory import MemorySink
 from escalation.retry import RetryPolicy
+from kernel.errors import DeliveryRetryable
+from kernel.models import Case, TicketRef
 from tests.test_classify_job import KeywordClassifier, add_posts
 from triage.classify_job import classify_pending
 from triage.cli import cli
-from triage.errors import DeliveryRetryable
-from triage.models import Case, TicketRef
 from triage.outbox import deliver_due
 from triage.storage import Store
 from triage.storage.cases import CaseStore

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 from escalation.memory import MemorySink
 from escalation.retry import RetryPolicy
+from kernel.errors import DeliveryPermanent, DeliveryRetryable
 from tests.test_classify_job import KeywordClassifier, add_posts
 from triage.classify_job import classify_pending
-from triage.errors import DeliveryPermanent, DeliveryRetryable
 from triage.outbox import deliver_due, sync_statuses
 from triage.storage import Store
 from triage.storage.cases import CaseStore

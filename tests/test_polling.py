@@ -5,9 +5,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from triage.abc import Source
-from triage.errors import AuthError, MalformedPayload, RateLimited, TransientError
-from triage.models import Page, Post, RateLimit
+from kernel.abc import Source
+from kernel.errors import AuthError, MalformedPayload, RateLimited, TransientError
+from kernel.models import Page, Post, RateLimit
 from triage.polling import poll_source
 from triage.storage import Store
 

@@ -19,14 +19,14 @@ from hypothesis import strategies as st
 
 from classifiers.rules import RuleSet
 from classifiers.sensitive import KINDS, detect, redact
-from listener.feed import FeedSource
-from listener.reddit_items import parse_child
+from kernel.errors import MalformedPayload
+from kernel.models import Author, Post, PostKind, SensitiveFinding, Signals
+from kernel.normalise import Unstorable, bound_payload, normalise_post
+from kernel.protect import protect_post
+from listener.feed.source import FeedSource
+from listener.reddit.items import parse_child
 from listener.replay import ReplaySource
-from listener.x_parse import Brand, parse_page
-from triage.errors import MalformedPayload
-from triage.models import Author, Post, PostKind, SensitiveFinding, Signals
-from triage.normalise import Unstorable, bound_payload, normalise_post
-from triage.protect import protect_post
+from listener.x.parse import Brand, parse_page
 from triage.storage import Store
 
 EXAMPLES = settings(
@@ -59,7 +59,7 @@ times = st.one_of(
 
 def _storable_or_quarantined(post: Post) -> None:
     try:
-        clean = protect_post(normalise_post(post))
+        clean = protect_post(normalise_post(post), detect)
     except Unstorable:
         return
     assert "\x00" not in clean.text and "\x00" not in (clean.url or "")
@@ -305,7 +305,7 @@ def test_the_detector_never_fails_and_never_leaks_a_card(text: str) -> None:
         assert 0 <= finding.start < finding.end <= len(text)
     redact(text)
     masked = protect_post(
-        Post(source="x", external_id="1", text=text, created_at=datetime.now(UTC))
+        Post(source="x", external_id="1", text=text, created_at=datetime.now(UTC)), detect
     ).text
     # Whatever the detector calls a card or a credential is stored masked.
     for finding in detect(masked):

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from config.schema import Settings
+from kernel.errors import ReplyError
 from listener.respond import build_responder, source_settings
-from listener.x_reply import XResponder
+from listener.x.reply import XResponder
 from tests.httpserver import FakeAPI
-from tests.listener.x_helpers import BRAND_ID, MENTIONS, make_source, response
-from triage.errors import ReplyError
+from tests.listener.x.helpers import BRAND_ID, MENTIONS, make_source, response
 from triage.storage import Store
 from triage.storage.answers import brand_answers, fetched_by, is_answered, send
 

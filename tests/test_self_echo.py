@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 from classifiers.pipeline import Classifier
+from kernel.models import Route, SentMessage
 from listener.replay import ReplaySource
 from tests.classifiers.test_encoder import tiny_model  # noqa: F401 (fixture)
 from tests.classifiers.test_pipeline import classifier, tiny_heads  # noqa: F401 (fixtures)
 from triage.classify_job import classify_pending
-from triage.models import Route, SentMessage
 from triage.storage import Store
 from triage.storage.answers import answered_post_ids, record_sent
 from triage.storage.decisions import DecisionStore

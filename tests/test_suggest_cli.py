@@ -6,9 +6,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kernel.models import SentMessage
 from tests.classifiers.test_encoder import tiny_model  # noqa: F401 (fixture)
 from tests.test_decision_cli import decided, run  # noqa: F401 (fixture)
-from triage.models import SentMessage
 from triage.storage import Store
 from triage.storage.answers import record_sent
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from escalation.memory import MemorySink
 from escalation.retry import RetryPolicy
 from tests.httpserver import FakeAPI
-from tests.listener.x_helpers import MENTIONS, make_source, response
+from tests.listener.x.helpers import MENTIONS, make_source, response
 from tests.test_classify_job import KeywordClassifier
 from triage.classify_job import classify_pending
 from triage.outbox import deliver_due

@@ -9,8 +9,8 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from config.schema import Settings
-from triage.errors import ConfigError
-from triage.scrub import scrub_url
+from kernel.errors import ConfigError
+from kernel.scrub import scrub_url
 
 #: Settings that hold a URL the daemon connects to.
 _URL_FIELDS = ("url", "base_url", "auth_url")

@@ -15,11 +15,12 @@ import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection
 
-from triage.models import Decision, Post, Signals, StoredPost
+from kernel.abc import PostClassifier
+from kernel.models import Decision, Signals, StoredPost
 from triage.storage import Store
 from triage.storage.decisions import DecisionStore, ToSave
 
@@ -36,10 +37,6 @@ class SinkChoice:
 
     def sink_for(self, decision: Decision) -> str | None:
         return decision.sink or self.by_priority.get(decision.priority) or self.default
-
-
-class PostClassifier(Protocol):
-    def classify(self, items: list[tuple[Post | None, str]]) -> list[tuple[Signals, Decision]]: ...
 
 
 def classify_pending(

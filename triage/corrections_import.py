@@ -13,11 +13,12 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from classifiers.sensitive import detect
 from classifiers.train import LABEL_ALIASES, TASK_LABELS
-from triage.errors import InputError
-from triage.models import MAX_TEXT_CHARS, Route
-from triage.normalise import clean_str
-from triage.protect import mask_text
+from kernel.errors import InputError
+from kernel.models import MAX_TEXT_CHARS, Route
+from kernel.normalise import clean_str
+from kernel.protect import mask_text
 from triage.queue.users import UserStore
 from triage.storage import Store
 from triage.storage.learning import ImportResult, ImportRow, LearningStore
@@ -125,7 +126,7 @@ def _row(
     if len(text) > MAX_TEXT_CHARS:
         raise ValueError(f"{text_column!r} is longer than {MAX_TEXT_CHARS} characters")
     label = _label(task, row.get(label_column) or "", label_column)
-    masked, _kinds = mask_text(text)
+    masked, _kinds = mask_text(text, detect)
     brand = (row.get(brand_column) or "").strip() or None if brand_column else None
     lang = (row.get(lang_column) or "").strip().lower() or None if lang_column else None
     if lang is not None and len(lang) > 16:

@@ -23,9 +23,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from config.schema import Settings
 from config.sources import SourceSettings
+from kernel.abc import Source
+from kernel.errors import NotConfigured
 from listener.registry import build_source, enabled_sources
-from triage.abc import Source
-from triage.errors import NotConfigured
 from triage.polling import PollOutcome, poll_source
 from triage.stages import Stages
 from triage.storage import Store, redacted_url

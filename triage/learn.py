@@ -23,9 +23,9 @@ import numpy as np
 from classifiers import learning
 from classifiers.heads import Head, HeadSet
 from classifiers.shipped_data import reference_rows, training_rows
-from config.learning import TASKS
 from config.schema import Settings
-from triage.errors import InputError
+from kernel.errors import InputError
+from kernel.vocab import TASKS
 from triage.learned_heads import with_learned
 from triage.storage import Store
 from triage.storage.learning import LearningStore, TeamLabel

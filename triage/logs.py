@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from config.schema import LoggingSettings
-from triage.scrub import ScrubFilter
+from kernel.scrub import ScrubFilter
 
 #: Attributes every LogRecord has; anything else was passed with `extra=` and is structured.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -44,7 +44,7 @@ class TextFormatter(logging.Formatter):
 def configure_logging(settings: LoggingSettings) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JSONFormatter() if settings.format == "json" else TextFormatter())
-    # Secrets, URL credentials and personal data never reach a log line (triage/scrub.py).
+    # Secrets, URL credentials and personal data never reach a log line (kernel/scrub.py).
     handler.addFilter(ScrubFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -23,13 +23,13 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
 
 from config.operations import MetricsSettings
+from kernel.models import CaseStatus
+from kernel.scrub import db_error_line
 from triage.polling import PollOutcome
-from triage.scrub import db_error_line
 from triage.storage import Store
-from triage.storage.tables import cases, posts, quarantine, source_state
+from triage.storage.health import cases_sent_since, read_backlog, read_health
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +103,7 @@ class Metrics:
             return
         with self._lock:
             since = self._last_sent
-            with self.store.engine.connect() as conn:
-                rows = conn.execute(
-                    select(cases.c.created_at, cases.c.sent_at).where(cases.c.sent_at > since)
-                ).all()
-            for created_at, sent_at in rows:
+            for created_at, sent_at in cases_sent_since(self.store.engine, since):
                 self.delivery_latency.observe(max(0.0, (sent_at - created_at).total_seconds()))
                 self._last_sent = max(self._last_sent, sent_at)
 
@@ -118,16 +114,11 @@ class Metrics:
         body: dict[str, Any] = {"database": "ok", "sources": {}, "outbox": {}}
         ok = True
         try:
-            with self.store.engine.connect() as conn:
-                states = conn.execute(select(source_state.c.name, source_state.c.healthy)).all()
-                oldest = conn.execute(
-                    select(func.min(cases.c.next_attempt_at)).where(
-                        cases.c.status.in_(("pending", "failed"))
-                    )
-                ).scalar_one_or_none()
+            state = read_health(self.store.engine)
         except Exception as exc:
             return False, {"status": "fail", "database": db_error_line(exc)}
-        for name, healthy in states:
+        oldest = state.oldest_due
+        for name, healthy in state.sources.items():
             body["sources"][name] = "ok" if healthy else "unhealthy"
             ok = ok and bool(healthy)
         waited = 0.0
@@ -148,16 +139,7 @@ class _DatabaseCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         try:
-            with self.store.engine.connect() as conn:
-                unclassified = conn.execute(
-                    select(func.count()).select_from(posts).where(posts.c.classified_at.is_(None))
-                ).scalar_one()
-                by_status = conn.execute(
-                    select(cases.c.status, func.count()).group_by(cases.c.status)
-                ).all()
-                held = conn.execute(
-                    select(quarantine.c.source, func.count()).group_by(quarantine.c.source)
-                ).all()
+            backlog = read_backlog(self.store.engine)
         except Exception as exc:  # a scrape must answer even when the database does not
             log.warning("metrics: database unavailable: %s", db_error_line(exc))
             up = GaugeMetricFamily("triage_database_up", "1 when the database answers")
@@ -168,20 +150,19 @@ class _DatabaseCollector(Collector):
         up.add_metric([], 1)
         yield up
         queue = GaugeMetricFamily("triage_queue_depth", "Stored posts waiting to be decided")
-        queue.add_metric([], int(unclassified))
+        queue.add_metric([], backlog.undecided)
         yield queue
         outbox = GaugeMetricFamily(
             "triage_outbox_cases", "Helpdesk cases by status", labels=["status"]
         )
-        counts = {str(s): int(n) for s, n in by_status}
-        for status in ("held", "pending", "failed", "sent", "dead", "closed"):
-            outbox.add_metric([status], counts.get(status, 0))
+        for status in CaseStatus:
+            outbox.add_metric([status.value], backlog.cases_by_status.get(status.value, 0))
         yield outbox
         quarantined = GaugeMetricFamily(
             "triage_quarantined_items", "Items that could not be stored", labels=["source"]
         )
-        for source, n in held:
-            quarantined.add_metric([str(source)], int(n))
+        for source, n in backlog.quarantined_by_source.items():
+            quarantined.add_metric([source], n)
         yield quarantined
 
 

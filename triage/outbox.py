@@ -16,15 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from escalation.retry import RetryPolicy
-from triage.abc import Sink
-from triage.errors import DeliveryPermanent, DeliveryRetryable
-from triage.models import Case
+from kernel.abc import Sink
+from kernel.errors import DeliveryPermanent, DeliveryRetryable
+from kernel.models import Case
 from triage.storage.cases import CaseStore
 
 log = logging.getLogger(__name__)
-
-#: Helpdesk statuses that mean the customer's problem is handled.
-CLOSED_STATUSES = frozenset({"resolved", "closed", "solved", "rejected", "deleted"})
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -120,13 +117,13 @@ def deliver_due(
 def sync_statuses(
     cases: CaseStore,
     sinks: Mapping[str, Sink],
-    closed_statuses: frozenset[str] = CLOSED_STATUSES,
     *,
     batch_size: int = 500,
     follow_up: Callable[[Case, str], str] | None = None,
 ) -> int:
-    """Read back the status of every open ticket; closed tickets close their case, with
-    `follow_up(case, status)` as the suggested public reply when given."""
+    """Read back the status of every open ticket; a ticket whose status the sink maps to a
+    closing state (`Sink.ticket_state`) closes its case, with `follow_up(case, status)` as the
+    suggested public reply when given."""
     closed = 0
     for case in _open_tickets(cases, batch_size):
         sink = sinks.get(case.sink)
@@ -145,7 +142,7 @@ def sync_statuses(
             continue
         if status is None or status == case.ticket.status:
             continue
-        is_closed = status.lower() in closed_statuses
+        is_closed = sink.ticket_state(status).closes_case
         suggestion = None
         if is_closed and follow_up is not None:
             try:

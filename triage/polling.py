@@ -11,9 +11,9 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from triage.abc import Source
-from triage.backoff import Backoff
-from triage.errors import (
+from kernel.abc import Source
+from kernel.backoff import Backoff
+from kernel.errors import (
     AuthError,
     InputError,
     MalformedPayload,
@@ -22,8 +22,8 @@ from triage.errors import (
     SourceError,
     TransientError,
 )
-from triage.read_budget import Plan, ReadBudget
-from triage.scrub import scrub
+from kernel.read_budget import Plan, ReadBudget
+from kernel.scrub import scrub
 from triage.storage import Store
 
 log = logging.getLogger(__name__)

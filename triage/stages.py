@@ -11,10 +11,10 @@ import threading
 
 from config.schema import Settings
 from escalation.retry import RetryPolicy
-from triage.abc import Sink
-from triage.classify_job import PostClassifier, classify_pending
-from triage.errors import ConfigError, DeliveryRetryable, NotConfigured
-from triage.models import Case, TicketRef
+from kernel.abc import PostClassifier, Sink
+from kernel.errors import ConfigError, DeliveryRetryable, NotConfigured
+from kernel.models import Case, TicketRef
+from triage.classify_job import classify_pending
 from triage.outbox import DeliveryReport, deliver_due, sync_statuses
 from triage.storage import Store
 from triage.storage.cases import CaseStore

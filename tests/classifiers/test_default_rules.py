@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from classifiers.rules import RuleSet
+from kernel.models import Author, Route
 from tests.classifiers.test_rules import THRESHOLD, post, signals
-from triage.models import Author, Route
 
 
 @pytest.mark.parametrize(

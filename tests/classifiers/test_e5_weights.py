@@ -16,7 +16,7 @@ import pytest
 from classifiers import e5_weights
 from classifiers.encoder import DEFAULT_MODEL_NAME, Encoder, embedded_model_path, model_prefix
 from classifiers.heads import HeadSet
-from triage.errors import ConfigError
+from kernel.errors import ConfigError
 
 TEXTS = [
     "Minha conta foi bloqueada do nada e meu salário tá preso",

@@ -12,7 +12,7 @@ import pytest
 
 from classifiers.encoder import MINILM_NAME, Encoder, mean_pool
 from config.classifier import ClassifierSettings
-from triage.errors import ConfigError
+from kernel.errors import ConfigError
 
 WORDS = str.split(
     "the my you i is it not to and a of for card charged twice refund account login "

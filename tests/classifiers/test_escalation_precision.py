@@ -15,8 +15,8 @@ from classifiers.heads import INTENT_LABELS, HeadScores
 from classifiers.keywords import keyword_hits
 from classifiers.pipeline import signals_from_scores
 from classifiers.rules import RuleSet
+from kernel.models import Route
 from tests.classifiers.test_rules import THRESHOLD, signals
-from triage.models import Route
 
 #: What the old safety head said about harmless praise (it sent both to the helpdesk, urgent).
 MISFIRING_SAFETY_HEAD = {"intents": {"safety": 0.93}, "sentiment": "positive"}

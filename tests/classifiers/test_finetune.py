@@ -15,9 +15,9 @@ from classifiers.heads import TASKS, HeadSet
 from classifiers.pipeline import Classifier
 from classifiers.train import train
 from config.schema import Settings
+from kernel.errors import ConfigError, InputError
 from tests.classifiers.test_encoder import tiny_model  # noqa: F401 (fixture)
-from triage.cli.train_cmd import train as train_cmd
-from triage.errors import ConfigError, InputError
+from triage.cli.train_cmds import train as train_cmd
 
 PAIRS = [
     ("you charged my card twice", "complaint"),

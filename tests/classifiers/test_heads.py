@@ -10,7 +10,7 @@ import pytest
 
 from classifiers.heads import INTENT_LABELS, TASKS, Head, HeadSet, shipped_heads_dir
 from classifiers.train import cross_validate, fit_head
-from triage.errors import ConfigError
+from kernel.errors import ConfigError
 
 RNG = np.random.default_rng(0)
 

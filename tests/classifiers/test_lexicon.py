@@ -13,7 +13,7 @@ from classifiers.heads import TASKS, Head, HeadSet, shipped_heads_dir
 from classifiers.lexicon import features_for, lexicon_features, portuguese_scores, sentilex
 from classifiers.train import fit_head, head_scores
 from config.schema import Settings
-from triage.errors import ConfigError
+from kernel.errors import ConfigError
 
 
 def compound(text: str) -> float:

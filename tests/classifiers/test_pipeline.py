@@ -16,8 +16,8 @@ from classifiers.pipeline import Classifier, signals_from_scores, signals_to_jso
 from classifiers.rules import RuleSet
 from classifiers.train import fit_head
 from config.schema import Settings
+from kernel.models import Decision, Post, Route, Signals
 from tests.classifiers.test_encoder import tiny_model  # noqa: F401 (fixture)
-from triage.models import Decision, Post, Route, Signals
 
 ROWS = [
     (
@@ -291,7 +291,7 @@ def test_sentiment_model_with_unknown_labels_is_refused(
     tmp_path: Path,
 ) -> None:
     from classifiers.sentiment_model import SentimentModel
-    from triage.errors import ConfigError
+    from kernel.errors import ConfigError
 
     folder = build_tiny_sentiment_model(tmp_path / "s", tiny_model, ["spam", "ham"])
     with pytest.raises(ConfigError, match="need negative, neutral and positive"):

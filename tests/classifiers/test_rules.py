@@ -16,7 +16,7 @@ from classifiers.rule_checks import CONDITION_NAMES
 from classifiers.rule_conditions import Conditions, Context, Outcome
 from classifiers.rules import RuleSet
 from classifiers.sensitive import detect
-from triage.models import Author, Post, Route, SensitiveFinding, Signals
+from kernel.models import Author, Post, Route, SensitiveFinding, Signals
 
 THRESHOLD = 0.55
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from classifiers.rules import RuleSet
-from triage.errors import ConfigError
+from kernel.errors import ConfigError
 
 
 def load_error(tmp_path: Path, content: str) -> str:
@@ -92,7 +92,7 @@ def test_score_out_of_range(tmp_path: Path) -> None:
 
 
 def test_misspelt_intent_and_sensitive_kind_are_rejected(tmp_path: Path) -> None:
-    """A label outside triage/vocab.py would silently never match: refuse the file instead."""
+    """A label outside kernel/vocab.py would silently never match: refuse the file instead."""
     content = "rules:\n  - {name: a, when: {intent: {biling: 0.6}}, route: helpdesk}\n" + DEFAULT
     message = load_error(tmp_path, content)
     assert message.startswith(": rules[0] (name 'a'): intent: unknown intent 'biling' (one of ")
@@ -105,7 +105,7 @@ def test_misspelt_intent_and_sensitive_kind_are_rejected(tmp_path: Path) -> None
 
 def test_every_vocabulary_is_the_one_in_triage_vocab() -> None:
     from classifiers import heads, rule_conditions, sensitive
-    from triage import vocab
+    from kernel import vocab
 
     assert heads.INTENT_LABELS is vocab.INTENTS and heads.SENTIMENT_LABELS is vocab.SENTIMENTS
     assert sensitive.KINDS is vocab.SENSITIVE_KINDS

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from classifiers.encoder import Encoder
 from classifiers.train import normalise_labels, train
+from kernel.errors import InputError
 from tests.classifiers.test_encoder import tiny_model  # noqa: F401 (fixture)
-from triage.cli.train_cmd import train as train_cmd
-from triage.errors import InputError
+from triage.cli.train_cmds import train as train_cmd
 
 PAIRS = [
     ("you charged my card twice", "complaint"),

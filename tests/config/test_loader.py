@@ -6,8 +6,9 @@ import pytest
 
 from config import load_settings
 from config.secrets import describe_secret, resolve_secret
-from config.sources import ReplaySourceSettings, XSourceSettings
-from triage.errors import ConfigError, NotConfigured
+from kernel.errors import ConfigError, NotConfigured
+from listener.replay import ReplaySourceSettings
+from listener.x.settings import XSourceSettings
 
 
 def write(tmp_path: Path, text: str) -> Path:

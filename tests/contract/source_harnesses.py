@@ -2,7 +2,7 @@
 
 A harness builds the real source against the real transport (tweepy, praw, requests +
 feedparser over HTTP to `FakeAPI`; a file for replay) and scripts what the platform answers:
-two pages of posts, or one failure. A source type registered in triage/plugins.py without a
+two pages of posts, or one failure. A source type registered in kernel/plugins.py without a
 harness here fails the contract suite, so a new source cannot skip it.
 """
 
@@ -13,13 +13,13 @@ import json
 from pathlib import Path
 from typing import Any, ClassVar
 
-from listener.feed import FeedSource
+from kernel.abc import Source
+from listener.feed.source import FeedSource
 from listener.replay import PAGE_SIZE, ReplaySource
 from tests.httpserver import FakeAPI, Response
-from tests.listener import feed_helpers as feeds
-from tests.listener import reddit_helpers as reddit
-from tests.listener import x_helpers as x
-from triage.abc import Source
+from tests.listener.feed import helpers as feeds
+from tests.listener.reddit import helpers as reddit
+from tests.listener.x import helpers as x
 
 #: Failures a platform can answer with; a harness lists the ones its platform cannot produce.
 FAILURES = ("rate_limit", "malformed", "truncated", "auth")

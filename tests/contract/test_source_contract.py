@@ -1,4 +1,4 @@
-"""One contract, every registered source (triage/plugins.py): paging, cursor resume after a
+"""One contract, every registered source (kernel/plugins.py): paging, cursor resume after a
 crash, dedupe, rate limit, malformed page, truncated body, auth failure.
 
 Each runs the real source over its real transport (see source_harnesses.py) through the
@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from kernel.abc import Responder, Source
+from kernel.plugins import registered
 from tests.contract.source_harnesses import FAILURES, HARNESSES, Harness
 from tests.httpserver import FakeAPI
-from triage.plugins import SOURCES
 from triage.polling import poll_source
 from triage.storage import Store
 
+SOURCES = registered("source")
 TYPES = sorted(SOURCES)
 
 
@@ -34,6 +36,19 @@ def _no_crash(error: str | None) -> None:
 
 def test_every_registered_source_has_a_harness() -> None:
     assert set(SOURCES) <= set(HARNESSES), set(SOURCES) - set(HARNESSES)
+
+
+@pytest.mark.parametrize("kind", TYPES)
+def test_every_registered_source_is_built_from_its_settings(kind: str) -> None:
+    plugin = SOURCES[kind]
+    implementation = plugin.load()
+    assert issubclass(implementation, Source) and implementation.type == kind
+    assert implementation.from_settings.__func__ is not Source.from_settings.__func__
+    assert plugin.settings.model_fields["type"].default == kind
+    responder = plugin.load_responder()
+    if responder is not None:
+        assert issubclass(responder, Responder)
+        assert responder.from_settings.__func__ is not Responder.from_settings.__func__
 
 
 def test_paging_reads_every_page(harness: Harness, sqlite_store: Store) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from triage.models import Author, Decision, Post, Route, Signals
+from kernel.models import Author, Decision, Post, Route, Signals
 from triage.storage import Store
 from triage.storage.decisions import DecisionStore
 

@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from config import load_settings
-from config.digest import AlertSettings, SmtpSettings
+from config.base import SmtpSettings
+from config.digest import AlertSettings
 from tests.digest.helpers import seed
 from tests.escalation.conftest import Receiver, SMTPServer
 from triage.cli import cli

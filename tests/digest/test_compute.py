@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from kernel.period import Window, parse_period
 from tests.digest.helpers import at, seed
 from triage.digest.compute import build_digest, choose_window, net_sentiment
-from triage.digest.period import Window, parse_period
 from triage.digest.render import render_csv
 from triage.storage import Store
 from triage.storage.digest_reads import DigestReads, PostFilter, engagement

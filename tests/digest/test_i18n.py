@@ -11,10 +11,10 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from kernel.period import Window
 from tests.digest.helpers import at, seed
 from triage.digest.compute import build_digest
 from triage.digest.i18n import LOCALE_DIR, Formatter
-from triage.digest.period import Window
 from triage.digest.render import render_html
 from triage.storage import Store
 from triage.storage.digest_reads import DigestReads

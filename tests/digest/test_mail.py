@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
-from config.digest import DigestSchedule, SmtpSettings
+from config.base import SmtpSettings
+from config.digest import DigestSchedule
 from tests.digest.helpers import at, seed
 from tests.escalation.conftest import SMTPServer
 from triage.digest.schedule import run_scheduled_digest
@@ -150,8 +151,8 @@ def test_digest_send_from_the_command_line(
 
 
 def test_smtp_login_needs_a_password_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kernel.errors import NotConfigured
     from triage.digest.mail import Mailer
-    from triage.errors import NotConfigured
 
     monkeypatch.delenv("TRIAGE_DIGEST_SMTP_PASSWORD", raising=False)
     settings = SmtpSettings(host="localhost", to=["m@x"], username="bot")

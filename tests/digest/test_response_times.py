@@ -11,12 +11,12 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
+from kernel.models import Author, Post, PostKind
+from kernel.period import Window
 from tests.digest.helpers import at, seed
 from triage.digest.compute import build_digest
 from triage.digest.i18n import Formatter
-from triage.digest.period import Window
 from triage.digest.render import render_csv, render_html
-from triage.models import Author, Post, PostKind
 from triage.storage import Store
 from triage.storage.digest_reads import DigestReads
 from triage.storage.tables import replies

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from config import load_settings
 from config.digest import cron_trigger
+from kernel.errors import ConfigError
 from tests.digest.helpers import at, seed
 from triage.cli import cli
 from triage.digest.schedule import add_jobs
-from triage.errors import ConfigError
 from triage.storage import Store
 
 

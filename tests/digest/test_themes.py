@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
+from kernel.period import Window
 from tests.digest.helpers import at, seed
 from triage.digest.build import encoder_embed
 from triage.digest.charts import all_charts
 from triage.digest.compute import build_digest
 from triage.digest.i18n import Formatter
-from triage.digest.period import Window
 from triage.digest.themes import class_tfidf, tokens
 from triage.storage import Store
 from triage.storage.digest_reads import DigestReads

@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.httpserver import Response
-from triage.models import (
+from kernel.models import (
     Author,
     Case,
     Decision,
@@ -20,6 +19,7 @@ from triage.models import (
     SensitiveFinding,
     Signals,
 )
+from tests.httpserver import Response
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "zendesk"
 WEBHOOK_SECRET = "webhook-secret-for-tests"

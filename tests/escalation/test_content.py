@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from escalation.content import MAX_SUBJECT_CHARS, Renderer, profile_url, redact
+from kernel.errors import ConfigError, DeliveryPermanent
+from kernel.models import Author, SensitiveFinding
 from tests.escalation.helpers import CARD, make_case
-from triage.errors import ConfigError, DeliveryPermanent
-from triage.models import Author, SensitiveFinding
 
 
 def test_body_has_everything_an_agent_needs() -> None:

@@ -7,14 +7,12 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from config.sinks import (
-    EmailSinkSettings,
-    EscalationSettings,
-    FileSinkSettings,
-    RequestTrackerSinkSettings,
-    WebhookSinkSettings,
-    ZendeskSinkSettings,
-)
+from config.sinks import EscalationSettings
+from escalation.email import EmailSinkSettings
+from escalation.file import FileSinkSettings
+from escalation.request_tracker.settings import RequestTrackerSinkSettings
+from escalation.webhook.settings import WebhookSinkSettings
+from escalation.zendesk.settings import ZendeskSinkSettings
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "escalation.md"
 

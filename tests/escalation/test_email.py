@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from escalation.email import KEY_HEADER, EmailSink, message_id
+from kernel.errors import DeliveryPermanent, DeliveryRetryable
 from tests.escalation.conftest import SMTPServer, _Collect
 from tests.escalation.helpers import CARD, make_case
 from tests.escalation.rt_server import free_port
-from triage.errors import DeliveryPermanent, DeliveryRetryable
 
 SMTP_PASSWORD = "smtp-password-for-tests"
 

@@ -10,8 +10,8 @@ import pytest
 
 from escalation import file as file_sink
 from escalation.file import FileSink
+from kernel.models import Case
 from tests.escalation.helpers import CARD, make_case
-from triage.models import Case
 
 
 def _lines(path: Path) -> list[str]:

@@ -25,12 +25,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from escalation.request_tracker import RequestTrackerSink, ticketsql_string
+from escalation.request_tracker.sink import RequestTrackerSink, ticketsql_string
 from escalation.retry import RetryPolicy
+from kernel.models import Post
 from tests.escalation.rt_server import CUSTOM_FIELD, RTServer
 from tests.test_classify_job import KeywordClassifier
 from triage.classify_job import classify_pending
-from triage.models import Post
 from triage.outbox import DeliveryReport, deliver_due, sync_statuses
 from triage.storage import Store, make_engine
 from triage.storage.cases import CaseRow, CaseStore
@@ -173,7 +173,7 @@ def test_rt_stopped_then_restarted_delivers_every_case_once(own_rt: RTServer, st
 
 _DIE_AFTER_SEND = """
 import os, signal
-from escalation.request_tracker import RequestTrackerSink
+from escalation.request_tracker.sink import RequestTrackerSink
 from triage.storage import make_engine
 from triage.storage.cases import CaseStore
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from escalation.content import Renderer
-from escalation.request_tracker import RequestTrackerSink, requestor_address, ticketsql_string
+from escalation.request_tracker.sink import RequestTrackerSink, requestor_address, ticketsql_string
+from kernel.errors import DeliveryPermanent, DeliveryRetryable
+from kernel.models import TicketRef
 from tests.escalation.helpers import CARD, make_case
 from tests.escalation.rt_server import RTServer, free_port
 from tests.httpserver import FakeAPI, Response
-from triage.errors import DeliveryPermanent, DeliveryRetryable
-from triage.models import TicketRef
 
 pytestmark = pytest.mark.slow
 

@@ -38,7 +38,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
-from escalation.request_tracker import ticketsql_string
+from escalation.request_tracker.sink import ticketsql_string
 from tests.escalation.rt_server import CUSTOM_FIELD, RTServer
 from triage.storage import make_engine
 from triage.storage.tables import cases, decisions, poll_runs, posts

@@ -7,21 +7,17 @@ from pathlib import Path
 import pytest
 
 from config import load_settings
-from config.sinks import (
-    EmailSinkSettings,
-    FileSinkSettings,
-    RequestTrackerSinkSettings,
-    WebhookSinkSettings,
-    ZendeskSinkSettings,
-)
-from escalation.email import EmailSink
-from escalation.file import FileSink
+from escalation.email import EmailSink, EmailSinkSettings
+from escalation.file import FileSink, FileSinkSettings
 from escalation.registry import build_sink
-from escalation.request_tracker import RequestTrackerSink
-from escalation.webhook import WebhookSink
-from escalation.zendesk import ZendeskSink
-from triage.errors import ConfigError, NotConfigured
-from triage.plugins import SINKS
+from escalation.request_tracker.settings import RequestTrackerSinkSettings
+from escalation.request_tracker.sink import RequestTrackerSink
+from escalation.webhook.settings import WebhookSinkSettings
+from escalation.webhook.sink import WebhookSink
+from escalation.zendesk.settings import ZendeskSinkSettings
+from escalation.zendesk.sink import ZendeskSink
+from kernel.errors import ConfigError, NotConfigured
+from kernel.plugins import registered
 
 CONFIG = """
 sinks:
@@ -100,7 +96,7 @@ def test_registry_builds_every_sink(config: Path) -> None:
         EmailSink,
         FileSink,
     ]
-    assert set(SINKS) == {"webhook", "request_tracker", "zendesk", "email", "file"}
+    assert set(registered("sink")) == {"webhook", "request_tracker", "zendesk", "email", "file"}
     rt, zd, local = built[1], built[2], built[4]
     assert isinstance(rt, RequestTrackerSink) and rt.priorities["high"] == 80
     assert isinstance(zd, ZendeskSink) and zd.base_url == "https://acme.zendesk.com"

@@ -8,12 +8,12 @@ import json
 
 import pytest
 
-from escalation.webhook import WebhookSink, sign
+from escalation.webhook.sink import WebhookSink, sign
+from kernel.errors import DeliveryPermanent, DeliveryRetryable
 from tests.escalation.conftest import Receiver
 from tests.escalation.helpers import CARD, WEBHOOK_SECRET, make_case
 from tests.escalation.rt_server import free_port
 from tests.httpserver import Response
-from triage.errors import DeliveryPermanent, DeliveryRetryable
 
 
 def _sink(receiver: Receiver, secret: str = WEBHOOK_SECRET) -> WebhookSink:

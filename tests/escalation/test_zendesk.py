@@ -10,11 +10,11 @@ import json
 
 import pytest
 
-from escalation.zendesk import ZendeskSink, field_errors
+from escalation.zendesk.sink import ZendeskSink, field_errors
+from kernel.errors import DeliveryPermanent, DeliveryRetryable
+from kernel.models import TicketRef
 from tests.escalation.helpers import CARD, make_case, zendesk_envelope, zendesk_response
 from tests.httpserver import FakeAPI, Response
-from triage.errors import DeliveryPermanent, DeliveryRetryable
-from triage.models import TicketRef
 
 TICKETS = "/api/v2/tickets.json"
 EMPTY = "tickets_by_external_id.empty.composite.json"

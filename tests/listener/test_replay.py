@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from kernel.errors import InputError
+from kernel.models import PostKind
 from listener.replay import ReplaySource, bundled_sample
-from triage.errors import InputError
-from triage.models import PostKind
 
 LINE = {"source": "x", "text": "hi @acme", "created_at": "2026-11-20T10:00:00Z"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from triage.models import Author, Decision, Post, PostKind, Route, SensitiveFinding, Signals
+from kernel.models import Author, Decision, Post, PostKind, Route, SensitiveFinding, Signals
 from triage.queue.users import UserStore
 from triage.storage import Store
 from triage.storage.decisions import DecisionStore

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from config.schema import Settings
+from kernel.models import Decision, Route
 from tests.httpserver import FakeAPI
-from tests.listener.x_helpers import BRAND_ID, response
+from tests.listener.x.helpers import BRAND_ID, response
 from tests.queue.seed import signals, users
 from tests.test_reply_flow import CUSTOMER, OTHER, SENT_ID, echo_page, first_page, poll
-from triage.models import Decision, Route
 from triage.queue.models import Filters, ItemStatus, View
 from triage.queue.service import QueueService
 from triage.queue.users import UserStore

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from kernel.models import Route
 from tests.queue.seed import PASSWORD, decide
 from triage.cli import cli
-from triage.models import Route
 from triage.storage import Store, make_engine, migrate
 from triage.storage.tables import audit_log, cases, replies, users
 

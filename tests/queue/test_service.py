@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from config.schema import Settings
+from kernel.errors import InputError
+from kernel.models import Route
 from tests.queue.seed import decide, users
-from triage.errors import InputError
-from triage.models import Route
 from triage.queue import Filters, Forbidden, QueueService, View
 from triage.queue.users import UserStore
 from triage.storage import Store

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from kernel.models import Author, Post, SentMessage, StoredPost
 from listener.replay import ReplaySource
-from triage.models import Author, Post, SentMessage, StoredPost
 from triage.storage import Store
 from triage.storage.answers import (
     answered_clause,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import select
 
-from triage.models import Author, Post
+from kernel.models import Author, Post
 from triage.queue.users import UserStore
 from triage.storage import Store
 from triage.storage.learning import ImportRow, LearningStore

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
+from kernel.models import Author, Post
 from listener.replay import ReplaySource
-from triage.models import Author, Post
 from triage.polling import poll_source
 from triage.storage import Store
 from triage.storage.tables import posts, quarantine

@@ -49,6 +49,7 @@ BOUNDED = {
     "posts.author_name": "display names",
     "posts.author_external_id": "platform ids",
     "posts.lang": "language codes",
+    "examples.lang": "language codes; `corrections import` refuses one over 16 characters",
     "posts.conversation_id": "platform ids",
     "posts.parent_id": "platform ids",
     "posts.kind": "PostKind values",

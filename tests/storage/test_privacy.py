@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from classifiers.sensitive import detect
 from config.operations import RetentionSettings
+from kernel.models import Author, Post
 from tests.test_classify_job import KeywordClassifier
 from triage.classify_job import classify_pending
 from triage.cli import cli
-from triage.models import Author, Post
 from triage.storage import Store
 from triage.storage.cases import CaseStore
 from triage.storage.privacy import apply_retention

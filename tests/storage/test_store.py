@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from triage.models import Author, Post, PostKind
+from kernel.models import Author, Post, PostKind
 from triage.storage import Store
 
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from classifiers.encoder import Encoder
+from kernel.errors import InputError
+from kernel.models import Author, Decision, Post, Route
 from tests.classifiers.test_encoder import tiny_model  # noqa: F401 (fixture)
-from triage.errors import InputError
-from triage.models import Author, Decision, Post, Route
 from triage.suggest import Suggester
 from triage.suggest.kb import load_articles, load_knowledge_base
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from config.schema import Settings
-from triage.errors import ConfigError
-from triage.models import Author, Decision, Post, Route, SensitiveFinding, Signals
+from kernel.errors import ConfigError
+from kernel.models import Author, Decision, Post, Route, SensitiveFinding, Signals
 from triage.suggest import Suggester, suggestions, top_intent
 
 CARD = "4111 1111 1111 1111"

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from config.schema import Settings
+from kernel.models import Route
 from tests.queue.seed import decide
 from tests.web.conftest import login
-from triage.models import Route
 from triage.storage import Store
 from triage.storage.tables import audit_log, cases, decisions, replies
 from triage.web.app import create_app

@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import select
 
 from config.schema import Settings
+from kernel.models import Route
 from tests.queue.seed import PASSWORD, decide, users
-from triage.models import Route
 from triage.storage import Store, make_engine, migrate
 from triage.storage.tables import cases, decisions, replies
 from triage.web.app import create_app

@@ -8,9 +8,9 @@ from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from config.schema import Settings
+from kernel.models import Route as Routing
 from tests.queue.seed import decide
 from tests.web.conftest import login
-from triage.models import Route as Routing
 from triage.queue.models import Role
 from triage.storage import Store
 from triage.web.app import PUBLIC, create_app

@@ -13,12 +13,12 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from config.schema import Settings
+from kernel.models import Route
 from tests.classifiers.test_encoder import build_tiny_bert
 from tests.queue.seed import decide
 from tests.suggest.test_kb import ARTICLES, write_csv
 from tests.web.conftest import login
 from triage.cli import cli
-from triage.models import Route
 from triage.storage import Store
 from triage.web.app import create_app
 from triage.web.suggest import SuggestionService

@@ -1,4 +1,4 @@
-"""Commands that run the classifiers on CSV files: `classify` and `eval` (`train`: train_cmd).
+"""Commands that run the classifiers on CSV files: `classify` and `eval` (`train`: train_cmds).
 
 None of them writes to the database: they read a CSV, load the encoder and the heads the daemon
 uses (the shipped or configured ones, and those `learn` promoted, read from the database when it
@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 import click
 
 from classifiers.dataset import read_table
+from kernel.errors import ConfigError, InputError
+from kernel.vocab import SENTIMENTS, SINGLE_LABEL_TASKS
 from triage.cli.common import config_option, settings_from
-from triage.errors import ConfigError, InputError
-from triage.vocab import SENTIMENTS
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Rows classified per encoder call; the progress bar moves once per chunk.
@@ -88,7 +88,7 @@ def classify(file: str, text_column: str, id_column: str, config_path: str | Non
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
     "--task",
-    type=click.Choice(["sentiment", "complaint", "route"]),
+    type=click.Choice(SINGLE_LABEL_TASKS),
     required=True,
     help="Which head to score against the `label` column.",
 )
@@ -127,9 +127,8 @@ def evaluate(
         settings.classifier.heads_dir, encoder_dim=encoder.dim, encoder_version=encoder.version
     )
     heads = promoted(settings, heads, encoder.version)
-    head_task = {"sentiment": "sentiment", "complaint": "complaint", "route": "route"}[task]
-    if head_task not in heads.heads:
-        raise ConfigError(f"classifier.heads_dir: no {head_task} head to evaluate")
+    if task not in heads.heads:
+        raise ConfigError(f"classifier.heads_dir: no {task} head to evaluate")
     embeddings = _encode_with_progress(encoder, table.texts)
     brands = table.columns.get("brand")
     scores = heads.predict(embeddings, table.texts, brands=brands)

@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 import click
 
 from config import Settings, load_settings
-from triage.errors import ConfigError, InputError, TriageError
+from kernel.errors import ConfigError, InputError, TriageError
+from kernel.scrub import register_from_settings
 from triage.logs import configure_logging
-from triage.scrub import register_from_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -6,10 +6,10 @@ import logging
 
 import click
 
+from kernel.errors import ConfigError
 from triage.checks import check_settings
 from triage.cli.common import config_option, settings_from
 from triage.daemon import Daemon
-from triage.errors import ConfigError
 from triage.polling import PollOutcome
 from triage.stages import Stages
 from triage.storage import make_engine, migrate, open_store

@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 
+from kernel.errors import InputError
+from kernel.models import CaseStatus, StoredPost
 from triage.cli.common import config_option, settings_from
-from triage.errors import InputError
 from triage.learned_heads import describe_heads
-from triage.models import CaseStatus, StoredPost
 from triage.storage import Store, open_store
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore, StoredDecision

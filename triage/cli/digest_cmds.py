@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from kernel.errors import InputError
 from triage.cli.common import config_option, settings_from
-from triage.errors import InputError
 from triage.storage import open_store
 from triage.storage.digest_reads import PostFilter
 
@@ -58,10 +58,10 @@ def digest(
     no_themes: bool,
 ) -> None:
     """Sentiment digest over a period: volume, sentiment, themes, top posts, routes, cases."""
+    from kernel.period import parse_period
     from triage.digest.build import make_digest, write_files
     from triage.digest.i18n import Formatter
     from triage.digest.mail import Mailer, digest_message
-    from triage.digest.period import parse_period
     from triage.digest.render import render_html, render_text
 
     try:

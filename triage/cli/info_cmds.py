@@ -12,11 +12,12 @@ import click
 from config import load_settings
 from config.schema import Settings
 from config.secrets import describe_secret
+from kernel.errors import InputError
+from kernel.plugins import registered
+from kernel.read_budget import ReadBudget
+from kernel.scrub import scrub_url
 from triage.checks import check_settings
 from triage.cli.common import config_option, settings_from
-from triage.errors import InputError
-from triage.read_budget import ReadBudget
-from triage.scrub import scrub_url
 from triage.storage import make_engine, open_store, redacted_url
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore
@@ -168,10 +169,12 @@ def describe(settings: Settings) -> list[str]:
             if env or file:
                 lines.append(f"    {secret}: {describe_secret(env=env, file=file)}")
     lines.append(f"rules: {settings.rules or 'shipped defaults'}")
+    answering = sorted({s.type for s in settings.sources if _has_responder(s.type)})
     lines.append(
         "replies: dry run (nothing is sent)"
         if settings.replies.dry_run
-        else "replies: SENT to X and Reddit with the sources' reply credentials"
+        else f"replies: SENT to {', '.join(answering) or 'no platform'} with the sources' "
+        "reply credentials"
     )
     tips = settings.suggestions
     lines.append(
@@ -179,6 +182,11 @@ def describe(settings: Settings) -> list[str]:
         f"knowledge base {tips.knowledge_base or 'none'}"
     )
     return lines
+
+
+def _has_responder(source_type: str) -> bool:
+    plugin = registered("source").get(source_type)
+    return plugin is not None and plugin.responder is not None
 
 
 def _secrets(settings: Any) -> dict[str, tuple[str | None, Path | None]]:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from config.learning import TASKS
+from kernel.errors import InputError
+from kernel.vocab import TASKS
 from triage.cli.common import config_option, echo_json, settings_from
-from triage.errors import InputError
 from triage.storage import open_store
 
 

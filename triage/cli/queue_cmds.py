@@ -6,9 +6,9 @@ from typing import Any
 
 import click
 
+from kernel.errors import InputError
 from triage.cli.common import config_option, settings_from
-from triage.errors import InputError
-from triage.queue.models import Filters, User, View
+from triage.queue.models import CORRECTABLE, Filters, User, View
 from triage.queue.service import DM_INVITE, Forbidden, QueueService
 from triage.queue.users import UserStore
 from triage.storage import open_store
@@ -216,9 +216,7 @@ def ignore(post_id: int, reason: str, as_user: str, config_path: str | None) -> 
 
 @queue.command()
 @click.argument("post_id", type=int)
-@click.argument(
-    "field", type=click.Choice(["route", "sentiment", "complaint", "intent", "sensitive"])
-)
+@click.argument("field", type=click.Choice(CORRECTABLE))
 @click.argument("value")
 @as_option
 @config_option

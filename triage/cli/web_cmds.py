@@ -6,8 +6,8 @@ import os
 
 import click
 
+from kernel.errors import InputError
 from triage.cli.common import config_option, settings_from
-from triage.errors import InputError
 from triage.queue.models import Role
 from triage.queue.users import UserStore
 from triage.storage import open_store

@@ -11,7 +11,7 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from config.digest import SmtpSettings
+from config.base import SmtpSettings
 from escalation.smtp import login_password, send_message
 from triage.digest.render import RenderedDigest
 

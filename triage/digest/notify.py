@@ -18,12 +18,12 @@ import requests
 
 from config.schema import Settings
 from config.secrets import resolve_secret
-from escalation.webhook import sign
+from escalation.webhook.sink import sign
+from kernel.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
 from triage.digest.i18n import Formatter
 from triage.digest.mail import Mailer
 from triage.digest.records import QuotedPost
 from triage.digest.render import intent_name, source_name
-from triage.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
 from triage.storage.alerts import Alert
 
 USER_AGENT = "social-triage alerts"

@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from kernel.vocab import SENTIMENTS
 from triage.digest.charts import all_charts
-from triage.digest.compute import ROUTES, SENTIMENTS, Digest
+from triage.digest.compute import ROUTES, Digest
 from triage.digest.i18n import Formatter, translations
 
 ImageMode = Literal["data", "cid"]

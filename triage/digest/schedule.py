@@ -18,10 +18,10 @@ from apscheduler.schedulers.base import BaseScheduler
 
 from config.digest import DigestSchedule, cron_trigger
 from config.schema import Settings
+from kernel.errors import TriageError
 from triage.digest.build import make_digest, write_files
 from triage.digest.mail import Mailer, digest_message
 from triage.digest.render import render_html
-from triage.errors import TriageError
 from triage.storage import Store
 from triage.storage.digest_reads import PostFilter
 

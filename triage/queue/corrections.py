@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from triage.errors import InputError
+from kernel.errors import InputError
 from triage.storage.tables import corrections, posts
 
 #: Correction field -> the head (`train --task`) it teaches.

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from triage.models import Decision, Post, Signals
+from kernel.models import Decision, Post, Signals
 
 
 class Role(enum.StrEnum):

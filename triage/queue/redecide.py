@@ -7,8 +7,8 @@ from __future__ import annotations
 import dataclasses
 
 from config.schema import Settings
-from triage.errors import InputError
-from triage.models import Decision, Route, SensitiveFinding, Signals
+from kernel.errors import InputError
+from kernel.models import Decision, Route, SensitiveFinding, Signals
 from triage.queue.models import QueueItem
 
 

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import select
 
 from config.schema import Settings
-from triage.abc import Responder
-from triage.errors import InputError, ReplyError, TriageError
-from triage.models import Decision, Route, StoredPost
+from kernel.abc import Responder
+from kernel.errors import Forbidden, InputError, ReplyError
+from kernel.models import Decision, Route, StoredPost
 from triage.queue.models import (
     CORRECTABLE,
     Filters,
@@ -45,10 +45,6 @@ DM_INVITE = (
     "Sorry to hear that! We'd like to help: please check your direct messages so we can "
     "continue there."
 )
-
-
-class Forbidden(TriageError):
-    """The person's role or someone else's claim does not allow this action."""
 
 
 class QueueService:

@@ -21,8 +21,8 @@ from sqlalchemy import (
     select,
 )
 
-from triage.errors import InputError
-from triage.models import Post
+from kernel.errors import InputError
+from kernel.models import Post
 from triage.queue import views
 from triage.queue.models import (
     AuditEntry,

@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from triage.errors import InputError
+from kernel.errors import InputError
 from triage.queue.models import Role, User
 from triage.storage.tables import users, web_sessions
 

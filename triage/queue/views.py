@@ -23,8 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement, Select
 
-from triage.errors import InputError
-from triage.models import Route
+from kernel.errors import InputError
+from kernel.models import Route
 from triage.queue.models import Claim, Filters, ItemStatus, QueueItem, View
 from triage.storage.answers import answered_clause
 from triage.storage.codec import decision_from_row, signals_from_json

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from triage.models import SentMessage
+from kernel.models import SentMessage
 from triage.queue.models import ItemStatus
 from triage.queue.store import QueueStore
 from triage.storage.tables import audit_log, cases, corrections, queue_items, replies

@@ -10,15 +10,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from config.schema import Settings
-from triage.errors import ConfigError
-from triage.scrub import db_error_line
+from kernel.errors import DatabaseUnavailable
+from kernel.scrub import db_error_line
 from triage.storage.engine import make_engine, redacted_url
 from triage.storage.store import Store
-
-
-class DatabaseUnavailable(ConfigError):
-    """The configured database cannot be reached at start (exit 2, one line)."""
-
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 #: Any fixed 64-bit number: replicas starting together on PostgreSQL migrate one at a time.

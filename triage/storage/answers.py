@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, Connection, exists, select, true
 
-from triage.abc import Responder
-from triage.models import Author, Post, PostKind, SentMessage, StoredPost
+from kernel.abc import Responder
+from kernel.models import Author, Post, PostKind, SentMessage, StoredPost
 from triage.storage.store import Store, stored_post_from_row
 from triage.storage.tables import posts
 

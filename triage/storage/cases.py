@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select, update
 
-from triage.models import Author, Case, CaseStatus, Post, TicketRef
-from triage.scrub import scrub
+from kernel.models import Author, Case, CaseStatus, Post, TicketRef
+from kernel.scrub import scrub
 from triage.storage.codec import decision_from_row, signals_from_json
 from triage.storage.store import stored_post_from_row
 from triage.storage.tables import cases, decisions, posts

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from triage.models import Decision, Route, SensitiveFinding, Signals
+from kernel.models import Decision, Route, SensitiveFinding, Signals
 
 
 def signals_to_json(signals: Signals) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from triage.models import CaseStatus, Decision, Post, Route, Signals, StoredPost
+from kernel.models import CaseStatus, Decision, Post, Route, Signals, StoredPost
 from triage.storage.codec import (
     decision_from_row,
     decision_row,

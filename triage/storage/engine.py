@@ -9,7 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from triage.errors import ConfigError
+from kernel.errors import ConfigError
 
 
 def make_engine(url: str, *, password_env: str | None = None) -> Engine:

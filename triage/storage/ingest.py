@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy import Connection, and_, or_, select, update
 from sqlalchemy.exc import DBAPIError, StatementError
 
-from triage.normalise import Unstorable, clean_str, normalise_post, payload_text
-from triage.protect import protect_post
-from triage.scrub import db_error_line, scrub
+from classifiers.sensitive import detect
+from kernel.normalise import Unstorable, clean_str, normalise_post, payload_text
+from kernel.protect import protect_post
+from kernel.scrub import db_error_line, scrub
 from triage.storage.tables import post_revisions, posts, quarantine
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ def prepare(
     by_key: dict[tuple[str, str], list[Any]] = {}
     for item in batch:
         try:
-            post = protect_post(normalise_post(item))
+            post = protect_post(normalise_post(item), detect)
         except Unstorable as exc:
             add_quarantine(conn, fetched_by, item, str(exc), now, result)
             continue
@@ -90,12 +91,12 @@ def add_quarantine(
 
 
 def _masked(item: Any) -> Any:
-    from triage.models import Post
-    from triage.protect import mask_text
+    from kernel.models import Post
+    from kernel.protect import mask_text
 
     if isinstance(item, Post):
         text = item.text if isinstance(item.text, str) else str(item.text)
-        masked, _ = mask_text(clean_str(text))
+        masked, _ = mask_text(clean_str(text), detect)
         author = item.author
         return {
             "source": str(item.source)[:200],
@@ -104,7 +105,7 @@ def _masked(item: Any) -> Any:
             "text": masked,
         }
     if isinstance(item, str):
-        return mask_text(clean_str(item))[0]
+        return mask_text(clean_str(item), detect)[0]
     return item
 
 

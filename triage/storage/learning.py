@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, and_, exists, func, or_, select, text, update
 
-from triage.models import StoredPost
+from kernel.models import StoredPost
 from triage.storage.store import stored_post_from_row
 from triage.storage.tables import (
     audit_log,

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from triage.models import PollRun, SourceState
-from triage.scrub import scrub
+from kernel.models import PollRun, SourceState
+from kernel.scrub import scrub
 from triage.storage.tables import poll_runs, posts, quarantine, source_state
 
 

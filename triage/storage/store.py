@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from triage.models import Author, Post, PostKind, StoredPost
+from kernel.models import Author, Post, PostKind, StoredPost
 from triage.storage import ingest
 from triage.storage.sources import SourceStates, utcnow
 from triage.storage.tables import post_revisions, posts

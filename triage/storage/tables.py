@@ -1,6 +1,6 @@
 """The schema, as SQLAlchemy Core tables. Alembic migrations in `triage/migrations` create it.
 
-Rows never leave `triage.storage`: the store turns them into `triage.models` records.
+Rows never leave `triage.storage`: the store turns them into `kernel.models` records.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import numpy as np
 from classifiers.language import detect_language
 from classifiers.sensitive import SensitiveDetector
 from config.schema import Settings
-from triage.models import Decision, Post, Route, Signals
+from kernel.models import Decision, Post, Route, Signals
 from triage.suggest.kb import (
     Article,
     KnowledgeBase,

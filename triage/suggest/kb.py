@@ -19,19 +19,14 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
-from triage.errors import InputError
+from kernel.abc import TextEncoder
+from kernel.errors import InputError
 
 FIELDS = ("id", "title", "url", "text")
-
-
-class TextEncoder(Protocol):
-    version: str
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

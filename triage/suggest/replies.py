@@ -25,8 +25,8 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from triage.errors import ConfigError
-from triage.util import one_line
+from kernel.errors import ConfigError
+from kernel.util import one_line
 
 SHIPPED = Path(__file__).resolve().parent / "templates"
 

@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
+from kernel.vocab import INTENTS, ROUTES, SENTIMENTS
 from triage.queue.models import VIEW_TITLES, View
 from triage.web.security import link_host, mixed_script, safe_url, visible
 
@@ -45,7 +46,13 @@ def environment() -> Environment:
         visible=visible, safe_url=safe_url, link_host=link_host, when=_when, detail=_detail
     )
     env.tests["lookalike"] = mixed_script
-    env.globals.update(VIEWS=list(View), VIEW_TITLES=VIEW_TITLES)
+    env.globals.update(
+        VIEWS=list(View),
+        VIEW_TITLES=VIEW_TITLES,
+        ROUTES=ROUTES,
+        SENTIMENTS=SENTIMENTS,
+        INTENTS=INTENTS,
+    )
     return env
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from triage.errors import InputError
+from kernel.errors import InputError
 from triage.queue.models import LEADS, Role
 from triage.queue.service import Forbidden
 from triage.web.auth import Ctx, requires, safe_next

@@ -24,12 +24,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from config.schema import Settings
+from kernel.errors import InputError
 from triage.digest.build import make_digest
 from triage.digest.i18n import Formatter
 from triage.digest.notify import headline, queue_link
 from triage.digest.records import QuotedPost, quote
 from triage.digest.render import STYLESHEET, render_html
-from triage.errors import InputError
 from triage.queue.models import LEADS, Role
 from triage.storage import Store
 from triage.storage.alerts import Alert, AlertStore

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from triage.errors import ConfigError, InputError, ReplyError
+from kernel.errors import ConfigError, InputError, ReplyError
 from triage.queue.models import CORRECTABLE, LEADS, READERS, WORKERS, Filters, View
 from triage.queue.service import DM_INVITE, Forbidden, QueueService
 from triage.web.auth import Ctx, requires, safe_next

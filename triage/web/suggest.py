@@ -15,9 +15,9 @@ import threading
 from dataclasses import dataclass
 
 from config.schema import Settings
+from kernel.abc import TextEncoder
 from triage.queue.models import QueueItem
 from triage.suggest import Suggester, Suggestions, suggestions, top_intent
-from triage.suggest.kb import TextEncoder
 
 log = logging.getLogger(__name__)
 
