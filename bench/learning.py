@@ -7,10 +7,11 @@ For each shared labelled set with a natural group (airline by airline, TWCS and 
 brand, complaints by domain), the rows of one group are shuffled (seed 0); the last
 `--test-rows` (at most; fewer for a small group) are that group's test rows, and the first n
 play the team's labels. For each n the same code as `social-triage learn` runs
-(`classifiers.learning.compare`: a candidate fitted on the shipped rows plus the n labels,
-cross-validated on them against the shipped head, checked on the shipped reference set, and
-promoted or not), and the head the team would then use is scored on the group's test rows and on
-the reference set (`classifiers/training/care_posts.csv`, split `reference`).
+(`classifiers.learning.compare`: candidates fitted on the shipped rows plus the n labels at
+each team weight, cross-validated on them against the shipped head, checked on the shipped
+reference set, the best kept, and promoted or not), and the head the team would then use is
+scored on the group's test rows and on the reference set (`classifiers/training/care_posts.csv`,
+split `reference`).
 
 Route labels are also run as a brand's own route head (`--brand-heads`, the default): the
 candidate is judged on that brand's labels only and used for that brand's posts, so the
@@ -62,17 +63,18 @@ def main() -> None:
     parser.add_argument("--test-rows", type=int, default=1000)
     parser.add_argument("--no-brand-heads", action="store_true")
     parser.add_argument(
-        "--team-weight",
+        "--team-weights",
         type=float,
-        default=learning.TEAM_WEIGHT,
-        help="how many shipped rows a team label weighs (default: what learn uses)",
+        nargs="*",
+        default=list(learning.TEAM_WEIGHTS),
+        help="the team weights learn tries (default: what learn uses)",
     )
     parser.add_argument("--groups", type=int, default=None, help="at most this many per set")
     args = parser.parse_args()
     settings = ClassifierSettings()
     encoder = Encoder(backend=settings.backend, batch_size=settings.encoder_batch_size())
     shipped = HeadSet.load(None, encoder_dim=encoder.dim, encoder_version=encoder.version).heads
-    print(f"encoder {encoder.version}; team weight {args.team_weight}", flush=True)
+    print(f"encoder {encoder.version}; team weights tried {args.team_weights}", flush=True)
     print(
         f"{'set / group':<34}{'n':>5}  {'verdict':<10}{'group':>7}{'lift':>7}{'reference':>11}"
         f"{'Δref':>7}  candidate group / reference",
@@ -128,7 +130,7 @@ def main() -> None:
                         team,
                         reference,
                         brand=brand,
-                        team_weight=args.team_weight,
+                        team_weights=args.team_weights,
                     )
                     used = c.candidate if c.promote else active
                     got = learning.score(task, used, test)["figure"]
@@ -138,7 +140,8 @@ def main() -> None:
                     print(
                         f"{name:<34}{n:>5}  {verdict:<10}{got:>7.3f}{got - start:>+7.3f}"
                         f"{ref:>11.3f}{ref - ref_start:>+7.3f}  {cand:.3f} / "
-                        f"{c.reference_candidate or 0:.3f} ({time.perf_counter() - began:.0f}s)",
+                        f"{c.reference_candidate or 0:.3f} w={c.team_weight:g} "
+                        f"({time.perf_counter() - began:.0f}s)",
                         flush=True,
                     )
                     if n == 300:

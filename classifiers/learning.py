@@ -3,13 +3,13 @@ the heads in use. Pure: texts' embeddings in, heads and figures out (the applica
 `triage/learn.py`, reads the labels, stores the versions and re-decides the queue).
 
 A candidate is fitted on the shipped training rows *plus* the team's labels, each team label
-weighing `TEAM_WEIGHT` shipped rows: the shipped rows keep what the product knows (no
-forgetting), the team's rows move the boundary towards the team's judgement. It is compared with
-the head in use on two sets, the same way for both sides:
+weighing several shipped rows (`TEAM_WEIGHTS`, the best kept): the shipped rows keep what the
+product knows (no forgetting), the team's rows move the boundary towards the team's judgement.
+It is compared with the head in use on two sets, the same way for both sides:
 
 - the team's labels, by k-fold cross-validation: every fold's candidate is fitted on the shipped
   rows and the other folds, and scored on this fold; the head in use is scored on the same rows;
-- the reference set shipped with the project (`classifiers/training/reference.csv`, never
+- the reference set shipped with the project (the care posts' `reference` split, never
   trained on): the candidate fitted on everything, and the head in use.
 
 It is promoted when it is better on the first by at least `min_gain` and not worse on the second
@@ -38,8 +38,12 @@ from classifiers.train import (
     normalise_labels,
 )
 
-#: How many shipped rows one team label weighs (bench/learning.py measured 1 to 30).
-TEAM_WEIGHT = 10.0
+#: How many shipped rows one team label may weigh: `learn` tries each and keeps the best on
+#: the team's labels that does not forget (bench/learning.py: a weight of 10 lifts 50-100 labels
+#: most, and makes 300 forget; 1-3 suits hundreds).
+TEAM_WEIGHTS = (1.0, 3.0, 10.0)
+#: The weight a caller gets when it fits one candidate (`fit`).
+TEAM_WEIGHT = 3.0
 #: A brand's own labels weigh this many times another brand's in that brand's route head.
 BRAND_WEIGHT = 3.0
 
@@ -182,6 +186,8 @@ class Comparison:
     promote: bool
     reason: str
     candidate: Head
+    #: How many shipped rows a team label weighed in the kept candidate.
+    team_weight: float = TEAM_WEIGHT
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -209,39 +215,44 @@ def compare(
     folds: int = 5,
     min_gain: float = 0.005,
     max_reference_loss: float = 0.01,
-    team_weight: float = TEAM_WEIGHT,
+    team_weights: Sequence[float] = TEAM_WEIGHTS,
     brand: str | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> Comparison:
-    """Cross-validate a candidate against `active` on the team's rows (of `brand` only, when
+    """Cross-validate candidates against `active` on the team's rows (of `brand` only, when
     given: a brand head is judged on that brand's labels, and fitted on every team label with
-    the brand's weighing more), score both on `reference`, and decide."""
+    the brand's weighing more), score them and `active` on `reference`, and decide.
+
+    One candidate per team weight: the one kept is the best on the team's labels among those
+    that do not forget (a few labels need a large weight to count, a thousand a small one not
+    to drown the shipped rows), else the best on the team's labels."""
     judged = np.flatnonzero(team.where_brand(brand)) if brand is not None else np.arange(len(team))
     splits = kfold_splits(task, [team.labels[i] for i in judged], folds)
-    predicted: dict[int, str] = {}
-    positive: dict[int, float] = {}  # the positive class's probability (binary heads)
-    for _train, test in splits:
-        held_out = judged[test]
-        keep = np.setdiff1d(np.arange(len(team)), held_out)
-        head = fit(task, base, team.take(keep), team_weight=team_weight, brand=brand)
-        fold = team.take(held_out)
-        labels, scores = head_scores(head, fold.embeddings, fold.lexicon)
-        for j, i in enumerate(held_out.tolist()):
-            predicted[i] = labels[j]
-            positive[i] = float(scores[j]) if KIND[task] == "sigmoid" else 0.0
     judged_rows = team.take(judged)
-    order = judged.tolist()
-    oof = held_out_report(
-        task, judged_rows.labels, [predicted[i] for i in order], [positive[i] for i in order]
-    )
-    team_candidate = figure(task, oof)
     team_active = score(task, active, judged_rows)["figure"]
-    meta = dict(metadata or {})
-    candidate = fit(task, base, team, team_weight=team_weight, brand=brand, metadata=meta)
-    ref_candidate = ref_active = None
-    if reference is not None and len(reference):
-        ref_candidate = score(task, candidate, reference)["figure"]
-        ref_active = score(task, active, reference)["figure"]
+    gated = reference is not None and len(reference) > 0 and brand is None
+    if reference is not None and len(reference) == 0:
+        reference = None
+    ref_active = score(task, active, reference)["figure"] if reference is not None else None
+    tried: list[dict[str, Any]] = []
+    best: tuple[bool, float, float] | None = None
+    chosen: tuple[float, float, float | None, Head] | None = None
+    for weight in team_weights:
+        team_figure = _cross_validated(task, base, team, judged, splits, weight, brand)
+        candidate = fit(task, base, team, team_weight=weight, brand=brand, metadata=metadata)
+        ref_figure = score(task, candidate, reference)["figure"] if reference is not None else None
+        keeps = (
+            not gated
+            or ref_figure is None
+            or ref_active is None
+            or ref_active - ref_figure <= max_reference_loss
+        )
+        tried.append({"team_weight": weight, "team": team_figure, "reference": ref_figure})
+        rank = (keeps, team_figure, -weight)
+        if best is None or rank > best:
+            best, chosen = rank, (weight, team_figure, ref_figure, candidate)
+    assert chosen is not None
+    weight, team_candidate, ref_candidate, candidate = chosen
     gain = team_candidate - team_active
     promote = gain >= min_gain
     if not promote:
@@ -249,7 +260,7 @@ def compare(
             f"not better on the team's labels ({team_candidate:.3f} vs {team_active:.3f} in use, "
             f"needs +{min_gain:.3f})"
         )
-    elif ref_candidate is not None and ref_active is not None and brand is None:
+    elif gated and ref_candidate is not None and ref_active is not None:
         loss = ref_active - ref_candidate
         promote = loss <= max_reference_loss
         reason = (
@@ -266,6 +277,8 @@ def compare(
         "reference_rows": 0 if reference is None else len(reference),
         "team": {"candidate": team_candidate, "active": team_active},
         "reference": {"candidate": ref_candidate, "active": ref_active},
+        "team_weight": weight,
+        "tried": tried,
         "folds": len(splits),
         "promote": promote,
         "reason": reason,
@@ -291,7 +304,39 @@ def compare(
         promote=promote,
         reason=reason,
         candidate=candidate,
+        team_weight=weight,
     )
+
+
+def _cross_validated(
+    task: str,
+    base: Rows,
+    team: Rows,
+    judged: np.ndarray,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    weight: float,
+    brand: str | None,
+) -> float:
+    """The out-of-fold figure, on the judged team rows, of candidates fitted with `weight`."""
+    predicted: dict[int, str] = {}
+    positive: dict[int, float] = {}  # the positive class's probability (binary heads)
+    for _train, test in splits:
+        held_out = judged[test]
+        keep = np.setdiff1d(np.arange(len(team)), held_out)
+        head = fit(task, base, team.take(keep), team_weight=weight, brand=brand)
+        fold = team.take(held_out)
+        labels, scores = head_scores(head, fold.embeddings, fold.lexicon)
+        for j, i in enumerate(held_out.tolist()):
+            predicted[i] = labels[j]
+            positive[i] = float(scores[j]) if KIND[task] == "sigmoid" else 0.0
+    order = judged.tolist()
+    oof = held_out_report(
+        task,
+        [team.labels[i] for i in order],
+        [predicted[i] for i in order],
+        [positive[i] for i in order],
+    )
+    return figure(task, oof)
 
 
 def label_counts(task: str, labels: Sequence[str]) -> dict[str, int]:

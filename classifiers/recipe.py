@@ -17,12 +17,15 @@ class Recipe:
     c: float
     #: Lexicon columns (classifiers/lexicon.py) appended to the embedding times this; 0: none.
     lexicon_weight: float = 0.0
+    #: GoEmotions rows (training/goemotions_sentiment.csv; sentiment only), each weighing this
+    #: much; 0: none.
+    goemotions_weight: float = 0.0
     #: The banking77 subset mapped onto our intents (intent only).
     banking77: bool = False
 
 
 RECIPES: dict[str, Recipe] = {
-    "sentiment": Recipe(c=2.0, lexicon_weight=1.0),
+    "sentiment": Recipe(c=2.0, lexicon_weight=1.0, goemotions_weight=0.25),
     "complaint": Recipe(c=2.0),
     "route": Recipe(c=2.0, lexicon_weight=0.5),
     "intent": Recipe(c=8.0),

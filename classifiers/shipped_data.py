@@ -8,6 +8,10 @@ every candidate is checked against.
 - `training/banking77_subset.csv`: 25 rows per banking77 label (PolyAI-LDN/task-specific-datasets,
   CC BY 4.0, "Efficient Intent Detection with Dual Sentence Encoders", Casanueva et al. 2020),
   mapped onto our intents by `classifiers/intent_map.py`: intent head, when its recipe says so.
+- `training/goemotions_sentiment.csv`: 6,000 Reddit comments drawn (numpy seed 0) from GoEmotions'
+  train split in its sentiment grouping (Demszky et al. 2020, google-research/goemotions,
+  grouping of monologg/GoEmotions-pytorch; Apache-2.0), with their ids: sentiment head, when its
+  recipe says so.
 
 Which of them each head uses, and how much each row weighs, is its recipe
 (`classifiers/recipe.py`).
@@ -27,6 +31,7 @@ from classifiers.recipe import RECIPES
 TRAINING = Path(__file__).parent / "training"
 CARE_POSTS = TRAINING / "care_posts.csv"
 BANKING77_SUBSET = TRAINING / "banking77_subset.csv"
+GOEMOTIONS = TRAINING / "goemotions_sentiment.csv"
 #: Tasks the care posts label (their column names).
 CARE_TASKS = ("sentiment", "complaint", "intent", "route")
 
@@ -95,6 +100,19 @@ def training_rows(task: str) -> TrainingRows:
             }
         ],
     )
+    if task == "sentiment" and recipe.goemotions_weight:
+        table = read_table(GOEMOTIONS, label_column="label")
+        assert table.labels is not None
+        _extend(rows, list(zip(table.texts, table.labels, strict=True)), recipe.goemotions_weight)
+        rows.sources.append(
+            {
+                "file": "classifiers/training/goemotions_sentiment.csv (GoEmotions train split, "
+                "sentiment grouping, 6,000 rows drawn with numpy seed 0)",
+                "rows": len(table.texts),
+                "weight": recipe.goemotions_weight,
+                "licence": "Apache-2.0",
+            }
+        )
     if task == "intent" and recipe.banking77:
         b77 = read_table(BANKING77_SUBSET, label_column="intent")
         assert b77.labels is not None

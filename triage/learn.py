@@ -222,7 +222,7 @@ class Learner:
                 "origin": "learned",
                 "training_data": [
                     *training_rows(task).sources,
-                    {"team labels": len(team), "team_weight": learning.TEAM_WEIGHT},
+                    {"team labels": len(team), "team_weights tried": learning.TEAM_WEIGHTS},
                 ],
             },
         )

@@ -3,8 +3,10 @@
     python classifiers/training/assemble.py DRAFT.csv ... [--own own_examples.csv]
 
 `care_posts.csv` was made by this script from the four drafts (en, es, pt1, pt2) as committed
-in b70dd64 (`git show b70dd64:classifiers/training/drafts/en.csv`); the drafts were then
-removed, their data cards kept in `cards/`.
+in b70dd64 (`git show b70dd64:classifiers/training/drafts/en.csv`), then extended with the
+second batch (`--keep care_posts.csv drafts/neutral_*.csv`: the rows already there keep their
+split, so the reference set stays what it was, and a fifth of the new rows joins it); the drafts
+were then removed, their data cards kept in `cards/` and DATA_CARD.md.
 
 Every draft row (and every row of the older `own_examples.csv`, brand `Acme`) gets an `id`
 (`<draft>-<row>`) and a `split`: `reference` for a fifth of the draft rows, drawn per
@@ -34,8 +36,16 @@ def main() -> None:
     parser.add_argument("drafts", nargs="+", type=Path)
     parser.add_argument("--own", type=Path, default=HERE / "own_examples.csv")
     parser.add_argument("--out", type=Path, default=HERE / "care_posts.csv")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="an assembled file: its rows and splits stay"
+    )
     args = parser.parse_args()
     seen: set[str] = set()
+    kept: list[dict[str, str]] = []
+    if args.keep is not None:
+        with args.keep.open(encoding="utf-8", newline="") as handle:
+            kept = list(csv.DictReader(handle))
+        seen = {" ".join(row["text"].casefold().split()) for row in kept}
     rows: list[dict[str, str]] = []
     for draft in args.drafts:
         with draft.open(encoding="utf-8", newline="") as handle:
@@ -56,6 +66,8 @@ def main() -> None:
         reference.update(members[: round(len(members) * REFERENCE_SHARE)])
     for i, row in enumerate(rows):
         row["split"] = "reference" if i in reference else "train"
+    if kept:
+        rows = kept + rows
     with args.own.open(encoding="utf-8", newline="") as handle:
         for n, row in enumerate(csv.DictReader(handle), start=1):
             key = " ".join(row["text"].casefold().split())
