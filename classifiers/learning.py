@@ -120,9 +120,11 @@ def fit(
     brand: str | None = None,
     brand_weight: float = BRAND_WEIGHT,
     metadata: dict[str, Any] | None = None,
+    init: Head | None = None,
 ) -> Head:
     """A head fitted on `base` (each row by its recipe weight) plus `team` (`team_weight` a
-    row; a `brand`'s own rows `brand_weight` times more), by the task's recipe."""
+    row; a `brand`'s own rows `brand_weight` times more), by the task's recipe. `init`: the
+    head in use, where the solver starts (the optimum is the same; it gets there sooner)."""
     x = np.vstack([_inputs(task, base), _inputs(task, team)]) if len(team) else _inputs(task, base)
     labels = base.labels + team.labels
     base_weights = base.weights if base.weights is not None else np.ones(len(base))
@@ -151,7 +153,7 @@ def fit(
     )
     if brand is not None:
         meta.update(brand=brand, brand_weight=brand_weight)
-    return fit_head(task, x, labels, c=recipe.c, metadata=meta, sample_weight=weights)
+    return fit_head(task, x, labels, c=recipe.c, metadata=meta, sample_weight=weights, init=init)
 
 
 def score(task: str, head: Head, data: Rows) -> dict[str, Any]:
@@ -238,8 +240,10 @@ def compare(
     best: tuple[bool, float, float] | None = None
     chosen: tuple[float, float, float | None, Head] | None = None
     for weight in team_weights:
-        team_figure = _cross_validated(task, base, team, judged, splits, weight, brand)
-        candidate = fit(task, base, team, team_weight=weight, brand=brand, metadata=metadata)
+        team_figure = _cross_validated(task, base, team, judged, splits, weight, brand, active)
+        candidate = fit(
+            task, base, team, team_weight=weight, brand=brand, metadata=metadata, init=active
+        )
         ref_figure = score(task, candidate, reference)["figure"] if reference is not None else None
         keeps = (
             not gated
@@ -316,6 +320,7 @@ def _cross_validated(
     splits: list[tuple[np.ndarray, np.ndarray]],
     weight: float,
     brand: str | None,
+    init: Head | None = None,
 ) -> float:
     """The out-of-fold figure, on the judged team rows, of candidates fitted with `weight`."""
     predicted: dict[int, str] = {}
@@ -323,7 +328,7 @@ def _cross_validated(
     for _train, test in splits:
         held_out = judged[test]
         keep = np.setdiff1d(np.arange(len(team)), held_out)
-        head = fit(task, base, team.take(keep), team_weight=weight, brand=brand)
+        head = fit(task, base, team.take(keep), team_weight=weight, brand=brand, init=init)
         fold = team.take(held_out)
         labels, scores = head_scores(head, fold.embeddings, fold.lexicon)
         for j, i in enumerate(held_out.tolist()):
