@@ -16,7 +16,9 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -32,7 +34,7 @@ from triage.storage.learning import LearningStore, TeamLabel
 
 log = logging.getLogger(__name__)
 
-#: Labels a task needs before a candidate can be cross-validated.
+#: Texts to their embeddings (the classifier's encoder).
 Encode = Callable[[Sequence[str]], np.ndarray]
 
 
@@ -97,28 +99,53 @@ class LearnReport:
         return lines
 
 
+class Model(NamedTuple):
+    """What a run needs of the classifier: its encoder and the heads it starts from."""
+
+    encode: Encode
+    encoder_version: str
+    #: The shipped heads, or `classifier.heads_dir`'s (the learned versions go on top).
+    heads: HeadSet
+
+
 class Learner:
-    """One learning run over the stored labels; `encode` is the classifier's encoder."""
+    """One learning run over the stored labels. `load` gives the classifier's encoder and
+    heads; it is called only when a task has enough labels to learn from (loading the encoder
+    takes seconds, a run with nothing to learn does not)."""
 
     def __init__(
         self,
         settings: Settings,
         store: Store,
         *,
-        encode: Encode,
-        encoder_version: str,
-        heads: HeadSet,
+        load: Callable[[], Model],
         cache_dir: Path | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.learning = LearningStore(store.engine)
-        self.encode = encode
-        self.encoder_version = encoder_version
-        #: The heads in use before this run (shipped or heads_dir, then learned versions).
-        self.heads = with_learned(heads, self.learning, encoder_version)
+        self._load = load
         self.cache_dir = cache_dir
         self._shipped: dict[str, np.ndarray] | None = None
+
+    @cached_property
+    def model(self) -> Model:
+        """The encoder, and the heads in use before this run (learned versions on top)."""
+        model = self._load()
+        heads = with_learned(model.heads, self.learning, model.encoder_version)
+        return model._replace(heads=heads)
+
+    @property
+    def encode(self) -> Encode:
+        return self.model.encode
+
+    @property
+    def encoder_version(self) -> str:
+        return self.model.encoder_version
+
+    @property
+    def heads(self) -> HeadSet:
+        return self.model.heads
 
     def run(
         self, *, tasks: Sequence[str] | None = None, dry_run: bool = False, trigger: str

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from config.schema import Settings
 from triage.classify_job import SinkChoice
-from triage.learn import Learner, LearnReport
+from triage.learn import Learner, LearnReport, Model
 from triage.learned_heads import with_learned
 from triage.storage import Store
 from triage.storage.decisions import DecisionStore, ToSave
@@ -47,20 +47,20 @@ def run_learning(
     from classifiers.heads import HeadSet
     from classifiers.onnx_backend import CACHE
 
-    classifier = classifier or build_classifier(settings)
-    encoder = classifier.encoder
-    base = HeadSet.load(
-        settings.classifier.heads_dir, encoder_dim=encoder.dim, encoder_version=encoder.version
-    )
-    learner = Learner(
-        settings,
-        store,
-        encode=encoder.encode,
-        encoder_version=encoder.version,
-        heads=base,
-        cache_dir=CACHE / "learn",
-    )
+    built: list[Classifier] = [classifier] if classifier is not None else []
+
+    def load() -> Model:
+        if not built:
+            built.append(build_classifier(settings))
+        encoder = built[0].encoder
+        base = HeadSet.load(
+            settings.classifier.heads_dir, encoder_dim=encoder.dim, encoder_version=encoder.version
+        )
+        return Model(encode=encoder.encode, encoder_version=encoder.version, heads=base)
+
+    learner = Learner(settings, store, load=load, cache_dir=CACHE / "learn")
     report = learner.run(tasks=tasks, dry_run=dry_run, trigger=trigger)
+    classifier = built[0] if built else None
     if report.promoted:
         names = ", ".join(f"{o.slot} v{o.version_id}" for o in report.promoted)
         redecided = redecide_after_change(
