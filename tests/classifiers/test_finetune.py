@@ -68,7 +68,8 @@ def test_finetune_writes_encoder_marker_and_every_head_on_the_new_encoder(tuned:
         assert meta["encoder_version"] == encoder.version
         assert meta["finetuned_for"] == "complaint"
     intent = json.loads((tuned / "intent.json").read_text())
-    assert "banking77_subset.csv" in intent["training_data"][1]["file"]
+    # the intent head the fine-tune did not get rows for is refitted on the shipped rows
+    assert any("care_posts.csv" in source["file"] for source in intent["training_data"])
     assert "optimistic" in json.loads((tuned / "complaint.json").read_text())["metrics"]["cv"]
 
 
