@@ -15,7 +15,13 @@ from config.schema import Settings
 from triage.queue.service import QueueService
 from triage.queue.users import UserStore
 from triage.storage import Store
-from triage.web import routes_admin, routes_auth, routes_dashboard, routes_queue
+from triage.web import (
+    routes_admin,
+    routes_auth,
+    routes_dashboard,
+    routes_learning,
+    routes_queue,
+)
 from triage.web.render import Renderer
 from triage.web.security import SecurityHeaders
 from triage.web.suggest import SuggestionService
@@ -31,6 +37,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *routes_queue.routes,
         *routes_admin.routes,
         *routes_dashboard.routes,
+        *routes_learning.routes,
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
     queue = QueueService(settings, store)
@@ -52,6 +59,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         lockout_minutes=settings.web.lockout_minutes,
     )
     app.state.render = Renderer()
+    app.state.after_head_change = routes_learning.redecide_in_background(settings, store)
     return app
 
 

@@ -1,0 +1,92 @@
+"""The learning page: a lead sees the heads in use and every version's figures, and rolls a
+learned head back (audited; the open queue is decided again); agents cannot open it."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from config.schema import Settings
+from tests.web.conftest import login
+from triage.storage import Store
+from triage.storage.learning import LearningStore
+from triage.storage.tables import audit_log
+from triage.web.app import create_app
+
+
+def _promoted(store: Store, *, brand: str | None = None) -> int:
+    learning = LearningStore(store.engine)
+    arrays = {"w0": np.zeros((2, 1), dtype=np.float32), "b0": np.zeros(1, dtype=np.float32)}
+    comparison = {
+        "team_rows": 312,
+        "team": {"candidate": 0.81, "active": 0.69},
+        "reference": {"candidate": 0.944, "active": 0.948},
+    }
+    with store.engine.begin() as conn:
+        version = learning.save_version(
+            conn,
+            task="route",
+            brand=brand,
+            status="candidate",
+            encoder_version="enc@1",
+            metadata={"task": "route", "comparison": comparison},
+            arrays=arrays,
+            created_by="cli:lia",
+            reason="better on the team's labels (+0.120)",
+            run_id=None,
+        )
+        learning.promote(conn, version, by="cli:lia", reason="better on the team's labels")
+    return version
+
+
+def test_a_lead_sees_the_figures_and_rolls_back(web_store: Store) -> None:
+    version = _promoted(web_store)
+    app = create_app(Settings(), web_store)
+    changed: list[str] = []
+    app.state.after_head_change = changed.append
+    with TestClient(app, base_url="http://testserver") as client:
+        csrf = login(client, "lia")
+        page = client.get("/learning")
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert f"route v{version}" in page.text
+        assert "ROC-AUC 0.810 vs 0.690" in page.text and "0.944 vs 0.948" in page.text
+        assert "312" in page.text and "better on the team&#39;s labels" in page.text
+        done = client.post("/learning/rollback", data={"csrf": csrf, "task": "route", "brand": ""})
+        assert done.status_code == 200 and "the shipped head is in use again" in done.text
+        assert 'role="status"' not in client.get("/learning?rolled_back=<b>").text
+        assert changed == ["route"]
+        again = client.get("/learning")
+        assert re.search(r"route v\d+</td>\s*<td><span class=\"badge\">retired", again.text)
+        nothing = client.post("/learning/rollback", data={"csrf": csrf, "task": "route"})
+        assert nothing.status_code == 400 and "no learned route head is active" in nothing.text
+        bad = client.post("/learning/rollback", data={"csrf": csrf, "task": "nope"})
+        assert bad.status_code == 400
+    with web_store.engine.connect() as conn:
+        actions = [row.action for row in conn.execute(select(audit_log.c.action))]
+    assert "rollback_head" in actions
+    assert LearningStore(web_store.engine).active_versions() == []
+
+
+def test_a_brand_head_rolls_back_on_its_own(web_store: Store) -> None:
+    _promoted(web_store)
+    brand_version = _promoted(web_store, brand="Acme")
+    app = create_app(Settings(), web_store)
+    app.state.after_head_change = lambda slot: None
+    with TestClient(app, base_url="http://testserver") as client:
+        csrf = login(client, "lia")
+        assert f"route@Acme v{brand_version}" in client.get("/learning").text
+        client.post("/learning/rollback", data={"csrf": csrf, "task": "route", "brand": "Acme"})
+    active = LearningStore(web_store.engine).active_versions()
+    assert [(v.task, v.brand) for v, _ in active] == [("route", None)]
+
+
+def test_agents_and_marketing_cannot_open_it(web_store: Store) -> None:
+    app = create_app(Settings(), web_store)
+    for name in ("ana", "mo"):
+        with TestClient(app, base_url="http://testserver") as client:
+            login(client, name)
+            assert client.get("/learning").status_code == 403

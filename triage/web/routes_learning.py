@@ -1,0 +1,132 @@
+"""The learning page for leads: what the model learned from the team, with its figures, and
+a way back (`social-triage learn --history` and `--rollback` on the web)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from kernel.vocab import TASKS
+from triage.queue.models import LEADS
+from triage.storage.learning import HeadVersion, LearningStore
+from triage.web.auth import Ctx, requires
+from triage.web.routes_queue import common
+
+log = logging.getLogger(__name__)
+
+
+@requires(*LEADS)
+def learning_page(ctx: Ctx) -> Response:
+    app = ctx.request.app
+    store = LearningStore(app.state.store.engine)
+    settings = app.state.settings.learning
+    labels = store.labels()
+    by_task = Counter(label.task for label in labels)
+    imported = Counter(label.task for label in labels if label.origin == "import")
+    last = store.last_run()
+    since = last.last_correction_id if last and last.last_correction_id is not None else 0
+    versions = store.versions(limit=100)
+    active = [v for v in versions if v.status == "active"]
+    return app.state.render.page(
+        "learning.html",
+        **common(
+            ctx,
+            learning=settings,
+            learning_active=True,
+            tasks=[
+                {
+                    "task": task,
+                    "labels": by_task.get(task, 0),
+                    "imported": imported.get(task, 0),
+                    "active": [v for v in active if v.task == task],
+                    "enough": by_task.get(task, 0) >= settings.min_labels,
+                }
+                for task in TASKS
+                if task in settings.tasks
+            ],
+            new_labels=store.corrections_since(since),
+            runs=store.runs(limit=10),
+            versions=[_row(v) for v in versions],
+            done=_rolled_back(store, ctx.request.query_params.get("rolled_back", "")),
+        ),
+    )
+
+
+@requires(*LEADS)
+def rollback(ctx: Ctx) -> Response:
+    """Retire the active learned head of a task (and brand); the one it replaced, or the
+    shipped head, is in use again. Open queue items are decided again in the background."""
+    app = ctx.request.app
+    task = ctx.form.get("task", "")
+    brand = ctx.form.get("brand") or None
+    if task not in TASKS:
+        return _error(ctx, f"rollback: unknown task {task[:40]!r}")
+    retired, _ = LearningStore(app.state.store.engine).rollback(
+        task, brand, by=f"web:{ctx.user.name}"
+    )
+    slot = f"{task}@{brand}" if brand else task
+    if retired is None:
+        return _error(ctx, f"rollback: no learned {slot} head is active (the shipped one is)")
+    app.state.after_head_change(slot)
+    return RedirectResponse(f"/learning?rolled_back={retired.id}", status_code=303)
+
+
+def redecide_in_background(settings: Any, store: Any) -> Callable[[str], None]:
+    """What the app does after a head changed: decide the open queue again, on a thread
+    (loading the encoder takes seconds; the page does not wait)."""
+
+    def run(slot: str) -> None:
+        from triage.learn_job import redecide_after_change
+
+        try:
+            redecide_after_change(settings, store, reason=f"{slot} rolled back from the web app")
+        except Exception:  # the rollback stands; new posts are decided with it anyway
+            log.exception("re-deciding the open queue after rolling back %s failed", slot)
+
+    def start(slot: str) -> None:
+        threading.Thread(target=run, args=(slot,), name="redecide", daemon=True).start()
+
+    return start
+
+
+def _rolled_back(store: LearningStore, raw: str) -> str:
+    """The line shown after a rollback, from the rows (never from the address)."""
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
+        return ""
+    retired = store.version(int(raw))
+    if retired is None or retired.status != "retired":
+        return ""
+    back = store.version(retired.replaces) if retired.replaces is not None else None
+    in_use = back.name if back is not None and back.status == "active" else "the shipped head"
+    return f"{retired.name} retired; {in_use} is in use again; open items are decided again."
+
+
+def _error(ctx: Ctx, message: str) -> Response:
+    return ctx.request.app.state.render.page(
+        "error.html", status_code=400, **common(ctx, message=message)
+    )
+
+
+def _row(version: HeadVersion) -> dict[str, Any]:
+    comparison = version.metadata.get("comparison") or {}
+    team = comparison.get("team") or {}
+    reference = comparison.get("reference") or {}
+    return {
+        "v": version,
+        "metric": "ROC-AUC" if version.task == "route" else "macro-F1",
+        "labels": comparison.get("team_rows"),
+        "team": (team.get("candidate"), team.get("active")),
+        "reference": (reference.get("candidate"), reference.get("active")),
+    }
+
+
+routes = [
+    Route("/learning", learning_page),
+    Route("/learning/rollback", rollback, methods=["POST"]),
+]
