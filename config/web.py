@@ -20,12 +20,20 @@ class WebSettings(BaseModel):
     claim_minutes: int = Field(default=15, ge=1, le=24 * 60)
     #: Answer-within target per route, in minutes, for the SLA badge.
     sla_minutes: dict[str, int] = Field(default_factory=_default_sla)
-    #: Failed logins in a row before the account is locked for `lockout_minutes`.
+    #: Failed logins on one account before it is locked (1 minute, then twice as long each
+    #: time, up to `lockout_minutes`).
     max_failed_logins: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    #: Failed logins from one client address (any names) before that address is locked;
+    #: checked first, so one address cannot keep guessing by changing names.
+    max_failed_logins_per_address: int = Field(default=10, ge=1, le=1000)
+    #: Addresses of reverse proxies whose `X-Forwarded-For` (the client's address, for the
+    #: log-in throttle) and `X-Forwarded-Proto` (https: Secure cookies, HSTS) are believed.
+    trusted_proxies: list[str] = Field(default_factory=list)
     #: Items per page of a queue view.
     page_size: int = Field(default=25, ge=5, le=200)
     #: How often an open queue page asks for new posts, in seconds.
     poll_seconds: int = Field(default=10, ge=2, le=600)
-    #: The session cookie's `Secure` flag; unset (null): set when the request came over https.
+    #: The session cookie's `Secure` flag; unset (null): set when the request came over https
+    #: (directly, or `X-Forwarded-Proto: https` from a trusted proxy).
     secure_cookies: bool | None = None

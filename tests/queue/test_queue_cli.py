@@ -46,6 +46,23 @@ def test_users_add_hashes_the_password(here: Store) -> None:
     assert "ana\tagent\tactive" in out
 
 
+def test_users_password_refuses_a_weak_one_and_ends_sessions(here: Store) -> None:
+    run("users", "add", "ana", "--role", "agent", env={"TRIAGE_USER_PASSWORD": PASSWORD})
+    weak = {"TRIAGE_USER_PASSWORD": "aaaaaaaaaa"}
+    code, out = run("users", "add", "bob", "--role", "agent", env=weak)
+    assert code == 2 and "too easy to guess" in out
+    code, out = run("users", "password", "ana", env=weak)
+    assert code == 2 and "too easy to guess" in out
+    from triage.queue.users import UserStore
+
+    people = UserStore(here.engine)
+    ana = people.get("ana")
+    assert ana is not None
+    people.start_session(ana, hours=1)
+    code, out = run("users", "password", "ana", env={"TRIAGE_USER_PASSWORD": "plum ferry sixty"})
+    assert code == 0 and "1 session(s) ended" in out
+
+
 def test_queue_commands_work_an_item_with_audit(here: Store) -> None:
     run("users", "add", "ana", "--role", "agent", env={"TRIAGE_USER_PASSWORD": PASSWORD})
     run("users", "add", "mo", "--role", "marketing", env={"TRIAGE_USER_PASSWORD": PASSWORD})

@@ -7,9 +7,6 @@ tests/artifacts/ (ignored by git) for a person to look at.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,9 +18,9 @@ from sqlalchemy import select
 from config.schema import Settings
 from kernel.models import Route
 from tests.queue.seed import PASSWORD, decide, users
+from tests.web.server import Server
 from triage.storage import Store, make_engine, migrate
 from triage.storage.tables import cases, decisions, replies
-from triage.web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -46,38 +43,6 @@ HOSTILE = [
     ('"><svg onload="window.__xss=3">', "JaVaScRiPt:window.__xss=4"),
     ('<a href="javascript:window.__xss=5">click</a> \u202egnp.exe', "https://ok.example/p"),
 ]
-
-
-class Server:
-    def __init__(self, store: Store, settings: Settings) -> None:
-        import uvicorn
-
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(create_app(settings, store), log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the web app did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-        self.sock.close()
 
 
 @pytest.fixture

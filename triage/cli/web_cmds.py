@@ -74,13 +74,14 @@ def users_disable(name: str, config_path: str | None) -> None:
 @click.argument("name")
 @config_option
 def users_password(name: str, config_path: str | None) -> None:
-    """Set NAME's password (TRIAGE_USER_PASSWORD or a prompt) and lift a lock-out."""
+    """Set NAME's password (TRIAGE_USER_PASSWORD or a prompt): at least 10 characters and
+    hard to guess (zxcvbn); lifts a lock-out and ends every session of NAME."""
     settings = settings_from(config_path, logs=False)
     password = os.environ.get("TRIAGE_USER_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
-    UserStore(open_store(settings).engine).set_password(name, password)
-    click.echo(f"password set for {name}")
+    ended = UserStore(open_store(settings).engine).set_password(name, password)
+    click.echo(f"password set for {name}; {ended} session(s) ended")
 
 
 commands = [serve, users]

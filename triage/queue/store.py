@@ -333,7 +333,7 @@ class QueueStore:
 
 
 def _int_cursor(cursor: str) -> int:
-    if not (cursor.isascii() and cursor.isdigit()):
+    if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 19 or int(cursor) >= 2**63:
         raise InputError(f"cursor: {cursor!r} is not a page cursor")
     return int(cursor)
 
@@ -341,7 +341,10 @@ def _int_cursor(cursor: str) -> int:
 def _label_cursor(cursor: str) -> tuple[float, int]:
     conf, _, last = cursor.partition(":")
     try:
-        return float(conf), int(last)
+        values = float(conf), int(last)
+        if not (0 <= values[0] <= 1 and 0 <= values[1] < 2**63):
+            raise ValueError(cursor)
+        return values
     except ValueError as exc:
         raise InputError(f"cursor: {cursor!r} is not a page cursor") from exc
 

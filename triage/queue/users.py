@@ -20,12 +20,16 @@ from sqlalchemy.exc import IntegrityError
 
 from kernel.errors import InputError
 from triage.queue.models import Role, User
+from triage.queue.passwords import MIN_PASSWORD, check_password
+from triage.queue.throttle import LoginThrottle, account_key, address_key
 from triage.storage.tables import users, web_sessions
 
 _HASHER = PasswordHasher()
 #: Verified when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash("not a password anyone has")
-MIN_PASSWORD = 10
+__all__ = ["MIN_PASSWORD", "LoginResult", "Session", "UserStore", "check_name"]
+#: The one answer to a wrong name, a wrong password, a disabled account.
+WRONG = "Wrong name or password."
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -40,6 +44,8 @@ class LoginResult:
     user: User | None
     #: One line for the login form when `user` is None (never says whether the name exists).
     error: str | None = None
+    #: Failed log-ins from this address so far (the caller waits longer for each).
+    address_failures: int = 0
 
 
 def _token_hash(token: str) -> str:
@@ -59,10 +65,23 @@ def check_name(name: str) -> str:
 
 
 class UserStore:
-    def __init__(self, engine: Engine, *, max_failures: int = 5, lockout_minutes: int = 15):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_failures: int = 5,
+        lockout_minutes: int = 15,
+        max_address_failures: int = 10,
+    ):
         self.engine = engine
         self.max_failures = max_failures
         self.lockout = timedelta(minutes=lockout_minutes)
+        self.throttle = LoginThrottle(
+            engine,
+            account_failures=max_failures,
+            address_failures=max_address_failures,
+            max_lock=self.lockout,
+        )
 
     def add(self, name: str, role: str, password: str) -> User:
         name = check_name(name)
@@ -70,8 +89,7 @@ class UserStore:
             role_value = Role(role)
         except ValueError as exc:
             raise InputError(f"role {role!r}: one of {', '.join(r.value for r in Role)}") from exc
-        if len(password) < MIN_PASSWORD:
-            raise InputError(f"password for {name}: at least {MIN_PASSWORD} characters")
+        check_password(name, password)
         try:
             with self.engine.begin() as conn:
                 user_id = conn.execute(
@@ -90,12 +108,40 @@ class UserStore:
             raise InputError(f"user {name!r} already exists") from exc
         return User(id=int(user_id), name=name, role=role_value)
 
-    def set_password(self, name: str, password: str) -> None:
-        if len(password) < MIN_PASSWORD:
-            raise InputError(f"password for {name}: at least {MIN_PASSWORD} characters")
-        self._update(name, password_hash=_HASHER.hash(password), failed_logins=0, locked_until=None)
+    def set_password(self, name: str, password: str, *, keep_session: str = "") -> int:
+        """A new password (its owner's change or an admin's reset): every session of the
+        user ends but `keep_session` (the owner's own, by its cookie token), and a lock on the
+        account is lifted. Returns how many sessions ended."""
+        check_password(name, password)
+        user = self.get(name)
+        if user is None:
+            raise InputError(f"no user named {name!r}")
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(users)
+                .where(users.c.id == user.id)
+                .values(password_hash=_HASHER.hash(password), failed_logins=0, locked_until=None)
+            )
+            ended = conn.execute(
+                delete(web_sessions).where(
+                    web_sessions.c.user_id == user.id,
+                    web_sessions.c.token_hash != _token_hash(keep_session),
+                )
+            ).rowcount
+        self.throttle.clear_account(name)
+        return int(ended or 0)
 
-    def set_active(self, name: str, active: bool) -> None:
+    def check_password(self, name: str, password: str) -> bool:
+        """Is `password` the user's current one (the change-password form asks for it)?"""
+        with self.engine.connect() as conn:
+            hashed = conn.execute(
+                select(users.c.password_hash).where(users.c.name == name)
+            ).scalar_one_or_none()
+        return _verify(hashed or _DUMMY_HASH, password) and hashed is not None
+
+    def set_active(self, name: str, active: bool, *, by: str = "") -> None:
+        if not active:
+            self._keep_an_admin(name, by, "disable")
         self._update(name, active=active)
         if not active:
             user = self.get(name)
@@ -103,11 +149,25 @@ class UserStore:
                 with self.engine.begin() as conn:
                     conn.execute(delete(web_sessions).where(web_sessions.c.user_id == user.id))
 
-    def set_role(self, name: str, role: str) -> None:
+    def set_role(self, name: str, role: str, *, by: str = "") -> None:
         try:
-            self._update(name, role=Role(role).value)
+            value = Role(role).value
         except ValueError as exc:
             raise InputError(f"role {role!r}: one of {', '.join(r.value for r in Role)}") from exc
+        if value != Role.ADMIN.value:
+            self._keep_an_admin(name, by, "demote")
+        self._update(name, role=value)
+
+    def _keep_an_admin(self, name: str, by: str, what: str) -> None:
+        """Refuse to disable or demote yourself, or the last active admin."""
+        if by and name == by:
+            raise InputError(f"{what} {name}: you cannot {what} yourself; ask another admin")
+        user = self.get(name)
+        if user is None or user.role is not Role.ADMIN or not user.active:
+            return
+        others = [u for u in self.all() if u.role is Role.ADMIN and u.active and u.name != name]
+        if not others:
+            raise InputError(f"{what} {name}: the last active admin; make another admin first")
 
     def _update(self, name: str, **values: object) -> None:
         with self.engine.begin() as conn:
@@ -129,37 +189,47 @@ class UserStore:
 
     # --- logging in ---------------------------------------------------------------------------
 
-    def authenticate(self, name: str, password: str) -> LoginResult:
-        """Check a password; `max_failures` wrong ones in a row lock the account for a while."""
+    def authenticate(self, name: str, password: str, address: str = "") -> LoginResult:
+        """Check a password, the client address's throttle first, then the account's lock.
+
+        Unknown names, disabled accounts and wrong passwords get the same answer, cost the
+        same argon2 verification and are counted alike (`triage.queue.throttle`), so neither
+        the text nor the timing nor the lock-out says whether a name exists.
+        """
         now = datetime.now(UTC)
-        generic = LoginResult(user=None, error="Wrong name or password.")
-        with self.engine.connect() as conn:
-            row = conn.execute(select(users).where(users.c.name == name)).mappings().first()
-        if row is None or not row["active"]:
+        throttle = self.throttle
+        lock = throttle.locked(address_key(address), now)
+        if lock is not None:
             _verify(_DUMMY_HASH, password)
-            return generic
-        if row["locked_until"] and row["locked_until"] > now:
-            _verify(_DUMMY_HASH, password)
-            minutes = int((row["locked_until"] - now).total_seconds() // 60) + 1
             return LoginResult(
                 user=None,
-                error=f"Too many failed logins: try again in {minutes} minute(s).",
+                error=f"Too many failed logins: try again in {lock.minutes(now)} minute(s).",
+                address_failures=throttle.failures(address_key(address)),
             )
-        if not _verify(row["password_hash"], password):
-            failures = row["failed_logins"] + 1
-            locked = now + self.lockout if failures >= self.max_failures else None
+        lock = throttle.locked(account_key(name), now)
+        if lock is not None and not throttle.known(name, address):
+            _verify(_DUMMY_HASH, password)
+            # Still a failure of this address: hammering a locked account locks the address.
+            failures = throttle.fail(address_key(address), throttle.address_failures, now)
+            return LoginResult(
+                user=None,
+                error=f"Too many failed logins: try again in {lock.minutes(now)} minute(s).",
+                address_failures=failures,
+            )
+        with self.engine.connect() as conn:
+            row = conn.execute(select(users).where(users.c.name == name)).mappings().first()
+        hashed = row["password_hash"] if row is not None and row["active"] else None
+        if not _verify(hashed or _DUMMY_HASH, password) or row is None or hashed is None:
+            failures = throttle.failed(name, address, now)
+            return LoginResult(user=None, error=WRONG, address_failures=failures)
+        throttle.succeeded(name, address, now)
+        if _HASHER.check_needs_rehash(row["password_hash"]):
             with self.engine.begin() as conn:
                 conn.execute(
                     update(users)
                     .where(users.c.id == row["id"])
-                    .values(failed_logins=0 if locked else failures, locked_until=locked)
+                    .values(password_hash=_HASHER.hash(password))
                 )
-            return generic
-        values: dict[str, object] = {"failed_logins": 0, "locked_until": None}
-        if _HASHER.check_needs_rehash(row["password_hash"]):
-            values["password_hash"] = _HASHER.hash(password)
-        with self.engine.begin() as conn:
-            conn.execute(update(users).where(users.c.id == row["id"]).values(**values))
         return LoginResult(user=_user(row))
 
     # --- sessions -----------------------------------------------------------------------------

@@ -234,7 +234,35 @@ queue_items = Table(
     Column("assigned_to", Text),
     Column("updated_by", Text),
     Column("updated_at", UTCDateTime, nullable=False),
+    #: Bumped by every action: a conditional update on it is how two agents never both win.
+    Column("version", Integer, nullable=False, default=0, server_default="0"),
     Index(None, "status"),
+)
+
+#: Failed log-ins per account and per client address (keys are sha256 hashes: neither a
+#: name typed by a stranger nor an address is stored in clear), and the addresses an account
+#: last logged in from. Counted with one atomic upsert, so concurrent guesses all count.
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("failures", Integer, nullable=False, default=0),
+    #: How many locks this key has had since its last good log-in: each lasts twice as long.
+    Column("locks", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+#: Who has an item open and what they are doing (`viewing` or `replying`), refreshed by the
+#: page's polling; rows older than a minute mean nothing (two web workers agree).
+presence = Table(
+    "presence",
+    metadata,
+    Column("post_id", Id, primary_key=True),
+    Column("user_name", Text, primary_key=True),
+    Column("activity", Text, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+    Index(None, "seen_at"),
 )
 
 #: Every reply and DM an agent sent, or would have sent in dry run.
@@ -251,7 +279,10 @@ replies = Table(
     Column("url", Text),
     Column("sent_by", Text, nullable=False),
     Column("sent_at", UTCDateTime, nullable=False),
+    #: The reply form's one-time token: a double submit finds its row and sends nothing.
+    Column("idempotency_key", Text),
     Index(None, "post_id"),
+    UniqueConstraint("idempotency_key"),
 )
 
 #: Labelled texts that are not stored posts: a team's earlier labels, imported from a CSV

@@ -47,7 +47,8 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         yield
         queue.close()  # the cached responders' HTTP sessions
 
-    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
+    headers = Middleware(SecurityHeaders, trusted_proxies=settings.web.trusted_proxies)
+    app = Starlette(routes=routes, middleware=[headers], lifespan=lifespan)
     app.state.settings = settings
     app.state.store = store
     app.state.queue = queue
@@ -57,6 +58,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         store.engine,
         max_failures=settings.web.max_failed_logins,
         lockout_minutes=settings.web.lockout_minutes,
+        max_address_failures=settings.web.max_failed_logins_per_address,
     )
     app.state.render = Renderer()
     app.state.after_head_change = routes_learning.redecide_in_background(settings, store)
@@ -67,7 +69,10 @@ def serve(settings: Settings, store: Store, *, host: str, port: int) -> None:
     """Run the app in this thread until interrupted."""
     import uvicorn
 
-    uvicorn.run(create_app(settings, store), host=host, port=port, log_level="info")
+    # Forwarded headers are read by the app, from `web.trusted_proxies` only.
+    uvicorn.run(
+        create_app(settings, store), host=host, port=port, log_level="info", proxy_headers=False
+    )
 
 
 def serve_in_thread(settings: Settings, store: Store, *, host: str, port: int) -> object:
@@ -76,7 +81,9 @@ def serve_in_thread(settings: Settings, store: Store, *, host: str, port: int) -
 
     import uvicorn
 
-    config = uvicorn.Config(create_app(settings, store), host=host, port=port, log_level="info")
+    config = uvicorn.Config(
+        create_app(settings, store), host=host, port=port, log_level="info", proxy_headers=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="web", daemon=True)
     thread.start()

@@ -22,6 +22,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from triage.queue.models import Role, User
 from triage.queue.users import Session
+from triage.web.security import client_address, is_https
 
 COOKIE = "st_session"
 LOGIN_CSRF_COOKIE = "st_login_csrf"
@@ -100,11 +101,16 @@ def requires(*roles: Role) -> Callable[[Handler], Callable[[Request], Awaitable[
 
 
 def secure(request: Request) -> bool:
-    configured = request.app.state.settings.web.secure_cookies
-    if configured is not None:
-        return bool(configured)
-    proto = request.headers.get("x-forwarded-proto", request.url.scheme)
-    return proto == "https"
+    web = request.app.state.settings.web
+    if web.secure_cookies is not None:
+        return bool(web.secure_cookies)
+    return is_https(request.scope, web.trusted_proxies)
+
+
+def address(request: Request) -> str:
+    """The client's address for the log-in throttle (`web.trusted_proxies` decides whether
+    `X-Forwarded-For` is believed)."""
+    return client_address(request.scope, request.app.state.settings.web.trusted_proxies)
 
 
 def set_session_cookie(response: Response, request: Request, token: str, max_age: int) -> None:

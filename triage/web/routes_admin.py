@@ -10,6 +10,7 @@ from kernel.errors import InputError
 from triage.queue.models import LEADS, Role
 from triage.queue.service import Forbidden
 from triage.web.auth import Ctx, requires, safe_next
+from triage.web.params import parse_id
 from triage.web.routes_queue import common
 
 ADMINS = (Role.ADMIN,)
@@ -19,7 +20,12 @@ ADMINS = (Role.ADMIN,)
 def audit(ctx: Ctx) -> Response:
     q = ctx.request.query_params
     raw_before = q.get("before", "")
-    before = int(raw_before) if raw_before.isascii() and raw_before.isdigit() else None
+    try:
+        before = parse_id(raw_before, "before") if raw_before else None
+    except InputError as exc:
+        return ctx.request.app.state.render.page(
+            "error.html", status_code=400, **common(ctx, message=str(exc))
+        )
     actor = q.get("actor", "")[:64]
     entries = ctx.request.app.state.queue.reads.audit(before=before, actor=actor, limit=100)
     return ctx.request.app.state.render.page(
@@ -29,15 +35,16 @@ def audit(ctx: Ctx) -> Response:
 
 @requires(*LEADS)
 def team(ctx: Ctx) -> Response:
-    people = ctx.request.app.state.queue.reads.work_by_person()
+    members = set(ctx.request.app.state.users.active_names())
+    people = [p for p in ctx.request.app.state.queue.reads.work_by_person() if p["name"] in members]
     return ctx.request.app.state.render.page("team.html", **common(ctx, people=people))
 
 
 @requires(*LEADS)
 def release(ctx: Ctx) -> Response:
     queue = ctx.request.app.state.queue
-    case_id = int(ctx.request.path_params["case_id"])
     try:
+        case_id = parse_id(ctx.request.path_params["case_id"], "case")
         queue.release_case(case_id, ctx.user)
     except (InputError, Forbidden) as exc:
         return ctx.request.app.state.render.page(
@@ -61,14 +68,21 @@ def users_page(ctx: Ctx) -> Response:
                     ctx.user, "user_add", name=form.get("name"), role=form.get("role")
                 )
             elif form.get("op") in ("disable", "enable"):
-                people.set_active(form.get("name", ""), form.get("op") == "enable")
+                people.set_active(
+                    form.get("name", ""), form.get("op") == "enable", by=ctx.user.name
+                )
                 ctx.request.app.state.queue.audit(
                     ctx.user, f"user_{form.get('op')}", name=form.get("name")
                 )
             elif form.get("op") == "role":
-                people.set_role(form.get("name", ""), form.get("role", ""))
+                people.set_role(form.get("name", ""), form.get("role", ""), by=ctx.user.name)
                 ctx.request.app.state.queue.audit(
                     ctx.user, "user_role", name=form.get("name"), role=form.get("role")
+                )
+            elif form.get("op") == "password":
+                ended = people.set_password(form.get("name", ""), form.get("password", ""))
+                ctx.request.app.state.queue.audit(
+                    ctx.user, "user_password_reset", name=form.get("name"), sessions_ended=ended
                 )
             else:
                 raise InputError("unknown operation")

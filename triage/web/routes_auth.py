@@ -9,11 +9,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from kernel.errors import InputError
 from triage.queue.models import Role
 from triage.web.auth import (
     COOKIE,
     LOGIN_CSRF_COOKIE,
     Ctx,
+    address,
     csrf_ok,
     new_login_csrf,
     requires,
@@ -21,9 +23,12 @@ from triage.web.auth import (
     secure,
     set_session_cookie,
 )
+from triage.web.routes_queue import common
 
-#: Extra wait after a failed log-in: slows password guessing on top of the lock-out.
+#: Extra wait after a failed log-in, times the address's failures so far (up to
+#: `MAX_DELAY_STEPS`): slows password guessing on top of the locks.
 FAILED_LOGIN_DELAY = 0.5
+MAX_DELAY_STEPS = 6
 
 
 async def healthz(request: Request) -> Response:
@@ -54,11 +59,15 @@ async def login(request: Request) -> Response:
     if not csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE, ""), str(form.get("csrf", ""))):
         return _login_page(request, "The form expired; please try again.", 403)
     users = request.app.state.users
-    result = await run_in_threadpool(users.authenticate, name, password)
+    result = await run_in_threadpool(users.authenticate, name, password, address(request))
     queue = request.app.state.queue
     if result.user is None:
-        await run_in_threadpool(queue.audit, name or "?", "login_failed")
-        await asyncio.sleep(FAILED_LOGIN_DELAY)
+        # Only a member's name is recorded: a stranger's guess (or a password typed into the
+        # name box) never reaches the audit log or the Team page.
+        known = await run_in_threadpool(users.get, name) if name else None
+        await run_in_threadpool(queue.audit, known.name if known else "-", "login_failed")
+        steps = min(max(result.address_failures, 1), MAX_DELAY_STEPS)
+        await asyncio.sleep(FAILED_LOGIN_DELAY * steps)
         return _login_page(request, result.error, 401)
     hours = request.app.state.settings.web.session_hours
     token, _session = await run_in_threadpool(users.start_session, result.user, hours=hours)
@@ -81,8 +90,39 @@ def logout(ctx: Ctx) -> Response:
     return response
 
 
+@requires(*Role)
+def account(ctx: Ctx) -> Response:
+    """Change your own password: every other session of yours ends (a stolen one too)."""
+    request = ctx.request
+    people = request.app.state.users
+    error = None
+    status = 200
+    if request.method == "POST":
+        form = ctx.form
+        if not people.check_password(ctx.user.name, form.get("current", "")):
+            error, status = "Your current password is not right.", 400
+        elif form.get("password", "") != form.get("again", ""):
+            error, status = "The two new passwords differ.", 400
+        else:
+            try:
+                own = request.cookies.get(COOKIE, "")
+                ended = people.set_password(
+                    ctx.user.name, form.get("password", ""), keep_session=own
+                )
+            except InputError as exc:
+                error, status = str(exc), 400
+            else:
+                request.app.state.queue.audit(ctx.user, "password_change", sessions_ended=ended)
+                return RedirectResponse("/account?done=1", status_code=303)
+    done = request.query_params.get("done") == "1"
+    return request.app.state.render.page(
+        "account.html", status_code=status, **common(ctx, error=error, done=done)
+    )
+
+
 routes = [
     Route("/healthz", healthz),
     Route("/login", login, methods=["GET", "POST"]),
     Route("/logout", logout, methods=["POST"]),
+    Route("/account", account, methods=["GET", "POST"]),
 ]

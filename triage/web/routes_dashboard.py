@@ -43,6 +43,9 @@ PERIODS = ("7d", "30d", "custom")
 CACHE_SECONDS = 60.0
 #: Custom periods are at most this long (a year of charts is still readable).
 MAX_DAYS = 366
+#: The earliest day a custom period may start (no social post is older; and the previous
+#: period `make_digest` compares with must stay a valid date).
+EARLIEST = date(2000, 1, 1)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -87,6 +90,10 @@ def parse_query(request: Request) -> DashboardQuery:
             raise InputError("custom period: start and end must be dates (YYYY-MM-DD)") from exc
         if end < start:
             raise InputError("custom period: the end is before the start")
+        if start < EARLIEST or end > date.today() + timedelta(days=366):
+            raise InputError(
+                f"custom period: dates between {EARLIEST.isoformat()} and a year from today"
+            )
         if (end - start).days + 1 > MAX_DAYS:
             raise InputError(f"custom period: at most {MAX_DAYS} days")
     return DashboardQuery(

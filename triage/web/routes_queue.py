@@ -6,13 +6,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from kernel.errors import ConfigError, InputError, ReplyError
 from triage.queue.models import CORRECTABLE, LEADS, READERS, WORKERS, Filters, View
 from triage.queue.service import DM_INVITE, Forbidden, QueueService
 from triage.web.auth import Ctx, requires, safe_next
+from triage.web.params import parse_id
 
 FILTER_KEYS = ("source", "query", "route", "sentiment", "intent", "language", "sensitive", "age")
 #: Messages shown after an action: fixed texts, never anything from the request.
@@ -144,10 +145,10 @@ def poll(ctx: Ctx) -> Response:
     queue = _queue(request)
     try:
         view = _view(request)
-        after = int(request.query_params.get("after", "0"))
-        items = queue.reads.newer(view, _filters(request), after=after)
-    except (InputError, ValueError):
-        return Response(status_code=204)
+        after = parse_id(request.query_params.get("after", "0") or "0", "after")
+    except InputError as exc:
+        return PlainTextResponse(str(exc), status_code=400)
+    items = queue.reads.newer(view, _filters(request), after=after)
     args = dict(request.query_params)
     args["after"] = str(max([after, *(i.post_id for i in items)]))
     return request.app.state.render.page(
@@ -187,7 +188,7 @@ def _item_context(ctx: Ctx, detail: Any) -> dict[str, Any]:
 def item_page(ctx: Ctx) -> Response:
     queue = _queue(ctx.request)
     try:
-        detail = queue.detail(int(ctx.request.path_params["post_id"]))
+        detail = queue.detail(parse_id(ctx.request.path_params["post_id"], "post"))
     except InputError as exc:
         return _error(ctx, str(exc), 404)
     done = DONE.get(ctx.request.query_params.get("done", ""))
@@ -199,7 +200,10 @@ def item_page(ctx: Ctx) -> Response:
 def _act(ctx: Ctx, action: str) -> Response:
     request = ctx.request
     queue = _queue(request)
-    post_id = int(request.path_params["post_id"])
+    try:
+        post_id = parse_id(request.path_params["post_id"], "post")
+    except InputError as exc:
+        return _error(ctx, str(exc), 404)
     form = ctx.form
     user = ctx.user
     status = 200

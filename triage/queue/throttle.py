@@ -1,0 +1,152 @@
+"""Failed log-ins counted per client address and per account, atomically, in the database.
+
+Every failure is one upsert `failures = failures + 1 ... RETURNING failures` (SQLite and
+PostgreSQL both have it), so forty guesses sent at once count forty, and whichever request
+brings a counter to its threshold locks the key. Each lock lasts twice as long as the one
+before (from one minute up to the configured cap) until a good log-in clears the key.
+
+Order of checks (`UserStore.authenticate`): the address first, so one address guessing is
+stopped whatever names it tries; then the account, which holds against every address except
+one the account last logged in from without failing since (so a stranger locking an admin's
+account cannot keep the admin out of their own desk). Unknown names are counted exactly like
+known ones, so both get the same answers.
+
+Keys are sha256 hashes: the table never holds an address, or a name a stranger typed (a
+password typed into the name box, say), in clear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from triage.storage.tables import login_throttle
+
+#: The first lock lasts this long; each next one twice as long, up to the cap.
+FIRST_LOCK = timedelta(minutes=1)
+
+
+def address_key(address: str) -> str:
+    return "addr:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+def account_key(name: str) -> str:
+    return "user:" + hashlib.sha256(name.casefold().encode()).hexdigest()
+
+
+def known_key(name: str, address: str) -> str:
+    """An address the account logged in from: lets its owner past a lock on the account."""
+    return "seen:" + hashlib.sha256(f"{name.casefold()}\n{address}".encode()).hexdigest()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Lock:
+    until: datetime
+
+    def minutes(self, now: datetime) -> int:
+        return int((self.until - now).total_seconds() // 60) + 1
+
+
+class LoginThrottle:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        account_failures: int,
+        address_failures: int,
+        max_lock: timedelta,
+    ) -> None:
+        self.engine = engine
+        self.account_failures = account_failures
+        self.address_failures = address_failures
+        self.max_lock = max_lock
+        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    def locked(self, key: str, now: datetime) -> Lock | None:
+        with self.engine.connect() as conn:
+            until = conn.execute(
+                select(login_throttle.c.locked_until).where(login_throttle.c.key == key)
+            ).scalar_one_or_none()
+        return Lock(until=until) if until is not None and until > now else None
+
+    def failures(self, key: str) -> int:
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(login_throttle.c.failures).where(login_throttle.c.key == key)
+            ).scalar_one_or_none()
+        return int(found or 0)
+
+    def known(self, name: str, address: str) -> bool:
+        """The account logged in from `address` before and has failed fewer than
+        `account_failures` times from it since: its owner, at their own desk."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(login_throttle.c.failures).where(
+                    login_throttle.c.key == known_key(name, address)
+                )
+            ).scalar_one_or_none()
+        return found is not None and found < self.account_failures
+
+    def fail(self, key: str, threshold: int, now: datetime) -> int:
+        """Count one failure; the request that reaches a multiple of `threshold` locks the
+        key (twice as long as its last lock). Returns the key's failures so far."""
+        with self.engine.begin() as conn:
+            count = conn.execute(
+                self._insert(login_throttle)
+                .values(key=key, failures=1, locks=0, updated_at=now)
+                .on_conflict_do_update(
+                    index_elements=["key"],
+                    set_={"failures": login_throttle.c.failures + 1, "updated_at": now},
+                )
+                .returning(login_throttle.c.failures, login_throttle.c.locks)
+            ).one()
+            failures, locks = int(count[0]), int(count[1])
+            if failures % threshold == 0:
+                length = min(FIRST_LOCK * (2**locks), self.max_lock)
+                conn.execute(
+                    update(login_throttle)
+                    .where(login_throttle.c.key == key)
+                    .values(locks=login_throttle.c.locks + 1, locked_until=now + length)
+                )
+        return failures
+
+    def failed(self, name: str, address: str, now: datetime) -> int:
+        """A wrong name or password from `address`: returns the address's failures (the
+        caller's delay grows with it)."""
+        failures = self.fail(address_key(address), self.address_failures, now)
+        self.fail(account_key(name), self.account_failures, now)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(login_throttle)
+                .where(login_throttle.c.key == known_key(name, address))
+                .values(failures=login_throttle.c.failures + 1, updated_at=now)
+            )
+        return failures
+
+    def succeeded(self, name: str, address: str, now: datetime) -> None:
+        """A good log-in: the address's counter is cleared, the account's failures too (a lock
+        on it stays: others are still kept out), and the address becomes a known one."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(login_throttle).where(login_throttle.c.key == address_key(address)))
+            conn.execute(
+                update(login_throttle)
+                .where(login_throttle.c.key == account_key(name))
+                .values(failures=0, locks=0, updated_at=now)
+            )
+            seen = known_key(name, address)
+            conn.execute(
+                self._insert(login_throttle)
+                .values(key=seen, failures=0, locks=0, updated_at=now)
+                .on_conflict_do_update(
+                    index_elements=["key"], set_={"failures": 0, "updated_at": now}
+                )
+            )
+
+    def clear_account(self, name: str) -> None:
+        """A new password (set by its owner or an admin): the account's lock ends."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(login_throttle).where(login_throttle.c.key == account_key(name)))
