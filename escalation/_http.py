@@ -1,4 +1,5 @@
-"""HTTP answers and `requests` failures translated into the delivery error tree, in one place.
+"""HTTP answers and client failures (`requests`, `httpx`) translated into the delivery error
+tree, in one place.
 
 Every HTTP sink classifies responses the same way: 2xx delivered; 408, 425, 429 and 5xx, a
 refused connection or a timeout are worth retrying (honouring `Retry-After`); any other 4xx is
@@ -11,6 +12,7 @@ import contextlib
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 
+import httpx
 import requests
 
 from kernel.errors import DeliveryPermanent, DeliveryRetryable
@@ -31,7 +33,11 @@ def one_line(text: str, limit: int = MAX_REASON_CHARS) -> str:
     return _one_line(text, limit)
 
 
-def reason(response: requests.Response) -> str:
+#: What every sink's HTTP client answers with.
+HTTPResponse = requests.Response | httpx.Response
+
+
+def reason(response: HTTPResponse) -> str:
     """The helpdesk's own words: a JSON `message`/`error`/`description`, else the body text."""
     try:
         data = response.json()
@@ -41,10 +47,11 @@ def reason(response: requests.Response) -> str:
         for key in ("message", "description", "error"):
             if isinstance(data.get(key), str) and data[key]:
                 return one_line(data[key])
-    return one_line(response.text or response.reason or "")
+    phrase = response.reason if isinstance(response, requests.Response) else response.reason_phrase
+    return one_line(response.text or phrase or "")
 
 
-def raise_for_delivery(response: requests.Response, what: str, *, detail: str = "") -> None:
+def raise_for_delivery(response: HTTPResponse, what: str, *, detail: str = "") -> None:
     """Raise the delivery error `response` means; return when it is a 2xx."""
     status = response.status_code
     if 200 <= status < 300:
@@ -68,4 +75,19 @@ def translated(what: str) -> Iterator[None]:
     except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
         raise DeliveryPermanent(f"{what}: invalid URL ({type(exc).__name__})") from exc
     except requests.RequestException as exc:
+        raise DeliveryRetryable(f"{what}: {type(exc).__name__}") from exc
+
+
+@contextlib.contextmanager
+def translated_httpx(what: str) -> Iterator[None]:
+    """Turn an `httpx` failure (refused, timeout, reset) into `DeliveryRetryable`."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise DeliveryRetryable(f"{what}: timed out") from exc
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        raise DeliveryPermanent(f"{what}: invalid URL ({type(exc).__name__})") from exc
+    except httpx.TransportError as exc:
+        raise DeliveryRetryable(f"{what}: connection failed ({type(exc).__name__})") from exc
+    except httpx.HTTPError as exc:
         raise DeliveryRetryable(f"{what}: {type(exc).__name__}") from exc

@@ -20,11 +20,14 @@ from escalation.file import FileSink
 from escalation.memory import MemorySink
 from escalation.request_tracker.sink import RequestTrackerSink, ticketsql_string
 from escalation.webhook.sink import WebhookSink
+from escalation.zammad.sink import ZammadSink, reference
 from escalation.zendesk.sink import ZendeskSink
 from kernel.abc import Sink
 from tests.escalation.conftest import Receiver, SMTPServer
 from tests.escalation.helpers import WEBHOOK_SECRET
 from tests.escalation.rt_server import RTServer
+from tests.escalation.zammad_fake import TOKEN as ZAMMAD_TOKEN
+from tests.escalation.zammad_fake import ZammadFake
 from tests.escalation.zendesk_fake import ZendeskFake
 
 
@@ -121,6 +124,26 @@ def _zendesk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Harness
             return sum(t["external_id"] == key for t in api.tickets.values())
 
         yield Harness(sink, tickets, finds=True, reads_status=True)
+    finally:
+        api.stop()
+
+
+@harness("zammad")
+def _zammad(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Harness]:
+    api = ZammadFake()
+    api.start()
+    try:
+        sink = ZammadSink(
+            name="zammad",
+            url=api.url,
+            token=ZAMMAD_TOKEN,
+            group="Social media",
+            customer="social@acme.example",
+            timeout=10,
+        )
+        yield Harness(
+            sink, lambda key: api.tickets_tagged(reference(key)), finds=True, reads_status=True
+        )
     finally:
         api.stop()
 

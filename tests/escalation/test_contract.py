@@ -2,12 +2,13 @@
 exactly one ticket per idempotency key, however often `send` runs.
 
 Each sink runs against the real thing or its closest stand-in: Request Tracker 5 itself, an
-aiosmtpd server, a signature-checking webhook receiver, a local file, and Zendesk's recorded
-response shapes; the in-memory reference sink runs too, so the double the outbox tests use
-keeps the same contract. "Tickets" are counted at the receiving end: RT's own search, distinct
-Message-IDs for mail (what a mail-fed helpdesk dedupes on), distinct keys for the webhook
-receiver, tickets created at the Zendesk stand-in, lines for the file. Each sink's harness is
-in sink_harnesses.py, found by type: a registered sink without one fails the suite.
+aiosmtpd server, a signature-checking webhook receiver, a local file, Zendesk's recorded
+response shapes and a Zammad that follows its REST API; the in-memory reference sink runs too,
+so the double the outbox tests use keeps the same contract. "Tickets" are counted at the
+receiving end: RT's own search, distinct Message-IDs for mail (what a mail-fed helpdesk dedupes
+on), distinct keys for the webhook receiver, tickets created at the Zendesk and Zammad
+stand-ins (Zammad's by their reference tag), lines for the file. Each sink's harness is in
+sink_harnesses.py, found by type: a registered sink without one fails the suite.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from kernel.models import TicketState
 from kernel.plugins import registered
 from tests.escalation.helpers import WEBHOOK_SECRET, make_case
 from tests.escalation.sink_harnesses import HARNESSES, Harness, params
+from tests.escalation.zammad_fake import TOKEN as ZAMMAD_TOKEN
 
 #: Every registered sink type, and the in-memory reference sink the outbox tests use.
 TYPES = [*sorted(registered("sink")), "memory"]
@@ -100,7 +102,7 @@ def test_status(harness: Harness) -> None:
 def test_describe_names_the_sink_without_secrets(harness: Harness) -> None:
     text = harness.sink.describe()
     assert harness.sink.name in text
-    for secret in (WEBHOOK_SECRET, "t0ken", "bot-password-for-tests"):
+    for secret in (WEBHOOK_SECRET, "t0ken", "bot-password-for-tests", ZAMMAD_TOKEN):
         assert secret not in text
 
 

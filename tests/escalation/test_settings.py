@@ -96,7 +96,14 @@ def test_registry_builds_every_sink(config: Path) -> None:
         EmailSink,
         FileSink,
     ]
-    assert set(registered("sink")) == {"webhook", "request_tracker", "zendesk", "email", "file"}
+    assert set(registered("sink")) == {
+        "webhook",
+        "request_tracker",
+        "zendesk",
+        "zammad",
+        "email",
+        "file",
+    }
     rt, zd, local = built[1], built[2], built[4]
     assert isinstance(rt, RequestTrackerSink) and rt.priorities["high"] == 80
     assert isinstance(zd, ZendeskSink) and zd.base_url == "https://acme.zendesk.com"
