@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +21,7 @@ import numpy as np
 Tensor = tuple[tuple[int, ...], Callable[[], Iterable[np.ndarray]]]
 
 
-def write(path: Path, tensors: dict[str, Tensor], metadata: dict[str, str]) -> None:
+def write(path: Path, tensors: Mapping[str, Tensor], metadata: dict[str, str]) -> None:
     """Write `tensors` (float32) to `path`, each piece as it comes."""
     header: dict[str, object] = {"__metadata__": metadata}
     at = 0
