@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from config.base import _Sink
+from config.base import PriorityMap, _Sink
 
 
 def default_priorities() -> dict[str, str]:
@@ -34,4 +34,4 @@ class ZammadSinkSettings(_Sink):
     tags: list[str] = Field(default_factory=lambda: ["social-triage"])
     #: The article is an internal note (agents only) unless this is false.
     internal: bool = True
-    priorities: dict[str, str] = Field(default_factory=default_priorities)
+    priorities: PriorityMap[str] = Field(default_factory=default_priorities)
