@@ -21,7 +21,7 @@ from escalation.registry import build_sink
 from escalation.retry import RetryPolicy
 from escalation.zammad.settings import ZammadSinkSettings
 from escalation.zammad.sink import ZammadSink, reference
-from kernel.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
+from kernel.errors import ConfigError, DeliveryPermanent, DeliveryRetryable, NotConfigured
 from kernel.models import TicketRef, TicketState
 from kernel.scrub import clear_secrets, register_from_settings
 from tests.escalation.helpers import CARD, make_case
@@ -367,3 +367,22 @@ def test_outbox_honours_retry_after_and_keeps_zammads_refusal(
     assert dead.last_error == (
         "zammad zammad: create ticket: HTTP 422: No lookup value found for 'group': \"Nope\""
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("url: zammad.example.com", r"sinks\.0\.url: String should match pattern"),
+        ("customer: social-team", r"sinks\.0\.customer: String should match pattern"),
+    ],
+)
+def test_a_bad_url_or_customer_is_refused_at_load(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "c.yaml"
+    text = CONFIG.format(url="https://zammad.example.com")
+    key = line.split(":", 1)[0]
+    text = "\n".join(
+        f"    {line}" if row.strip().startswith(f"{key}:") else row for row in text.splitlines()
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path, environ={})
