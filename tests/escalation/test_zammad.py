@@ -386,3 +386,27 @@ def test_a_bad_url_or_customer_is_refused_at_load(tmp_path: Path, line: str, mes
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_settings(path, environ={})
+
+
+def test_a_refusal_that_echoes_the_token_is_stored_without_it(
+    store: Store, zammad: ZammadFake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A proxy that quotes the request's credentials back: the case's stored error is scrubbed
+    of the configured token (registered from the settings at start, as the daemon does)."""
+    path = tmp_path / "social-triage.yaml"
+    path.write_text(CONFIG.format(url=zammad.url), encoding="utf-8")
+    monkeypatch.setenv("TEST_ZAMMAD_TOKEN", TOKEN)
+    settings = load_settings(path, environ={})
+    echo = f"invalid credentials: Authorization: Token token={TOKEN} (token {TOKEN})"
+    zammad.add("GET", SEARCH, error(401, echo))
+    cs = _cases(store, ["card one"])
+    try:
+        register_from_settings(settings)
+        sink = build_sink(settings.sinks[0])
+        assert deliver_due(cs, {"helpdesk": sink}, POLICY).dead == 1
+        sink.close()
+    finally:
+        clear_secrets()
+    [dead] = cs.list("dead")
+    assert dead.last_error is not None and "HTTP 401: invalid credentials" in dead.last_error
+    assert TOKEN not in dead.last_error
