@@ -410,3 +410,30 @@ def test_a_refusal_that_echoes_the_token_is_stored_without_it(
     [dead] = cs.list("dead")
     assert dead.last_error is not None and "HTTP 401: invalid credentials" in dead.last_error
     assert TOKEN not in dead.last_error
+
+
+def test_a_reference_tag_zammad_did_not_keep_is_a_warning(
+    zammad: ZammadFake, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The ticket exists, so the case is delivered; the log says why a retry could not find it."""
+    zammad.drop_tags = True
+    ticket = _sink(zammad).send(make_case())
+    assert ticket.ticket_id == "19"
+    assert "did not keep the reference tag on ticket 19" in caplog.text
+    caplog.clear()
+    zammad.drop_tags = False
+    _sink(zammad).send(make_case())
+    assert "reference tag" not in caplog.text
+
+
+def test_a_failed_tag_check_after_the_create_still_delivers(
+    zammad: ZammadFake, caplog: pytest.LogCaptureFixture
+) -> None:
+    zammad.add("GET", "/api/v1/tags", error(500, "busy"))  # the check after the create
+    case = make_case()
+    zammad.add("GET", SEARCH, Response(status=200, body=[]))  # the search before it
+    ticket = _sink(zammad).send(case)
+    assert ticket.ticket_id == "19" and zammad.creates() == 1
+    assert "cannot check ticket 19's tags" in caplog.text
+    assert _sink(zammad).send(case).ticket_id == "19"  # and a retry finds it
+    assert zammad.creates() == 1
