@@ -32,8 +32,6 @@ TRAINING = Path(__file__).parent / "training"
 CARE_POSTS = TRAINING / "care_posts.csv"
 BANKING77_SUBSET = TRAINING / "banking77_subset.csv"
 GOEMOTIONS = TRAINING / "goemotions_sentiment.csv"
-#: Tasks the care posts label (their column names).
-CARE_TASKS = ("sentiment", "complaint", "intent", "route")
 
 Rows = tuple[list[str], list[str], list[str | None]]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,11 +18,12 @@ from classifiers import lexicon
 from classifiers.evaluate import binary_auc, classification_report
 from classifiers.heads import INTENT_LABELS, KIND, POSITIVE_LABEL, SENTIMENT_LABELS, Head
 from kernel.errors import InputError
+from kernel.vocab import HeadModel
 
 if TYPE_CHECKING:
     from classifiers.encoder import Encoder
 
-Model = Literal["logreg", "mlp"]
+Model = HeadModel
 #: Labels accepted per task (intent rows hold `|`-separated intents, or `none`).
 TASK_LABELS: dict[str, tuple[str, ...]] = {
     "sentiment": SENTIMENT_LABELS,

@@ -8,8 +8,25 @@ registered plugins' models (`kernel.plugins`), so the models must not need the s
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from kernel.vocab import PRIORITIES, unknown
+
+_Value = TypeVar("_Value")
+
+
+def _known_priorities(value: dict[str, Any]) -> dict[str, Any]:
+    wrong = unknown(list(value), PRIORITIES)
+    if wrong:
+        raise ValueError(f"unknown priority {', '.join(wrong)} (known: {', '.join(PRIORITIES)})")
+    return value
+
+
+#: A sink's map from the project's priorities (`kernel.vocab.PRIORITIES`) to its helpdesk's;
+#: a key that is not one of them (a typo that would never match) is refused at load.
+PriorityMap = Annotated[dict[str, _Value], AfterValidator(_known_priorities)]
 
 
 class _Source(BaseModel):

@@ -17,6 +17,7 @@ from config.sources import SourceSettings
 from config.suggestions import SuggestionSettings
 from config.web import WebSettings
 from kernel.plugins import registered
+from kernel.vocab import Locale
 
 
 class DatabaseSettings(BaseModel):
@@ -71,7 +72,7 @@ class Settings(BaseModel):
     #: Ordered routing rules (YAML); the shipped rules when empty.
     rules: Path | None = None
     #: Language of digests and alerts (and numbers and dates in them): `en` or `pt_BR`.
-    locale: Literal["en", "pt_BR"] = "en"
+    locale: Locale = "en"
     digest: DigestSettings = Field(default_factory=DigestSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)

@@ -1,11 +1,11 @@
 """Every label a rule, a model head or a setting can name, defined once.
 
-Routes, sentiments, intents, sensitive-data kinds, priorities and the classifier's tasks are
-written here and nowhere else (ticket states are `kernel.models.TicketState`): the
-heads (classifiers/heads.py), the sensitive-data detector (classifiers/sensitive.py), the rule
-conditions (classifiers/rule_conditions.py) and the CLI import them, so a rules file that names
-a label outside these sets is rejected when it is loaded (one line: file, rule, field), instead
-of silently never matching.
+Routes, sentiments, intents, sensitive-data kinds, priorities, the classifier's tasks and head
+models, and the digests' locales are written here and nowhere else (ticket states are
+`kernel.models.TicketState`): the heads (classifiers/heads.py), the sensitive-data detector
+(classifiers/sensitive.py), the rule conditions (classifiers/rule_conditions.py), the settings,
+the digests and the CLI import them, so a rules file that names a label outside these sets is
+rejected when it is loaded (one line: file, rule, field), instead of silently never matching.
 """
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ from kernel.models import Route
 
 #: Where a decision sends a post (the values of `kernel.models.Route`).
 ROUTES: tuple[str, ...] = tuple(route.value for route in Route)
+#: The routes as people read them listed (digests, `demo`): what needs a person first.
+ROUTES_BY_URGENCY: tuple[str, ...] = tuple(
+    route.value for route in (Route.HELPDESK, Route.PRIVATE_DM, Route.PUBLIC_REPLY, Route.IGNORE)
+)
 
 #: The sentiment head's labels, in the order of its output columns.
 SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
@@ -59,6 +63,14 @@ PRIORITIES: tuple[Priority, ...] = get_args(Priority)
 Task = Literal["sentiment", "complaint", "route", "intent"]
 TASKS: tuple[Task, ...] = get_args(Task)
 SINGLE_LABEL_TASKS: tuple[Task, ...] = ("sentiment", "complaint", "route")
+
+#: What a trained head is (`train --model`): logistic regression or a small MLP.
+HeadModel = Literal["logreg", "mlp"]
+HEAD_MODELS: tuple[HeadModel, ...] = get_args(HeadModel)
+
+#: The languages digests and alerts are written in (`locale`, `digest --locale`).
+Locale = Literal["en", "pt_BR"]
+LOCALES: tuple[Locale, ...] = get_args(Locale)
 
 
 def unknown(values: object, allowed: tuple[str, ...]) -> list[str]:

@@ -9,16 +9,11 @@ read embeddings that mean something else): the log says so once and the shipped 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-
-from sqlalchemy import inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
 from classifiers.heads import Head, HeadSet
 from config.schema import Settings
-from triage.storage.engine import make_engine
-from triage.storage.learning import LearningStore
+from kernel.errors import DatabaseUnavailable
+from triage.storage.learning import LearningStore, read_if_present
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +46,16 @@ def promoted(settings: Settings, base: HeadSet, encoder_version: str) -> HeadSet
     """`base` with the promoted heads of the configured database, for the commands that do not
     otherwise use it (`classify`, `eval`): they judge as the daemon does. Nothing is created:
     no database file, no schema; a database that cannot be read leaves `base` (one warning)."""
-    url = make_url(settings.database.url)
-    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
-        return base
-    engine = make_engine(settings.database.url, password_env=settings.database.password_env)
     try:
-        if not inspect(engine).has_table("head_versions"):
-            return base
-        return with_learned(base, LearningStore(engine), encoder_version)
-    except SQLAlchemyError as exc:
+        found = read_if_present(
+            settings.database.url,
+            password_env=settings.database.password_env,
+            read=lambda store: with_learned(base, store, encoder_version),
+        )
+    except DatabaseUnavailable as exc:
         log.warning("the promoted heads cannot be read (%s): the shipped heads judge", exc)
         return base
-    finally:
-        engine.dispose()
+    return base if found is None else found
 
 
 def describe_heads(model_version: str | None) -> str:

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from config.base import _Sink
+from config.base import PriorityMap, _Sink
 
 #: `Decision.priority` (`kernel.vocab.PRIORITIES`) -> RT's numeric priority.
 DEFAULT_PRIORITIES: dict[str, int] = {"low": 20, "normal": 50, "high": 70, "urgent": 90}
@@ -30,6 +30,6 @@ class RequestTrackerSinkSettings(_Sink):
     #: A fixed requestor address; by default `handle@source` of the post's author.
     requestor: str | None = None
     #: `Decision.priority` -> RT's numeric priority; unknown priorities use `normal`.
-    priorities: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_PRIORITIES))
+    priorities: PriorityMap[int] = Field(default_factory=lambda: dict(DEFAULT_PRIORITIES))
     #: Extra custom fields set on every ticket (name -> value).
     custom_fields: dict[str, str] = Field(default_factory=dict)

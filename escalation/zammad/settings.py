@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from config.base import _Sink
+from config.base import PriorityMap, _Sink
 
 
 def default_priorities() -> dict[str, str]:
@@ -22,7 +22,7 @@ def default_priorities() -> dict[str, str]:
 class ZammadSinkSettings(_Sink):
     type: Literal["zammad"] = "zammad"
     #: Zammad's base URL, e.g. https://zammad.example.com (the API is under /api/v1).
-    url: str
+    url: str = Field(pattern=r"^https?://\S+$")
     #: An access token of an agent (permission `ticket.agent`) with `create` in `group`.
     token_env: str | None = "TRIAGE_ZAMMAD_TOKEN"
     token_file: Path | None = None
@@ -30,8 +30,8 @@ class ZammadSinkSettings(_Sink):
     group: str
     #: The e-mail address of the customer tickets are filed under (created if unknown); the
     #: post's author is named in the article.
-    customer: str
+    customer: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     tags: list[str] = Field(default_factory=lambda: ["social-triage"])
     #: The article is an internal note (agents only) unless this is false.
     internal: bool = True
-    priorities: dict[str, str] = Field(default_factory=default_priorities)
+    priorities: PriorityMap[str] = Field(default_factory=default_priorities)

@@ -5,9 +5,10 @@ digits of the key's SHA-256, one word that Zammad's search finds whichever backe
 (Elasticsearch indexes tags and article bodies; without it, the SQL search looks into titles
 and article bodies). The reference is a tag of the ticket and the last line of its article.
 `send` searches for it before creating and checks each hit's tags (exact and immediate) before
-trusting it, so an article that merely quotes a reference is not taken for the ticket. With
-Elasticsearch a new ticket is searchable after Zammad's background indexing, normally seconds;
-the outbox's first retry comes later than that.
+trusting it, so an article that merely quotes a reference is not taken for the ticket; after
+creating, it checks that Zammad kept the tag (an instance may forbid new tags) and warns if
+not. With Elasticsearch a new ticket is searchable after Zammad's background indexing,
+normally seconds; the outbox's first retry comes later than that.
 
 Errors are JSON `{"error": ..., "error_human": ...}`; 429 (from Zammad or its proxy) carries
 `Retry-After`.
@@ -29,7 +30,7 @@ from escalation.content import Renderer
 from escalation.zammad import PLUGIN
 from escalation.zammad.settings import ZammadSinkSettings, default_priorities
 from kernel.abc import Sink
-from kernel.errors import DeliveryRetryable, NotConfigured
+from kernel.errors import DeliveryError, DeliveryRetryable, NotConfigured
 from kernel.models import Case, TicketRef
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,22 @@ class ZammadSink(Sink):
                     "/tickets", params={"expand": "true"}, json=self._ticket(case)
                 )
             raise_for_delivery(response, label, detail=error_detail(response))
-            return self._ref(_object(response, label))
+            ticket = _object(response, label)
+            try:
+                kept = reference(key) in self._tags(ticket["id"])
+            except DeliveryError as exc:  # the ticket exists: deliver it, say what is unknown
+                log.warning("%s: cannot check ticket %s's tags: %s", self.name, ticket["id"], exc)
+                kept = True
+            if not kept:
+                # Found by nothing else: a retry after a crash would make a second ticket.
+                log.warning(
+                    "%s: Zammad did not keep the reference tag on ticket %s; allow agents to "
+                    "create tags (Settings > Tags), or a crash before the case is recorded "
+                    "could duplicate it",
+                    self.name,
+                    ticket["id"],
+                )
+            return self._ref(ticket)
 
     def find(self, idempotency_key: str) -> TicketRef | None:
         ref = reference(idempotency_key)
@@ -141,9 +157,7 @@ class ZammadSink(Sink):
             limit=str(_SEARCH_LIMIT),
         )
         for ticket in sorted(_search_hits(found), key=lambda t: int(t.get("id") or 0)):
-            data = self._get("/tags", "read tags", object="Ticket", o_id=str(ticket["id"]))
-            tags = data.get("tags") if isinstance(data, dict) else None
-            if isinstance(tags, list) and ref in {str(t).lower() for t in tags}:
+            if ref in self._tags(ticket["id"]):
                 return self._ref(ticket)
         return None
 
@@ -179,6 +193,11 @@ class ZammadSink(Sink):
                 "from": f"@{author.handle.lstrip('@')} ({case.post.source})",
             },
         }
+
+    def _tags(self, ticket_id: object) -> set[str]:
+        data = self._get("/tags", "read tags", object="Ticket", o_id=str(ticket_id))
+        tags = data.get("tags") if isinstance(data, dict) else None
+        return {str(t).lower() for t in tags} if isinstance(tags, list) else set()
 
     def _get(self, path: str, what: str, **params: str) -> Any:
         label = f"zammad {self.name}: {what}"

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from config.base import _Sink
+from config.base import PriorityMap, _Sink
 from kernel.vocab import PRIORITIES
 
 #: Zendesk's four ticket priorities; `Decision.priority` values are mapped onto them.
@@ -38,4 +38,4 @@ class ZendeskSinkSettings(_Sink):
     custom_fields: dict[int, str | int | bool] = Field(default_factory=dict)
     #: A fixed requester e-mail; by default the requester is the author's handle (name only).
     requester_email: str | None = None
-    priorities: dict[str, ZendeskPriority] = Field(default_factory=default_priorities)
+    priorities: PriorityMap[ZendeskPriority] = Field(default_factory=default_priorities)

@@ -81,3 +81,16 @@ def test_a_digest_in_portuguese(sqlite_store: Store) -> None:
     assert "Net sentiment" not in page
     english = render_html(digest, locale="en").html
     assert "Acme social digest" in english and "1 day" in english
+
+
+def test_every_sentiment_has_a_name_and_a_colour_in_every_locale() -> None:
+    """The sentiment labels are `kernel.vocab.SENTIMENTS`; each is named in every locale."""
+    from kernel.vocab import LOCALES, SENTIMENTS
+    from triage.digest.charts import COLOURS
+
+    for locale in LOCALES:
+        names = [Formatter(locale).sentiment(label) for label in SENTIMENTS]
+        assert all(name and name != label for name, label in zip(names, SENTIMENTS, strict=True))
+        assert len(set(names)) == len(SENTIMENTS)
+    assert Formatter("pt_BR").sentiment("negative") != Formatter("en").sentiment("negative")
+    assert set(SENTIMENTS) <= set(COLOURS)

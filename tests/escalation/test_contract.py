@@ -106,7 +106,7 @@ def test_describe_names_the_sink_without_secrets(harness: Harness) -> None:
         assert secret not in text
 
 
-@pytest.mark.parametrize("kind", params(["file", "request_tracker"]))
+@pytest.mark.parametrize("kind", params(["file", "zammad", "request_tracker"]))
 def test_concurrent_sends_of_one_case_make_one_ticket(
     kind: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:

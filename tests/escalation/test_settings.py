@@ -169,3 +169,19 @@ def test_unknown_sink_type_is_refused(tmp_path: Path) -> None:
     path.write_text("sinks: [{name: h, type: jira}]")
     with pytest.raises(ConfigError, match="sinks"):
         load_settings(path, environ={})
+
+
+@pytest.mark.parametrize(
+    "sink",
+    [
+        "{type: request_tracker, url: 'http://rt', queue: Q, user: u, priorities: {hihg: 70}}",
+        "{type: zendesk, subdomain: acme, email: a@b.c, priorities: {hihg: high}}",
+        "{type: zammad, url: 'http://z', group: G, customer: c@d.e, priorities: {hihg: 3 high}}",
+    ],
+)
+def test_a_priority_map_naming_an_unknown_priority_is_refused(sink: str, tmp_path: Path) -> None:
+    """A typo in `priorities` would never match a decision: it is refused at load, one line."""
+    path = tmp_path / "c.yaml"
+    path.write_text(f"sinks: [{sink[:-1]}, name: h}}]")
+    with pytest.raises(ConfigError, match=r"sinks\.0\.priorities: unknown priority hihg \(known"):
+        load_settings(path, environ={})

@@ -21,7 +21,7 @@ from escalation.registry import build_sink
 from escalation.retry import RetryPolicy
 from escalation.zammad.settings import ZammadSinkSettings
 from escalation.zammad.sink import ZammadSink, reference
-from kernel.errors import DeliveryPermanent, DeliveryRetryable, NotConfigured
+from kernel.errors import ConfigError, DeliveryPermanent, DeliveryRetryable, NotConfigured
 from kernel.models import TicketRef, TicketState
 from kernel.scrub import clear_secrets, register_from_settings
 from tests.escalation.helpers import CARD, make_case
@@ -367,3 +367,73 @@ def test_outbox_honours_retry_after_and_keeps_zammads_refusal(
     assert dead.last_error == (
         "zammad zammad: create ticket: HTTP 422: No lookup value found for 'group': \"Nope\""
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("url: zammad.example.com", r"sinks\.0\.url: String should match pattern"),
+        ("customer: social-team", r"sinks\.0\.customer: String should match pattern"),
+    ],
+)
+def test_a_bad_url_or_customer_is_refused_at_load(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "c.yaml"
+    text = CONFIG.format(url="https://zammad.example.com")
+    key = line.split(":", 1)[0]
+    text = "\n".join(
+        f"    {line}" if row.strip().startswith(f"{key}:") else row for row in text.splitlines()
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path, environ={})
+
+
+def test_a_refusal_that_echoes_the_token_is_stored_without_it(
+    store: Store, zammad: ZammadFake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A proxy that quotes the request's credentials back: the case's stored error is scrubbed
+    of the configured token (registered from the settings at start, as the daemon does)."""
+    path = tmp_path / "social-triage.yaml"
+    path.write_text(CONFIG.format(url=zammad.url), encoding="utf-8")
+    monkeypatch.setenv("TEST_ZAMMAD_TOKEN", TOKEN)
+    settings = load_settings(path, environ={})
+    echo = f"invalid credentials: Authorization: Token token={TOKEN} (token {TOKEN})"
+    zammad.add("GET", SEARCH, error(401, echo))
+    cs = _cases(store, ["card one"])
+    try:
+        register_from_settings(settings)
+        sink = build_sink(settings.sinks[0])
+        assert deliver_due(cs, {"helpdesk": sink}, POLICY).dead == 1
+        sink.close()
+    finally:
+        clear_secrets()
+    [dead] = cs.list("dead")
+    assert dead.last_error is not None and "HTTP 401: invalid credentials" in dead.last_error
+    assert TOKEN not in dead.last_error
+
+
+def test_a_reference_tag_zammad_did_not_keep_is_a_warning(
+    zammad: ZammadFake, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The ticket exists, so the case is delivered; the log says why a retry could not find it."""
+    zammad.drop_tags = True
+    ticket = _sink(zammad).send(make_case())
+    assert ticket.ticket_id == "19"
+    assert "did not keep the reference tag on ticket 19" in caplog.text
+    caplog.clear()
+    zammad.drop_tags = False
+    _sink(zammad).send(make_case())
+    assert "reference tag" not in caplog.text
+
+
+def test_a_failed_tag_check_after_the_create_still_delivers(
+    zammad: ZammadFake, caplog: pytest.LogCaptureFixture
+) -> None:
+    zammad.add("GET", "/api/v1/tags", error(500, "busy"))  # the check after the create
+    case = make_case()
+    zammad.add("GET", SEARCH, Response(status=200, body=[]))  # the search before it
+    ticket = _sink(zammad).send(case)
+    assert ticket.ticket_id == "19" and zammad.creates() == 1
+    assert "cannot check ticket 19's tags" in caplog.text
+    assert _sink(zammad).send(case).ticket_id == "19"  # and a retry finds it
+    assert zammad.creates() == 1

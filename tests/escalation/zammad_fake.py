@@ -49,6 +49,8 @@ class ZammadFake(FakeAPI):
         #: Answer searches in the compact shape (ids and assets) even when asked to expand,
         #: as Zammad versions before `expand` on search did.
         self.compact_search = False
+        #: Drop the tags a create asks for, as an instance where agents may not create tags.
+        self.drop_tags = False
         self._next_id = 19  # the documented create answer's id
 
     def creates(self) -> int:
@@ -121,7 +123,8 @@ class ZammadFake(FakeAPI):
             "customer": customer,
             "owner": "-",
         }
-        self.tags[ticket_id] = [t for t in str(sent.get("tags") or "").split(",") if t]
+        asked = [t for t in str(sent.get("tags") or "").split(",") if t]
+        self.tags[ticket_id] = [] if self.drop_tags else asked
         self.articles[ticket_id] = [sent["article"]] if sent.get("article") else []
         delay, self.create_delay = self.create_delay, 0.0
         if delay:

@@ -5,15 +5,22 @@ versions are promoted, replaced and rolled back as a chain (docs/learning.md).""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlalchemy import select
 
+from classifiers.heads import HeadSet
+from config.schema import Settings
+from kernel.errors import DatabaseUnavailable
 from kernel.models import Author, Post
+from triage.learned_heads import promoted
 from triage.queue.users import UserStore
 from triage.storage import Store
-from triage.storage.learning import ImportRow, LearningStore
+from triage.storage.learning import ImportRow, LearningStore, read_if_present
 from triage.storage.tables import audit_log, corrections, examples
 
 
@@ -146,3 +153,35 @@ def test_labels_come_from_agents_of_the_queue_too(store: Store) -> None:
         )
     [label] = LearningStore(store.engine).labels("complaint")
     assert (label.label, label.origin, label.post_id) == ("complaint", "queue", post.id)
+
+
+def test_read_if_present_creates_nothing_and_reads_a_migrated_database(
+    store: Store, db_url: str, tmp_path: Path
+) -> None:
+    """`classify` and `eval` judge with the promoted heads without creating a database."""
+    missing = tmp_path / "nothing-here.db"
+    assert read_if_present(f"sqlite:///{missing}", password_env=None, read=_stamp) is None
+    assert not missing.exists()
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    assert read_if_present(f"sqlite:///{empty}", password_env=None, read=_stamp) is None
+    assert sqlite3.connect(empty).execute("select name from sqlite_master").fetchall() == []
+    # `store` is migrated on the engine `db_url` names (SQLite or PostgreSQL)
+    assert read_if_present(db_url, password_env=None, read=_stamp) == _stamp(
+        LearningStore(store.engine)
+    )
+
+
+def test_read_if_present_names_an_unreadable_database_in_one_line(tmp_path: Path) -> None:
+    garbage = tmp_path / "not-a-database.db"
+    garbage.write_bytes(b"this is not sqlite, " * 400)
+    with pytest.raises(DatabaseUnavailable) as raised:
+        read_if_present(f"sqlite:///{garbage}", password_env=None, read=_stamp)
+    assert "\n" not in str(raised.value) and "DatabaseError" in str(raised.value)
+    settings = Settings.model_validate({"database": {"url": f"sqlite:///{garbage}"}})
+    base = HeadSet({})
+    assert promoted(settings, base, "encoder-v1") is base  # the shipped heads judge
+
+
+def _stamp(learning: LearningStore) -> str:
+    return learning.active_stamp()

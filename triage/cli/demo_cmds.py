@@ -11,7 +11,7 @@ import click
 from config import load_settings
 from config.schema import Settings
 from escalation.file import FileSinkSettings
-from kernel.models import Route
+from kernel.vocab import ROUTES_BY_URGENCY, SENTIMENTS
 from triage.cli.common import config_option
 from triage.cli.decision_cmds import preview
 from triage.daemon import Daemon
@@ -21,9 +21,7 @@ from triage.storage import open_store
 from triage.storage.decisions import DecisionStore
 
 #: Shown in this order: what needs a person first.
-ROUTES = tuple(
-    route.value for route in (Route.HELPDESK, Route.PRIVATE_DM, Route.PUBLIC_REPLY, Route.IGNORE)
-)
+ROUTES = ROUTES_BY_URGENCY
 
 
 @click.command()
@@ -72,11 +70,12 @@ def demo(examples: int, config_path: str | None) -> None:
                 table.setdefault(post.post.source, Counter())[current.signals.sentiment] += 1
         for source, counts in sorted(table.items()):
             total = sum(counts.values())
-            neg = counts.get("negative", 0)
-            click.echo(
-                f"  {source:<8} {total:>3} posts: negative {neg} ({neg / total:.0%}), "
-                f"neutral {counts.get('neutral', 0)}, positive {counts.get('positive', 0)}"
+            shares = ", ".join(
+                f"{s} {counts.get(s, 0)}"
+                + (f" ({counts.get(s, 0) / total:.0%})" if s == "negative" else "")
+                for s in SENTIMENTS
             )
+            click.echo(f"  {source:<8} {total:>3} posts: {shares}")
         cases = daemon.stages.cases.counts() if daemon.stages else {}
         click.echo(f"\nHelpdesk cases by status (sent to a local file): {cases}")
         if cases.get("held"):

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kernel.errors import InputError
+from kernel.vocab import LOCALES
 from triage.cli.common import config_option, settings_from
 from triage.storage import open_store
 from triage.storage.digest_reads import PostFilter
@@ -41,7 +42,7 @@ def _parse_until(value: str | None) -> datetime | None:
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Write the HTML digest here.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write its numbers here.")
 @click.option("--send", is_flag=True, help="E-mail it through digest.smtp.")
-@click.option("--locale", type=click.Choice(["en", "pt_BR"]), default=None, help="Override locale.")
+@click.option("--locale", type=click.Choice(LOCALES), default=None, help="Override locale.")
 @click.option("--no-themes", is_flag=True, help="Skip the negative themes (no encoder load).")
 def digest(
     config_path: str | None,

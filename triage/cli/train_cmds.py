@@ -13,7 +13,7 @@ import click
 
 from classifiers.dataset import read_table
 from kernel.errors import ConfigError, InputError
-from kernel.vocab import TASKS
+from kernel.vocab import HEAD_MODELS, TASKS
 from triage.cli.classify_cmds import one_line_errors, progress_bar
 from triage.cli.common import config_option, settings_from
 
@@ -34,7 +34,7 @@ from triage.cli.common import config_option, settings_from
     default=None,
     help="Cross-validate leaving one group out (e.g. brand) instead of k-fold.",
 )
-@click.option("--model", type=click.Choice(["logreg", "mlp"]), default="logreg", show_default=True)
+@click.option("--model", type=click.Choice(HEAD_MODELS), default="logreg", show_default=True)
 @click.option(
     "-C",
     "c",

@@ -13,7 +13,8 @@ from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from triage.digest.compute import SENTIMENTS, Digest, net_sentiment
+from kernel.vocab import SENTIMENTS
+from triage.digest.compute import Digest, net_sentiment
 from triage.digest.i18n import Formatter
 
 COLOURS = {
@@ -53,12 +54,7 @@ def volume_chart(digest: Digest, fmt: Formatter) -> bytes:
     fig, ax = _figure(6.4, 2.8)
     labels = [fmt.short_day(day) for day in digest.days]
     bottom = [0] * len(digest.days)
-    names = {
-        "negative": _("Negative"),
-        "neutral": _("Neutral"),
-        "positive": _("Positive"),
-        "unclassified": _("Not classified yet"),
-    }
+    names = {s: fmt.sentiment(s) for s in SENTIMENTS} | {"unclassified": _("Not classified yet")}
     for sentiment in (*SENTIMENTS, "unclassified"):
         values = [digest.sentiment_by_day[day].get(sentiment, 0) for day in digest.days]
         if sentiment == "unclassified" and not any(values):

@@ -14,17 +14,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
-from kernel.models import Route
 from kernel.period import Window, parse_period
-from kernel.vocab import SENTIMENTS
+from kernel.vocab import ROUTES_BY_URGENCY, SENTIMENTS
 from triage.digest.records import QuotedPost, Theme, quote
 from triage.digest.themes import find_themes
 from triage.storage.digest_reads import ANY_POST, DigestReads, PostFilter
 
 #: The routes as the digest lists them: the most urgent first.
-ROUTES: tuple[str, ...] = tuple(
-    r.value for r in (Route.HELPDESK, Route.PRIVATE_DM, Route.PUBLIC_REPLY, Route.IGNORE)
-)
+ROUTES = ROUTES_BY_URGENCY
 #: An intent counts for a post when its head scores it at least this.
 INTENT_THRESHOLD = 0.5
 

@@ -17,7 +17,8 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
-LOCALES = ("en", "pt_BR")
+from kernel.vocab import LOCALES
+
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
 
@@ -42,6 +43,12 @@ class Formatter:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return translations(self.locale).ngettext(singular, plural, n)
+
+    def sentiment(self, label: str) -> str:
+        """A sentiment label (`kernel.vocab.SENTIMENTS`) as readers of `locale` name it."""
+        _ = self.gettext
+        names = {"negative": _("Negative"), "neutral": _("Neutral"), "positive": _("Positive")}
+        return names.get(label, label)
 
     def number(self, value: float | int | None, digits: int = 0) -> str:
         if value is None:

@@ -87,12 +87,6 @@ def case_status_name(fmt: Formatter, status: str) -> str:
     return names.get(status, status)
 
 
-def sentiment_name(fmt: Formatter, sentiment: str) -> str:
-    _ = fmt.gettext
-    names = {"negative": _("Negative"), "neutral": _("Neutral"), "positive": _("Positive")}
-    return names.get(sentiment, sentiment)
-
-
 def source_name(source: str) -> str:
     return {"x": "X", "reddit": "Reddit", "forum": "Forum", "feed": "Feed"}.get(
         source, source.capitalize()
@@ -156,7 +150,7 @@ def render_html(
             routes=ROUTES,
             intent_name=lambda i: intent_name(fmt, i),
             route_name=lambda r: route_name(fmt, r),
-            sentiment_name=lambda s: sentiment_name(fmt, s),
+            sentiment_name=fmt.sentiment,
             case_status_name=lambda s: case_status_name(fmt, s),
             source_name=source_name,
             http_url=http_url,
@@ -186,7 +180,7 @@ def render_text(digest: Digest, fmt: Formatter) -> str:
     )
     lines.append(f"{_('Net sentiment')}: {fmt.signed(digest.net_sentiment)}")
     for s in SENTIMENTS:
-        lines.append(f"{sentiment_name(fmt, s)}: {fmt.percent(digest.share[s])}")
+        lines.append(f"{fmt.sentiment(s)}: {fmt.percent(digest.share[s])}")
     lines.append(f"{_('Helpdesk cases')}: {fmt.number(digest.helpdesk_cases)}")
     for theme in digest.themes:
         lines.append(f"- {', '.join(theme.words)} ({fmt.number(theme.size)})")

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, exists, func, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, exists, func, inspect, or_, select, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
+from kernel.errors import DatabaseUnavailable
 from kernel.models import StoredPost
+from kernel.scrub import db_error_line
+from triage.storage.engine import make_engine
 from triage.storage.store import stored_post_from_row
 from triage.storage.tables import (
     audit_log,
@@ -120,6 +126,32 @@ def _label(field: str, value: str) -> str:
     if field == "intent":
         return "|".join(p for p in value.split("|") if p and p != "none") or "none"
     return value
+
+
+_Read = TypeVar("_Read")
+
+
+def read_if_present(
+    url: str, *, password_env: str | None, read: Callable[[LearningStore], _Read]
+) -> _Read | None:
+    """`read` over the learning rows of the database at `url`, when it already holds them.
+
+    For the commands that judge as the daemon does without otherwise using the database
+    (`classify`, `eval`): nothing is created (no SQLite file, no schema), so None when the
+    database or its learning tables do not exist yet; `DatabaseUnavailable` when it cannot be
+    read."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+        return None
+    engine = make_engine(url, password_env=password_env)
+    try:
+        if not inspect(engine).has_table("head_versions"):
+            return None
+        return read(LearningStore(engine))
+    except SQLAlchemyError as exc:
+        raise DatabaseUnavailable(db_error_line(exc)) from exc
+    finally:
+        engine.dispose()
 
 
 class LearningStore:
