@@ -18,6 +18,7 @@ from listener.feed.source import FeedSource
 from listener.replay import PAGE_SIZE, ReplaySource
 from tests.httpserver import FakeAPI, Response
 from tests.listener.feed import helpers as feeds
+from tests.listener.mastodon import helpers as mastodon
 from tests.listener.reddit import helpers as reddit
 from tests.listener.x import helpers as x
 
@@ -98,6 +99,36 @@ class RedditHarness(Harness):
             self.api.add("GET", self.PATH, _json_text(text[: len(text) // 2]))
 
 
+class MastodonHarness(Harness):
+    PATH = mastodon.NOTIFICATIONS
+
+    def source(self) -> Source:
+        return mastodon.make_source(self.api)
+
+    def serve_pages(self) -> int:
+        first = [mastodon.mention(n, n * 10) for n in (16, 15, 14)]
+        second = [mastodon.mention(n, n * 10) for n in (13, 12)]
+        self.api.add("GET", self.PATH, mastodon.notifications_page(first, next_max_id="14"))
+        self.api.add("GET", self.PATH, mastodon.notifications_page(second, next_max_id=None))
+        return 5
+
+    def serve_failure(self, failure: str) -> None:
+        if failure == "rate_limit":
+            response = mastodon.notifications_page([], next_max_id=None, remaining=0)
+            response.status, response.body = 429, {"error": "Too many requests"}
+        elif failure == "auth":
+            response = Response(status=401, body={"error": "The access token is invalid"})
+        elif failure == "malformed":
+            broken = mastodon.mention(17, 170)
+            del broken["status"]["account"]
+            response = mastodon.notifications_page([broken], next_max_id=None)
+        else:
+            page = mastodon.notifications_page([mastodon.mention(17, 170)], next_max_id=None)
+            text = json.dumps(page.body)
+            response = _json_text(text[: len(text) // 2])
+        self.api.add("GET", self.PATH, response)
+
+
 class FeedHarness(Harness):
     URLS = ("/latest.rss", "/posts.rss")
 
@@ -167,6 +198,7 @@ HARNESSES: dict[str, type[Harness]] = {
     "x": XHarness,
     "reddit": RedditHarness,
     "feed": FeedHarness,
+    "mastodon": MastodonHarness,
     "replay": ReplayHarness,
 }
 

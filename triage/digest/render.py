@@ -94,7 +94,9 @@ def sentiment_name(fmt: Formatter, sentiment: str) -> str:
 
 
 def source_name(source: str) -> str:
-    return {"x": "X", "reddit": "Reddit", "forum": "Forum", "feed": "Feed"}.get(
+    names = {"x": "X", "reddit": "Reddit", "forum": "Forum", "feed": "Feed"}
+    names |= {"mastodon": "Mastodon", "bluesky": "Bluesky"}
+    return names.get(
         source, source.capitalize()
     )
 
