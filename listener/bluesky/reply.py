@@ -5,9 +5,10 @@ Bluesky's chat service, which needs an app password allowed to use direct messag
 
 The parent is the post itself (its AT URI and CID, stored with it); the root is the root its
 own record names, or the post when it starts the thread, so the reply shows in the right
-thread in every client. Links in the text become link facets, as the Bluesky app makes them.
-Nothing is retried: a post is not idempotent. Every failure is one `ReplyError` line, with
-`retry_at` on a 429; the app password and tokens never appear in it.
+thread in every client. Links in the text, and the author's `@handle`, become link and
+mention facets, as the Bluesky app makes them. Nothing is retried: a post is not idempotent.
+Every failure is one `ReplyError` line, with `retry_at` on a 429; the app password and tokens
+never appear in it.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from listener.bluesky.client import CLIENT_ERRORS, Session, as_dict, xrpc_error
 from listener.bluesky.parse import web_url
 from listener.bluesky.settings import BlueskySourceSettings
 
-_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_RICH = re.compile(r"https?://[^\s<>\"')\]]+|@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]")
 
 
 class BlueskyResponder(Responder):
@@ -90,7 +91,7 @@ class BlueskyResponder(Responder):
             where,
             lambda: self.session.call(
                 lambda c: c.send_post(
-                    rich_text(text),
+                    rich_text(text, _author(post)),
                     profile_identify=self.session.did,
                     reply_to=reply_to,
                     langs=[post.lang] if post.lang else None,
@@ -160,16 +161,24 @@ class BlueskyResponder(Responder):
             ) from exc
 
 
-def rich_text(text: str) -> client_utils.TextBuilder:
-    """The text with each URL as a link facet."""
+def rich_text(text: str, mentions: dict[str, str] | None = None) -> client_utils.TextBuilder:
+    """The text with each URL as a link facet, and each `@handle` of `mentions` (handle ->
+    DID; the author the agent answers) as a mention facet, as the Bluesky app writes them."""
     builder = client_utils.TextBuilder()
+    names = {f"@{h.lower()}": did for h, did in (mentions or {}).items()}
     at = 0
-    for match in _URL.finditer(text):
-        url = match.group(0).rstrip(".,;:!?")
+    for match in _RICH.finditer(text):
+        found = match.group(0).rstrip(".,;:!?")
+        did = names.get(found.lower())
+        if found.startswith("@") and did is None:
+            continue
         if match.start() > at:
             builder.text(text[at : match.start()])
-        builder.link(url, url)
-        at = match.start() + len(url)
+        if did is not None:
+            builder.mention(found, did)
+        else:
+            builder.link(found, found)
+        at = match.start() + len(found)
     if at < len(text):
         builder.text(text[at:])
     return builder
@@ -184,6 +193,11 @@ def _strong_ref(uri: Any, cid: Any) -> models.ComAtprotoRepoStrongRef.Main | Non
     ):
         return None
     return models.ComAtprotoRepoStrongRef.Main(uri=uri, cid=cid)
+
+
+def _author(post: Post) -> dict[str, str]:
+    did = post.author.external_id
+    return {post.author.handle: did} if did and did.startswith("did:") else {}
 
 
 def _dict(value: Any) -> dict[str, Any]:

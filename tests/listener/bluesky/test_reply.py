@@ -72,9 +72,13 @@ def test_reply_in_a_thread_keeps_its_root_and_answers_the_post(fake_api: FakeAPI
 def test_reply_to_a_thread_start_uses_the_post_as_root(fake_api: FakeAPI) -> None:
     post = stored(fake_api, 0)  # Maria's mention, not a reply
     fake_api.add("POST", b.CREATE_RECORD, b.response("create_record.json"))
-    responder(fake_api).reply(post, "Olá Maria, já verificamos.")
-    reply = created(fake_api)["record"]["reply"]
-    assert reply["root"]["uri"] == reply["parent"]["uri"] == post.external_id
+    responder(fake_api).reply(post, "@maria.bsky.social Olá, já verificamos. @someone.else")
+    record = created(fake_api)["record"]
+    assert record["reply"]["root"]["uri"] == record["reply"]["parent"]["uri"] == post.external_id
+    [mention] = record["facets"]  # the author is a mention; an unknown handle stays text
+    assert mention["features"][0]["did"] == post.author.external_id
+    assert mention["index"]["byteStart"] == 0
+    assert mention["index"]["byteEnd"] == len(b"@maria.bsky.social")
 
 
 def test_direct_message_goes_through_the_chat_service(fake_api: FakeAPI) -> None:
