@@ -86,13 +86,16 @@ class Session:
         self.monitor = RateMonitor()
         request = Request(timeout=timeout, event_hooks={"response": [self.monitor]})
         self.client = Client(base_url=self.service_url, request=request)
+        self.client.on_session_change(self._session_changed)
         #: The account's DID, known after the first login.
         self.did: str | None = None
 
+    def _session_changed(self, event: Any, session: Any) -> None:
+        self.did = getattr(session, "did", None) or self.did
+
     def login(self) -> None:
-        session = self.client.login(self.handle, self._password, fetch_bsky_profile=False)
-        del session  # `login` returns the profile, None here; the session is on the client
-        self.did = self.client._session.did if self.client._session else None
+        """A new session (`createSession`); no profile request: the DID is all we need."""
+        self.client.login(self.handle, self._password, fetch_bsky_profile=False)
 
     def call(self, request: Callable[[Client], T]) -> T:
         if self.did is None:
