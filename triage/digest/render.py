@@ -96,9 +96,7 @@ def sentiment_name(fmt: Formatter, sentiment: str) -> str:
 def source_name(source: str) -> str:
     names = {"x": "X", "reddit": "Reddit", "forum": "Forum", "feed": "Feed"}
     names |= {"mastodon": "Mastodon", "bluesky": "Bluesky"}
-    return names.get(
-        source, source.capitalize()
-    )
+    return names.get(source, source.capitalize())
 
 
 def subject(digest: Digest, fmt: Formatter) -> str:
