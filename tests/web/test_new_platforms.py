@@ -7,6 +7,7 @@ every platform; the parent a source kept in `raw["parent"]` reaches the helpdesk
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from config.schema import Settings
+from kernel.period import Window
 from tests.httpserver import FakeAPI
 from tests.listener.bluesky import helpers as bluesky
 from tests.listener.mastodon import helpers as mastodon
@@ -21,8 +23,11 @@ from tests.queue.seed import users
 from tests.queue.test_answer_flow import decide_public
 from tests.web.conftest import login
 from tests.web.test_browser import ARTIFACTS, CHROMIUM, Server, _login, _watch
+from triage.digest.compute import build_digest
+from triage.digest.render import render_html
 from triage.polling import poll_source
 from triage.storage import Store, make_engine, migrate
+from triage.storage.digest_reads import DigestReads
 from triage.web.app import create_app
 
 MARIA = "at://did:plc:maria3x7yq2l5kzt6f4rbwdu/app.bsky.feed.post/3lcmaria0001a"
@@ -40,7 +45,7 @@ def polled(tmp_path: Path, fake_api: FakeAPI) -> Iterator[Store]:
     fake_api.add("GET", bluesky.NOTIFICATIONS, bluesky.response("list_notifications_page1.json"))
     fake_api.add("GET", bluesky.NOTIFICATIONS, bluesky.response("list_notifications_page2.json"))
     assert poll_source(store, bluesky.make_source(fake_api)).new == 5
-    toots = [mastodon.mention(n, n * 10) for n in (2, 1)]
+    toots = [mastodon.mention(2, 20, favourites_count=7, reblogs_count=2), mastodon.mention(1, 10)]
     fake_api.add(
         "GET", mastodon.NOTIFICATIONS, mastodon.notifications_page(toots, next_max_id=None)
     )
@@ -63,6 +68,17 @@ def test_the_queue_lists_and_shows_them(polled: Store) -> None:
         item = client.get(f"/items/{maria.id}").text
         assert "@maria.bsky.social" in item and "Maria Silva" in item
         assert "https://bsky.app/profile/maria.bsky.social/post/3lcmaria0001a" in item
+
+
+def test_the_digest_names_them_and_counts_their_engagement(polled: Store) -> None:
+    window = Window(start=datetime(2026, 7, 1, tzinfo=UTC), end=datetime.now(UTC))
+    digest = build_digest(DigestReads(polled.engine), window, brand="Acme")
+    assert digest.by_source == {"bluesky": 5, "mastodon": 2}
+    html = render_html(digest).html
+    assert "Bluesky" in html and "Mastodon" in html
+    # Ranked by what people did with them: the toot with 7 favourites and 2 boosts first.
+    assert digest.engagement_basis == "engagement"
+    assert digest.top_posts[0].text == "@acme my order 20 never arrived"
 
 
 @pytest.mark.browser
