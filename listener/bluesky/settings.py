@@ -18,9 +18,9 @@ from config.base import _Source
 class BlueskySourceSettings(_Source):
     type: Literal["bluesky"] = "bluesky"
     #: The account's PDS, or the entryway that finds it (https://bsky.social).
-    service_url: str = "https://bsky.social"
+    service_url: str = Field(default="https://bsky.social", pattern=r"^https?://[^/\s]+")
     #: The brand account's handle, e.g. `acme.bsky.social`; its own posts are the brand's.
-    handle: str
+    handle: str = Field(min_length=3, pattern=r"^@?[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]+$|^did:")
     app_password_env: str = "TRIAGE_BLUESKY_APP_PASSWORD"
     app_password_file: Path | None = None
     #: Read the account's notifications of mentions, replies and quotes.

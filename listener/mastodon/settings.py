@@ -16,7 +16,7 @@ from config.base import _Source
 class MastodonSourceSettings(_Source):
     type: Literal["mastodon"] = "mastodon"
     #: The brand account's instance, e.g. https://mastodon.social.
-    instance_url: str
+    instance_url: str = Field(pattern=r"^https?://[^/\s]+")
     #: A token of the brand account (scopes `read`, and `write:statuses` to answer).
     access_token_env: str = "TRIAGE_MASTODON_TOKEN"
     access_token_file: Path | None = None

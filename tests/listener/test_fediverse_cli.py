@@ -68,3 +68,25 @@ def test_check_poll_and_show(
     assert f"brand-{kind} ({kind}, every 60s): healthy;" in shown.output
     [row] = json.loads(invoke("sources", "--config", str(cfg), "--json").output)
     assert row["posts"] == 5 and row["last_status"] == "ok" and secret not in shown.output
+
+
+@pytest.mark.parametrize(
+    ("source", "field"),
+    [
+        (
+            {"type": "bluesky", "handle": "acme.bsky.social", "service_url": "bsky.social"},
+            "service_url",
+        ),
+        ({"type": "bluesky", "handle": "acme"}, "handle"),
+        ({"type": "mastodon", "instance_url": "mastodon.social"}, "instance_url"),
+    ],
+)
+def test_a_bad_address_is_one_line_naming_the_setting(
+    source: dict[str, str], field: str, tmp_path: Path
+) -> None:
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(json.dumps({"sources": [{"name": "s", **source}]}))
+    result = CliRunner().invoke(cli, ["config", "check", str(cfg)])
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert f"sources.0.{field}" in line
