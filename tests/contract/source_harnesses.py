@@ -17,7 +17,9 @@ from kernel.abc import Source
 from listener.feed.source import FeedSource
 from listener.replay import PAGE_SIZE, ReplaySource
 from tests.httpserver import FakeAPI, Response
+from tests.listener.bluesky import helpers as bluesky
 from tests.listener.feed import helpers as feeds
+from tests.listener.mastodon import helpers as mastodon
 from tests.listener.reddit import helpers as reddit
 from tests.listener.x import helpers as x
 
@@ -98,6 +100,63 @@ class RedditHarness(Harness):
             self.api.add("GET", self.PATH, _json_text(text[: len(text) // 2]))
 
 
+class MastodonHarness(Harness):
+    PATH = mastodon.NOTIFICATIONS
+
+    def source(self) -> Source:
+        return mastodon.make_source(self.api)
+
+    def serve_pages(self) -> int:
+        first = [mastodon.mention(n, n * 10) for n in (16, 15, 14)]
+        second = [mastodon.mention(n, n * 10) for n in (13, 12)]
+        self.api.add("GET", self.PATH, mastodon.notifications_page(first, next_max_id="14"))
+        self.api.add("GET", self.PATH, mastodon.notifications_page(second, next_max_id=None))
+        return 5
+
+    def serve_failure(self, failure: str) -> None:
+        if failure == "rate_limit":
+            response = mastodon.notifications_page([], next_max_id=None, remaining=0)
+            response.status, response.body = 429, {"error": "Too many requests"}
+        elif failure == "auth":
+            response = Response(status=401, body={"error": "The access token is invalid"})
+        elif failure == "malformed":
+            broken = mastodon.mention(17, 170)
+            del broken["status"]["account"]
+            response = mastodon.notifications_page([broken], next_max_id=None)
+        else:
+            page = mastodon.notifications_page([mastodon.mention(17, 170)], next_max_id=None)
+            text = json.dumps(page.body)
+            response = _json_text(text[: len(text) // 2])
+        self.api.add("GET", self.PATH, response)
+
+
+class BlueskyHarness(Harness):
+    PATH = bluesky.NOTIFICATIONS
+
+    def source(self) -> Source:
+        return bluesky.make_source(self.api)
+
+    def serve_pages(self) -> int:
+        self.api.add("POST", bluesky.LOGIN, bluesky.response("create_session.json"), sticky=True)
+        self.api.add("GET", bluesky.GET_POSTS, bluesky.response("get_posts.json"), sticky=True)
+        for name in ("list_notifications_page1.json", "list_notifications_page2.json"):
+            self.api.add("GET", self.PATH, bluesky.response(name))
+        return 3 + 2
+
+    def serve_failure(self, failure: str) -> None:
+        if failure == "rate_limit":
+            self.api.add("GET", self.PATH, bluesky.response("error_429.json"))
+        elif failure == "auth":  # the app password was revoked: the new login is refused
+            self.api.add("POST", bluesky.LOGIN, bluesky.response("error_401_login.json"))
+        elif failure == "malformed":
+            page = bluesky.response("list_notifications_page2.json")
+            page.body["notifications"][0]["record"] = {"$type": "app.bsky.feed.post"}
+            self.api.add("GET", self.PATH, page)
+        else:
+            text = json.dumps(bluesky.body("list_notifications_page1.json"))
+            self.api.add("GET", self.PATH, _json_text(text[: len(text) // 2]))
+
+
 class FeedHarness(Harness):
     URLS = ("/latest.rss", "/posts.rss")
 
@@ -164,9 +223,11 @@ def _json_text(text: str) -> Response:
 
 
 HARNESSES: dict[str, type[Harness]] = {
+    "bluesky": BlueskyHarness,
     "x": XHarness,
     "reddit": RedditHarness,
     "feed": FeedHarness,
+    "mastodon": MastodonHarness,
     "replay": ReplayHarness,
 }
 

@@ -9,7 +9,7 @@ import pytest
 from kernel.period import Window, parse_period
 from tests.digest.helpers import at, seed
 from triage.digest.compute import build_digest, choose_window, net_sentiment
-from triage.digest.render import render_csv
+from triage.digest.render import render_csv, source_name
 from triage.storage import Store
 from triage.storage.digest_reads import DigestReads, PostFilter, engagement
 
@@ -129,3 +129,7 @@ def test_helpers() -> None:
     assert engagement({"metrics": {"like_count": 2, "reply_count": 1}}) == 3
     assert engagement({"score": -4, "num_comments": 2}) == 2
     assert engagement({"text": "x"}) is None
+    mastodon = {"favourites_count": 3, "reblogs_count": 1, "replies_count": 2}
+    assert engagement(mastodon) == 6
+    assert engagement({"likeCount": 4, "repostCount": 0, "replyCount": 1, "quoteCount": 1}) == 6
+    assert source_name("mastodon") == "Mastodon" and source_name("bluesky") == "Bluesky"

@@ -84,11 +84,12 @@ def test_our_plugins_are_registered_through_our_entry_points() -> None:
     points = importlib.metadata.entry_points
     sources = {e.name for e in points(group=plugins.GROUPS["source"])}
     sinks = {e.name for e in points(group=plugins.GROUPS["sink"])}
-    assert sources >= {"feed", "reddit", "replay", "x"}
+    assert sources >= {"bluesky", "feed", "mastodon", "reddit", "replay", "x"}
     assert sinks >= {"webhook", "request_tracker", "zendesk", "email", "file"}
     assert set(plugins.registered("source")) == sources
     assert set(plugins.registered("sink")) == sinks
     assert plugins.profile_urls()["twitter"] == "https://x.com/{handle}"
+    assert plugins.profile_urls()["bluesky"] == "https://bsky.app/profile/{handle}"
 
 
 def test_another_distributions_source_is_found_and_built(other_distribution: Path) -> None:
@@ -143,7 +144,10 @@ def test_a_record_that_does_not_match_its_entry_point_is_refused(
 
 def test_loading_the_settings_loads_no_client_library() -> None:
     """Every plugin's record and settings load with the settings; their clients must not."""
-    clients = ("tweepy", "praw", "prawcore", "feedparser", "requests", "sqlalchemy", "torch")
+    clients = (
+        *("tweepy", "praw", "prawcore", "feedparser", "requests", "sqlalchemy", "torch"),
+        *("mastodon", "atproto", "atproto_client", "httpx"),
+    )
     code = f"import sys, config.schema\nprint(','.join(m for m in {clients!r} if m in sys.modules))"
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True

@@ -36,7 +36,7 @@ def _parse_until(value: str | None) -> datetime | None:
     "when nothing was posted since.",
 )
 @click.option("--brand", default=None, help="Only posts whose query or text mention this term.")
-@click.option("--source", default=None, help="Only posts from this platform (x, reddit, forum).")
+@click.option("--source", default=None, help="Only posts from this platform (x, bluesky, ...).")
 @click.option("--language", default=None, help="Only posts in this language (en, pt).")
 @click.option("--query", default=None, help="Only posts fetched for this listening query.")
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Write the HTML digest here.")

@@ -88,9 +88,9 @@ def case_status_name(fmt: Formatter, status: str) -> str:
 
 
 def source_name(source: str) -> str:
-    return {"x": "X", "reddit": "Reddit", "forum": "Forum", "feed": "Feed"}.get(
-        source, source.capitalize()
-    )
+    names = {"x": "X", "reddit": "Reddit", "forum": "Forum", "feed": "Feed"}
+    names |= {"mastodon": "Mastodon", "bluesky": "Bluesky"}
+    return names.get(source, source.capitalize())
 
 
 def subject(digest: Digest, fmt: Formatter) -> str:

@@ -15,6 +15,16 @@ from sqlalchemy import Engine, and_, func, or_, select
 
 from triage.storage.tables import cases, decisions, posts, replies
 
+#: Mastodon's status counts and Bluesky's post view counts, counted as engagement.
+_COUNTS = (
+    "favourites_count",
+    "reblogs_count",
+    "replies_count",
+    "likeCount",
+    "repostCount",
+    "replyCount",
+    "quoteCount",
+)
 #: X public_metrics counted as engagement (current and older API names).
 _X_METRICS = ("like_count", "retweet_count", "repost_count", "reply_count", "quote_count")
 
@@ -46,7 +56,8 @@ class PeriodPost:
     language: str | None
     query: str | None
     url: str | None
-    #: Likes + reposts + replies + quotes (X), score + comments (Reddit); None when unknown.
+    #: Likes + reposts + replies + quotes (X, Bluesky), score + comments (Reddit), favourites
+    #: + boosts + replies (Mastodon); None when unknown.
     engagement: int | None
     #: The current decision's route and sentiment; None while unclassified.
     route: str | None = None
@@ -221,4 +232,6 @@ def engagement(raw: Any) -> int | None:
     score, comments = raw.get("score"), raw.get("num_comments")
     if isinstance(score, int) or isinstance(comments, int):
         return max(int(score or 0), 0) + int(comments or 0)
-    return None
+    counts = [raw.get(name) for name in _COUNTS]
+    found = [v for v in counts if isinstance(v, int) and not isinstance(v, bool)]
+    return sum(found) if found else None
