@@ -177,6 +177,11 @@ class Encoder:
             self.version += "+bf16"
 
     @property
+    def graph_path(self) -> Path | None:
+        """The int8 ONNX graph this encoder runs (onnx-int8), in the model cache."""
+        return self._onnx.path if self._onnx is not None else None
+
+    @property
     def tokenizer(self) -> Any:
         """The transformers tokenizer (for multilingual-e5 loaded only when asked for: the
         encoder itself tokenises with SentencePiece, and this one costs about 290 MB)."""

@@ -24,6 +24,7 @@ time. Without them the backend refuses with a clear error instead of falling bac
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -33,6 +34,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from kernel.errors import ConfigError
 
 if TYPE_CHECKING:
     from classifiers.encoder import Encoder
@@ -115,13 +118,45 @@ def release_memory() -> None:
 
 @contextmanager
 def build_lock(folder: Path) -> Iterator[None]:
-    """An exclusive lock on `folder`'s build, across processes (a file beside it, flock)."""
+    """An exclusive lock on `folder`'s build, across processes (a file beside it, flock).
+
+    Only a build takes it: a cache that is already built is only read, so it may be read-only
+    (systemd's `ProtectSystem=strict`, an image layer). A cache that must be written and cannot
+    be is one line naming `TRIAGE_CACHE_DIR` (a `ConfigError`), not a traceback.
+    """
     import fcntl
 
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with open(folder.parent / f"{folder.name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with open(folder.parent / f"{folder.name}.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    except OSError as exc:
+        if exc.errno not in UNWRITABLE:
+            raise
+        raise ConfigError(unwritable(exc)) from exc
+
+
+#: What a folder that cannot be written gives: permissions, a read-only file system, a file
+#: where a folder should be, a full disk or quota.
+UNWRITABLE = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOTDIR,
+    errno.EEXIST,
+    errno.ENOSPC,
+    errno.EDQUOT,
+}
+
+
+def unwritable(exc: OSError) -> str:
+    where = f": {exc.filename}" if exc.filename else ""
+    return (
+        f"TRIAGE_CACHE_DIR: the model cache {CACHE} cannot be written ({exc.strerror}{where}); "
+        "set TRIAGE_CACHE_DIR to a writable folder, or fill it beforehand with "
+        "`social-triage models build` (docs/operations.md)"
+    )
