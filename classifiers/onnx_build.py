@@ -50,7 +50,7 @@ def build(encoder: Encoder, folder: Path, *, stand_in_rows: int | None = STAND_I
     """Export, optimise and quantise the encoder's model into `folder`/model-int8.onnx.
 
     `stand_in_rows=None` runs the tools on the whole model, as before the stand-in (the
-    reference the tests compare with; it needs about 5 GB for multilingual-e5-small).
+    reference the tests compare with; 3.1 GB at the peak for multilingual-e5-small).
     """
     try:
         import onnx
