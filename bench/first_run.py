@@ -39,11 +39,12 @@ Encoder(sys.argv[1], backend="onnx-int8", threads=1)
 WHOLE = """
 import sys
 from pathlib import Path
-from classifiers import onnx_build
+from classifiers import onnx_backend, onnx_build
 from classifiers.encoder import Encoder
 encoder = Encoder(sys.argv[1], backend="torch", threads=1)
 encoder._model = None  # not kept: the build loads its own copy, as the onnx-int8 backend does
-onnx_build.build(encoder, Path(sys.argv[2]), stand_in_rows=None)
+with onnx_backend._quiet():  # the tools' chatter, as in the daemon
+    onnx_build.build(encoder, Path(sys.argv[2]), stand_in_rows=None)
 """
 
 STEADY = """
