@@ -173,9 +173,13 @@ class Encoder:
 
             self.version += f"+onnx-int8-r{RECIPE}"  # another graph recipe, other embeddings
             self._onnx = OnnxInt8Session.for_encoder(self, threads=1)  # cached by version
-            self._model = None  # loaded only if the graph had to be built: not needed now
         elif backend == "bf16":
             self.version += "+bf16"
+
+    @property
+    def graph_path(self) -> Path | None:
+        """The int8 ONNX graph this encoder runs (onnx-int8), in the model cache."""
+        return self._onnx.path if self._onnx is not None else None
 
     @property
     def tokenizer(self) -> Any:
@@ -197,19 +201,24 @@ class Encoder:
         multilingual-e5-small that is 470 MB of fp32 weights not in memory)."""
         if self._model is None:
             import torch
-            from transformers import AutoModel
 
-            try:
-                # Eager attention: the SDPA path gains nothing on CPU for 30-token posts and the
-                # eager graph is the one the ONNX exporter and optimiser understand.
-                model = AutoModel.from_pretrained(self._location, attn_implementation="eager")
-            except (OSError, ValueError) as exc:
-                raise _cannot_load(self.name, exc) from exc
-            model.eval()
+            model = self.load_model()
             if self.backend == "bf16":
                 model = model.to(torch.bfloat16)
             self._model = model
         return self._model
+
+    def load_model(self) -> Any:
+        """A fresh float32 copy of the transformers model, in eval mode (not kept)."""
+        from transformers import AutoModel
+
+        try:
+            # Eager attention: the SDPA path gains nothing on CPU for 30-token posts and the
+            # eager graph is the one the ONNX exporter and optimiser understand.
+            model = AutoModel.from_pretrained(self._location, attn_implementation="eager")
+        except (OSError, ValueError) as exc:
+            raise _cannot_load(self.name, exc) from exc
+        return model.eval()
 
     @classmethod
     def from_settings(cls, settings: ClassifierSettings) -> Encoder:

@@ -1,6 +1,7 @@
 """ONNX Runtime int8 backend for the shared encoder, built from the same weights at first use.
 
-Steps (cached under ~/.cache/social-triage/onnx/<encoder fingerprint>/, about 25 MB):
+Steps (cached under ~/.cache/social-triage/onnx/<encoder fingerprint>/: 118 MB for
+multilingual-e5-small, 23 MB for all-MiniLM-L6-v2):
 1. export the eager-attention model with the legacy exporter (`dynamo=False`), the only graph
    ONNX Runtime's transformer optimiser recognises;
 2. fuse the embedding layer norm and GELU (`optimize_model`, model_type bert), GELU as its tanh
@@ -11,6 +12,10 @@ Steps (cached under ~/.cache/social-triage/onnx/<encoder fingerprint>/, about 25
    docs/BENCHMARKS.md);
 3. quantise weights to int8 per channel (per-tensor costs too much quality: cosine 0.96).
 
+`onnx_build.py` runs these steps without ever giving the tools the word-embedding table (384 of
+multilingual-e5-small's 470 MB), which it quantises itself in pieces: the same file, byte for
+byte, in about 1 GB of memory at most instead of 5.4 GB.
+
 The recipe's version (`RECIPE`) is part of the encoder's version, so a changed recipe rebuilds
 the cached graph and is told apart in decisions and heads' metadata.
 
@@ -20,11 +25,12 @@ time. Without them the backend refuses with a clear error instead of falling bac
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,8 +69,11 @@ class OnnxInt8Session:
             with build_lock(folder):  # daemons started together build it once
                 if not quantised.is_file():
                     log.info("building the int8 graph of %s, once (about a minute)", encoder.name)
+                    from classifiers.onnx_build import build
+
                     with _quiet():
                         build(encoder, folder)
+                    release_memory()
                     log.info("int8 graph built: %s", quantised)
         return cls(quantised, threads=threads, uses_token_types=encoder._uses_token_types)
 
@@ -94,87 +103,61 @@ def _quiet() -> Iterator[None]:
         root.setLevel(level)
 
 
+def release_memory() -> None:
+    """Give the heap the build freed back to the system: without it a daemon keeps about 500 MB
+    it no longer uses (glibc holds freed small blocks, here from the tokenizer and protobufs)."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    if name:
+        with suppress(OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
+            ctypes.CDLL(name).malloc_trim(0)
+
+
 @contextmanager
 def build_lock(folder: Path) -> Iterator[None]:
-    """An exclusive lock on `folder`'s build, across processes (a file beside it, flock)."""
+    """An exclusive lock on `folder`'s build, across processes (a file beside it, flock).
+
+    Only a build takes it: a cache that is already built is only read, so it may be read-only
+    (systemd's `ProtectSystem=strict`, an image layer). A cache that must be written and cannot
+    be is one line naming `TRIAGE_CACHE_DIR` (a `ConfigError`), not a traceback.
+    """
     import fcntl
 
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with open(folder.parent / f"{folder.name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def build(encoder: Encoder, folder: Path) -> Path:
-    """Export, optimise and quantise the encoder's model into `folder`."""
     try:
-        import onnx
-        import torch
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-        from onnxruntime.transformers.fusion_options import FusionOptions
-        from onnxruntime.transformers.optimizer import optimize_model
-    except ImportError as exc:
-        raise ConfigError(
-            f"classifier.backend: onnx-int8 needs the `onnx` package to build the model ({exc})"
-        ) from exc
-    folder.mkdir(parents=True, exist_ok=True)
-    fp32 = folder / "model.onnx"
-    fused = folder / "model-opt.onnx"
-    quantised = folder / "model-int8.onnx"
-    ids = torch.ones((2, 16), dtype=torch.int64)
-    names = ["input_ids", "attention_mask"]
-    args: tuple[Any, ...] = (ids, torch.ones_like(ids))
-    if encoder._uses_token_types:
-        names.append("token_type_ids")
-        args = (*args, torch.zeros_like(ids))
-    dynamic = {name: {0: "batch", 1: "tokens"} for name in names}
-    dynamic["last_hidden_state"] = {0: "batch", 1: "tokens"}
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with open(folder.parent / f"{folder.name}.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    except OSError as exc:
+        if exc.errno not in UNWRITABLE:
+            raise
+        raise ConfigError(unwritable(exc)) from exc
 
-    class _Hidden(torch.nn.Module):
-        def __init__(self, model: Any) -> None:
-            super().__init__()
-            self.model = model
 
-        def forward(self, *inputs: Any) -> Any:
-            return self.model(**dict(zip(names, inputs, strict=True))).last_hidden_state
+#: What a folder that cannot be written gives: permissions, a read-only file system, a file
+#: where a folder should be, a full disk or quota.
+UNWRITABLE = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOTDIR,
+    errno.EEXIST,
+    errno.ENOSPC,
+    errno.EDQUOT,
+}
 
-    model = encoder.model.float()
-    torch.onnx.export(
-        _Hidden(model),
-        args,
-        str(fp32),
-        input_names=names,
-        output_names=["last_hidden_state"],
-        dynamic_axes=dynamic,
-        opset_version=17,
-        dynamo=False,
+
+def unwritable(exc: OSError) -> str:
+    where = f": {exc.filename}" if exc.filename else ""
+    return (
+        f"TRIAGE_CACHE_DIR: the model cache {CACHE} cannot be written ({exc.strerror}{where}); "
+        "set TRIAGE_CACHE_DIR to a writable folder, or fill it beforehand with "
+        "`social-triage models build` (docs/operations.md)"
     )
-    config = model.config
-    fusions = FusionOptions("bert")
-    fusions.enable_attention = False  # see the module docstring
-    fusions.enable_skip_layer_norm = False
-    fusions.enable_gelu_approximation = True
-    optimized = optimize_model(
-        str(fp32),
-        model_type="bert",
-        num_heads=int(config.num_attention_heads),
-        hidden_size=int(config.hidden_size),
-        optimization_options=fusions,
-    )
-    optimized.save_model_to_file(str(fused))
-    partial = folder / "model-int8.onnx.partial"
-    quantize_dynamic(
-        str(fused),
-        str(partial),
-        weight_type=QuantType.QInt8,
-        per_channel=True,
-        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-    )
-    # Renamed only once whole: a build killed half-way leaves no graph that looks finished.
-    os.replace(partial, quantised)
-    for path in (fp32, fused):
-        path.unlink(missing_ok=True)
-    return quantised

@@ -107,6 +107,10 @@ class Stages:
                 log.info("classifier loaded: %s", getattr(self._classifier, "model_version", ""))
             return self._classifier
 
+    def load_classifier(self) -> None:
+        """Load the classifier now rather than at the first classify pass."""
+        _ = self.classifier
+
     def _use_learned_heads(self) -> None:
         """Put the heads the learning loop promoted (any replica's `learn`) in place, when
         they changed since the classifier last looked: one cheap query per classify pass."""

@@ -39,6 +39,11 @@ def run(config_path: str | None, once: bool, serve_web: bool) -> None:
     store.mark_abandoned_polls()
     daemon = Daemon(settings, store, stages=Stages(settings, store))
     daemon.log_startup()
+    if settings.classifier.enabled:
+        # Loaded (its cache built on a first run) before any job: a model that cannot load or
+        # a cache that cannot be written stops the start in one line, not every job's tick.
+        assert daemon.stages is not None
+        daemon.stages.load_classifier()
     if once:
         for outcome in daemon.run_once():
             click.echo(_summary(outcome), err=True)
