@@ -134,7 +134,9 @@ def test_erase_an_author_from_the_command_line(store: Store, db_url: str, tmp_pa
     store.save_page("s", "replay", [post(3, "edited", handle="jane")], None)
     cfg = tmp_path / "cfg.yaml"
     cfg.write_text(json.dumps({"database": {"url": db_url}}), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["erase", "--author", "@jane", "--config", str(cfg), "--json"])
+    result = CliRunner().invoke(
+        cli, ["erase", "--author", "@jane", "--config", str(cfg), "--json", "--yes"]
+    )
     assert result.exit_code == 0, result.output
     counts = json.loads(result.output)
     assert counts["posts"] == 2 and counts["cases"] == 1 and counts["revisions"] == 1

@@ -1,0 +1,302 @@
+"""Erasure of one author (LGPD art. 18 / GDPR art. 17): everything stored about them goes.
+
+Two passes in one transaction:
+
+1. The author's own posts are deleted with every row that points at them (revisions,
+   decisions, cases, queue work, replies, corrections); audit entries about them stay as a
+   tombstone (who did what, when) without their detail.
+2. Every text and JSON column of every other row is searched for the handle, the display name
+   and the author's words (thread context in other posts' `raw["parent"]`, notes, examples,
+   errors) and those are replaced by `[erased]`.
+
+`erase_author(dry_run=True)` runs both and rolls back, so the counts it shows are exact.
+Cases already delivered to a remote helpdesk cannot be reached from here: the report lists
+their sink and ticket id. File-sink lines are rewritten by `escalation.file.FileSink.erase`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Table,
+    Text,
+    UniqueConstraint,
+    cast,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.types import JSON, String
+
+from triage.storage.tables import (
+    audit_log,
+    cases,
+    corrections,
+    decisions,
+    metadata,
+    post_revisions,
+    posts,
+    quarantine,
+    queue_items,
+    replies,
+)
+
+ERASED = "[erased]"
+#: Rows deleted per statement.
+_CHUNK = 500
+#: Shorter texts are not identifying, and replacing them elsewhere would damage other posts.
+_MIN_WORDS = 12
+#: Tables of the service itself (agents, models, counters), not of the people posting.
+_NOT_SEARCHED = {
+    "users",
+    "web_sessions",
+    "head_versions",
+    "learn_runs",
+    "retained_counts",
+    "alembic_version",
+}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ErasureReport:
+    posts: int = 0
+    revisions: int = 0
+    decisions: int = 0
+    cases: int = 0
+    queue_items: int = 0
+    replies: int = 0
+    corrections: int = 0
+    #: Audit entries about the author's posts, kept without their detail.
+    audit_tombstones: int = 0
+    quarantined: int = 0
+    #: Other rows (thread context, notes, examples, errors) where the author was anonymised.
+    anonymised: int = 0
+    #: (sink, idempotency key) of the author's cases: a file sink drops these lines.
+    case_keys: tuple[tuple[str, str], ...] = ()
+    #: (sink, ticket id) of cases already sent: they live on in the helpdesk.
+    tickets: tuple[tuple[str, str], ...] = ()
+    #: What identifies the author, to scrub copies outside the database (file-sink lines).
+    needles: tuple[str, ...] = ()
+
+    @property
+    def matched(self) -> bool:
+        return bool(self.posts or self.quarantined or self.anonymised)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "posts": self.posts,
+            "revisions": self.revisions,
+            "decisions": self.decisions,
+            "cases": self.cases,
+            "queue_items": self.queue_items,
+            "replies": self.replies,
+            "corrections": self.corrections,
+            "audit_tombstones": self.audit_tombstones,
+            "quarantined": self.quarantined,
+            "anonymised": self.anonymised,
+        }
+
+
+class Anonymiser:
+    """Replaces a handle (as a whole word, with or without `@`), names and texts by `[erased]`
+    in strings and JSON values; a JSON object naming the author (thread context) loses every
+    string but its ids and dates."""
+
+    _KEEP = frozenset({"external_id", "id", "created_at", "conversation_id", "parent_id"})
+    _AUTHOR = ("author", "author_handle", "handle", "username", "screen_name", "user")
+
+    def __init__(self, handle: str, needles: Sequence[str] = ()) -> None:
+        self.handle = handle.lstrip("@").lower()
+        self.needles = tuple(
+            sorted({n for n in needles if n and len(n) >= 4}, key=len, reverse=True)
+        )
+        parts = [re.escape(n) for n in self.needles]
+        parts.append(r"(?<![\w.@])@?" + re.escape(self.handle) + r"(?!\w)")
+        self._pattern = re.compile("|".join(parts), re.IGNORECASE)
+
+    def text(self, value: str) -> str:
+        return self._pattern.sub(ERASED, value)
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if isinstance(value, dict):
+            if any(
+                isinstance(value.get(k), str) and value[k].lstrip("@").lower() == self.handle
+                for k in self._AUTHOR
+            ):
+                return {
+                    k: v if k in self._KEEP or not isinstance(v, str) else ERASED
+                    for k, v in value.items()
+                } | {k: self.value(v) for k, v in value.items() if isinstance(v, dict | list)}
+            return {k: self.value(v) for k, v in value.items()}
+        return value
+
+
+def erase_author(
+    engine: Engine, handle: str, *, source: str | None = None, dry_run: bool = False
+) -> ErasureReport:
+    """Erase `handle` (case-insensitive, with or without `@`), on one `source` or all; with
+    `dry_run` the same work is done and rolled back, for the counts."""
+    name = handle.lstrip("@").lower()
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # Deleted rows are overwritten on disk, not left in free pages.
+            conn.exec_driver_sql("PRAGMA secure_delete = ON")
+            conn.commit()
+        transaction = conn.begin()
+        try:
+            report = _erase(conn, name, source)
+        except BaseException:
+            transaction.rollback()
+            raise
+        if dry_run:
+            transaction.rollback()
+        else:
+            transaction.commit()
+    return report
+
+
+def _erase(conn: Connection, name: str, source: str | None) -> ErasureReport:
+    stmt = select(posts.c.id, posts.c.text, posts.c.author_name).where(
+        func.lower(posts.c.author_handle) == name
+    )
+    if source is not None:
+        stmt = stmt.where(posts.c.source == source)
+    rows = conn.execute(stmt).all()
+    ids = [int(r.id) for r in rows]
+    needles = {str(r.text) for r in rows if len(str(r.text).strip()) >= _MIN_WORDS}
+    needles |= {str(r.author_name) for r in rows if r.author_name}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        needles |= {
+            str(t)
+            for t in conn.execute(
+                select(post_revisions.c.text).where(post_revisions.c.post_id.in_(chunk))
+            ).scalars()
+            if len(str(t).strip()) >= _MIN_WORDS
+        }
+    sent = conn.execute(
+        select(cases.c.sink, cases.c.idempotency_key, cases.c.ticket_id).where(
+            cases.c.post_id.in_(ids)
+        )
+    ).all()
+    totals: dict[str, int] = {}
+    for start in range(0, len(ids), _CHUNK):
+        for key, n in delete_posts(conn, ids[start : start + _CHUNK]).items():
+            totals[key] = totals.get(key, 0) + n
+    # Quarantined payloads are JSON text: an item by this author names the handle.
+    quoted = f'"{name}"'
+    quarantined = 0
+    for row_id, payload in conn.execute(select(quarantine.c.id, quarantine.c.payload)).all():
+        if payload and quoted in payload.lower():
+            conn.execute(delete(quarantine).where(quarantine.c.id == row_id))
+            quarantined += 1
+    anonymiser = Anonymiser(name, sorted(needles))
+    anonymised = _anonymise_elsewhere(conn, anonymiser, keep_handle_of=name if source else None)
+    if conn.dialect.name == "sqlite":
+        # The full-text index keeps deleted terms in its segments until they are merged.
+        conn.exec_driver_sql("INSERT INTO posts_fts(posts_fts) VALUES ('optimize')")
+    return ErasureReport(
+        posts=len(ids),
+        revisions=totals.get("revisions", 0),
+        decisions=totals.get("decisions", 0),
+        cases=totals.get("cases", 0),
+        queue_items=totals.get("queue_items", 0),
+        replies=totals.get("replies", 0),
+        corrections=totals.get("corrections", 0),
+        audit_tombstones=totals.get("audit", 0),
+        quarantined=quarantined,
+        anonymised=anonymised,
+        case_keys=tuple((str(s), str(k)) for s, k, _ in sent),
+        tickets=tuple((str(s), str(t)) for s, _, t in sent if t),
+        needles=(name, *anonymiser.needles),
+    )
+
+
+def delete_posts(conn: Connection, ids: Sequence[int]) -> dict[str, int]:
+    """Delete posts and every row that points at them; audit entries keep a tombstone (actor,
+    action, time) without their detail, which may quote the post or a reply to it."""
+
+    def gone(table: Table, column: Column[Any]) -> int:
+        return int(conn.execute(delete(table).where(column.in_(ids))).rowcount or 0)
+
+    counts = {
+        "cases": gone(cases, cases.c.post_id),
+        "decisions": gone(decisions, decisions.c.post_id),
+        "revisions": gone(post_revisions, post_revisions.c.post_id),
+        "queue_items": gone(queue_items, queue_items.c.post_id),
+        "replies": gone(replies, replies.c.post_id),
+        "corrections": gone(corrections, corrections.c.post_id),
+    }
+    counts["audit"] = int(
+        conn.execute(
+            update(audit_log)
+            .where(audit_log.c.post_id.in_(ids), audit_log.c.detail.is_not(None))
+            .values(detail=None)
+        ).rowcount
+        or 0
+    )
+    conn.execute(delete(posts).where(posts.c.id.in_(ids)))
+    return counts
+
+
+def _anonymise_elsewhere(
+    conn: Connection, anonymiser: Anonymiser, *, keep_handle_of: str | None
+) -> int:
+    """Scrub the author from every text and JSON column of every other row; rows changed."""
+    changed = 0
+    terms = [anonymiser.handle, *(n.lower() for n in anonymiser.needles)]
+    for table in metadata.sorted_tables:
+        if table.name in _NOT_SEARCHED:
+            continue
+        keys = {c.name for c in table.primary_key.columns}
+        for constraint in table.constraints:
+            if isinstance(constraint, UniqueConstraint):
+                keys |= {c.name for c in constraint.columns}
+        columns = [
+            c
+            for c in table.columns
+            if c.name not in keys and isinstance(c.type, String | Text | JSON)
+        ]
+        if not columns:
+            continue
+        pk = list(table.primary_key.columns)
+        found = or_(
+            *(
+                func.lower(cast(c, Text)).contains(term, autoescape=True)
+                for c in columns
+                for term in terms
+            )
+        )
+        for row in conn.execute(select(*pk, *columns).where(found)).mappings().all():
+            if (
+                keep_handle_of is not None
+                and table is posts
+                and str(row["author_handle"]).lower() == keep_handle_of
+            ):
+                continue  # the same handle on another platform: someone else
+            values: dict[str, Any] = {}
+            for column in columns:
+                old = row[column.name]
+                new = anonymiser.value(old)
+                if new != old:
+                    values[column.name] = new
+            if values:
+                conn.execute(update(table).where(*(c == row[c.name] for c in pk)).values(**values))
+                changed += 1
+    return changed
+
+
+__all__ = ["ERASED", "Anonymiser", "ErasureReport", "delete_posts", "erase_author"]
