@@ -244,6 +244,8 @@ def _emails(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _credentials(scan: _Scan) -> Iterator[tuple[int, int]]:
+    for token in sp.API_TOKEN_RE.finditer(scan.text):
+        yield token.span()
     if scan.digits >= 4:
         for match in _PIN_RE.finditer(scan.folded):
             yield match.span("value")
