@@ -216,21 +216,28 @@ class CaseStore:
         self._set(case_id, **values)
 
     def retry(self, case_id: int) -> bool:
-        """Put a dead or failed case back in the queue now; False if there is no such case."""
+        """Put a dead or failed case back in the queue now; False if it is not one of those.
+
+        A failed case whose next attempt is still ahead may be in a worker's hands (a claim
+        moves `next_attempt_at` to the lease's end): it is left alone, so a retry never makes
+        a second delivery of a case in flight. Pending cases are queued already."""
+        now = datetime.now(UTC)
         with self.engine.begin() as conn:
             done = conn.execute(
                 update(cases)
                 .where(
                     cases.c.id == case_id,
-                    cases.c.status.in_(
-                        [CaseStatus.DEAD.value, CaseStatus.FAILED.value, CaseStatus.PENDING.value]
+                    (cases.c.status == CaseStatus.DEAD.value)
+                    | (
+                        (cases.c.status == CaseStatus.FAILED.value)
+                        & (cases.c.next_attempt_at <= now)
                     ),
                 )
                 .values(
                     status=CaseStatus.PENDING.value,
-                    next_attempt_at=datetime.now(UTC),
+                    next_attempt_at=now,
                     attempts=0,
-                    updated_at=datetime.now(UTC),
+                    updated_at=now,
                 )
             )
         return bool(done.rowcount)
