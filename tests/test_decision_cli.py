@@ -79,7 +79,7 @@ def test_cases_list_and_retry(decided: Store) -> None:
     [row] = json.loads(out)
     assert row["status"] == "pending" and row["sink"] == "desk"
     code, out = run("cases", "retry", str(row["id"]))
-    assert code == 2 and "is pending and queued (it may be in delivery now): not retried" in out
+    assert code == 2 and "is pending: queued already and maybe in delivery now, not retried" in out
     code, out = run("cases", "retry", "999")
     assert code == 2 and "case 999" in out
 

@@ -243,8 +243,8 @@ def cases(
 @click.argument("case_id", type=int)
 @config_option
 def cases_retry(case_id: int, config_path: str | None) -> None:
-    """Put a dead case, or a failed one whose next attempt is due, back in the queue now
-    (a pending or claimed case is refused: it is queued already and may be in delivery)."""
+    """Put a dead or failed case back in the queue now (a pending case is refused: it is
+    queued already and may be in delivery)."""
     settings = settings_from(config_path, logs=False)
     store = CaseStore(open_store(settings).engine)
     if not store.retry(case_id):
@@ -253,10 +253,10 @@ def cases_retry(case_id: int, config_path: str | None) -> None:
             raise InputError(f"case {case_id}: no such case")
         if status == "held":
             raise InputError(f"case {case_id} is held for review: use `cases release {case_id}`")
-        if status in {"pending", "failed"}:
+        if status == "pending":
             raise InputError(
-                f"case {case_id} is {status} and queued (it may be in delivery now): not retried; "
-                "only dead cases, and failed ones whose next attempt is due, are retried"
+                f"case {case_id} is pending: queued already and maybe in delivery now, not "
+                "retried; only dead or failed cases are retried"
             )
         raise InputError(f"case {case_id} is {status}; only dead or failed cases are retried")
     click.echo(f"case {case_id} queued for delivery")
