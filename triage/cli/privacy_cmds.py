@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from escalation.file import FileSink, FileSinkSettings
-from triage.cli.common import config_option, echo_json, settings_from
+from triage.cli.common import config_option, echo_json, require_database, settings_from
 from triage.storage import open_store
 from triage.storage.erasure import Anonymiser, ErasureReport, erase_author
 from triage.storage.privacy import apply_retention
@@ -30,6 +30,7 @@ def erase(
     tombstone; the handle and words are anonymised in other posts' thread context, notes and
     file-sink lines. Shows the counts and asks first; exit code 3 when nothing matched."""
     settings = settings_from(config_path, logs=False)
+    require_database(settings)
     store = open_store(settings)
     plan = erase_author(store.engine, handle, source=source, dry_run=True)
     if not plan.matched:
@@ -87,6 +88,7 @@ def _tell_unreachable(tickets: list[tuple[str, str]]) -> None:
 def retention(config_path: str | None) -> None:
     """Apply the `retention` settings now (the daemon also does, every `interval_hours`)."""
     settings = settings_from(config_path, logs=False)
+    require_database(settings)
     store = open_store(settings)
     report = apply_retention(store.engine, settings.retention)
     click.echo(
