@@ -23,7 +23,7 @@ from triage.outbox import deliver_due
 from triage.storage import Store
 from triage.storage.cases import CaseStore
 from triage.storage.privacy import apply_retention
-from triage.storage.tables import audit_log, cases, posts, queue_items, replies
+from triage.storage.tables import audit_log, cases, posts, quarantine, queue_items, replies
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 #: What identifies the author: the handle, the display name, their words.
@@ -204,3 +204,36 @@ def test_erase_nobody_says_nothing_matched(
     cfg.write_text(json.dumps({"database": {"url": db_url}}), encoding="utf-8")
     code, out = _cli(cfg, "erase", "--author", who, "--yes")
     assert code == 3 and f"nothing stored matches author {who}" in out
+
+
+def test_a_short_handle_is_erased_without_taking_source_names_or_words(
+    store: Store, db_url: str, tmp_path: Path
+) -> None:
+    """The handle `x` is also the platform's name, and a letter: only the author's records,
+    `@x` mentions and records naming `x` as their author go."""
+    now = datetime.now(UTC)
+    mine = Post(source="x", external_id="1", text="my order never came, please check",
+                created_at=now, author=Author(handle="x"))  # fmt: skip
+    other = Post(source="x", external_id="2", text="@x same here, x marks the spot",
+                 created_at=now, author=Author(handle="bob"))  # fmt: skip
+    too_long = Post(source="x", external_id="e" * 500, text="t", created_at=now,
+                    author=Author(handle="x"))  # fmt: skip
+    not_hers = Post(source="x", external_id="f" * 500, text="t", created_at=now,
+                    author=Author(handle="carol"))  # fmt: skip
+    store.save_page("s", "replay", [mine, other, too_long, not_hers], None)
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(json.dumps({"database": {"url": db_url}}), encoding="utf-8")
+    code, out = _cli(cfg, "erase", "--author", "x", "--yes", "--json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert (report["posts"], report["quarantined"], report["anonymised"]) == (1, 1, 1)
+    bob = store.find_post("x", "2")
+    assert bob is not None and bob.post.source == "x"
+    assert bob.post.text == "[erased] same here, x marks the spot"
+    with store.engine.connect() as conn:
+        left = conn.execute(select(quarantine.c.source, quarantine.c.payload)).all()
+        erasures = conn.execute(
+            select(audit_log.c.actor, audit_log.c.detail).where(audit_log.c.action == "erase")
+        ).all()
+    assert len(left) == 1 and "carol" in left[0].payload and left[0].source == "s"
+    assert [(a, json.loads(d)["posts"]) for a, d in erasures] == [("cli", 1)]

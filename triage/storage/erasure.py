@@ -5,9 +5,9 @@ Two passes in one transaction:
 1. The author's own posts are deleted with every row that points at them (revisions,
    decisions, cases, queue work, replies, corrections); audit entries about them stay as a
    tombstone (who did what, when) without their detail.
-2. Every text and JSON column of every other row is searched for the handle, the display name
-   and the author's words (thread context in other posts' `raw["parent"]`, notes, examples,
-   errors) and those are replaced by `[erased]`.
+2. The free-text and JSON columns of every other row (`_free_text`) are searched for the
+   handle, the display name and the author's words (thread context in other posts'
+   `raw["parent"]`, notes, examples, errors) and those are replaced by `[erased]`.
 
 `erase_author(dry_run=True)` runs both and rolls back, so the counts it shows are exact.
 Cases already delivered to a remote helpdesk cannot be reached from here: the report lists
@@ -16,9 +16,11 @@ their sink and ticket id. File-sink lines are rewritten by `escalation.file.File
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -27,7 +29,6 @@ from sqlalchemy import (
     Engine,
     Table,
     Text,
-    UniqueConstraint,
     cast,
     delete,
     func,
@@ -35,19 +36,21 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.types import JSON, String
 
 from triage.storage.tables import (
+    alerts,
     audit_log,
     cases,
     corrections,
     decisions,
-    metadata,
+    examples,
+    poll_runs,
     post_revisions,
     posts,
     quarantine,
     queue_items,
     replies,
+    source_state,
 )
 
 ERASED = "[erased]"
@@ -55,15 +58,9 @@ ERASED = "[erased]"
 _CHUNK = 500
 #: Shorter texts are not identifying, and replacing them elsewhere would damage other posts.
 _MIN_WORDS = 12
-#: Tables of the service itself (agents, models, counters), not of the people posting.
-_NOT_SEARCHED = {
-    "users",
-    "web_sessions",
-    "head_versions",
-    "learn_runs",
-    "retained_counts",
-    "alembic_version",
-}
+#: A handle shorter than this is anonymised only as `@handle` (and where a record names it as
+#: its author): "bob" or "ana" as a bare word would take ordinary words with it.
+_MIN_BARE_HANDLE = 4
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -120,7 +117,8 @@ class Anonymiser:
             sorted({n for n in needles if n and len(n) >= 4}, key=len, reverse=True)
         )
         parts = [re.escape(n) for n in self.needles]
-        parts.append(r"(?<![\w.@])@?" + re.escape(self.handle) + r"(?!\w)")
+        at = "@?" if len(self.handle) >= _MIN_BARE_HANDLE else "@"
+        parts.append(r"(?<![\w.@])" + at + re.escape(self.handle) + r"(?!\w)")
         self._pattern = re.compile("|".join(parts), re.IGNORECASE)
 
     def text(self, value: str) -> str:
@@ -145,7 +143,12 @@ class Anonymiser:
 
 
 def erase_author(
-    engine: Engine, handle: str, *, source: str | None = None, dry_run: bool = False
+    engine: Engine,
+    handle: str,
+    *,
+    source: str | None = None,
+    dry_run: bool = False,
+    actor: str = "cli",
 ) -> ErasureReport:
     """Erase `handle` (case-insensitive, with or without `@`), on one `source` or all; with
     `dry_run` the same work is done and rolled back, for the counts."""
@@ -157,7 +160,7 @@ def erase_author(
             conn.commit()
         transaction = conn.begin()
         try:
-            report = _erase(conn, name, source)
+            report = _erase(conn, name, source, actor)
         except BaseException:
             transaction.rollback()
             raise
@@ -168,7 +171,7 @@ def erase_author(
     return report
 
 
-def _erase(conn: Connection, name: str, source: str | None) -> ErasureReport:
+def _erase(conn: Connection, name: str, source: str | None, actor: str) -> ErasureReport:
     stmt = select(posts.c.id, posts.c.text, posts.c.author_name).where(
         func.lower(posts.c.author_handle) == name
     )
@@ -196,19 +199,20 @@ def _erase(conn: Connection, name: str, source: str | None) -> ErasureReport:
     for start in range(0, len(ids), _CHUNK):
         for key, n in delete_posts(conn, ids[start : start + _CHUNK]).items():
             totals[key] = totals.get(key, 0) + n
-    # Quarantined payloads are JSON text: an item by this author names the handle.
-    quoted = f'"{name}"'
+    # Quarantined payloads are JSON text (a replay line is JSON inside a JSON string): an item
+    # by this author names the handle as its author.
+    by_author = re.compile(
+        r'"(?:author|author_handle|handle|username|screen_name)"\s*:\s*"@?' + re.escape(name) + '"',
+        re.IGNORECASE,
+    )
     quarantined = 0
     for row_id, payload in conn.execute(select(quarantine.c.id, quarantine.c.payload)).all():
-        if payload and quoted in payload.lower():
+        if payload and by_author.search(payload.replace('\\"', '"')):
             conn.execute(delete(quarantine).where(quarantine.c.id == row_id))
             quarantined += 1
     anonymiser = Anonymiser(name, sorted(needles))
     anonymised = _anonymise_elsewhere(conn, anonymiser, keep_handle_of=name if source else None)
-    if conn.dialect.name == "sqlite":
-        # The full-text index keeps deleted terms in its segments until they are merged.
-        conn.exec_driver_sql("INSERT INTO posts_fts(posts_fts) VALUES ('optimize')")
-    return ErasureReport(
+    report = ErasureReport(
         posts=len(ids),
         revisions=totals.get("revisions", 0),
         decisions=totals.get("decisions", 0),
@@ -223,6 +227,20 @@ def _erase(conn: Connection, name: str, source: str | None) -> ErasureReport:
         tickets=tuple((str(s), str(t)) for s, _, t in sent if t),
         needles=(name, *anonymiser.needles),
     )
+    # The erasure is on record, without whom it was about: the counts only.
+    conn.execute(
+        audit_log.insert().values(
+            at=datetime.now(UTC),
+            actor=actor,
+            action="erase",
+            post_id=None,
+            detail=json.dumps(report.counts()),
+        )
+    )
+    if conn.dialect.name == "sqlite":
+        # The full-text index keeps deleted terms in its segments until they are merged.
+        conn.exec_driver_sql("INSERT INTO posts_fts(posts_fts) VALUES ('optimize')")
+    return report
 
 
 def delete_posts(conn: Connection, ids: Sequence[int]) -> dict[str, int]:
@@ -252,26 +270,32 @@ def delete_posts(conn: Connection, ids: Sequence[int]) -> dict[str, int]:
     return counts
 
 
+def _free_text() -> dict[Table, tuple[Column[Any], ...]]:
+    """Where people's words are kept: the free-text and JSON columns. Ids, names of sources,
+    routes, rules, statuses and the service's own tables (users, models, counters) are not
+    searched, so erasing the handle `x` or `acme` never rewrites a source name or a brand."""
+    return {
+        posts: (posts.c.text, posts.c.raw, posts.c.url, posts.c.author_name),
+        post_revisions: (post_revisions.c.text, post_revisions.c.raw),
+        decisions: (decisions.c.explanation, decisions.c.summary, decisions.c.signals),
+        cases: (cases.c.last_error, cases.c.follow_up, cases.c.ticket_url),
+        replies: (replies.c.text, replies.c.url),
+        audit_log: (audit_log.c.detail,),
+        quarantine: (quarantine.c.payload, quarantine.c.reason),
+        examples: (examples.c.text,),
+        alerts: (alerts.c.last_error,),
+        poll_runs: (poll_runs.c.error,),
+        source_state: (source_state.c.message,),
+    }
+
+
 def _anonymise_elsewhere(
     conn: Connection, anonymiser: Anonymiser, *, keep_handle_of: str | None
 ) -> int:
-    """Scrub the author from every text and JSON column of every other row; rows changed."""
+    """Scrub the author from the free text of every other row; how many rows changed."""
     changed = 0
     terms = [anonymiser.handle, *(n.lower() for n in anonymiser.needles)]
-    for table in metadata.sorted_tables:
-        if table.name in _NOT_SEARCHED:
-            continue
-        keys = {c.name for c in table.primary_key.columns}
-        for constraint in table.constraints:
-            if isinstance(constraint, UniqueConstraint):
-                keys |= {c.name for c in constraint.columns}
-        columns = [
-            c
-            for c in table.columns
-            if c.name not in keys and isinstance(c.type, String | Text | JSON)
-        ]
-        if not columns:
-            continue
+    for table, columns in _free_text().items():
         pk = list(table.primary_key.columns)
         found = or_(
             *(
@@ -280,12 +304,9 @@ def _anonymise_elsewhere(
                 for term in terms
             )
         )
-        for row in conn.execute(select(*pk, *columns).where(found)).mappings().all():
-            if (
-                keep_handle_of is not None
-                and table is posts
-                and str(row["author_handle"]).lower() == keep_handle_of
-            ):
+        extra = [posts.c.author_handle] if table is posts else []
+        for row in conn.execute(select(*pk, *extra, *columns).where(found)).mappings().all():
+            if extra and str(row["author_handle"]).lower() == keep_handle_of:
                 continue  # the same handle on another platform: someone else
             values: dict[str, Any] = {}
             for column in columns:
