@@ -5,17 +5,20 @@ heads and rules)."""
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from classifiers.pipeline import Classifier
 from config.schema import Settings
 from kernel.models import Author, Post, Route
 from triage.classify_job import classify_pending
+from triage.cli import cli
 from triage.storage import Store, make_engine, migrate
 from triage.storage.decisions import DecisionStore
 
@@ -106,3 +109,17 @@ def test_the_daemon_and_classify_route_a_card_the_same_way(
             text
         )
         assert decision.route is Route.HELPDESK, text
+
+
+def test_the_classify_command_routes_the_cards_as_the_daemon_does(tmp_path: Path) -> None:
+    """`social-triage classify` on the original texts: every card to the helpdesk, the route
+    the daemon gives the masked, stored post (the test above)."""
+    table = tmp_path / "cards.csv"
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text"])
+        writer.writerows([text] for text in CARD_TEXTS)
+    result = CliRunner().invoke(cli, ["classify", str(table)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [line["route"] for line in lines] == ["helpdesk"] * len(CARD_TEXTS)

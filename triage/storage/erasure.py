@@ -58,6 +58,8 @@ ERASED = "[erased]"
 _CHUNK = 500
 #: Shorter texts are not identifying, and replacing them elsewhere would damage other posts.
 _MIN_WORDS = 12
+#: Texts of the author the SQL pre-filter of other rows looks for (a statement per table).
+_PREFILTER_TEXTS = 50
 #: A handle shorter than this is anonymised only as `@handle` (and where a record names it as
 #: its author): "bob" or "ana" as a bare word would take ordinary words with it.
 _MIN_BARE_HANDLE = 4
@@ -294,7 +296,10 @@ def _anonymise_elsewhere(
 ) -> int:
     """Scrub the author from the free text of every other row; how many rows changed."""
     changed = 0
-    terms = [anonymiser.handle, *(n.lower() for n in anonymiser.needles)]
+    # The SQL pre-filter looks for the handle, names and the first texts; a row holding the
+    # author's words names them too (thread context carries its author), and the rows found
+    # are rewritten with every text.
+    terms = [anonymiser.handle, *(n.lower() for n in anonymiser.needles[:_PREFILTER_TEXTS])]
     for table, columns in _free_text().items():
         pk = list(table.primary_key.columns)
         found = or_(
