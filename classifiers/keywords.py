@@ -312,11 +312,13 @@ ACCOUNT_TAKEOVER = (
     "email on my account was changed", "email on my account changed",
     "email on my account has been changed", "email address on my account was changed",
     "changed the email on my account", "changed the email address on my account",
-    "changed my email without", "changed my password without", "password was changed",
+    "changed my email without", "changed my password without", "password was changed without",
+    "password was changed by someone",
     "someone logged into my account", "someone logged in to my account",
     "someone got into my account", "someone accessed my account", "someone is using my account",
     "someone used my account", "someone else is using my account", "logged into my account from",
-    "login from an unknown device", "sign-in from an unknown device", "unknown device",
+    "login from an unknown device", "sign-in from an unknown device",
+    "logged in from an unknown device", "login from a device i don't know",
     "purchases with my saved card", "purchases made with my saved card",
     "bought with my saved card", "using my saved card", "orders i didn't place",
     "orders i did not place", "order i didn't place", "order i did not place", "sim swap",
@@ -351,7 +353,7 @@ HEALTH_RECORD = (
     "health information", "health data", "medical data", "x-ray", "x-rays", "mri",
     # pt
     "exame", "exames", "resultado do exame", "resultados dos exames", "laudo", "laudos",
-    "receita", "receitas", "prontuario", "dados de saude", "dados medicos", "meu diagnostico",
+    "minha receita", "receita medica", "receitas medicas", "prontuario", "dados de saude", "dados medicos", "meu diagnostico",
     "raio-x", "ressonancia", "hemograma",
     # es
     "resultados", "analisis", "examenes", "estudios medicos", "receta", "recetas",
@@ -363,7 +365,7 @@ EXPOSED = (
     # en
     "someone else", "someone else's", "another patient", "another patient's", "other patients",
     "another customer", "another person", "a stranger", "strangers", "wrong person",
-    "wrong patient", "wrong address", "not mine", "leaked", "exposed", "shared my",
+    "wrong patient", "wrong address", "not mine", "leaked", "exposed my", "shared my results",
     # pt
     "outra pessoa", "outro paciente", "outra paciente", "outros pacientes", "outro cliente",
     "outra cliente", "um desconhecido", "uma desconhecida", "desconhecidos", "pessoa errada",
