@@ -353,8 +353,8 @@ HEALTH_RECORD = (
     "health information", "health data", "medical data", "x-ray", "x-rays", "mri",
     # pt
     "exame", "exames", "resultado do exame", "resultados dos exames", "laudo", "laudos",
-    "minha receita", "receita medica", "receitas medicas", "prontuario", "dados de saude", "dados medicos", "meu diagnostico",
-    "raio-x", "ressonancia", "hemograma",
+    "minha receita", "receita medica", "receitas medicas", "prontuario", "dados de saude",
+    "dados medicos", "meu diagnostico", "raio-x", "ressonancia", "hemograma",
     # es
     "resultados", "analisis", "examenes", "estudios medicos", "receta", "recetas",
     "mi diagnostico", "datos de salud", "datos medicos", "radiografia", "resonancia",
