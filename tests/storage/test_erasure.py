@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import MetaData, select
+from sqlalchemy import Engine, MetaData, select
 
 from config.operations import RetentionSettings
 from escalation.file import FileSink
@@ -20,7 +20,7 @@ from tests.test_classify_job import KeywordClassifier
 from triage.classify_job import classify_pending
 from triage.cli import cli
 from triage.outbox import deliver_due
-from triage.storage import Store
+from triage.storage import Store, make_engine
 from triage.storage.cases import CaseStore
 from triage.storage.privacy import apply_retention
 from triage.storage.tables import audit_log, cases, posts, quarantine, queue_items, replies
@@ -237,3 +237,66 @@ def test_a_short_handle_is_erased_without_taking_source_names_or_words(
         ).all()
     assert len(left) == 1 and "carol" in left[0].payload and left[0].source == "s"
     assert [(a, json.loads(d)["posts"]) for a, d in erasures] == [("cli", 1)]
+
+
+@pytest.mark.slow
+def test_the_issue_scenario_run_once_reply_erase(db_url: str, tmp_path: Path) -> None:
+    """Issue 19 as reported: `run --once` (the bundled sample, the real model), an agent
+    replies to a post of X, then `erase --author X`: it succeeds, and no column of any table
+    nor any file-sink line holds the handle or any of X's texts."""
+    handle = "txlonghorn_ops"
+    sample = Path(__file__).parents[2] / "listener" / "data" / "sample_posts.jsonl"
+    records = [json.loads(line) for line in sample.read_text(encoding="utf-8").splitlines()]
+    texts = [r["text"] for r in records if r["author"]["handle"] == handle]
+    assert texts and any(r.get("parent_id") for r in records if r["author"]["handle"] != handle)
+    sink_file = tmp_path / "cases.jsonl"
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(
+        json.dumps(
+            {
+                "database": {"url": db_url},
+                "sinks": [{"name": "local", "type": "file", "path": str(sink_file)}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    code, out = _cli(cfg, "run", "--once")
+    assert code == 0, out
+    assert _cli(cfg, "users", "add", "agent1", "--role", "agent")[0] == 0
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        post_id = (
+            conn.execute(
+                select(posts.c.id).where(posts.c.author_handle == handle).order_by(posts.c.id)
+            )
+            .scalars()
+            .first()
+        )
+    assert post_id is not None
+    code, out = _cli(cfg, "queue", "reply", str(post_id), f"hi @{handle}", "--as", "agent1")
+    assert code == 0, out
+    assert _sample_traces(engine, sink_file, handle, texts)  # the check sees them before
+    code, out = _cli(cfg, "erase", "--author", handle, "--yes")
+    assert code == 0, out
+    assert _sample_traces(engine, sink_file, handle, texts) == []
+    engine.dispose()
+
+
+def _sample_traces(engine: Engine, sink_file: Path, handle: str, texts: list[str]) -> list[str]:
+    """Every column of every table (reflected) and every file-sink line, for the handle and
+    the author's texts (their first 60 characters, as stored or as JSON)."""
+    found = []
+    reflected = MetaData()
+    reflected.reflect(engine)
+    with engine.connect() as conn:
+        for table in reflected.sorted_tables:
+            for row in conn.execute(select(table)).mappings():
+                dumped = json.dumps({k: str(v) for k, v in row.items()}, ensure_ascii=False)
+                dumped += "".join(json.dumps(v, ensure_ascii=False) for v in row.values()
+                                  if isinstance(v, dict | list))  # fmt: skip
+                found += [f"{table.name}: handle"] * (handle in dumped.lower())
+                found += [f"{table.name}: text" for t in texts if t[:60] in dumped]
+    lines = sink_file.read_text(encoding="utf-8") if sink_file.exists() else ""
+    found += ["file: handle"] * (handle in lines.lower())
+    found += ["file: text" for t in texts if json.dumps(t[:60])[1:-1] in lines]
+    return found
