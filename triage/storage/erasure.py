@@ -182,7 +182,8 @@ def _erase(conn: Connection, name: str, source: str | None, actor: str) -> Erasu
     rows = conn.execute(stmt).all()
     ids = [int(r.id) for r in rows]
     needles = {str(r.text) for r in rows if len(str(r.text).strip()) >= _MIN_WORDS}
-    needles |= {str(r.author_name) for r in rows if r.author_name}
+    # A display name of one word ("Maria") names many people: only full names are searched.
+    needles |= {str(r.author_name).strip() for r in rows if len(str(r.author_name).split()) > 1}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         needles |= {
