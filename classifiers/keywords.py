@@ -260,7 +260,9 @@ FRAUD = (
     "don't recognize this charge", "don't recognise this charge", "do not recognize",
     "do not recognise", "don't recognize the", "don't recognise the", "didn't make this purchase",
     "didn't make these purchases", "i did not make", "dispute the charge", "dispute a charge",
-    "chargeback", "charge back",
+    "chargeback", "charge back", "filed a chargeback", "disputing the charge",
+    "disputed the charge", "dispute with my bank", "dispute for the charge", "opened a dispute",
+    "dispute with my card", "disputing it with my bank",
     # pt
     "golpe do pix", "golpe no pix", "golpe pelo pix", "golpe via pix", "cai num golpe",
     "cai no golpe", "cai em um golpe", "caí num golpe", "sofri um golpe", "levei um golpe",
@@ -270,11 +272,14 @@ FRAUD = (
     "compras que nao fiz", "nao fiz essa compra", "nao fiz esta compra", "nao fiz essas compras",
     "pix que nao fiz", "transferencia que nao fiz", "cartao roubado", "roubaram meu cartao",
     "contestar a compra", "contestar uma compra", "contestacao da compra", "chargeback",
+    "contestei a compra", "contestei a cobranca", "contestar a cobranca", "contestacao no cartao",
+    "abri uma contestacao", "abri contestacao",
     # es
     "fraude", "fraudes", "fraudulento", "fraudulenta", "estafa", "estafaron", "me estafaron",
     "estafador", "clonaron", "tarjeta clonada", "no reconozco", "robo de identidad",
     "suplantacion de identidad", "tarjeta robada", "me robaron la tarjeta", "compra que no hice",
-    "compras que no hice", "contracargo",
+    "compras que no hice", "contracargo", "desconozco el cargo", "desconozco estos cargos",
+    "disputa con mi banco", "abri una disputa", "disputar el cargo", "suplantacion",
 )
 
 PRIVACY_BREACH = (
@@ -294,6 +299,82 @@ PRIVACY_BREACH = (
     "historial medico", "historial clinico", "expediente medico", "datos de otra persona",
     "datos de otro cliente", "filtracion de datos", "filtraron mis datos", "mis datos filtrados",
     "cuenta de otra persona",
+)
+
+ACCOUNT_TAKEOVER = (
+    # en: someone else is in the customer's account, or changed what proves it is theirs
+    "account takeover", "account was taken over", "took over my account", "taken over my account",
+    "account was compromised", "account has been compromised", "account got compromised",
+    "compromised account", "account hacked", "account was hacked", "account got hacked",
+    "account has been hacked", "hacked my account", "hacked into my account",
+    "someone changed my email", "someone changed the email", "someone changed my password",
+    "someone changed the password", "someone changed my phone number",
+    "email on my account was changed", "email on my account changed",
+    "email on my account has been changed", "email address on my account was changed",
+    "changed the email on my account", "changed the email address on my account",
+    "changed my email without", "changed my password without", "password was changed without",
+    "password was changed by someone",
+    "someone logged into my account", "someone logged in to my account",
+    "someone got into my account", "someone accessed my account", "someone is using my account",
+    "someone used my account", "someone else is using my account", "logged into my account from",
+    "login from an unknown device", "sign-in from an unknown device",
+    "logged in from an unknown device", "login from a device i don't know",
+    "purchases with my saved card", "purchases made with my saved card",
+    "bought with my saved card", "using my saved card", "orders i didn't place",
+    "orders i did not place", "order i didn't place", "order i did not place", "sim swap",
+    "sim swapped", "ported my number", "unauthorized access", "unauthorised access",
+    # pt
+    "conta hackeada", "conta foi hackeada", "hackearam minha conta", "hackearam a minha conta",
+    "conta invadida", "invadiram minha conta", "invadiram a minha conta", "roubaram minha conta",
+    "roubaram a minha conta", "alguem entrou na minha conta", "alguem acessou minha conta",
+    "alguem acessou a minha conta", "alguem esta usando minha conta",
+    "alguem ta usando minha conta", "alguem mudou meu email", "alguem mudou minha senha",
+    "alguem trocou meu email", "alguem trocou minha senha", "alteraram meu email",
+    "alteraram o email", "alteraram minha senha", "alteraram a senha", "mudaram meu email",
+    "mudaram o email", "mudaram minha senha", "mudaram a senha", "trocaram meu email",
+    "trocaram o email", "trocaram minha senha", "trocaram a senha", "email da minha conta foi",
+    "compras com meu cartao salvo", "compras com o cartao salvo", "pedidos que nao fiz",
+    "pedido que nao fiz", "clonaram meu whatsapp", "clonaram meu chip", "clonaram o chip",
+    "acesso nao autorizado", "acesso indevido",
+    # es
+    "cuenta hackeada", "hackearon mi cuenta", "me hackearon la cuenta", "robaron mi cuenta",
+    "me robaron la cuenta", "alguien entro a mi cuenta", "alguien entro en mi cuenta",
+    "alguien accedio a mi cuenta", "alguien esta usando mi cuenta", "cambiaron mi correo",
+    "cambiaron el correo", "cambiaron mi contrasena", "cambiaron la contrasena",
+    "alguien cambio mi correo", "alguien cambio mi contrasena", "con mi tarjeta guardada",
+    "pedidos que no hice", "pedido que no hice", "duplicaron mi chip", "acceso no autorizado",
+)
+
+#: A record of someone's health (`privacy_breach` when it reaches someone else, see PAIRED).
+HEALTH_RECORD = (
+    # en
+    "test results", "lab results", "my results", "blood test", "exam results", "scan results",
+    "medical report", "prescription", "prescriptions", "my diagnosis", "medical information",
+    "health information", "health data", "medical data", "x-ray", "x-rays", "mri",
+    # pt
+    "exame", "exames", "resultado do exame", "resultados dos exames", "laudo", "laudos",
+    "minha receita", "receita medica", "receitas medicas", "prontuario", "dados de saude",
+    "dados medicos", "meu diagnostico", "raio-x", "ressonancia", "hemograma",
+    # es
+    "resultados", "analisis", "examenes", "estudios medicos", "receta", "recetas",
+    "mi diagnostico", "datos de salud", "datos medicos", "radiografia", "resonancia",
+)
+
+#: Someone who should not have seen it, or a leak.
+EXPOSED = (
+    # en
+    "someone else", "someone else's", "another patient", "another patient's", "other patients",
+    "another customer", "another person", "a stranger", "strangers", "wrong person",
+    "wrong patient", "wrong address", "not mine", "leaked", "exposed my", "shared my results",
+    # pt
+    "outra pessoa", "outro paciente", "outra paciente", "outros pacientes", "outro cliente",
+    "outra cliente", "um desconhecido", "uma desconhecida", "desconhecidos", "pessoa errada",
+    "paciente errado", "nao sao meus", "nao e meu", "vazou", "vazaram", "vazados", "exposto",
+    "expostos", "expuseram", "compartilharam meus",
+    # es
+    "otra persona", "otro paciente", "otra paciente", "otros pacientes", "otro cliente",
+    "un desconocido", "una desconocida", "desconocidos", "persona equivocada", "no son mios",
+    "filtraron", "filtrados", "expuestos", "expusieron", "compartieron mis",
 )
 
 PRAISE = (
@@ -343,13 +424,22 @@ CATEGORIES: Mapping[str, tuple[str, ...]] = {
     "outage": OUTAGE,
     "fraud": FRAUD,
     "privacy_breach": PRIVACY_BREACH,
+    "account_takeover": ACCOUNT_TAKEOVER,
     "praise": PRAISE,
+}
+
+#: Category -> two word lists that together make it: a health record (exames, test results)
+#: and someone who should not have it (outra pessoa, another patient) is a privacy breach, in
+#: any word order and whatever the verb ("o app mostrou meus exames para outra pessoa").
+PAIRED: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "privacy_breach": (HEALTH_RECORD, EXPOSED),
 }
 
 #: Emoji that praise (or cheer) on their own: "lua blanco maravilhosa 😍👏".
 PRAISE_EMOJI = frozenset("😍👏🥰😊🙏💙💚❤👍🤩😘🎉🙌💖💕⭐🌟😀😃😁")
 
 _COMPILED: dict[str, TermSet] = {name: TermSet(words) for name, words in CATEGORIES.items()}
+_PAIRED = {name: (TermSet(a), TermSet(b)) for name, (a, b) in PAIRED.items()}
 _PRAISE_CANCEL = TermSet(w for w in PRAISE_CANCELLED_BY if w != "?")
 
 
@@ -370,12 +460,20 @@ def keyword_hits(text: str) -> dict[str, tuple[str, ...]]:
         )
         if found:
             hits[name] = found
+    for name, (first, second) in _PAIRED.items():
+        a, b = _found(first, folded, words), _found(second, folded, words)
+        if a and b:
+            hits[name] = tuple(dict.fromkeys(hits.get(name, ()) + a + b))
     emoji = tuple(dict.fromkeys(ch for ch in text if ch in PRAISE_EMOJI))
     if emoji:
         hits["praise"] = hits.get("praise", ()) + emoji
     if "praise" in hits and _praise_cancelled(folded, words):
         del hits["praise"]
     return hits
+
+
+def _found(terms: TermSet, folded: str, words: frozenset[str]) -> tuple[str, ...]:
+    return tuple(" ".join(m.group(0).split()) for m in terms.finditer(folded, words))
 
 
 def _praise_cancelled(folded: str, words: frozenset[str]) -> bool:

@@ -13,6 +13,7 @@ the per-post Python work overlaps the encoder instead of following it (docs/BENC
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
@@ -199,11 +200,38 @@ class TextFeatures(NamedTuple):
 def text_features(text: str, post: Post | None = None) -> TextFeatures:
     from classifiers.sensitive import detect, keyword_hits
 
+    findings = detect(text)
+    if post is not None:
+        findings = with_masked_kinds(findings, post, text)
     return TextFeatures(
         keywords=keyword_hits(text),
-        sensitive=detect(text),
+        sensitive=findings,
         language=detect_language(text, hint=post.lang if post else None),
     )
+
+
+#: Where a value masked at rest sits in the stored text (`kernel.protect`).
+_MASK_MARK = re.compile(r"(?:\*[ -]?){4,}(?:[\d -]*\d)?")
+
+
+def with_masked_kinds(
+    findings: tuple[SensitiveFinding, ...], post: Post, text: str
+) -> tuple[SensitiveFinding, ...]:
+    """The findings plus the kinds masked before the post was stored (`raw["_masked"]`), so
+    a stored post routes as its original text does, whatever the mask looks like."""
+    masked = post.raw.get("_masked") if isinstance(post.raw, dict) else None
+    if not isinstance(masked, list):
+        return findings
+    missing = [k for k in masked if isinstance(k, str) and k not in {f.kind for f in findings}]
+    if not missing:
+        return findings
+    mark = _MASK_MARK.search(text)
+    start, end = mark.span() if mark else (0, 0)
+    added = tuple(
+        SensitiveFinding(kind=kind, start=start, end=end, preview=text[start:end])
+        for kind in missing
+    )
+    return tuple(sorted(findings + added, key=lambda f: f.start))
 
 
 def signals_from_scores(

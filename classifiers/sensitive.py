@@ -54,7 +54,8 @@ DEFAULT_ACCOUNT_PATTERNS = (
 _CREDENTIAL_RE = re.compile(
     r"(?<!\w)(?P<cue>password|passwd|pwd|passcode|senha|contrasena|clave|pin|nip)"
     r"(?:\s+[\w]+){0,4}?"
-    r"(?:\s*(?P<delim>[:=])|\s+(?P<copula>is|e|eh|es|era|was|sera))\s*"
+    # A copula is a whole word: the "e" of "senha e o e-mail" is no "senha é ...".
+    r"(?:\s*(?P<delim>[:=])|\s+(?P<copula>is|e|eh|es|era|was|sera)(?![\w\-@.]))\s*"
     "[\"'\u201c\u2018]?(?P<value>[^\\s\"'\u201c\u201d\u2018\u2019]{4,64})"
 )
 _PIN_RE = re.compile(r"(?<!\w)(?:pin|nip)(?: code| codigo)?\s*(?P<value>\d{4,8})(?![\w-])")
@@ -166,7 +167,9 @@ def _cards(scan: _Scan) -> Iterator[tuple[int, int]]:
 
 #: A card number as the store keeps it (all but the last four digits masked, see
 #: `kernel/protect.py`): still a card, so a stored post re-classified routes as before.
-_MASKED_CARD_RE = re.compile(r"(?<![\w*])(?:\*[ -]?){8,15}\d{4}(?!\w)")
+#: A card masked to its last four digits, whatever its grouping: `**** **** **** 1111`,
+#: `************1111`, and Amex as 4-4-4-3 `**** **** ***6 287` (the digits kept may be split).
+_MASKED_CARD_RE = re.compile(r"(?<![\w*])(?:\*[ -]?){8,15}(?:\d[ -]?){3}\d(?!\w)")
 
 
 def _masked_cards(scan: _Scan) -> Iterator[tuple[int, int]]:
@@ -241,6 +244,8 @@ def _emails(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _credentials(scan: _Scan) -> Iterator[tuple[int, int]]:
+    for token in sp.API_TOKEN_RE.finditer(scan.text):
+        yield token.span()
     if scan.digits >= 4:
         for match in _PIN_RE.finditer(scan.folded):
             yield match.span("value")

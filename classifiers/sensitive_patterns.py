@@ -160,6 +160,21 @@ CARD_RE = re.compile(
     + r"|\d{3,7}(?P<s3>[ -])\d{2,7}(?:(?P=s3)\d{2,7}){1,4})"
     + _END
 )
+#: API keys and tokens of the common shapes a customer may paste: Stripe secret and restricted
+#: keys and webhook secrets, AWS access key ids, GitHub tokens, Slack tokens, Google API keys,
+#: and JSON Web Tokens (header.payload.signature). Masked at rest like passwords.
+API_TOKEN_RE = re.compile(
+    r"(?<![\w-])(?:"
+    r"(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,247}"
+    r"|whsec_[0-9A-Za-z]{16,}"
+    r"|(?:AKIA|ASIA)[0-9A-Z]{16}"
+    r"|gh[pousr]_[0-9A-Za-z]{30,251}"
+    r"|github_pat_[0-9A-Za-z_]{22,251}"
+    r"|xox[abposr]-[0-9A-Za-z-]{10,250}"
+    r"|AIza[0-9A-Za-z_\-]{35}"
+    r"|eyJ[0-9A-Za-z_-]{8,}\.eyJ[0-9A-Za-z_-]{8,}\.[0-9A-Za-z_-]{10,}"
+    r")(?![\w-])"
+)
 #: A country code, check digits, then alphanumeric chunks with single space, dot or dash
 #: separators (people write "NO 05 15030383041" and "ES15-0049-..."); trailing chunks that are
 #: not part of the IBAN are trimmed by the detector until the checksum holds.

@@ -8,7 +8,7 @@ registered plugins' models (`kernel.plugins`), so the models must not need the s
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -47,6 +47,10 @@ class _Source(BaseModel):
     #: addressed to it, and that brand's labels teach its own route head (`learn`).
     #: `brand.name` when empty.
     brand: str | None = Field(default=None, min_length=1, max_length=255)
+
+    #: Secrets (`NAME_env` / `NAME_file`) needed only to reply, not to read: `config check`
+    #: does not ask for them while replies are dry runs.
+    reply_secrets: ClassVar[frozenset[str]] = frozenset()
 
 
 class _Sink(BaseModel):

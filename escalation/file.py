@@ -16,7 +16,7 @@ import fcntl
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,6 +93,39 @@ class FileSink(Sink):
             found = self._sent.get(handle, idempotency_key)
         return None if found is None else self._ref(found)
 
+    def erase(self, keys: Collection[str], scrub: Callable[[Any], Any]) -> tuple[int, int]:
+        """Drop the lines of the cases `keys` and pass every other record through `scrub`
+        (an erasure request); (lines dropped, lines changed). The file is rewritten in place
+        under its lock, so a daemon appending at the same time waits and loses nothing."""
+        if not self.path.exists():
+            return 0, 0
+        dropped = changed = 0
+        with self._locked("r+b") as handle:
+            lines = handle.read().splitlines(keepends=True)
+            kept: list[bytes] = []
+            for line in lines:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    kept.append(line)  # cut short by a crash: not ours to judge
+                    continue
+                if isinstance(record, dict) and record.get("idempotency_key") in keys:
+                    dropped += 1
+                    continue
+                cleaned = scrub(record)
+                if cleaned != record:
+                    changed += 1
+                    line = json.dumps(cleaned, ensure_ascii=False, sort_keys=True).encode() + b"\n"
+                kept.append(line)
+            if dropped or changed:
+                handle.seek(0)
+                handle.writelines(kept)
+                handle.truncate()
+                handle.flush()
+                os.fsync(handle.fileno())
+                self._sent = _SentKeys()
+        return dropped, changed
+
     def describe(self) -> str:
         return f"file sink {self.name!r} -> {self.path}"
 
@@ -110,7 +143,8 @@ class FileSink(Sink):
         except OSError as exc:
             raise DeliveryRetryable(f"file {self.name}: cannot open {self.path}: {exc}") from exc
         with self._sent_lock, handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX if "a" in mode else fcntl.LOCK_SH)
+            exclusive = "a" in mode or "+" in mode
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
             try:
                 yield handle
             finally:

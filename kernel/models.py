@@ -118,6 +118,18 @@ class RateLimit:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Skipped:
+    """An item a source could not read: the reason, and the item as it was read (a replay
+    line), which the quarantine keeps masked like a post."""
+
+    reason: str
+    content: str | None = None
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Page:
     """One page of a poll.
 
@@ -129,8 +141,8 @@ class Page:
     posts: tuple[Post, ...]
     cursor: dict[str, Any] | None = None
     rate_limit: RateLimit | None = None
-    #: Items the source skipped on this page, each with a one-line reason.
-    skipped: tuple[str, ...] = ()
+    #: Items the source skipped on this page, each with a one-line reason (and its content).
+    skipped: tuple[str | Skipped, ...] = ()
     #: Items the platform returned for this page (what a metered API bills); None: not counted.
     reads: int | None = None
 

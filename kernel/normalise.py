@@ -6,7 +6,8 @@ PostgreSQL refuses, values longer than their column, payloads nested thousands o
 `normalise_post` repairs what can be repaired without changing what the post means (strips NUL
 bytes, drops a value of the wrong type, cuts a display name, bounds the raw payload) and raises
 `Unstorable` for what cannot (no usable identity), so the store can quarantine that one item
-and keep the rest of its page.
+and keep the rest of its page. A post dated more than an hour ahead of the clock is stored with
+the time it was read (the given time kept in `raw["_normalised"]`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kernel.errors import Unstorable
@@ -32,9 +33,11 @@ BIGINT_MAX = 2**63 - 1
 MAX_DEPTH = 32
 #: Raw payloads larger than this (as JSON) are replaced by a note.
 MAX_RAW_BYTES = 256 * 1024
+#: Posts dated later than this past the clock are clamped to the time they were read.
+FUTURE_TOLERANCE = timedelta(hours=1)
 
 
-def normalise_post(post: Post) -> Post:
+def normalise_post(post: Post, *, now: datetime | None = None) -> Post:
     """`post` made safe for every column of every engine, or `Unstorable`."""
     notes: list[str] = []
     source = _identity(post.source, "source", SOURCE_MAX)
@@ -50,6 +53,12 @@ def normalise_post(post: Post) -> Post:
         raise Unstorable(f"created_at is {type(created_at).__name__}, not a time")
     if created_at.tzinfo is None:
         created_at = created_at.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    if created_at > now + FUTURE_TOLERANCE:
+        # A post from the future (a bad clock, year 9999) would sort first in every list:
+        # stored as the time it was read, the given time kept in the note.
+        notes.append(f"created_at {created_at.isoformat()} is in the future: stored as read time")
+        created_at = now
     try:
         kind = PostKind(post.kind)
     except ValueError as exc:

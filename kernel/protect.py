@@ -1,7 +1,8 @@
 """Data protection at rest: what is never stored in clear.
 
 Card numbers (PCI DSS forbids keeping them) are masked to their last four digits and shared
-credentials (passwords, PINs, tokens a customer pastes) are masked whole, in the post text and
+credentials (passwords, PINs, API keys and tokens a customer pastes: Stripe, AWS, GitHub,
+Slack, Google, JWTs) are masked whole, in the post text and
 in every string of its raw payload, before the post is written. Everything downstream (the
 classifier, the helpdesk sinks, the file sink, exports) only ever sees the masked form; the
 detector still recognises a masked card, so a masked post routes as the original would.
@@ -31,7 +32,12 @@ MASKED_AT_REST = frozenset({"payment_card", "credential"})
 #: Strings shorter than this cannot hold a card number or a "password: x" phrase.
 _MIN_LEN = 8
 #: Every credential cue of the detector (classifiers/sensitive.py) starts with one of these.
-_CUES = re.compile(r"(?i)pass|pwd|senha|contras|clave|pin|nip")
+#: API keys and tokens a customer pastes start with one of these (`sk_live_`, `AKIA`, `ghp_`,
+#: `github_pat_`, `xoxb-`, `AIza`, a JWT's `eyJ`).
+_CUES = re.compile(
+    r"(?i)pass|pwd|senha|contras|clave|pin|nip"
+    r"|(?-i:[sr]k_(?:live|test)_|whsec_|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|AIza|eyJ)"
+)
 #: A card number is 12-19 digits with at most single spaces or dashes between them.
 _CARDLIKE = re.compile(r"\d(?:[ -]?\d){11,18}")
 

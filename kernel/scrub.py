@@ -8,6 +8,10 @@ and by `scrub()` to every error the store keeps (`poll_runs.error`, `source_stat
   and the contents of `*_file` files, registered at start-up by `register_from_settings`);
 - the user:password part of URLs and token-like query parameters (`token`, `access_token`,
   `key`, `api_key`, `secret`, `password`, `sig`, `signature`, ...);
+- the same secrets base64- and URL-encoded, and `user:password` pairs (a sink's user or e-mail
+  with its secret, Zendesk's `email/token:TOKEN`, a URL's userinfo) in clear and base64: a
+  401 that echoes the Basic value without "Basic " must not carry it into a log or error;
+- any base64 token that decodes to `user:password` (an unconfigured Basic credential);
 - `Bearer`/`Basic` credentials in echoed headers;
 - card numbers, credentials and other personal data the sensitive-data detector finds (logs
   show the masked preview): the application gives the detector's `redact` to `use_redactor`
@@ -19,6 +23,8 @@ are also created with `hide_parameters=True`), so a failed insert never carries 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import logging
 import os
@@ -27,7 +33,7 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, quote_plus, unquote
 
 from pydantic import BaseModel
 
@@ -44,6 +50,12 @@ _QUERY_KEYS = (
 )
 _QUERY_RE = re.compile(rf"(?i)((?<![\w-])(?:{_QUERY_KEYS})=)[^&\s#\"'<>]*")
 _AUTH_RE = re.compile(r"(?i)\b(Bearer|Basic|Token)(\s+)[A-Za-z0-9._~+/=\-%]{8,}")
+#: A base64 token long enough to hold `user:password` (std or URL-safe alphabet, padded or not).
+_BASE64_RE = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/_=-])")
+#: What a decoded Basic credential looks like: printable, no spaces, a colon inside.
+_USER_PASSWORD_RE = re.compile(r"[!-~]+:[!-~]+")
+#: Fields naming who a secret belongs to: the pair `user:secret` is Basic auth's input.
+_IDENTITY_FIELDS = ("user", "username", "email", "login")
 MASK = "[redacted]"
 
 
@@ -60,8 +72,18 @@ def register_secrets(values: Iterable[str | None]) -> None:
         found = set(_secrets)
         for value in values:
             if value and len(value.strip()) >= _MIN_SECRET:
-                found.add(value.strip())
+                found |= encoded_forms(value.strip())
         _secrets = tuple(sorted(found, key=len, reverse=True))
+
+
+def encoded_forms(secret: str) -> set[str]:
+    """The secret as it may be echoed: itself, base64 (standard and URL-safe, with and without
+    padding) and URL-encoded."""
+    forms = {secret, quote(secret, safe=""), quote_plus(secret), quote(secret)}
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        encoded = encode(secret.encode("utf-8")).decode("ascii")
+        forms |= {encoded, encoded.rstrip("=")}
+    return {f for f in forms if len(f) >= _MIN_SECRET}
 
 
 def clear_secrets() -> None:
@@ -78,17 +100,26 @@ def register_from_settings(settings: BaseModel) -> None:
 def secret_values(model: Any) -> list[str]:
     values: list[str] = []
     if isinstance(model, BaseModel):
+        own: list[str] = []
         for name in type(model).model_fields:
             value = getattr(model, name)
             if name.endswith("_env") and isinstance(value, str):
-                values.append(os.environ.get(value, ""))
+                own.append(os.environ.get(value, ""))
             elif name.endswith("_file") and isinstance(value, str | Path):
                 with contextlib.suppress(OSError, UnicodeDecodeError):
-                    values.append(Path(value).read_text(encoding="utf-8").strip())
+                    own.append(Path(value).read_text(encoding="utf-8").strip())
             elif name.endswith("url") and isinstance(value, str):
                 values += _url_secrets(value)
             else:
                 values += secret_values(value)
+        identities = [
+            v for f in _IDENTITY_FIELDS if isinstance(v := getattr(model, f, None), str) and v
+        ]
+        for secret in (s for s in own if s):
+            values.append(secret)
+            # Basic auth's input, as a helpdesk may echo it (Zendesk: `email/token:TOKEN`).
+            for who in identities:
+                values += [f"{who}:{secret}", f"{who}/token:{secret}"]
     elif isinstance(model, list | tuple):
         for item in model:
             values += secret_values(item)
@@ -97,9 +128,9 @@ def secret_values(model: Any) -> list[str]:
 
 def _url_secrets(url: str) -> list[str]:
     """The password and the token-like query values of a configured URL."""
-    found = [
-        m.group(1) for m in re.finditer(r"(?i)^[a-z][a-z0-9+.\-]*://[^/\s@:]*:([^/\s@]+)@", url)
-    ]
+    found = []
+    for m in re.finditer(r"(?i)^[a-z][a-z0-9+.\-]*://([^/\s@:]*):([^/\s@]+)@", url):
+        found += [m.group(2), f"{m.group(1)}:{m.group(2)}", f"{unquote(m.group(1))}:{m.group(2)}"]
     found += [m.group(0).split("=", 1)[1] for m in _QUERY_RE.finditer(url)]
     return [unquote(v) for v in found] + found
 
@@ -114,10 +145,23 @@ def scrub(text: str | None, *, sensitive: bool = True) -> str | None:
     text = _USERINFO_RE.sub(r"\1***@", text)
     text = _QUERY_RE.sub(r"\1***", text)
     text = _AUTH_RE.sub(r"\1\2***", text)
+    text = _BASE64_RE.sub(_basic_credential, text)
     if sensitive and _redact is not None and len(text) >= 5:
         with contextlib.suppress(Exception):  # scrubbing must never make logging fail
             text = _redact(text)
     return text
+
+
+def _basic_credential(match: re.Match[str]) -> str:
+    """A base64 token that decodes to `user:password` is masked; anything else is kept."""
+    token = match.group(0)
+    padded = token.rstrip("=") + "=" * (-len(token.rstrip("=")) % 4)
+    try:
+        decoded = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+        text = decoded.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return token
+    return MASK if _USER_PASSWORD_RE.fullmatch(text) else token
 
 
 def scrub_url(url: str) -> str:

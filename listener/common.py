@@ -15,8 +15,9 @@ def clean_text(text: str, *, where: str) -> tuple[str, dict[str, int]]:
     """Text fit to store, plus notes for the raw payload; binary content is refused.
 
     Raises `MalformedPayload` naming `where` for text that is mostly control characters
-    (a binary blob, not a post). Stray control characters are dropped; text past
-    `MAX_TEXT_CHARS` is truncated and the original length recorded.
+    (a binary blob, not a post) or nothing but control characters and spaces. Stray control
+    characters are dropped; text past `MAX_TEXT_CHARS` is truncated and the original length
+    recorded.
     """
     notes: dict[str, int] = {}
     controls = len(_CONTROL.findall(text))
@@ -24,6 +25,8 @@ def clean_text(text: str, *, where: str) -> tuple[str, dict[str, int]]:
         if "\x00" in text and controls > max(8, len(text) // 10):
             raise MalformedPayload(f"{where}: binary content ({controls} control characters)")
         text = _CONTROL.sub("", text)
+        if not text.strip():
+            raise MalformedPayload(f"{where}: text is only control characters ({controls})")
         notes["_control_chars_removed"] = controls
     if len(text) > MAX_TEXT_CHARS:
         notes["_truncated_from"] = len(text)

@@ -20,7 +20,7 @@ from config.base import BrandSettings, _Source
 from kernel import plugins
 from kernel.abc import Source
 from kernel.errors import InputError, MalformedPayload
-from kernel.models import Author, Page, Post, PostKind
+from kernel.models import Author, Page, Post, PostKind, Skipped
 from listener.common import brand_set, clean_text, is_brand, parse_time
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class ReplaySource(Source):
         with self.path.open("rb") as handle:
             handle.seek(offset)
             batch: list[Post] = []
-            skipped: list[str] = []
+            skipped: list[Skipped] = []
             for raw_line in handle:
                 if not raw_line.endswith(b"\n") and handle.tell() == size:
                     break  # an incomplete last line: wait until its writer finishes it
@@ -89,13 +89,13 @@ class ReplaySource(Source):
                     batch.append(self.parse_line(raw_line, line_no))
                 except MalformedPayload as exc:
                     log.warning("%s", exc, extra={"source": self.name})
-                    skipped.append(str(exc))
+                    skipped.append(Skipped(reason=str(exc), content=_content(raw_line)))
                 except (RecursionError, ValueError, TypeError, OverflowError) as exc:
                     # One hostile line (nesting thousands deep, numbers past any range) is
                     # skipped like a malformed one; the rest of the file is still read.
                     reason = f"{self.path}:{line_no}: cannot read the post: {type(exc).__name__}"
                     log.warning("%s", reason, extra={"source": self.name})
-                    skipped.append(reason)
+                    skipped.append(Skipped(reason=reason, content=_content(raw_line)))
                 if len(batch) >= PAGE_SIZE:
                     yield Page(
                         posts=tuple(batch), cursor=_cursor(offset, line_no), skipped=tuple(skipped)
@@ -118,15 +118,15 @@ class ReplaySource(Source):
             raise MalformedPayload(f"{where}: text must be a string")
         text, notes = clean_text(data["text"], where=where)
         return Post(
-            source=str(data["source"]),
-            external_id=str(data["external_id"]),
+            source=_id(data["source"], "source", where, numbers=False),
+            external_id=_id(data["external_id"], "external_id", where),
             text=text,
             created_at=parse_time(data["created_at"], where=where),
             url=data.get("url"),
             author=self._author(data.get("author"), where),
             lang=data.get("lang"),
-            conversation_id=_opt_str(data.get("conversation_id")),
-            parent_id=_opt_str(data.get("parent_id")),
+            conversation_id=_opt_id(data.get("conversation_id"), "conversation_id", where),
+            parent_id=_opt_id(data.get("parent_id"), "parent_id", where),
             kind=_kind(data, where),
             query=data.get("query"),
             raw={**data, **notes} if notes else data,
@@ -144,7 +144,7 @@ class ReplaySource(Source):
             name=value.get("name"),
             followers=int(followers) if isinstance(followers, int | float) else None,
             verified=value.get("verified"),
-            external_id=_opt_str(value.get("id")),
+            external_id=_opt_id(value.get("id"), "author.id", where),
             is_brand=bool(value.get("is_brand")) or is_brand(handle, self.brand_handles),
         )
 
@@ -159,8 +159,32 @@ def _kind(data: dict[str, Any], where: str) -> PostKind:
         raise MalformedPayload(f"{where}: kind must be post, comment or reply") from exc
 
 
-def _opt_str(value: Any) -> str | None:
-    return None if value is None else str(value)
+def _id(value: Any, name: str, where: str, *, numbers: bool = True) -> str:
+    """An id as given: a string, or an integer where platforms use numbers. Anything else
+    (`true`, `1.5`, an object) is refused, not coerced into an id nobody sent ("True")."""
+    if isinstance(value, str):
+        return value
+    if numbers and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    kinds = "a string or an integer" if numbers else "a string"
+    raise MalformedPayload(f"{where}: {name} must be {kinds}, not {_json_type(value)}")
+
+
+def _opt_id(value: Any, name: str, where: str) -> str | None:
+    return None if value is None else _id(value, name, where)
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return {float: "a number with a fraction", dict: "an object", list: "a list"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _content(raw_line: bytes) -> str:
+    """The line as read, for the quarantine (masked there like a post), cut at 64 KiB."""
+    return raw_line[: 64 * 1024].decode("utf-8", "replace").rstrip("\n")
 
 
 def _cursor(offset: int, line: int) -> dict[str, Any]:

@@ -78,7 +78,8 @@ def test_cases_list_and_retry(decided: Store) -> None:
     code, out = run("cases", "--status", "pending", "--json")
     [row] = json.loads(out)
     assert row["status"] == "pending" and row["sink"] == "desk"
-    assert run("cases", "retry", str(row["id"]))[0] == 0
+    code, out = run("cases", "retry", str(row["id"]))
+    assert code == 2 and "is pending: queued already and maybe in delivery now, not retried" in out
     code, out = run("cases", "retry", "999")
     assert code == 2 and "case 999" in out
 

@@ -99,8 +99,9 @@ def test_config_check_refuses_sink_urls_that_are_not_http(
 
 
 def test_config_check_warns_on_plain_http_off_loopback_and_hides_credentials(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("TRIAGE_WEBHOOK_SECRET", "whsec-for-the-check")  # needed since issue 19
     cfg = config(
         tmp_path,
         sinks=[

@@ -6,7 +6,7 @@ Secrets are named by env var (`*_env`) or file (`*_file`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -15,6 +15,7 @@ from config.base import _Source
 
 class RedditSourceSettings(_Source):
     type: Literal["reddit"] = "reddit"
+    reply_secrets: ClassVar[frozenset[str]] = frozenset({"password"})
     client_id_env: str = "TRIAGE_REDDIT_CLIENT_ID"
     client_id_file: Path | None = None
     client_secret_env: str = "TRIAGE_REDDIT_CLIENT_SECRET"

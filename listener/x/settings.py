@@ -6,7 +6,7 @@ Secrets are named by env var (`*_env`) or file (`*_file`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -15,6 +15,15 @@ from config.base import _Source
 
 class XSourceSettings(_Source):
     type: Literal["x"] = "x"
+    reply_secrets: ClassVar[frozenset[str]] = frozenset(
+        {
+            "consumer_key",
+            "consumer_secret",
+            "access_token",
+            "access_token_secret",
+            "user_access_token",
+        }
+    )
     bearer_token_env: str = "TRIAGE_X_BEARER_TOKEN"
     bearer_token_file: Path | None = None
     #: The brand account: its mentions are read, and its own posts are marked as the brand's.

@@ -49,6 +49,42 @@ def test_cards_and_credentials_are_masked_before_storage(store: Store) -> None:
     assert {f.kind for f in detect(row.text)} >= {"payment_card", "credential"}
 
 
+#: API keys and tokens of the common shapes (documentation examples and made-up values).
+API_KEYS = (
+    "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+    "rk_live_51H8abcDEFghiJKLmnoPQRst",
+    "AKIAIOSFODNN7EXAMPLE",
+    "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN",
+    "xoxb-123456789012-abcdefghijklmnop",
+    "AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI",
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+)
+
+
+def test_api_keys_a_customer_pastes_are_masked_at_rest_and_in_explain(
+    store: Store, db_url: str, tmp_path: Path
+) -> None:
+    texts = [f"@acme your integration broke, here is my key {key} please fix" for key in API_KEYS]
+    store.save_page("s", "replay", [post(i, t) for i, t in enumerate(texts)], None)
+    classify_pending(store, KeywordClassifier(), default_sink="desk")
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(posts.c.text, posts.c.raw)).all()
+        dumped = "\n".join(r.text + json.dumps(r.raw) for r in rows)
+        dumped += "\n".join(map(str, conn.execute(select(decisions)).all()))
+    assert len(rows) == len(API_KEYS)
+    assert all("********" in r.text and r.raw["_masked"] == ["credential"] for r in rows)
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(json.dumps({"database": {"url": db_url}}), encoding="utf-8")
+    for i in range(len(API_KEYS)):
+        result = CliRunner().invoke(cli, ["explain", f"x:{i}", "--config", str(cfg), "--json"])
+        assert result.exit_code == 0, result.output
+        dumped += result.output
+    for key in API_KEYS:
+        assert key not in dumped
+        assert [f.kind for f in detect(f"key {key}")] == ["credential"]
+
+
 def test_an_edit_is_a_new_revision_and_is_decided_again(store: Store) -> None:
     store.save_page("s", "replay", [post(1, "wifi down")], None)
     assert classify_pending(store, KeywordClassifier(), default_sink="desk") == 1
@@ -134,7 +170,9 @@ def test_erase_an_author_from_the_command_line(store: Store, db_url: str, tmp_pa
     store.save_page("s", "replay", [post(3, "edited", handle="jane")], None)
     cfg = tmp_path / "cfg.yaml"
     cfg.write_text(json.dumps({"database": {"url": db_url}}), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["erase", "--author", "@jane", "--config", str(cfg), "--json"])
+    result = CliRunner().invoke(
+        cli, ["erase", "--author", "@jane", "--config", str(cfg), "--json", "--yes"]
+    )
     assert result.exit_code == 0, result.output
     counts = json.loads(result.output)
     assert counts["posts"] == 2 and counts["cases"] == 1 and counts["revisions"] == 1

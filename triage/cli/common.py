@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -24,6 +25,22 @@ def config_option(func: F) -> F:
         default=None,
         help="Settings file (YAML). Default: ./social-triage.yaml if present, else built-in.",
     )(func)
+
+
+def require_database(settings: Settings) -> None:
+    """A command that reads stored data refuses a SQLite file that does not exist, instead of
+    creating an empty one in whatever folder it was run from."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database.url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    path = Path(url.database)
+    if not path.is_file():
+        raise InputError(
+            f"no database at {path} (database.url {settings.database.url}): run this in the "
+            "folder where `social-triage run` ran, or pass --config"
+        )
 
 
 def settings_from(config_path: str | None, *, logs: bool = True) -> Settings:

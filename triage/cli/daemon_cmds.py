@@ -16,10 +16,17 @@ from triage.storage import make_engine, migrate, open_store
 
 log = logging.getLogger(__name__)
 
+#: Poll outcomes that mean the source could not be read.
+FAILED = frozenset({"error", "auth_error"})
+
 
 @click.command()
 @config_option
-@click.option("--once", is_flag=True, help="Run every job one pass, then exit 0 (for cron).")
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Run every job one pass, then exit (for cron): 0, or 1 when every source failed.",
+)
 @click.option(
     "--serve",
     "serve_web",
@@ -45,8 +52,13 @@ def run(config_path: str | None, once: bool, serve_web: bool) -> None:
         assert daemon.stages is not None
         daemon.stages.load_classifier()
     if once:
-        for outcome in daemon.run_once():
+        outcomes = daemon.run_once()
+        for outcome in outcomes:
             click.echo(_summary(outcome), err=True)
+        failed = [o for o in outcomes if o.status in FAILED]
+        if outcomes and len(failed) == len(outcomes):
+            click.echo(f"run --once: every source failed ({len(failed)})", err=True)
+            raise click.exceptions.Exit(1)
         return
     server = None
     if settings.metrics.enabled:
@@ -89,9 +101,7 @@ def poll_once(config_path: str | None, source_name: str | None, force: bool) -> 
     outcomes = daemon.run_once(force=force)
     for outcome in outcomes:
         click.echo(_summary(outcome))
-    if any(o.status in {"error", "auth_error"} for o in outcomes) or (
-        source_name is not None and not outcomes
-    ):
+    if any(o.status in FAILED for o in outcomes) or (source_name is not None and not outcomes):
         raise click.exceptions.Exit(1)
 
 

@@ -11,7 +11,7 @@ import click
 
 from kernel.errors import InputError
 from kernel.models import CaseStatus, StoredPost
-from triage.cli.common import config_option, settings_from
+from triage.cli.common import config_option, require_database, settings_from
 from triage.learned_heads import describe_heads
 from triage.storage import Store, open_store
 from triage.storage.cases import CaseStore
@@ -52,6 +52,7 @@ def preview(text: str, width: int = 100) -> str:
 def explain(post: str, config_path: str | None, as_json: bool) -> None:
     """Why POST (an id or source:external_id) was routed the way it was."""
     settings = settings_from(config_path, logs=False)
+    require_database(settings)
     store = open_store(settings)
     stored, current = decided_post(store, post)
     d = current.decision
@@ -135,9 +136,13 @@ def replay_cmd(rules_path: str, config_path: str | None, examples: int, as_json:
 
     settings = settings_from(config_path, logs=False)
     rules = RuleSet.load(Path(rules_path))
+    require_database(settings)
     store = open_store(settings)
     moves: Counter[tuple[str, str]] = Counter()
     samples: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    #: Same route, another rule or another needs_review: shown with examples too.
+    others: Counter[str] = Counter()
+    other_samples: dict[str, list[dict[str, Any]]] = defaultdict(list)
     total = review_changes = 0
     for stored, current in DecisionStore(store.engine).iter_current():
         if current.signals is None:
@@ -151,19 +156,24 @@ def replay_cmd(rules_path: str, config_path: str | None, examples: int, as_json:
         )
         old = current.decision
         review_changes += new.needs_review != old.needs_review
+        example = {
+            "post": stored.id,
+            "old_rule": old.rule,
+            "new_rule": new.rule,
+            "needs_review": [old.needs_review, new.needs_review],
+            "text": preview(stored.post.text),
+        }
         if new.route == old.route:
+            if new.rule != old.rule or new.needs_review != old.needs_review:
+                what = "review" if new.rule == old.rule else "rule"
+                others[what] += 1
+                if len(other_samples[what]) < examples:
+                    other_samples[what].append(example)
             continue
         key = (old.route.value, new.route.value)
         moves[key] += 1
         if len(samples[key]) < examples:
-            samples[key].append(
-                {
-                    "post": stored.id,
-                    "old_rule": old.rule,
-                    "new_rule": new.rule,
-                    "text": preview(stored.post.text),
-                }
-            )
+            samples[key].append(example)
     moved = sum(moves.values())
     if as_json:
         click.echo(
@@ -178,6 +188,10 @@ def replay_cmd(rules_path: str, config_path: str | None, examples: int, as_json:
                         {"from": a, "to": b, "count": n, "examples": samples[(a, b)]}
                         for (a, b), n in moves.most_common()
                     ],
+                    "same_route": {
+                        what: {"count": others[what], "examples": other_samples[what]}
+                        for what in ("rule", "review")
+                    },
                 },
                 indent=2,
             )
@@ -190,9 +204,21 @@ def replay_cmd(rules_path: str, config_path: str | None, examples: int, as_json:
     for (old_route, new_route), count in moves.most_common():
         click.echo(f"  {old_route} -> {new_route}: {count}")
         for ex in samples[(old_route, new_route)]:
-            click.echo(
-                f"      post {ex['post']} ({ex['old_rule']} -> {ex['new_rule']}): {ex['text']}"
-            )
+            click.echo(_example(ex))
+    titles = {"rule": "same route, another rule", "review": "same rule, needs_review changes"}
+    for what, title in titles.items():
+        if others[what]:
+            click.echo(f"  {title}: {others[what]}")
+            for ex in other_samples[what]:
+                click.echo(_example(ex))
+    if not moved and not sum(others.values()):
+        click.echo("  no stored decision would change: nothing to show")
+
+
+def _example(ex: dict[str, Any]) -> str:
+    old, new = ex["needs_review"]
+    review = f", review {'yes' if old else 'no'} -> {'yes' if new else 'no'}" if old != new else ""
+    return f"      post {ex['post']} ({ex['old_rule']} -> {ex['new_rule']}{review}): {ex['text']}"
 
 
 @click.group(invoke_without_command=True)
@@ -213,6 +239,7 @@ def cases(
     if ctx.invoked_subcommand is not None:
         return
     settings = settings_from(config_path, logs=False)
+    require_database(settings)
     store = open_store(settings)
     rows = CaseStore(store.engine).list(status, limit=limit)
     if as_json:
@@ -243,7 +270,8 @@ def cases(
 @click.argument("case_id", type=int)
 @config_option
 def cases_retry(case_id: int, config_path: str | None) -> None:
-    """Put a dead or failed case back in the queue now."""
+    """Put a dead or failed case back in the queue now (a pending case is refused: it is
+    queued already and may be in delivery)."""
     settings = settings_from(config_path, logs=False)
     store = CaseStore(open_store(settings).engine)
     if not store.retry(case_id):
@@ -252,6 +280,11 @@ def cases_retry(case_id: int, config_path: str | None) -> None:
             raise InputError(f"case {case_id}: no such case")
         if status == "held":
             raise InputError(f"case {case_id} is held for review: use `cases release {case_id}`")
+        if status == "pending":
+            raise InputError(
+                f"case {case_id} is pending: queued already and maybe in delivery now, not "
+                "retried; only dead or failed cases are retried"
+            )
         raise InputError(f"case {case_id} is {status}; only dead or failed cases are retried")
     click.echo(f"case {case_id} queued for delivery")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -18,10 +19,18 @@ from triage.daemon import Daemon
 from triage.logs import configure_logging
 from triage.stages import Stages
 from triage.storage import open_store
+from triage.storage.answers import answered_post_ids
 from triage.storage.decisions import DecisionStore
+
+T = TypeVar("T", bound=tuple[Any, ...])
 
 #: Shown in this order: what needs a person first.
 ROUTES = ROUTES_BY_URGENCY
+
+
+def unanswered_first(items: list[T], answered: set[int]) -> list[T]:
+    """The queue's order: posts the brand has not answered yet first, otherwise as given."""
+    return sorted(items, key=lambda item: item[0].id in answered)
 
 
 @click.command()
@@ -52,12 +61,16 @@ def demo(examples: int, config_path: str | None) -> None:
             + ", ".join(f"{route} {by_route.get(route, 0)}" for route in ROUTES)
         )
         click.echo("\n== Review queue (what agents see first) ==")
+        answered = answered_post_ids(store, [p.id for p, _ in decided])
         for route in ROUTES[:3]:
-            shown = [(p, d) for p, d in decided if d.decision.route.value == route][:examples]
+            shown = unanswered_first(
+                [(p, d) for p, d in decided if d.decision.route.value == route], answered
+            )[:examples]
             click.echo(f"\n{route}:")
             for post, current in shown:
                 d = current.decision
                 flag = " [review]" if d.needs_review else ""
+                flag += " [answered]" if post.id in answered else ""
                 click.echo(
                     f"  #{post.id} {post.post.source} @{post.post.author.handle}{flag} "
                     f"rule={d.rule} conf={d.confidence:.2f}"

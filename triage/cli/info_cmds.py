@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from kernel.plugins import registered
 from kernel.read_budget import ReadBudget
 from kernel.scrub import scrub_url
 from triage.checks import check_settings
-from triage.cli.common import config_option, settings_from
+from triage.cli.common import config_option, require_database, settings_from
 from triage.storage import make_engine, open_store, redacted_url
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore
@@ -105,6 +106,7 @@ def sources_resume(name: str, config_path: str | None) -> None:
 def stats(config_path: str | None, as_json: bool) -> None:
     """Counts of stored posts by source (and, as they exist, decisions and cases)."""
     settings = settings_from(config_path, logs=False)
+    require_database(settings)
     store = open_store(settings)
     data = store.stats()
     decided = DecisionStore(store.engine).counts()
@@ -133,16 +135,46 @@ def config_group() -> None:
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @config_option
 def config_check(file: str | None, config_path: str | None) -> None:
-    """Validate a settings file and print what it enables, with secrets masked."""
+    """Validate a settings file and print what it enables, with secrets masked; exit 1 when an
+    enabled source or a sink lacks a secret it needs."""
     path = file or config_path
     settings = load_settings(path)
     warnings = check_settings(settings)
     where = path or ("./social-triage.yaml" if Path("social-triage.yaml").is_file() else None)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"config: {where or 'built-in defaults'}: OK")
+    problems = missing_secrets(settings)
+    click.echo(f"config: {where or 'built-in defaults'}: {'NOT READY' if problems else 'OK'}")
     for line in describe(settings):
         click.echo(line)
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if problems:
+        raise click.exceptions.Exit(1)
+
+
+def missing_secrets(settings: Settings) -> list[str]:
+    """One line per secret an enabled source or a sink needs and does not have. Reply
+    credentials count only when replies are sent (`replies.dry_run: false`)."""
+    problems = []
+    for kind, items in (("sources", settings.sources), ("sinks", settings.sinks)):
+        for item in items:
+            if not getattr(item, "enabled", True):
+                continue
+            for secret, (env, file) in _secrets(item).items():
+                if secret in getattr(item, "reply_secrets", ()) and settings.replies.dry_run:
+                    continue
+                if not (env or file) or _present(env, file):
+                    continue
+                where = f"file {file} is missing" if file else f"set the environment variable {env}"
+                problems.append(f"{kind}[{item.name}].{secret}: not configured; {where}")
+    return problems
+
+
+def _present(env: str | None, file: Path | None) -> bool:
+    if file is not None:
+        return Path(file).is_file()
+    return bool(os.environ.get(env or "", "").strip())
 
 
 def describe(settings: Settings) -> list[str]:
@@ -155,6 +187,11 @@ def describe(settings: Settings) -> list[str]:
             f"(jitter {s.jitter_seconds}s, max {s.max_pages} pages)"
         )
         for secret, (env, file) in _secrets(s).items():
+            if secret in s.reply_secrets and settings.replies.dry_run:
+                # Not asked for while replies are dry runs: no "NOT SET" to worry about.
+                where = f"file {file}" if file else f"env {env}"
+                lines.append(f"    {secret}: {where} (not needed while replies are dry runs)")
+                continue
             lines.append(f"    {secret}: {describe_secret(env=env, file=file)}")
     lines.append("sinks:" if settings.sinks else "sinks: none")
     default_sink = settings.escalation.default_sink or (

@@ -1,7 +1,8 @@
 """Cases: the outbox rows. Workers claim due cases with a lease, deliver, record the outcome.
 
 Claiming sets `next_attempt_at` to now + lease in the same statement that selects the due
-cases (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so no two workers hold one case at a time,
+cases (`FOR UPDATE SKIP LOCKED` on PostgreSQL) and makes them `pending`, so no two workers hold
+one case at a time and `failed` always means waiting for the next attempt,
 and a worker killed mid-delivery only delays the case until its lease ends; the sink's lookup
 by idempotency key then finds the ticket it may have created. `held` cases are not due: they
 wait for a human to `release` them.
@@ -68,6 +69,9 @@ class CaseStore:
                     update(cases)
                     .where(cases.c.id.in_(due.scalar_subquery()))
                     .values(
+                        # A claimed case is `pending` until its outcome is recorded: `failed`
+                        # always means waiting for the next attempt, never in a worker's hands.
+                        status=CaseStatus.PENDING.value,
                         next_attempt_at=now + timedelta(seconds=lease_seconds),
                         attempts=cases.c.attempts + 1,
                         updated_at=now,
@@ -216,21 +220,24 @@ class CaseStore:
         self._set(case_id, **values)
 
     def retry(self, case_id: int) -> bool:
-        """Put a dead or failed case back in the queue now; False if there is no such case."""
+        """Put a dead or failed case back in the queue now; False if it is not one of those.
+
+        A pending case is queued already and may be in a worker's hands (a claim makes a case
+        pending until its outcome is recorded): it is left alone, so a retry never makes a
+        second delivery of a case in flight."""
+        now = datetime.now(UTC)
         with self.engine.begin() as conn:
             done = conn.execute(
                 update(cases)
                 .where(
                     cases.c.id == case_id,
-                    cases.c.status.in_(
-                        [CaseStatus.DEAD.value, CaseStatus.FAILED.value, CaseStatus.PENDING.value]
-                    ),
+                    cases.c.status.in_([CaseStatus.DEAD.value, CaseStatus.FAILED.value]),
                 )
                 .values(
                     status=CaseStatus.PENDING.value,
-                    next_attempt_at=datetime.now(UTC),
+                    next_attempt_at=now,
                     attempts=0,
-                    updated_at=datetime.now(UTC),
+                    updated_at=now,
                 )
             )
         return bool(done.rowcount)

@@ -42,7 +42,7 @@ def prepare(
     by_key: dict[tuple[str, str], list[Any]] = {}
     for item in batch:
         try:
-            post = protect_post(normalise_post(item), detect)
+            post = protect_post(normalise_post(item, now=now), detect)
         except Unstorable as exc:
             add_quarantine(conn, fetched_by, item, str(exc), now, result)
             continue

@@ -3,7 +3,8 @@
 `apply_retention` empties raw payloads after `retention.raw_days`, deletes posts after
 `retention.posts_days` (keeping per-day counts by source and route in `retained_counts`, so
 digests still add up) and deletes quarantined items after `retention.quarantine_days`.
-`erase_author` removes everything stored about one author (LGPD art. 18 / GDPR art. 17).
+Erasure of one author is `triage.storage.erasure`. A deleted post takes every row pointing at
+it (queue work, replies, corrections too); its audit entries stay without their detail.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from config.operations import RetentionSettings
+from triage.storage.erasure import delete_posts
 from triage.storage.tables import (
-    cases,
     decisions,
     post_revisions,
     posts,
@@ -35,15 +36,6 @@ class RetentionReport:
     raw_cleared: int = 0
     posts_deleted: int = 0
     quarantine_deleted: int = 0
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ErasureReport:
-    posts: int
-    decisions: int
-    cases: int
-    revisions: int
-    quarantined: int
 
 
 def apply_retention(
@@ -82,7 +74,7 @@ def apply_retention(
                 if not ids:
                     break
                 _count_before_delete(conn, ids)
-                _delete_posts(conn, ids)
+                delete_posts(conn, ids)
                 posts_deleted += len(ids)
     if settings.quarantine_days is not None:
         cutoff = now - timedelta(days=settings.quarantine_days)
@@ -125,47 +117,3 @@ def _count_before_delete(conn: Connection, ids: Sequence[int]) -> None:
                 set_={"posts": retained_counts.c.posts + stmt.excluded.posts},
             )
         )
-
-
-def _delete_posts(conn: Connection, ids: Sequence[int]) -> tuple[int, int, int]:
-    """Delete posts and every row that points at them; (cases, decisions, revisions) counts."""
-    n_cases = conn.execute(delete(cases).where(cases.c.post_id.in_(ids))).rowcount or 0
-    n_decisions = conn.execute(delete(decisions).where(decisions.c.post_id.in_(ids))).rowcount or 0
-    n_revisions = (
-        conn.execute(delete(post_revisions).where(post_revisions.c.post_id.in_(ids))).rowcount or 0
-    )
-    conn.execute(delete(posts).where(posts.c.id.in_(ids)))
-    return int(n_cases), int(n_decisions), int(n_revisions)
-
-
-def erase_author(engine: Engine, handle: str, *, source: str | None = None) -> ErasureReport:
-    """Delete every post by `handle` (case-insensitive, with or without `@`), with its
-    decisions, cases and earlier revisions, and the quarantined items naming it."""
-    name = handle.lstrip("@").lower()
-    total = [0, 0, 0, 0]
-    with engine.begin() as conn:
-        stmt = select(posts.c.id).where(func.lower(posts.c.author_handle) == name)
-        if source is not None:
-            stmt = stmt.where(posts.c.source == source)
-        ids = list(conn.execute(stmt).scalars())
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            n_cases, n_decisions, n_revisions = _delete_posts(conn, chunk)
-            total[0] += len(chunk)
-            total[1] += n_decisions
-            total[2] += n_cases
-            total[3] += n_revisions
-        # Quarantined payloads are JSON text: an item by this author names the handle.
-        needle = f'"{name}"'
-        quarantined = 0
-        for row_id, payload in conn.execute(select(quarantine.c.id, quarantine.c.payload)).all():
-            if payload and needle in payload.lower():
-                conn.execute(delete(quarantine).where(quarantine.c.id == row_id))
-                quarantined += 1
-    return ErasureReport(
-        posts=total[0],
-        decisions=total[1],
-        cases=total[2],
-        revisions=total[3],
-        quarantined=quarantined,
-    )

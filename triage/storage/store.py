@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from kernel.models import Author, Post, PostKind, StoredPost
+from kernel.models import Author, Post, PostKind, Skipped, StoredPost
 from triage.storage import ingest
 from triage.storage.sources import SourceStates, utcnow
 from triage.storage.tables import post_revisions, posts
@@ -43,7 +43,7 @@ class Store(SourceStates):
         batch: Sequence[Post],
         *,
         fetched_by: str,
-        skipped: Sequence[str] = (),
+        skipped: Sequence[str | Skipped] = (),
         brand: str | None = None,
     ) -> ingest.PageResult:
         """Normalise, mask and insert-or-skip a page; edits become revisions; items that
@@ -51,8 +51,9 @@ class Store(SourceStates):
         bad item (see `triage.storage.ingest`). `brand`: the brand the source listens for."""
         result = ingest.PageResult()
         now = utcnow()
-        for reason in skipped:
-            ingest.add_quarantine(conn, fetched_by, None, reason, now, result)
+        for item in skipped:
+            content = item.content if isinstance(item, Skipped) else None
+            ingest.add_quarantine(conn, fetched_by, content, str(item), now, result)
         if not batch:
             return result
         grouped = ingest.prepare(batch, fetched_by, now, result, conn)
@@ -74,7 +75,7 @@ class Store(SourceStates):
         batch: Sequence[Post],
         cursor: dict[str, Any] | None,
         *,
-        skipped: Sequence[str] = (),
+        skipped: Sequence[str | Skipped] = (),
         brand: str | None = None,
     ) -> int:
         """Store a page of posts and, if given, the cursor after it, in one transaction."""
@@ -89,7 +90,7 @@ class Store(SourceStates):
         batch: Sequence[Post],
         cursor: dict[str, Any] | None,
         *,
-        skipped: Sequence[str] = (),
+        skipped: Sequence[str | Skipped] = (),
         brand: str | None = None,
     ) -> ingest.PageResult:
         with self.engine.begin() as conn:
