@@ -16,11 +16,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from config.schema import Settings
 from kernel.abc import Responder
-from kernel.errors import Forbidden, InputError, ReplyError
+from kernel.errors import ConfigError, Conflict, Forbidden, InputError, ReplyError
 from kernel.models import Decision, Route, StoredPost
+from triage.queue import guard, presence
 from triage.queue.models import (
     CORRECTABLE,
     Filters,
@@ -33,7 +35,7 @@ from triage.queue.models import (
 )
 from triage.queue.redecide import redecide
 from triage.queue.store import QueueStore
-from triage.queue.writes import QueueWrites
+from triage.queue.writes import ItemState, QueueWrites
 from triage.storage import Store
 from triage.storage.answers import send
 from triage.storage.cases import CaseStore
@@ -147,24 +149,61 @@ class QueueService:
         self._check_claim(item, user)
         return item
 
+    # --- the guarded transition every action makes ----------------------------------------
+
+    def _begin(
+        self,
+        conn: Any,
+        post_id: int,
+        user: User,
+        action: str,
+        *,
+        take_over: bool = False,
+        again: bool = False,
+    ) -> tuple[ItemState, QueueItem]:
+        """Lock the item's row, read it, check `guard.check` and record an override: the
+        start of every action's one transaction."""
+        self._require_worker(user)
+        if self.reads.item_in(conn, post_id) is None:
+            raise InputError(f"no decided post {post_id} in the queue")
+        state = self.writes.lock(conn, post_id, user.name)
+        item = self.reads.item_in(conn, post_id)  # as it is now that the row is ours
+        assert item is not None
+        sent_before = action in guard.ANSWERS and self.writes.has_replies(conn, post_id)
+        overridden = guard.check(
+            item,
+            state,
+            user,
+            action,
+            now=datetime.now(UTC),
+            sent_before=sent_before,
+            take_over=take_over,
+            again=again,
+        )
+        if overridden:
+            self.writes.audit(conn, user.name, "take_over", post_id, of=overridden, to=action)
+        return state, item
+
+    def _advance(self, conn: Any, post_id: int, seen: ItemState, user: User, **values: Any) -> None:
+        if not self.writes.advance(conn, post_id, seen, user.name, **values):
+            raise Conflict(f"post {post_id} changed meanwhile; look again")
+
     # --- claiming -----------------------------------------------------------------------------
 
-    def claim(self, post_id: int, user: User) -> datetime:
-        item = self._work(post_id, user)
+    def claim(self, post_id: int, user: User, *, take_over: bool = False) -> datetime:
         until = datetime.now(UTC) + timedelta(minutes=self.settings.web.claim_minutes)
         with self.engine.begin() as conn:
-            self.writes.set_item(conn, post_id, user.name, status=item.status.value)
-            if not self.writes.claim(conn, post_id, user.name, until, take=user.is_lead):
-                raise Forbidden(f"post {post_id} was just claimed by someone else")
+            state, _item = self._begin(conn, post_id, user, "claim", take_over=take_over)
+            self._advance(conn, post_id, state, user, claimed_by=user.name, claim_expires_at=until)
             self.writes.audit(
                 conn, user.name, "claim", post_id, until=until.isoformat(timespec="seconds")
             )
         return until
 
     def unclaim(self, post_id: int, user: User) -> None:
-        self._work(post_id, user)
         with self.engine.begin() as conn:
-            self.writes.set_item(conn, post_id, user.name, claimed_by=None, claim_expires_at=None)
+            state, _item = self._begin(conn, post_id, user, "unclaim")
+            self._advance(conn, post_id, state, user, claimed_by=None, claim_expires_at=None)
             self.writes.audit(conn, user.name, "unclaim", post_id)
 
     def reassign(self, post_id: int, user: User, to: str) -> None:
@@ -184,19 +223,29 @@ class QueueService:
 
     # --- answering ----------------------------------------------------------------------------
 
-    def respond(self, post_id: int, user: User, text: str, *, channel: str) -> Any:
+    def respond(
+        self,
+        post_id: int,
+        user: User,
+        text: str,
+        *,
+        channel: str,
+        take_over: bool = False,
+        again: bool = False,
+        token: str | None = None,
+    ) -> Any:
         """Reply publicly (`reply`) or privately (`dm`); returns the `SentMessage`.
 
-        One path for every answer: `triage.storage.answers.send` posts through the source's
-        (cached) responder and stores a published public reply as the brand's post answering
-        this one, the same row the listener finds when the reply comes back, so the item is
-        answered (`answered_clause`) whichever arrives first. The `replies` table is the
-        queue's send log (who sent what, dry runs and DMs included); an item answered by a DM
-        or a dry run is marked answered in `queue_items`, since no public answer exists.
-        A `ReplyError` (the platform refused) is recorded in the audit log and raised for the
-        caller to show; the item stays open.
+        One transaction checks and takes the item (`guard`: the caller's claim, or an
+        unclaimed item claimed now, or an explicit `take_over`; an answered post only with
+        `again`) and writes the send log's row before the platform is asked, under the
+        form's one-time `token`: a double submit finds that row and sends nothing, and a
+        second answer (another tab, another agent) finds the post answered. Then
+        `triage.storage.answers.send` posts through the source's responder and stores a
+        published public reply as the brand's post answering this one. A `ReplyError` (the
+        platform refused) removes the row, is recorded in the audit log and raised; the item
+        stays open and claimed.
         """
-        item = self._work(post_id, user)
         text = text.strip()
         if not text:
             raise InputError("reply: the message is empty")
@@ -204,6 +253,35 @@ class QueueService:
             raise InputError("reply: the message is longer than 10,000 characters")
         if channel not in ("reply", "dm"):
             raise InputError(f"reply: unknown channel {channel!r}")
+        token = (token or "").strip()[:100] or None
+        until = datetime.now(UTC) + timedelta(minutes=self.settings.web.claim_minutes)
+        try:
+            with self.engine.begin() as conn:
+                if token:
+                    already = self.writes.replied_with(conn, token)
+                    if already is not None:
+                        return already
+                state, item = self._begin(
+                    conn, post_id, user, channel, take_over=take_over, again=again
+                )
+                self._advance(
+                    conn, post_id, state, user, claimed_by=user.name, claim_expires_at=until
+                )
+                reply_id = self.writes.reserve_reply(
+                    conn,
+                    post_id,
+                    channel=channel,
+                    text=text,
+                    dry_run=self.settings.replies.dry_run,
+                    by=user.name,
+                    key=token,
+                )
+        except IntegrityError:  # the same form, submitted twice at the same moment
+            with self.engine.connect() as conn:
+                found = self.writes.replied_with(conn, token or "")
+            if found is None:
+                raise
+            return found
         stored = self._stored(post_id)
         try:
             responder = self.responder(item.fetched_by)
@@ -215,16 +293,29 @@ class QueueService:
                 channel=channel,
                 brand_handle=self.settings.brand.name,
             )
-        except ReplyError as exc:
-            self.audit(user, f"{channel}_failed", post_id, error=str(exc).splitlines()[0][:300])
+        except (ReplyError, ConfigError) as exc:
+            with self.engine.begin() as conn:
+                self.writes.drop_reply(conn, reply_id)
+                self.writes.audit(
+                    conn,
+                    user.name,
+                    f"{channel}_failed",
+                    post_id,
+                    error=str(exc).splitlines()[0][:300],
+                )
             raise
-        published = sent.channel == "reply" and not sent.dry_run and bool(sent.external_id)
         with self.engine.begin() as conn:
-            self.writes.reply(conn, post_id, sent, user.name)
-            state: dict[str, Any] = {"claimed_by": None, "claim_expires_at": None}
-            if not published:
-                state["status"] = ItemStatus.ANSWERED.value
-            self.writes.set_item(conn, post_id, user.name, **state)
+            self.writes.complete_reply(conn, reply_id, sent)
+            state = self.writes.lock(conn, post_id, user.name)
+            self._advance(
+                conn,
+                post_id,
+                state,
+                user,
+                status=ItemStatus.ANSWERED.value,
+                claimed_by=None,
+                claim_expires_at=None,
+            )
             self.writes.audit(
                 conn,
                 user.name,
@@ -233,16 +324,18 @@ class QueueService:
                 dry_run=sent.dry_run,
                 external_id=sent.external_id,
                 chars=len(sent.text),
+                again=again or None,
             )
         return sent
 
     def ignore(self, post_id: int, user: User, reason: str = "") -> None:
-        self._work(post_id, user)
         with self.engine.begin() as conn:
-            self.writes.set_item(
+            state, _item = self._begin(conn, post_id, user, "ignore")
+            self._advance(
                 conn,
                 post_id,
-                user.name,
+                state,
+                user,
                 status=ItemStatus.IGNORED.value,
                 claimed_by=None,
                 claim_expires_at=None,
@@ -252,10 +345,26 @@ class QueueService:
             )
 
     def reopen(self, post_id: int, user: User) -> None:
-        self._work(post_id, user)
         with self.engine.begin() as conn:
-            self.writes.set_item(conn, post_id, user.name, status=ItemStatus.OPEN.value)
+            state, _item = self._begin(conn, post_id, user, "reopen")
+            self._advance(conn, post_id, state, user, status=ItemStatus.OPEN.value)
             self.writes.audit(conn, user.name, "reopen", post_id)
+
+    # --- presence -------------------------------------------------------------------------
+
+    def see(self, post_id: int, user: User, activity: str = "viewing") -> None:
+        """`user` has the item open, or is typing an answer (`replying`)."""
+        if not user.can_work:
+            return
+        if activity not in presence.ACTIVITIES:
+            raise InputError(f"presence: {activity[:20]!r} is not one of viewing, replying")
+        with self.engine.begin() as conn:
+            self.writes.see(conn, post_id, user.name, activity)
+
+    def presence(self, post_ids: list[int], user: User) -> dict[int, str]:
+        """Per item, who else is there now: `bia is viewing`."""
+        found = presence.others(self.engine, post_ids, user.name)
+        return {post_id: presence.label(people) for post_id, people in found.items()}
 
     def note(self, post_id: int, user: User, text: str) -> None:
         self._require_worker(user)
@@ -276,7 +385,6 @@ class QueueService:
     def escalate(self, post_id: int, user: User, reason: str = "") -> int:
         """Make the post a helpdesk case through the outbox; returns the case id. A post
         that already has a case is never escalated twice (InputError names the case)."""
-        item = self._work(post_id, user)
         stored = self._stored(post_id)
         with self.engine.begin() as conn:
             existing = self.writes.case_of(conn, post_id)
@@ -284,6 +392,7 @@ class QueueService:
                 raise InputError(
                     f"post {post_id} is already escalated: case {existing[0]} ({existing[1]})"
                 )
+            state, item = self._begin(conn, post_id, user, "escalate")
             old = item.decision
             decision = dataclasses.replace(
                 old,
@@ -308,10 +417,11 @@ class QueueService:
             )
             case = self.writes.case_of(conn, post_id)
             assert case is not None
-            self.writes.set_item(
+            self._advance(
                 conn,
                 post_id,
-                user.name,
+                state,
+                user,
                 status=ItemStatus.ESCALATED.value,
                 claimed_by=None,
                 claim_expires_at=None,

@@ -15,7 +15,13 @@ from config.schema import Settings
 from triage.queue.service import QueueService
 from triage.queue.users import UserStore
 from triage.storage import Store
-from triage.web import routes_admin, routes_auth, routes_dashboard, routes_queue
+from triage.web import (
+    routes_admin,
+    routes_auth,
+    routes_dashboard,
+    routes_presence,
+    routes_queue,
+)
 from triage.web.render import Renderer
 from triage.web.security import SecurityHeaders
 from triage.web.suggest import SuggestionService
@@ -28,6 +34,7 @@ PUBLIC = frozenset({"/healthz", "/login", "/static"})
 def create_app(settings: Settings, store: Store) -> Starlette:
     routes: list[Route | Mount] = [
         *routes_auth.routes,
+        *routes_presence.routes,
         *routes_queue.routes,
         *routes_admin.routes,
         *routes_dashboard.routes,
