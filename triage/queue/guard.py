@@ -6,8 +6,9 @@ own transaction, on the row it has locked (`QueueWrites.lock`).
   recorded (`take_over`, naming whom) so the claimant sees it.
 - Answering a post that is already answered (from the queue, a dry run, a DM, or by the brand
   on the platform), ignored or escalated needs an explicit "answer again".
-- Claim, ignore and escalate act on open items only; someone else's live claim stops an
-  agent (a lead may act over it, and that is recorded like a take-over).
+- Claim and ignore act on open items only, escalate on open or answered ones (a reply that
+  promises a ticket, then the ticket); someone else's live claim stops an agent (a lead may
+  act over it, and that is recorded like a take-over).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from triage.queue.models import ItemStatus, QueueItem, User
 from triage.queue.writes import ItemState
 
 ANSWERS = frozenset({"reply", "dm"})
-OPEN_ONLY = frozenset({"claim", "ignore", "escalate"})
+OPEN_ONLY = frozenset({"claim", "ignore"})
 
 
 def check(
@@ -46,6 +47,8 @@ def check(
                 answered=True,
             )
     elif action in OPEN_ONLY and status is not ItemStatus.OPEN:
+        raise Conflict(f"post {post_id} is {status.value} already", answered=True)
+    elif action == "escalate" and status not in (ItemStatus.OPEN, ItemStatus.ANSWERED):
         raise Conflict(f"post {post_id} is {status.value} already", answered=True)
     elif action == "reopen" and status is ItemStatus.OPEN:
         raise Conflict(f"post {post_id} is open already")
