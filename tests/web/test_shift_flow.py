@@ -147,6 +147,7 @@ def test_send_and_next_and_back_keep_the_view_and_filter(web_store: Store) -> No
     )
     assert sent.status_code == 303
     assert sent.headers["location"] == f"/items/{first}?back={quote(back)}&done=reply"
+    assert "Claimed by <b>ana</b>" in client.get(f"/items/{first}").text  # claimed for her
     last = client.post(
         f"/items/{first}/dm",
         data={"csrf": csrf, "text": "Oi", "then": "next", "back": back},

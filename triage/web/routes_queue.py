@@ -296,7 +296,9 @@ def _do(ctx: Ctx, action: str, post_id: int) -> None:
 
 
 def _next_item(ctx: Ctx, back: str, done_id: int) -> int | None:
-    """The next open item of the view `back` names that nobody else holds: send-and-next."""
+    """Send-and-next: the next open item of the view `back` names, claimed for the caller at
+    once (so two agents working down one view never land on the same post); items others
+    hold, or win in between, are skipped."""
     parts = urlsplit(back)
     try:
         view = View(parts.path.removeprefix("/queue/"))
@@ -305,11 +307,15 @@ def _next_item(ctx: Ctx, back: str, done_id: int) -> int | None:
     q = dict(parse_qsl(parts.query))
     values = {k: q.get(k, "")[:200] for k in FILTER_KEYS}
     filters = Filters(search=q.get("q", "")[:200], **values)
-    page = _queue(ctx.request).page(view, filters, limit=20)
-    for item in page.items:
+    queue = _queue(ctx.request)
+    for item in queue.page(view, filters, limit=20).items:
         if item.post_id == done_id or item.status.value != "open":
             continue
         if item.claim and item.claim.by != ctx.user.name:
+            continue
+        try:
+            queue.claim(item.post_id, ctx.user)
+        except (Forbidden, InputError):
             continue
         return item.post_id
     return None
