@@ -298,7 +298,7 @@ def _do(ctx: Ctx, action: str, post_id: int) -> None:
 def _next_item(ctx: Ctx, back: str, done_id: int) -> int | None:
     """Send-and-next: the next open item of the view `back` names, claimed for the caller at
     once (so two agents working down one view never land on the same post); items others
-    hold, or win in between, are skipped."""
+    hold or have open (presence), or win in between, are skipped."""
     parts = urlsplit(back)
     try:
         view = View(parts.path.removeprefix("/queue/"))
@@ -308,8 +308,10 @@ def _next_item(ctx: Ctx, back: str, done_id: int) -> int | None:
     values = {k: q.get(k, "")[:200] for k in FILTER_KEYS}
     filters = Filters(search=q.get("q", "")[:200], **values)
     queue = _queue(ctx.request)
-    for item in queue.page(view, filters, limit=20).items:
-        if item.post_id == done_id or item.status.value != "open":
+    items = queue.page(view, filters, limit=20).items
+    elsewhere = queue.presence([i.post_id for i in items], ctx.user)
+    for item in items:
+        if item.post_id == done_id or item.status.value != "open" or item.post_id in elsewhere:
             continue
         if item.claim and item.claim.by != ctx.user.name:
             continue
