@@ -5,6 +5,7 @@ again"; a double submit sends once; presence. On SQLite and the real PostgreSQL.
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -176,3 +177,30 @@ def test_presence_names_the_others_replying_first(service: QueueService) -> None
     mo = _who(service, "mo")  # marketing reads but is never "working" on a post
     service.see(post, mo, "viewing")
     assert "mo" not in service.presence([post], ana)[post]
+
+
+def test_an_ignore_can_be_undone_for_ten_seconds_by_its_author(service: QueueService) -> None:
+    from sqlalchemy import update
+
+    from triage.queue.service import UNDO_SECONDS
+
+    store = service.store
+    post = decide(store, external_id="1", text="spam")
+    ana, bia = _who(service, "ana"), _who(service, "bia")
+    service.ignore(post, ana)
+    with pytest.raises(Conflict, match="nothing of yours to undo"):
+        service.undo(post, bia)
+    service.undo(post, ana)
+    assert service.item(post).status is ItemStatus.OPEN
+    with pytest.raises(Conflict):
+        service.undo(post, ana)  # once
+    service.ignore(post, ana)
+    with store.engine.begin() as conn:  # the ten seconds pass
+        conn.execute(
+            update(audit_log)
+            .where(audit_log.c.action == "ignore")
+            .values(at=datetime.now(UTC) - timedelta(seconds=UNDO_SECONDS + 1))
+        )
+    with pytest.raises(Conflict, match="10 s"):
+        service.undo(post, ana)
+    assert service.item(post).status is ItemStatus.IGNORED

@@ -153,7 +153,9 @@ def test_a_take_over_is_seen_by_the_claimant(seeded: Store, browser: Any) -> Non
         assert "lia took this post over from you" in ana.inner_text("main")
 
 
-def test_keys_act_only_on_a_chosen_card(seeded: Store, browser: Any) -> None:
+def test_keys_act_only_on_a_chosen_card_and_an_ignore_can_be_undone(
+    seeded: Store, browser: Any
+) -> None:
     with Server(seeded, Settings()) as server:
         page = _agent(browser, server.url, "ana")
         first = page.locator("article.card").first
@@ -169,6 +171,8 @@ def test_keys_act_only_on_a_chosen_card(seeded: Store, browser: Any) -> None:
         page.keyboard.press("j")
         page.keyboard.press("i")
         page.wait_for_selector(f"#item-{post_id} >> text=Ignored.")
+        page.click(f"#item-{post_id} [data-action=undo]")  # within its ten seconds
+        page.wait_for_selector(f"#item-{post_id} >> text=Undone: the post is open again.")
 
 
 def test_card_actions_work_without_javascript(seeded: Store, browser: Any) -> None:

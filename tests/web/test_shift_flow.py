@@ -168,8 +168,18 @@ def test_card_actions_work_as_plain_forms(web_store: Store) -> None:
         data={"csrf": csrf, "next": "/queue/public_reply"},
         follow_redirects=False,
     )
-    assert done.status_code == 303 and done.headers["location"] == "/queue/public_reply?done=ignore"
-    assert "spam compre já" not in client.get("/queue/public_reply").text
+    target = f"/queue/public_reply?done=ignore&post={post}"
+    assert done.status_code == 303 and done.headers["location"] == target
+    page = client.get(target).text
+    assert "spam compre já" not in page
+    assert f'<form method="post" action="/items/{post}/undo"' in page  # for ten seconds
+    undone = client.post(
+        f"/items/{post}/undo",
+        data={"csrf": csrf, "next": "/queue/public_reply"},
+        follow_redirects=False,
+    )
+    assert undone.headers["location"] == "/queue/public_reply?done=undo"
+    assert "spam compre já" in client.get("/queue/public_reply").text
 
 
 def test_escalate_is_hidden_when_a_case_exists(web_store: Store) -> None:

@@ -20,7 +20,13 @@ from triage.queue.models import ItemStatus, QueueItem, User
 from triage.queue.writes import ItemState
 
 ANSWERS = frozenset({"reply", "dm"})
-OPEN_ONLY = frozenset({"claim", "ignore"})
+#: The states an action may start from (others: any).
+ALLOWED = {
+    "claim": (ItemStatus.OPEN,),
+    "ignore": (ItemStatus.OPEN,),
+    "escalate": (ItemStatus.OPEN, ItemStatus.ANSWERED),
+    "undo": (ItemStatus.IGNORED,),
+}
 
 
 def check(
@@ -46,9 +52,7 @@ def check(
                 f"post {post_id} is already {what}; send anyway only with 'answer again'",
                 answered=True,
             )
-    elif action in OPEN_ONLY and status is not ItemStatus.OPEN:
-        raise Conflict(f"post {post_id} is {status.value} already", answered=True)
-    elif action == "escalate" and status not in (ItemStatus.OPEN, ItemStatus.ANSWERED):
+    elif status not in ALLOWED.get(action, tuple(ItemStatus)):
         raise Conflict(f"post {post_id} is {status.value} already", answered=True)
     elif action == "reopen" and status is ItemStatus.OPEN:
         raise Conflict(f"post {post_id} is open already")

@@ -16,11 +16,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from config.schema import Settings
 from kernel.abc import Responder
-from kernel.errors import ConfigError, Conflict, Forbidden, InputError, ReplyError
+from kernel.errors import Conflict, Forbidden, InputError
 from kernel.models import Decision, Route, StoredPost
 from triage.queue import guard, presence
 from triage.queue.models import (
@@ -37,11 +36,12 @@ from triage.queue.redecide import redecide
 from triage.queue.store import QueueStore
 from triage.queue.writes import ItemState, QueueWrites
 from triage.storage import Store
-from triage.storage.answers import send
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore
 from triage.storage.tables import cases
 
+#: How long an agent may take back an ignore (the card offers Undo that long).
+UNDO_SECONDS = 10
 #: What an agent sends to move a conversation out of public view.
 DM_INVITE = (
     "Sorry to hear that! We'd like to help: please check your direct messages so we can "
@@ -234,99 +234,20 @@ class QueueService:
         again: bool = False,
         token: str | None = None,
     ) -> Any:
-        """Reply publicly (`reply`) or privately (`dm`); returns the `SentMessage`.
+        """Reply publicly (`reply`) or privately (`dm`); returns the `SentMessage`
+        (`triage.queue.answering.respond`)."""
+        from triage.queue.answering import respond
 
-        One transaction checks and takes the item (`guard`: the caller's claim, or an
-        unclaimed item claimed now, or an explicit `take_over`; an answered post only with
-        `again`) and writes the send log's row before the platform is asked, under the
-        form's one-time `token`: a double submit finds that row and sends nothing, and a
-        second answer (another tab, another agent) finds the post answered. Then
-        `triage.storage.answers.send` posts through the source's responder and stores a
-        published public reply as the brand's post answering this one. A `ReplyError` (the
-        platform refused) removes the row, is recorded in the audit log and raised; the item
-        stays open and claimed.
-        """
-        text = text.strip()
-        if not text:
-            raise InputError("reply: the message is empty")
-        if len(text) > 10_000:
-            raise InputError("reply: the message is longer than 10,000 characters")
-        if channel not in ("reply", "dm"):
-            raise InputError(f"reply: unknown channel {channel!r}")
-        token = (token or "").strip()[:100] or None
-        until = datetime.now(UTC) + timedelta(minutes=self.settings.web.claim_minutes)
-        try:
-            with self.engine.begin() as conn:
-                if token:
-                    already = self.writes.replied_with(conn, token)
-                    if already is not None:
-                        return already
-                state, item = self._begin(
-                    conn, post_id, user, channel, take_over=take_over, again=again
-                )
-                self._advance(
-                    conn, post_id, state, user, claimed_by=user.name, claim_expires_at=until
-                )
-                reply_id = self.writes.reserve_reply(
-                    conn,
-                    post_id,
-                    channel=channel,
-                    text=text,
-                    dry_run=self.settings.replies.dry_run,
-                    by=user.name,
-                    key=token,
-                )
-        except IntegrityError:  # the same form, submitted twice at the same moment
-            with self.engine.connect() as conn:
-                found = self.writes.replied_with(conn, token or "")
-            if found is None:
-                raise
-            return found
-        stored = self._stored(post_id)
-        try:
-            responder = self.responder(item.fetched_by)
-            sent = send(
-                self.store,
-                responder,
-                stored,
-                text,
-                channel=channel,
-                brand_handle=self.settings.brand.name,
-            )
-        except (ReplyError, ConfigError) as exc:
-            with self.engine.begin() as conn:
-                self.writes.drop_reply(conn, reply_id)
-                self.writes.audit(
-                    conn,
-                    user.name,
-                    f"{channel}_failed",
-                    post_id,
-                    error=str(exc).splitlines()[0][:300],
-                )
-            raise
-        with self.engine.begin() as conn:
-            self.writes.complete_reply(conn, reply_id, sent)
-            state = self.writes.lock(conn, post_id, user.name)
-            self._advance(
-                conn,
-                post_id,
-                state,
-                user,
-                status=ItemStatus.ANSWERED.value,
-                claimed_by=None,
-                claim_expires_at=None,
-            )
-            self.writes.audit(
-                conn,
-                user.name,
-                channel,
-                post_id,
-                dry_run=sent.dry_run,
-                external_id=sent.external_id,
-                chars=len(sent.text),
-                again=again or None,
-            )
-        return sent
+        return respond(
+            self,
+            post_id,
+            user,
+            text,
+            channel=channel,
+            take_over=take_over,
+            again=again,
+            token=token,
+        )
 
     def ignore(self, post_id: int, user: User, reason: str = "") -> None:
         with self.engine.begin() as conn:
@@ -349,6 +270,29 @@ class QueueService:
             state, _item = self._begin(conn, post_id, user, "reopen")
             self._advance(conn, post_id, state, user, status=ItemStatus.OPEN.value)
             self.writes.audit(conn, user.name, "reopen", post_id)
+
+    def undo(self, post_id: int, user: User) -> None:
+        """Take back your own ignore within `UNDO_SECONDS`: the post is open again, and
+        nobody else has acted on it in between (else `Conflict`)."""
+        with self.engine.begin() as conn:
+            state, item = self._begin(conn, post_id, user, "undo")
+            last = self.writes.last_action(conn, post_id)
+            fresh = last is not None and datetime.now(UTC) - last[2] <= timedelta(
+                seconds=UNDO_SECONDS
+            )
+            if not (
+                fresh
+                and last is not None
+                and last[0] == user.name
+                and last[1] == "ignore"
+                and item.status is ItemStatus.IGNORED
+            ):
+                raise Conflict(
+                    f"post {post_id}: nothing of yours to undo (an ignore can be undone for "
+                    f"{UNDO_SECONDS} s)"
+                )
+            self._advance(conn, post_id, state, user, status=ItemStatus.OPEN.value)
+            self.writes.audit(conn, user.name, "undo", post_id, of="ignore")
 
     # --- presence -------------------------------------------------------------------------
 

@@ -237,6 +237,20 @@ class QueueWrites:
             )
         )
 
+    def last_action(self, conn: Connection, post_id: int) -> tuple[str, str, datetime] | None:
+        """(actor, action, at) of the newest audit entry on the post that changed it (notes
+        and take-overs aside)."""
+        row = conn.execute(
+            select(audit_log.c.actor, audit_log.c.action, audit_log.c.at)
+            .where(
+                audit_log.c.post_id == post_id,
+                audit_log.c.action.not_in(("note", "take_over")),
+            )
+            .order_by(audit_log.c.id.desc())
+            .limit(1)
+        ).first()
+        return (str(row[0]), str(row[1]), row[2]) if row else None
+
     def case_of(self, conn: Connection, post_id: int) -> tuple[int, str] | None:
         """(id, status) of the post's helpdesk case, if it has one: a post is escalated once."""
         row = conn.execute(

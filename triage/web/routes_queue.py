@@ -28,6 +28,7 @@ DONE = {
     "escalate": "Escalated to the helpdesk.",
     "ignore": "Ignored.",
     "reopen": "Reopened.",
+    "undo": "Undone: the post is open again.",
     "note": "Note added.",
     "correct": "Correction saved; the item was re-decided.",
     "reassign": "Reassigned.",
@@ -91,12 +92,17 @@ def queue_page(ctx: Ctx) -> Response:
     if filters.search:
         args["q"] = filters.search
     top = max((i.post_id for i in page.items), default=0)
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("done", "post")]
+    here = request.url.path + (f"?{urlencode(kept)}" if kept else "")
+    ignored = (
+        request.query_params.get("post", "") if request.query_params.get("done") == "ignore" else ""
+    )
     return request.app.state.render.page(
         "queue.html",
         **common(
             ctx,
             back=here,
+            undo_post=ignored if ignored.isascii() and ignored.isdigit() else "",
             present=queue.presence([i.post_id for i in page.items], ctx.user),
             view=view,
             page=page,
@@ -242,7 +248,14 @@ def item_page(ctx: Ctx) -> Response:
     queue.see(detail.item.post_id, ctx.user, "viewing")
     done = DONE.get(ctx.request.query_params.get("done", ""))
     return ctx.request.app.state.render.page(
-        "item.html", **common(ctx, done=done, error=None, **_item_context(ctx, detail))
+        "item.html",
+        **common(
+            ctx,
+            done=done,
+            error=None,
+            undo=ctx.request.query_params.get("done") == "ignore",
+            **_item_context(ctx, detail),
+        ),
     )
 
 
@@ -285,6 +298,8 @@ def _do(ctx: Ctx, action: str, post_id: int) -> None:
         queue.ignore(post_id, user, form.get("reason", ""))
     elif action == "reopen":
         queue.reopen(post_id, user)
+    elif action == "undo":
+        queue.undo(post_id, user)
     elif action == "note":
         queue.note(post_id, user, form.get("text", ""))
     elif action == "correct":
@@ -360,6 +375,7 @@ def _act(ctx: Ctx, action: str) -> Response:
                 item=item,
                 error=error,
                 done=None if error else DONE.get(action),
+                undo=error is None and action == "ignore",
                 back=safe_next(form.get("back") or "") if form.get("back") else "",
                 present=queue.presence([post_id], ctx.user),
             ),
@@ -375,7 +391,8 @@ def _act(ctx: Ctx, action: str) -> Response:
             if back and target.startswith("/items/"):
                 target += ("&" if "?" in target else "?") + f"back={quote(back)}"
         sep = "&" if "?" in target else "?"
-        return RedirectResponse(f"{target}{sep}done={action}", status_code=303)
+        undo = f"&post={post_id}" if action == "ignore" else ""
+        return RedirectResponse(f"{target}{sep}done={action}{undo}", status_code=303)
     try:
         detail = queue.detail(post_id)
     except InputError as exc:

@@ -121,6 +121,15 @@
     cardsPresence();
   }, 5000);
 
+  // Undo is offered for 10 seconds (the server refuses it after that anyway).
+  function expireUndo(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll("[data-undo]"), function (el) {
+      setTimeout(function () { el.remove(); }, 10000);
+    });
+  }
+  document.addEventListener("htmx:afterSwap", function () { expireUndo(document); });
+  document.addEventListener("DOMContentLoaded", function () { expireUndo(document); });
+
   document.addEventListener("DOMContentLoaded", function () {
     var hash = document.location.hash;
     if (hash === "#reply" || hash === "#dm") {
