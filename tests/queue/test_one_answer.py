@@ -204,3 +204,34 @@ def test_an_ignore_can_be_undone_for_ten_seconds_by_its_author(service: QueueSer
     with pytest.raises(Conflict, match="10 s"):
         service.undo(post, ana)
     assert service.item(post).status is ItemStatus.IGNORED
+
+
+def test_an_escalation_can_be_undone_before_the_outbox_sends_it(service: QueueService) -> None:
+    from sqlalchemy import update
+
+    from triage.storage.tables import cases, decisions
+
+    store = service.store
+    post = decide(store, external_id="1", text="vazou meu cpf")
+    ana = _who(service, "ana")
+    case_id = service.escalate(post, ana, "dados")
+    with store.engine.connect() as conn:
+        due = conn.execute(select(cases.c.next_attempt_at)).scalar_one()
+    assert due > datetime.now(UTC)  # held back for the undo's ten seconds
+    service.undo(post, ana)
+    item = service.item(post)
+    assert item.status is ItemStatus.OPEN and item.decision.route.value == "public_reply"
+    with store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(cases)).scalar_one() == 0
+        by = conn.execute(
+            select(decisions.c.decided_by).where(
+                decisions.c.post_id == post, decisions.c.superseded_at.is_(None)
+            )
+        ).scalar_one()
+    assert by == "agent:ana" and case_id
+    # Once the outbox may send it, it cannot be taken back.
+    service.escalate(post, ana)
+    with store.engine.begin() as conn:
+        conn.execute(update(cases).values(next_attempt_at=datetime.now(UTC)))
+    with pytest.raises(Conflict, match="on its way"):
+        service.undo(post, ana)

@@ -202,3 +202,17 @@ def test_long_posts_are_folded(web_store: Store) -> None:
     page = client.get("/queue/public_reply").text
     assert '<details class="fold">' in page and "Show the whole post (" in page
     assert '<details class="fold">' in client.get(f"/items/{post}").text
+
+
+def test_an_escalation_is_undone_from_its_card(web_store: Store) -> None:
+    post = decide(web_store, external_id="1", text="meu cpf vazou")
+    client = _client(web_store)
+    csrf = login(client, "ana")
+    hx = {"hx-request": "true", "x-csrf-token": csrf}
+    card = client.post(f"/items/{post}/escalate", headers=hx)
+    assert "Escalated to the helpdesk." in card.text and f"/items/{post}/undo" in card.text
+    undone = client.post(f"/items/{post}/undo", headers=hx)
+    assert undone.status_code == 200 and "Undone: the post is open again." in undone.text
+    assert f"/items/{post}/escalate" in client.get("/queue/public_reply").text
+    again = client.post(f"/items/{post}/undo", headers=hx)
+    assert again.status_code == 409 and f"post {post} is open already" in again.text

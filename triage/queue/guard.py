@@ -25,7 +25,7 @@ ALLOWED = {
     "claim": (ItemStatus.OPEN,),
     "ignore": (ItemStatus.OPEN,),
     "escalate": (ItemStatus.OPEN, ItemStatus.ANSWERED),
-    "undo": (ItemStatus.IGNORED,),
+    "undo": (ItemStatus.IGNORED, ItemStatus.ESCALATED),
 }
 
 

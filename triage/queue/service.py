@@ -272,27 +272,36 @@ class QueueService:
             self.writes.audit(conn, user.name, "reopen", post_id)
 
     def undo(self, post_id: int, user: User) -> None:
-        """Take back your own ignore within `UNDO_SECONDS`: the post is open again, and
-        nobody else has acted on it in between (else `Conflict`)."""
+        """Take back your own ignore or escalation within `UNDO_SECONDS`, if nobody acted on
+        the post in between (else `Conflict`). An escalation's case waits that long before the
+        outbox may deliver it (`hold_back_case`); undone, the case is withdrawn and the
+        decision before it restored (a new decision by `agent:NAME`)."""
+        stored = self._stored(post_id)
         with self.engine.begin() as conn:
             state, item = self._begin(conn, post_id, user, "undo")
             last = self.writes.last_action(conn, post_id)
-            fresh = last is not None and datetime.now(UTC) - last[2] <= timedelta(
-                seconds=UNDO_SECONDS
-            )
-            if not (
-                fresh
-                and last is not None
-                and last[0] == user.name
-                and last[1] == "ignore"
-                and item.status is ItemStatus.IGNORED
+            now = datetime.now(UTC)
+            undoable = {"ignore": ItemStatus.IGNORED, "escalate": ItemStatus.ESCALATED}
+            if (
+                last is None
+                or last[0] != user.name
+                or now - last[2] > timedelta(seconds=UNDO_SECONDS)
+                or undoable.get(last[1]) is not item.status
             ):
                 raise Conflict(
-                    f"post {post_id}: nothing of yours to undo (an ignore can be undone for "
-                    f"{UNDO_SECONDS} s)"
+                    f"post {post_id}: nothing of yours to undo (an ignore or escalation can be "
+                    f"undone for {UNDO_SECONDS} s)"
                 )
+            if last[1] == "escalate":
+                if not self.writes.withdraw_case(conn, post_id):
+                    raise Conflict(f"post {post_id}: the case is on its way to the helpdesk")
+                previous = self.writes.previous_decision(conn, post_id)
+                if previous is not None:
+                    self.decisions.save(
+                        conn, stored, previous[1], previous[0], decided_by=user.actor
+                    )
             self._advance(conn, post_id, state, user, status=ItemStatus.OPEN.value)
-            self.writes.audit(conn, user.name, "undo", post_id, of="ignore")
+            self.writes.audit(conn, user.name, "undo", post_id, of=last[1])
 
     # --- presence -------------------------------------------------------------------------
 
@@ -361,6 +370,7 @@ class QueueService:
             )
             case = self.writes.case_of(conn, post_id)
             assert case is not None
+            self.writes.hold_back_case(conn, case[0], UNDO_SECONDS)
             self._advance(
                 conn,
                 post_id,

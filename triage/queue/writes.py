@@ -19,7 +19,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from kernel.models import SentMessage
 from triage.queue.models import ItemStatus
 from triage.queue.store import QueueStore
-from triage.storage.tables import audit_log, cases, corrections, presence, queue_items, replies
+from triage.storage.tables import (
+    audit_log,
+    cases,
+    corrections,
+    decisions,
+    presence,
+    queue_items,
+    replies,
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -250,6 +258,47 @@ class QueueWrites:
             .limit(1)
         ).first()
         return (str(row[0]), str(row[1]), row[2]) if row else None
+
+    def hold_back_case(self, conn: Connection, case_id: int, seconds: int) -> None:
+        """An agent's escalation waits `seconds` before the outbox may deliver it: the time
+        its Undo is offered."""
+        later = datetime.now(UTC) + timedelta(seconds=seconds)
+        conn.execute(
+            update(cases)
+            .where(cases.c.id == case_id, cases.c.status == "pending")
+            .values(next_attempt_at=later)
+        )
+
+    def withdraw_case(self, conn: Connection, post_id: int) -> bool:
+        """Delete the post's case if the outbox has not touched it yet (pending, no attempt,
+        not yet due): an undone escalation. False when it is on its way already."""
+        done = conn.execute(
+            delete(cases).where(
+                cases.c.post_id == post_id,
+                cases.c.status == "pending",
+                cases.c.attempts == 0,
+                cases.c.next_attempt_at > datetime.now(UTC),
+            )
+        ).rowcount
+        return bool(done)
+
+    def previous_decision(self, conn: Connection, post_id: int) -> tuple[Any, Any] | None:
+        """(decision, signals) the post's current decision replaced."""
+        from triage.storage.codec import decision_from_row, signals_from_json
+
+        row = (
+            conn.execute(
+                select(decisions)
+                .where(decisions.c.post_id == post_id, decisions.c.superseded_at.is_not(None))
+                .order_by(decisions.c.id.desc())
+                .limit(1)
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return decision_from_row(row), signals_from_json(row["signals"])
 
     def case_of(self, conn: Connection, post_id: int) -> tuple[int, str] | None:
         """(id, status) of the post's helpdesk case, if it has one: a post is escalated once."""

@@ -18,6 +18,8 @@ from triage.web.auth import Ctx, requires, safe_next
 from triage.web.params import parse_id
 
 FILTER_KEYS = ("source", "query", "route", "sentiment", "intent", "language", "sensitive", "age")
+#: Actions a person may take back for `UNDO_SECONDS` (the card offers Undo).
+UNDOABLE = ("ignore", "escalate")
 #: Messages shown after an action: fixed texts, never anything from the request.
 DONE = {
     "claim": "Claimed.",
@@ -94,15 +96,15 @@ def queue_page(ctx: Ctx) -> Response:
     top = max((i.post_id for i in page.items), default=0)
     kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("done", "post")]
     here = request.url.path + (f"?{urlencode(kept)}" if kept else "")
-    ignored = (
-        request.query_params.get("post", "") if request.query_params.get("done") == "ignore" else ""
-    )
+    done = request.query_params.get("done", "")
+    undone = request.query_params.get("post", "") if done in UNDOABLE else ""
     return request.app.state.render.page(
         "queue.html",
         **common(
             ctx,
             back=here,
-            undo_post=ignored if ignored.isascii() and ignored.isdigit() else "",
+            undo_post=undone if undone.isascii() and undone.isdigit() else "",
+            undo_done=DONE.get(done, ""),
             present=queue.presence([i.post_id for i in page.items], ctx.user),
             view=view,
             page=page,
@@ -253,7 +255,7 @@ def item_page(ctx: Ctx) -> Response:
             ctx,
             done=done,
             error=None,
-            undo=ctx.request.query_params.get("done") == "ignore",
+            undo=ctx.request.query_params.get("done") in UNDOABLE,
             **_item_context(ctx, detail),
         ),
     )
@@ -375,7 +377,7 @@ def _act(ctx: Ctx, action: str) -> Response:
                 item=item,
                 error=error,
                 done=None if error else DONE.get(action),
-                undo=error is None and action == "ignore",
+                undo=error is None and action in UNDOABLE,
                 back=safe_next(form.get("back") or "") if form.get("back") else "",
                 present=queue.presence([post_id], ctx.user),
             ),
@@ -391,7 +393,7 @@ def _act(ctx: Ctx, action: str) -> Response:
             if back and target.startswith("/items/"):
                 target += ("&" if "?" in target else "?") + f"back={quote(back)}"
         sep = "&" if "?" in target else "?"
-        undo = f"&post={post_id}" if action == "ignore" else ""
+        undo = f"&post={post_id}" if action in UNDOABLE else ""
         return RedirectResponse(f"{target}{sep}done={action}{undo}", status_code=303)
     try:
         detail = queue.detail(post_id)
