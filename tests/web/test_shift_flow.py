@@ -100,6 +100,10 @@ def test_presence_on_cards_and_the_item_page(web_store: Store) -> None:
     )
     assert bad.status_code == 400
     assert ana.get("/queue/presence?ids=abc").status_code == 400
+    nowhere = ana.post(
+        "/items/999999/presence", data={"activity": "viewing"}, headers={"x-csrf-token": ana_csrf}
+    )
+    assert nowhere.status_code == 400 and "no decided post 999999" in nowhere.text
 
 
 def test_item_page_order_reason_why_and_heads(web_store: Store) -> None:

@@ -22,6 +22,7 @@ def item_presence(ctx: Ctx) -> Response:
     queue = ctx.request.app.state.queue
     try:
         post_id = parse_id(ctx.request.path_params["post_id"], "post")
+        queue.item(post_id)  # a post in the queue, not any number
         queue.see(post_id, ctx.user, ctx.form.get("activity", "viewing"))
     except InputError as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
