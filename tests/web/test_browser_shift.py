@@ -251,3 +251,13 @@ def test_every_page_passes_axe_and_fits_the_screen(seeded: Store, browser: Any, 
             name = path.strip("/").replace("/", "_").replace("?", "_").replace("=", "_")
             page.screenshot(path=str(ARTIFACTS / f"{width}-{name}.png"), full_page=True)
     assert {path: found for path, found in problems.items() if found} == {}
+
+
+def test_new_posts_move_the_tab_counts(seeded: Store, browser: Any) -> None:
+    settings = Settings.model_validate({"web": {"poll_seconds": 2}})
+    with Server(seeded, settings) as server:
+        page = _agent(browser, server.url, "ana")
+        before = int(page.inner_text("#count-public_reply"))
+        decide(seeded, external_id="new", text="Chegou agora: app travou")
+        page.wait_for_selector("text=Chegou agora: app travou", timeout=15_000)
+        page.wait_for_selector(f"#count-public_reply:text-is('{before + 1}')", timeout=15_000)

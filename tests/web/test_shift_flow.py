@@ -220,3 +220,19 @@ def test_an_escalation_is_undone_from_its_card(web_store: Store) -> None:
     assert f"/items/{post}/escalate" in client.get("/queue/public_reply").text
     again = client.post(f"/items/{post}/undo", headers=hx)
     assert again.status_code == 409 and f"post {post} is open already" in again.text
+
+
+def test_polling_moves_the_tab_counts(web_store: Store) -> None:
+    first = decide(web_store, external_id="1", text="primeiro")
+    client = _client(web_store)
+    login(client, "ana")
+    page = client.get("/queue/public_reply").text
+    assert '<span class="count" id="count-public_reply">1</span>' in page
+    decide(web_store, external_id="2", text="segundo")
+    decide(web_store, external_id="3", text="no privado", route=Route.PRIVATE_DM)
+    web_store_counts = client.app.state.queue.reads  # type: ignore[attr-defined]
+    web_store_counts.invalidate()  # the 5 s cache of the counts, for the test
+    poll = client.get(f"/queue/public_reply/poll?after={first}").text
+    assert "segundo" in poll
+    assert '<span class="count" id="count-public_reply" hx-swap-oob="true">2</span>' in poll
+    assert '<span class="count" id="count-private_dm" hx-swap-oob="true">1</span>' in poll

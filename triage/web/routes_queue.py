@@ -174,6 +174,7 @@ def poll(ctx: Ctx) -> Response:
             view=view,
             back=back,
             present=queue.presence([i.post_id for i in items], ctx.user),
+            counts=queue.reads.counts(),
             poll_url=f"{request.url.path}?{urlencode(args)}",
         ),
     )
