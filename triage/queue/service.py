@@ -216,8 +216,9 @@ class QueueService:
             raise InputError(f"reassign: {to!r} is not an active agent, lead or admin")
         until = datetime.now(UTC) + timedelta(minutes=self.settings.web.claim_minutes)
         with self.engine.begin() as conn:
-            self.writes.set_item(
-                conn, post_id, user.name, assigned_to=to, claimed_by=to, claim_expires_at=until
+            state, _item = self._begin(conn, post_id, user, "reassign")
+            self._advance(
+                conn, post_id, state, user, assigned_to=to, claimed_by=to, claim_expires_at=until
             )
             self.writes.audit(conn, user.name, "reassign", post_id, to=to)
 
@@ -396,14 +397,15 @@ class QueueService:
         status = self.cases.status_of(case_id)
         if status is None:
             raise InputError(f"no case {case_id}")
-        if not self.cases.release(case_id):
-            raise InputError(f"case {case_id} is {status}, not held")
         with self.engine.begin() as conn:
-            post_id = conn.execute(
-                select(cases.c.post_id).where(cases.c.id == case_id)
-            ).scalar_one()
-            self.writes.set_item(conn, int(post_id), user.name, status=ItemStatus.ESCALATED.value)
-            self.writes.audit(conn, user.name, "release_case", int(post_id), case=case_id)
+            post_id = int(
+                conn.execute(select(cases.c.post_id).where(cases.c.id == case_id)).scalar_one()
+            )
+            state, _item = self._begin(conn, post_id, user, "release_case")
+            if not self.writes.release_case(conn, case_id):  # held -> pending, conditionally
+                raise InputError(f"case {case_id} is {status}, not held")
+            self._advance(conn, post_id, state, user, status=ItemStatus.ESCALATED.value)
+            self.writes.audit(conn, user.name, "release_case", post_id, case=case_id)
 
     def correct(self, post_id: int, user: User, field: str, value: str) -> Decision:
         """Change the route or a label; the item is re-decided at once, by `agent:NAME`."""
@@ -415,6 +417,9 @@ class QueueService:
         old_value, decision, signals = redecide(self.settings, item, field, value, by=user.name)
         stored = self._stored(post_id)
         with self.engine.begin() as conn:
+            state, now_item = self._begin(conn, post_id, user, "correct")
+            if now_item.decision_id != item.decision_id:
+                raise Conflict(f"post {post_id} was re-decided meanwhile; look again")
             self.writes.correction(conn, post_id, field, old_value, value, user.name)
             sink = self._sink(decision) if decision.route is Route.HELPDESK else None
             if sink and self.writes.case_of(conn, post_id):
@@ -423,8 +428,13 @@ class QueueService:
                 conn, stored, signals, decision, decided_by=user.actor, case_sink=sink
             )
             self.reads.invalidate()
-            if sink:
-                self.writes.set_item(conn, post_id, user.name, status=ItemStatus.ESCALATED.value)
+            self._advance(
+                conn,
+                post_id,
+                state,
+                user,
+                **({"status": ItemStatus.ESCALATED.value} if sink else {}),
+            )
             self.writes.audit(
                 conn, user.name, "correct", post_id, field=field, old=old_value, new=value
             )

@@ -259,6 +259,16 @@ class QueueWrites:
         ).first()
         return (str(row[0]), str(row[1]), row[2]) if row else None
 
+    def release_case(self, conn: Connection, case_id: int) -> bool:
+        """A lead lets a held case go: pending and due now; False if it is not held."""
+        now = datetime.now(UTC)
+        done = conn.execute(
+            update(cases)
+            .where(cases.c.id == case_id, cases.c.status == "held")
+            .values(status="pending", next_attempt_at=now, updated_at=now)
+        ).rowcount
+        return bool(done)
+
     def hold_back_case(self, conn: Connection, case_id: int, seconds: int) -> None:
         """An agent's escalation waits `seconds` before the outbox may deliver it: the time
         its Undo is offered."""
