@@ -19,6 +19,8 @@
     │   └── DeliveryPermanent       validation error, unknown queue, auth refused: case goes dead
     ├── ReplyError                  a responder could not post an agent's reply or DM
     └── Forbidden                   a person's role or another's claim does not allow an action
+        └── Conflict                a post is claimed by another, already answered or changed
+                                    meanwhile: only an explicit take-over or "answer again"
 
 Foreign errors (requests, tweepy, praw, feedparser, SQLAlchemy) are translated at the boundary
 of the module that called them, with `raise ... from exc`, so callers only ever see this tree.
@@ -126,3 +128,14 @@ class ReplyError(TriageError):
 
 class Forbidden(TriageError):
     """The person's role or someone else's claim does not allow this action."""
+
+
+class Conflict(Forbidden):
+    """The post is claimed by someone else, already answered, or changed since it was read:
+    the action needs an explicit override (`take_over`, `again`) or a fresh look. `claimant`
+    and `answered` say which override would apply."""
+
+    def __init__(self, message: str, *, claimant: str | None = None, answered: bool = False):
+        super().__init__(message)
+        self.claimant = claimant
+        self.answered = answered

@@ -51,6 +51,7 @@ def decide(
     query: str | None = "acme",
     is_brand: bool = False,
     case_sink: str | None = "local",
+    summary: dict[str, str] | None = None,
 ) -> int:
     post = Post(
         source=source,
@@ -80,6 +81,7 @@ def decide(
         priority="normal",
         rules_tried=("sensitive-data",),
         scores={"complaint": 0.9},
+        summary=summary or {},
     )
     with store.engine.begin() as conn:
         DecisionStore(store.engine).save(

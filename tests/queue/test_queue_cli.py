@@ -95,3 +95,22 @@ def test_queue_commands_work_an_item_with_audit(here: Store) -> None:
     # corrected signals, is a cloned card ("cartão ... clonado") and gets its own.
     assert case_posts == sorted([first, second])
     assert actions[-4:] == ["claim", "reply", "escalate", "correct"]
+
+
+def test_queue_reply_obeys_claims_and_answered_posts(here: Store) -> None:
+    for name in ("ana", "bia"):
+        run("users", "add", name, "--role", "agent", env={"TRIAGE_USER_PASSWORD": PASSWORD})
+    post = decide(here, external_id="1", text="minha internet caiu")
+    assert run("queue", "claim", str(post), "--as", "ana")[0] == 0
+    code, out = run("queue", "reply", str(post), "Oi", "--as", "bia")
+    assert code == 2 and "claimed by ana" in out and "--take-over" in out
+    code, out = run("queue", "dm", str(post), "Oi", "--as", "bia", "--take-over")
+    assert code == 0 and "dm stored" in out
+    code, out = run("queue", "reply", str(post), "Oi de novo", "--as", "ana")
+    assert code == 2 and "already answered" in out and "--again" in out
+    code, out = run("queue", "reply", str(post), "Oi de novo", "--as", "ana", "--again")
+    assert code == 0 and "reply stored" in out
+    with here.engine.connect() as conn:
+        actions = conn.execute(select(audit_log.c.action).order_by(audit_log.c.id)).scalars().all()
+        assert len(conn.execute(select(replies.c.id)).all()) == 2
+    assert "take_over" in actions

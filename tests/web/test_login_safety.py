@@ -258,3 +258,29 @@ async def _guess_at_once(base: str, store: Store) -> None:
             update(login_throttle).values(locked_until=datetime.now(UTC) - timedelta(seconds=1))
         )
     assert (await _post_login(base, "bia", PASSWORD, "10.3.0.3"))[0] in (200, 303)
+
+
+def test_an_admin_resetting_their_own_password_stays_logged_in(app_client: TestClient) -> None:
+    csrf = login(app_client, "root")
+    reset = app_client.post(
+        "/users", data={"csrf": csrf, "op": "password", "name": "root",
+                        "password": "amber canyon violin"},
+    )  # fmt: skip
+    assert reset.status_code == 200
+    assert app_client.get("/users").status_code == 200
+
+
+def test_old_counters_are_forgotten_but_locks_and_known_addresses_kept(
+    proxied: TestClient, web_store: Store
+) -> None:
+    _try(proxied, "ghost", "x", "10.5.0.1")  # two counters: the address and the name
+    for _ in range(5):
+        _try(proxied, "bia", "x", "10.5.0.2")  # bia is locked
+    old = datetime.now(UTC) - timedelta(days=2)
+    with web_store.engine.begin() as conn:
+        conn.execute(update(login_throttle).values(updated_at=old))
+    assert _try(proxied, "ana", PASSWORD, "10.5.0.3")[0] == 303  # a good log-in tidies up
+    with web_store.engine.connect() as conn:
+        keys = set(conn.execute(select(login_throttle.c.key)).scalars())
+    assert address_key("10.5.0.1") not in keys and account_key("ghost") not in keys
+    assert account_key("bia") in keys  # still locked

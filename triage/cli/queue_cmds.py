@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from kernel.errors import InputError
+from kernel.errors import Conflict, InputError
 from triage.cli.common import config_option, settings_from
 from triage.queue.models import CORRECTABLE, Filters, User, View
 from triage.queue.service import DM_INVITE, Forbidden, QueueService
@@ -149,6 +149,10 @@ def _run(config_path: str | None, as_user: str, action: Any) -> None:
     service = _service(config_path)
     try:
         message = action(service, _person(service, as_user))
+    except Conflict as exc:
+        hint = " (--again to send anyway)" if exc.answered else ""
+        hint = f" (--take-over to answer over {exc.claimant})" if exc.claimant else hint
+        raise InputError(f"{exc}{hint}") from exc
     except Forbidden as exc:
         raise InputError(str(exc)) from exc
     click.echo(message)
@@ -156,11 +160,28 @@ def _run(config_path: str | None, as_user: str, action: Any) -> None:
 
 @queue.command()
 @click.argument("post_id", type=int)
+@click.option("--take-over", is_flag=True, help="Claim it even if someone else holds it.")
 @as_option
 @config_option
-def claim(post_id: int, as_user: str, config_path: str | None) -> None:
+def claim(post_id: int, take_over: bool, as_user: str, config_path: str | None) -> None:
     """Claim POST_ID for a while (web.claim_minutes); others see it is taken."""
-    _run(config_path, as_user, lambda s, u: f"claimed until {s.claim(post_id, u):%H:%M}Z")
+    _run(
+        config_path,
+        as_user,
+        lambda s, u: f"claimed until {s.claim(post_id, u, take_over=take_over):%H:%M}Z",
+    )
+
+
+def answer_options(func: Any) -> Any:
+    """The explicit overrides an answer may need (the web app's checkboxes)."""
+    func = click.option(
+        "--again", is_flag=True, help="Answer even though the post is already answered."
+    )(func)
+    return click.option(
+        "--take-over",
+        is_flag=True,
+        help="Answer a post someone else has claimed (they see it was taken over).",
+    )(func)
 
 
 def _sent(message: Any) -> str:
@@ -172,26 +193,50 @@ def _sent(message: Any) -> str:
 @click.argument("post_id", type=int)
 @click.argument("text", required=False)
 @click.option("--dm-invite", is_flag=True, help="Post the standard 'let's continue in DM' reply.")
+@answer_options
 @as_option
 @config_option
 def reply(
-    post_id: int, text: str | None, dm_invite: bool, as_user: str, config_path: str | None
+    post_id: int,
+    text: str | None,
+    dm_invite: bool,
+    take_over: bool,
+    again: bool,
+    as_user: str,
+    config_path: str | None,
 ) -> None:
-    """Reply publicly to POST_ID with TEXT (dry run unless replies.dry_run is false)."""
+    """Reply publicly to POST_ID with TEXT (dry run unless replies.dry_run is false). Needs
+    your claim (an unclaimed post is claimed now); --take-over and --again are the explicit
+    overrides for someone else's claim and an answered post."""
     if not text and not dm_invite:
         raise click.UsageError("give TEXT or --dm-invite")
     body = text or DM_INVITE
-    _run(config_path, as_user, lambda s, u: _sent(s.respond(post_id, u, body, channel="reply")))
+    _run(
+        config_path,
+        as_user,
+        lambda s, u: _sent(
+            s.respond(post_id, u, body, channel="reply", take_over=take_over, again=again)
+        ),
+    )
 
 
 @queue.command()
 @click.argument("post_id", type=int)
 @click.argument("text")
+@answer_options
 @as_option
 @config_option
-def dm(post_id: int, text: str, as_user: str, config_path: str | None) -> None:
-    """Send TEXT privately to the author of POST_ID."""
-    _run(config_path, as_user, lambda s, u: _sent(s.respond(post_id, u, text, channel="dm")))
+def dm(
+    post_id: int, text: str, take_over: bool, again: bool, as_user: str, config_path: str | None
+) -> None:
+    """Send TEXT privately to the author of POST_ID (the same rules as `reply`)."""
+    _run(
+        config_path,
+        as_user,
+        lambda s, u: _sent(
+            s.respond(post_id, u, text, channel="dm", take_over=take_over, again=again)
+        ),
+    )
 
 
 @queue.command()

@@ -19,8 +19,9 @@ from sqlalchemy import select
 
 from config.schema import Settings
 from kernel.abc import Responder
-from kernel.errors import Forbidden, InputError, ReplyError
+from kernel.errors import Conflict, Forbidden, InputError
 from kernel.models import Decision, Route, StoredPost
+from triage.queue import guard, presence
 from triage.queue.models import (
     CORRECTABLE,
     Filters,
@@ -33,13 +34,14 @@ from triage.queue.models import (
 )
 from triage.queue.redecide import redecide
 from triage.queue.store import QueueStore
-from triage.queue.writes import QueueWrites
+from triage.queue.writes import ItemState, QueueWrites
 from triage.storage import Store
-from triage.storage.answers import send
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore
 from triage.storage.tables import cases
 
+#: How long an agent may take back an ignore (the card offers Undo that long).
+UNDO_SECONDS = 10
 #: What an agent sends to move a conversation out of public view.
 DM_INVITE = (
     "Sorry to hear that! We'd like to help: please check your direct messages so we can "
@@ -147,24 +149,61 @@ class QueueService:
         self._check_claim(item, user)
         return item
 
+    # --- the guarded transition every action makes ----------------------------------------
+
+    def _begin(
+        self,
+        conn: Any,
+        post_id: int,
+        user: User,
+        action: str,
+        *,
+        take_over: bool = False,
+        again: bool = False,
+    ) -> tuple[ItemState, QueueItem]:
+        """Lock the item's row, read it, check `guard.check` and record an override: the
+        start of every action's one transaction."""
+        self._require_worker(user)
+        if self.reads.item_in(conn, post_id) is None:
+            raise InputError(f"no decided post {post_id} in the queue")
+        state = self.writes.lock(conn, post_id, user.name)
+        item = self.reads.item_in(conn, post_id)  # as it is now that the row is ours
+        assert item is not None
+        sent_before = action in guard.ANSWERS and self.writes.has_replies(conn, post_id)
+        overridden = guard.check(
+            item,
+            state,
+            user,
+            action,
+            now=datetime.now(UTC),
+            sent_before=sent_before,
+            take_over=take_over,
+            again=again,
+        )
+        if overridden:
+            self.writes.audit(conn, user.name, "take_over", post_id, of=overridden, to=action)
+        return state, item
+
+    def _advance(self, conn: Any, post_id: int, seen: ItemState, user: User, **values: Any) -> None:
+        if not self.writes.advance(conn, post_id, seen, user.name, **values):
+            raise Conflict(f"post {post_id} changed meanwhile; look again")
+
     # --- claiming -----------------------------------------------------------------------------
 
-    def claim(self, post_id: int, user: User) -> datetime:
-        item = self._work(post_id, user)
+    def claim(self, post_id: int, user: User, *, take_over: bool = False) -> datetime:
         until = datetime.now(UTC) + timedelta(minutes=self.settings.web.claim_minutes)
         with self.engine.begin() as conn:
-            self.writes.set_item(conn, post_id, user.name, status=item.status.value)
-            if not self.writes.claim(conn, post_id, user.name, until, take=user.is_lead):
-                raise Forbidden(f"post {post_id} was just claimed by someone else")
+            state, _item = self._begin(conn, post_id, user, "claim", take_over=take_over)
+            self._advance(conn, post_id, state, user, claimed_by=user.name, claim_expires_at=until)
             self.writes.audit(
                 conn, user.name, "claim", post_id, until=until.isoformat(timespec="seconds")
             )
         return until
 
     def unclaim(self, post_id: int, user: User) -> None:
-        self._work(post_id, user)
         with self.engine.begin() as conn:
-            self.writes.set_item(conn, post_id, user.name, claimed_by=None, claim_expires_at=None)
+            state, _item = self._begin(conn, post_id, user, "unclaim")
+            self._advance(conn, post_id, state, user, claimed_by=None, claim_expires_at=None)
             self.writes.audit(conn, user.name, "unclaim", post_id)
 
     def reassign(self, post_id: int, user: User, to: str) -> None:
@@ -177,72 +216,48 @@ class QueueService:
             raise InputError(f"reassign: {to!r} is not an active agent, lead or admin")
         until = datetime.now(UTC) + timedelta(minutes=self.settings.web.claim_minutes)
         with self.engine.begin() as conn:
-            self.writes.set_item(
-                conn, post_id, user.name, assigned_to=to, claimed_by=to, claim_expires_at=until
+            state, _item = self._begin(conn, post_id, user, "reassign")
+            self._advance(
+                conn, post_id, state, user, assigned_to=to, claimed_by=to, claim_expires_at=until
             )
             self.writes.audit(conn, user.name, "reassign", post_id, to=to)
 
     # --- answering ----------------------------------------------------------------------------
 
-    def respond(self, post_id: int, user: User, text: str, *, channel: str) -> Any:
-        """Reply publicly (`reply`) or privately (`dm`); returns the `SentMessage`.
+    def respond(
+        self,
+        post_id: int,
+        user: User,
+        text: str,
+        *,
+        channel: str,
+        take_over: bool = False,
+        again: bool = False,
+        token: str | None = None,
+    ) -> Any:
+        """Reply publicly (`reply`) or privately (`dm`); returns the `SentMessage`
+        (`triage.queue.answering.respond`)."""
+        from triage.queue.answering import respond
 
-        One path for every answer: `triage.storage.answers.send` posts through the source's
-        (cached) responder and stores a published public reply as the brand's post answering
-        this one, the same row the listener finds when the reply comes back, so the item is
-        answered (`answered_clause`) whichever arrives first. The `replies` table is the
-        queue's send log (who sent what, dry runs and DMs included); an item answered by a DM
-        or a dry run is marked answered in `queue_items`, since no public answer exists.
-        A `ReplyError` (the platform refused) is recorded in the audit log and raised for the
-        caller to show; the item stays open.
-        """
-        item = self._work(post_id, user)
-        text = text.strip()
-        if not text:
-            raise InputError("reply: the message is empty")
-        if len(text) > 10_000:
-            raise InputError("reply: the message is longer than 10,000 characters")
-        if channel not in ("reply", "dm"):
-            raise InputError(f"reply: unknown channel {channel!r}")
-        stored = self._stored(post_id)
-        try:
-            responder = self.responder(item.fetched_by)
-            sent = send(
-                self.store,
-                responder,
-                stored,
-                text,
-                channel=channel,
-                brand_handle=self.settings.brand.name,
-            )
-        except ReplyError as exc:
-            self.audit(user, f"{channel}_failed", post_id, error=str(exc).splitlines()[0][:300])
-            raise
-        published = sent.channel == "reply" and not sent.dry_run and bool(sent.external_id)
-        with self.engine.begin() as conn:
-            self.writes.reply(conn, post_id, sent, user.name)
-            state: dict[str, Any] = {"claimed_by": None, "claim_expires_at": None}
-            if not published:
-                state["status"] = ItemStatus.ANSWERED.value
-            self.writes.set_item(conn, post_id, user.name, **state)
-            self.writes.audit(
-                conn,
-                user.name,
-                channel,
-                post_id,
-                dry_run=sent.dry_run,
-                external_id=sent.external_id,
-                chars=len(sent.text),
-            )
-        return sent
+        return respond(
+            self,
+            post_id,
+            user,
+            text,
+            channel=channel,
+            take_over=take_over,
+            again=again,
+            token=token,
+        )
 
     def ignore(self, post_id: int, user: User, reason: str = "") -> None:
-        self._work(post_id, user)
         with self.engine.begin() as conn:
-            self.writes.set_item(
+            state, _item = self._begin(conn, post_id, user, "ignore")
+            self._advance(
                 conn,
                 post_id,
-                user.name,
+                state,
+                user,
                 status=ItemStatus.IGNORED.value,
                 claimed_by=None,
                 claim_expires_at=None,
@@ -252,10 +267,58 @@ class QueueService:
             )
 
     def reopen(self, post_id: int, user: User) -> None:
-        self._work(post_id, user)
         with self.engine.begin() as conn:
-            self.writes.set_item(conn, post_id, user.name, status=ItemStatus.OPEN.value)
+            state, _item = self._begin(conn, post_id, user, "reopen")
+            self._advance(conn, post_id, state, user, status=ItemStatus.OPEN.value)
             self.writes.audit(conn, user.name, "reopen", post_id)
+
+    def undo(self, post_id: int, user: User) -> None:
+        """Take back your own ignore or escalation within `UNDO_SECONDS`, if nobody acted on
+        the post in between (else `Conflict`). An escalation's case waits that long before the
+        outbox may deliver it (`hold_back_case`); undone, the case is withdrawn and the
+        decision before it restored (a new decision by `agent:NAME`)."""
+        stored = self._stored(post_id)
+        with self.engine.begin() as conn:
+            state, item = self._begin(conn, post_id, user, "undo")
+            last = self.writes.last_action(conn, post_id)
+            now = datetime.now(UTC)
+            undoable = {"ignore": ItemStatus.IGNORED, "escalate": ItemStatus.ESCALATED}
+            if (
+                last is None
+                or last[0] != user.name
+                or now - last[2] > timedelta(seconds=UNDO_SECONDS)
+                or undoable.get(last[1]) is not item.status
+            ):
+                raise Conflict(
+                    f"post {post_id}: nothing of yours to undo (an ignore or escalation can be "
+                    f"undone for {UNDO_SECONDS} s)"
+                )
+            if last[1] == "escalate":
+                if not self.writes.withdraw_case(conn, post_id):
+                    raise Conflict(f"post {post_id}: the case is on its way to the helpdesk")
+                previous = self.writes.previous_decision(conn, post_id)
+                if previous is not None:
+                    self.decisions.save(
+                        conn, stored, previous[1], previous[0], decided_by=user.actor
+                    )
+            self._advance(conn, post_id, state, user, status=ItemStatus.OPEN.value)
+            self.writes.audit(conn, user.name, "undo", post_id, of=last[1])
+
+    # --- presence -------------------------------------------------------------------------
+
+    def see(self, post_id: int, user: User, activity: str = "viewing") -> None:
+        """`user` has the item open, or is typing an answer (`replying`)."""
+        if not user.can_work:
+            return
+        if activity not in presence.ACTIVITIES:
+            raise InputError(f"presence: {activity[:20]!r} is not one of viewing, replying")
+        with self.engine.begin() as conn:
+            self.writes.see(conn, post_id, user.name, activity)
+
+    def presence(self, post_ids: list[int], user: User) -> dict[int, str]:
+        """Per item, who else is there now: `bia is viewing`."""
+        found = presence.others(self.engine, post_ids, user.name)
+        return {post_id: presence.label(people) for post_id, people in found.items()}
 
     def note(self, post_id: int, user: User, text: str) -> None:
         self._require_worker(user)
@@ -276,7 +339,6 @@ class QueueService:
     def escalate(self, post_id: int, user: User, reason: str = "") -> int:
         """Make the post a helpdesk case through the outbox; returns the case id. A post
         that already has a case is never escalated twice (InputError names the case)."""
-        item = self._work(post_id, user)
         stored = self._stored(post_id)
         with self.engine.begin() as conn:
             existing = self.writes.case_of(conn, post_id)
@@ -284,6 +346,7 @@ class QueueService:
                 raise InputError(
                     f"post {post_id} is already escalated: case {existing[0]} ({existing[1]})"
                 )
+            state, item = self._begin(conn, post_id, user, "escalate")
             old = item.decision
             decision = dataclasses.replace(
                 old,
@@ -308,10 +371,12 @@ class QueueService:
             )
             case = self.writes.case_of(conn, post_id)
             assert case is not None
-            self.writes.set_item(
+            self.writes.hold_back_case(conn, case[0], UNDO_SECONDS)
+            self._advance(
                 conn,
                 post_id,
-                user.name,
+                state,
+                user,
                 status=ItemStatus.ESCALATED.value,
                 claimed_by=None,
                 claim_expires_at=None,
@@ -332,14 +397,15 @@ class QueueService:
         status = self.cases.status_of(case_id)
         if status is None:
             raise InputError(f"no case {case_id}")
-        if not self.cases.release(case_id):
-            raise InputError(f"case {case_id} is {status}, not held")
         with self.engine.begin() as conn:
-            post_id = conn.execute(
-                select(cases.c.post_id).where(cases.c.id == case_id)
-            ).scalar_one()
-            self.writes.set_item(conn, int(post_id), user.name, status=ItemStatus.ESCALATED.value)
-            self.writes.audit(conn, user.name, "release_case", int(post_id), case=case_id)
+            post_id = int(
+                conn.execute(select(cases.c.post_id).where(cases.c.id == case_id)).scalar_one()
+            )
+            state, _item = self._begin(conn, post_id, user, "release_case")
+            if not self.writes.release_case(conn, case_id):  # held -> pending, conditionally
+                raise InputError(f"case {case_id} is {status}, not held")
+            self._advance(conn, post_id, state, user, status=ItemStatus.ESCALATED.value)
+            self.writes.audit(conn, user.name, "release_case", post_id, case=case_id)
 
     def correct(self, post_id: int, user: User, field: str, value: str) -> Decision:
         """Change the route or a label; the item is re-decided at once, by `agent:NAME`."""
@@ -351,6 +417,9 @@ class QueueService:
         old_value, decision, signals = redecide(self.settings, item, field, value, by=user.name)
         stored = self._stored(post_id)
         with self.engine.begin() as conn:
+            state, now_item = self._begin(conn, post_id, user, "correct")
+            if now_item.decision_id != item.decision_id:
+                raise Conflict(f"post {post_id} was re-decided meanwhile; look again")
             self.writes.correction(conn, post_id, field, old_value, value, user.name)
             sink = self._sink(decision) if decision.route is Route.HELPDESK else None
             if sink and self.writes.case_of(conn, post_id):
@@ -359,8 +428,13 @@ class QueueService:
                 conn, stored, signals, decision, decided_by=user.actor, case_sink=sink
             )
             self.reads.invalidate()
-            if sink:
-                self.writes.set_item(conn, post_id, user.name, status=ItemStatus.ESCALATED.value)
+            self._advance(
+                conn,
+                post_id,
+                state,
+                user,
+                **({"status": ItemStatus.ESCALATED.value} if sink else {}),
+            )
             self.writes.audit(
                 conn, user.name, "correct", post_id, field=field, old=old_value, new=value
             )

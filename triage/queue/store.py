@@ -158,7 +158,11 @@ class QueueStore:
 
     def item(self, post_id: int) -> QueueItem | None:
         with self.engine.connect() as conn:
-            row = conn.execute(views.base().where(posts.c.id == post_id)).mappings().first()
+            return self.item_in(conn, post_id)
+
+    def item_in(self, conn: Any, post_id: int) -> QueueItem | None:
+        """`item` on the caller's connection (an action reads it inside its transaction)."""
+        row = conn.execute(views.base().where(posts.c.id == post_id)).mappings().first()
         return views.item_from_row(row, datetime.now(UTC)) if row else None
 
     def items(self, post_ids: list[int]) -> list[QueueItem]:

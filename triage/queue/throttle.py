@@ -28,6 +28,9 @@ from triage.storage.tables import login_throttle
 
 #: The first lock lasts this long; each next one twice as long, up to the cap.
 FIRST_LOCK = timedelta(minutes=1)
+#: Counters untouched this long (and not locked) are forgotten; known addresses last longer.
+FORGET_AFTER = timedelta(days=1)
+FORGET_KNOWN_AFTER = timedelta(days=90)
 
 
 def address_key(address: str) -> str:
@@ -136,6 +139,21 @@ class LoginThrottle:
                 update(login_throttle)
                 .where(login_throttle.c.key == account_key(name))
                 .values(failures=0, locks=0, updated_at=now)
+            )
+            # Forget old counters now and then (a good log-in is rare enough to pay for it).
+            conn.execute(
+                delete(login_throttle).where(
+                    login_throttle.c.updated_at < now - FORGET_AFTER,
+                    ~login_throttle.c.key.startswith("seen:"),
+                    (login_throttle.c.locked_until.is_(None))
+                    | (login_throttle.c.locked_until < now),
+                )
+            )
+            conn.execute(
+                delete(login_throttle).where(
+                    login_throttle.c.updated_at < now - FORGET_KNOWN_AFTER,
+                    login_throttle.c.key.startswith("seen:"),
+                )
             )
             seen = known_key(name, address)
             conn.execute(

@@ -20,6 +20,7 @@ from triage.web import (
     routes_auth,
     routes_dashboard,
     routes_learning,
+    routes_presence,
     routes_queue,
 )
 from triage.web.render import Renderer
@@ -34,6 +35,7 @@ PUBLIC = frozenset({"/healthz", "/login", "/static"})
 def create_app(settings: Settings, store: Store) -> Starlette:
     routes: list[Route | Mount] = [
         *routes_auth.routes,
+        *routes_presence.routes,
         *routes_queue.routes,
         *routes_admin.routes,
         *routes_dashboard.routes,

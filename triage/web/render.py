@@ -35,6 +35,22 @@ def _detail(value: str | None) -> str:
     return str(data)
 
 
+def _reason(decision: Any) -> str:
+    """The decision's one-sentence reason (`decisions.summary`, English first), else the first
+    line of its rule trace: a decision made before summaries existed still says something."""
+    summary = getattr(decision, "summary", None) or {}
+    for key in ("en", *sorted(summary)):
+        if summary.get(key):
+            return str(summary[key])
+    return (decision.explanation or "").strip().splitlines()[0] if decision.explanation else ""
+
+
+def _heads(model_version: str | None) -> str:
+    from triage.learned_heads import describe_heads  # the classifier's modules, only here
+
+    return describe_heads(model_version)
+
+
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -43,7 +59,13 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        visible=visible, safe_url=safe_url, link_host=link_host, when=_when, detail=_detail
+        visible=visible,
+        safe_url=safe_url,
+        link_host=link_host,
+        when=_when,
+        detail=_detail,
+        reason=_reason,
+        heads=_heads,
     )
     env.tests["lookalike"] = mixed_script
     env.globals.update(

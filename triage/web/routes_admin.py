@@ -9,7 +9,7 @@ from starlette.routing import Route
 from kernel.errors import InputError
 from triage.queue.models import LEADS, Role
 from triage.queue.service import Forbidden
-from triage.web.auth import Ctx, requires, safe_next
+from triage.web.auth import COOKIE, Ctx, requires, safe_next
 from triage.web.params import parse_id
 from triage.web.routes_queue import common
 
@@ -80,7 +80,12 @@ def users_page(ctx: Ctx) -> Response:
                     ctx.user, "user_role", name=form.get("name"), role=form.get("role")
                 )
             elif form.get("op") == "password":
-                ended = people.set_password(form.get("name", ""), form.get("password", ""))
+                own = form.get("name") == ctx.user.name  # your own session stays
+                ended = people.set_password(
+                    form.get("name", ""),
+                    form.get("password", ""),
+                    keep_session=ctx.request.cookies.get(COOKIE, "") if own else "",
+                )
                 ctx.request.app.state.queue.audit(
                     ctx.user, "user_password_reset", name=form.get("name"), sessions_ended=ended
                 )

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import secrets
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from kernel.errors import ConfigError, InputError, ReplyError
+from kernel.errors import ConfigError, Conflict, InputError, ReplyError
 from triage.queue.models import CORRECTABLE, LEADS, READERS, WORKERS, Filters, View
 from triage.queue.service import DM_INVITE, Forbidden, QueueService
 from triage.web.auth import Ctx, requires, safe_next
 from triage.web.params import parse_id
 
 FILTER_KEYS = ("source", "query", "route", "sentiment", "intent", "language", "sensitive", "age")
+#: Actions a person may take back for `UNDO_SECONDS` (the card offers Undo).
+UNDOABLE = ("ignore", "escalate")
 #: Messages shown after an action: fixed texts, never anything from the request.
 DONE = {
     "claim": "Claimed.",
@@ -26,6 +30,7 @@ DONE = {
     "escalate": "Escalated to the helpdesk.",
     "ignore": "Ignored.",
     "reopen": "Reopened.",
+    "undo": "Undone: the post is open again.",
     "note": "Note added.",
     "correct": "Correction saved; the item was re-decided.",
     "reassign": "Reassigned.",
@@ -89,10 +94,18 @@ def queue_page(ctx: Ctx) -> Response:
     if filters.search:
         args["q"] = filters.search
     top = max((i.post_id for i in page.items), default=0)
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("done", "post")]
+    here = request.url.path + (f"?{urlencode(kept)}" if kept else "")
+    done = request.query_params.get("done", "")
+    undone = request.query_params.get("post", "") if done in UNDOABLE else ""
     return request.app.state.render.page(
         "queue.html",
         **common(
             ctx,
+            back=here,
+            undo_post=undone if undone.isascii() and undone.isdigit() else "",
+            undo_done=DONE.get(done, ""),
+            present=queue.presence([i.post_id for i in page.items], ctx.user),
             view=view,
             page=page,
             filters=filters,
@@ -151,9 +164,19 @@ def poll(ctx: Ctx) -> Response:
     items = queue.reads.newer(view, _filters(request), after=after)
     args = dict(request.query_params)
     args["after"] = str(max([after, *(i.post_id for i in items)]))
+    view_args = {k: v for k, v in args.items() if k != "after"}
+    back = f"/queue/{view.value}" + (f"?{urlencode(view_args)}" if view_args else "")
     return request.app.state.render.page(
         "_poll.html",
-        **common(ctx, items=items, view=view, poll_url=f"{request.url.path}?{urlencode(args)}"),
+        **common(
+            ctx,
+            items=items,
+            view=view,
+            back=back,
+            present=queue.presence([i.post_id for i in items], ctx.user),
+            counts=queue.reads.counts(),
+            poll_url=f"{request.url.path}?{urlencode(args)}",
+        ),
     )
 
 
@@ -173,6 +196,7 @@ def _item_context(ctx: Ctx, detail: Any) -> dict[str, Any]:
     ):
         chosen = suggested.found.replies[chosen_index]
         prefill[chosen.channel] = chosen.text
+    queue = _queue(request)
     return {
         "detail": detail,
         "item": detail.item,
@@ -181,7 +205,40 @@ def _item_context(ctx: Ctx, detail: Any) -> dict[str, Any]:
         "dm_invite": DM_INVITE,
         "suggested": suggested,
         "prefill": prefill,
+        "back": back_to(request, ctx.form, detail.item),
+        "token": secrets.token_urlsafe(16),
+        "present": queue.presence([detail.item.post_id], ctx.user).get(detail.item.post_id, ""),
+        "taken": taken_from(detail, ctx.user.name),
+        "has_case": detail.case is not None,
+        "answered": detail.item.status.value != "open" or bool(detail.replies),
     }
+
+
+def back_to(request: Request, form: dict[str, str], item: Any) -> str:
+    """Where "back" goes: the queue view and filters the agent came from (`back`), else the
+    item's own view."""
+    given = form.get("back") or request.query_params.get("back", "")
+    target = safe_next(given) if given else ""
+    if target.startswith("/queue"):
+        return target
+    return "/queue/" + (item.decision.route.value if item.status.value == "open" else "answered")
+
+
+def taken_from(detail: Any, me: str) -> str:
+    """`lia took this post over from you at 14:05 UTC`, when someone did and still holds it."""
+    claim = detail.item.claim
+    if claim is None or claim.by == me:
+        return ""
+    for entry in reversed(detail.history):
+        if entry.action != "take_over":
+            continue
+        try:
+            data = json.loads(entry.detail or "{}")
+        except ValueError:
+            continue
+        if data.get("of") == me and entry.actor == claim.by:
+            return f"{entry.actor} took this post over from you at {entry.at:%H:%M} UTC"
+    return ""
 
 
 @requires(*READERS)
@@ -191,10 +248,97 @@ def item_page(ctx: Ctx) -> Response:
         detail = queue.detail(parse_id(ctx.request.path_params["post_id"], "post"))
     except InputError as exc:
         return _error(ctx, str(exc), 404)
+    queue.see(detail.item.post_id, ctx.user, "viewing")
     done = DONE.get(ctx.request.query_params.get("done", ""))
     return ctx.request.app.state.render.page(
-        "item.html", **common(ctx, done=done, error=None, **_item_context(ctx, detail))
+        "item.html",
+        **common(
+            ctx,
+            done=done,
+            error=None,
+            undo=ctx.request.query_params.get("done") in UNDOABLE,
+            **_item_context(ctx, detail),
+        ),
     )
+
+
+def _do(ctx: Ctx, action: str, post_id: int) -> None:
+    """Run one action through the service (which checks the item's state in one
+    transaction); the overrides are explicit form fields, never implied."""
+    queue = _queue(ctx.request)
+    form = ctx.form
+    user = ctx.user
+    take_over = form.get("take_over") == "1"
+    again = form.get("again") == "1"
+    token = form.get("token") or None
+    if action == "claim":
+        queue.claim(post_id, user, take_over=take_over)
+    elif action == "unclaim":
+        queue.unclaim(post_id, user)
+    elif action in ("reply", "dm"):
+        queue.respond(
+            post_id,
+            user,
+            form.get("text", ""),
+            channel=action,
+            take_over=take_over,
+            again=again,
+            token=token,
+        )
+    elif action == "dm_invite":
+        queue.respond(
+            post_id,
+            user,
+            form.get("text") or DM_INVITE,
+            channel="reply",
+            take_over=take_over,
+            again=again,
+            token=token,
+        )
+    elif action == "escalate":
+        queue.escalate(post_id, user, form.get("reason", ""))
+    elif action == "ignore":
+        queue.ignore(post_id, user, form.get("reason", ""))
+    elif action == "reopen":
+        queue.reopen(post_id, user)
+    elif action == "undo":
+        queue.undo(post_id, user)
+    elif action == "note":
+        queue.note(post_id, user, form.get("text", ""))
+    elif action == "correct":
+        queue.correct(post_id, user, form.get("field", ""), form.get("value", ""))
+    elif action == "reassign":
+        queue.reassign(post_id, user, form.get("to", ""))
+    else:
+        raise LookupError(action)
+
+
+def _next_item(ctx: Ctx, back: str, done_id: int) -> int | None:
+    """Send-and-next: the next open item of the view `back` names, claimed for the caller at
+    once (so two agents working down one view never land on the same post); items others
+    hold or have open (presence), or win in between, are skipped."""
+    parts = urlsplit(back)
+    try:
+        view = View(parts.path.removeprefix("/queue/"))
+    except ValueError:
+        return None
+    q = dict(parse_qsl(parts.query))
+    values = {k: q.get(k, "")[:200] for k in FILTER_KEYS}
+    filters = Filters(search=q.get("q", "")[:200], **values)
+    queue = _queue(ctx.request)
+    items = queue.page(view, filters, limit=20).items
+    elsewhere = queue.presence([i.post_id for i in items], ctx.user)
+    for item in items:
+        if item.post_id == done_id or item.status.value != "open" or item.post_id in elsewhere:
+            continue
+        if item.claim and item.claim.by != ctx.user.name:
+            continue
+        try:
+            queue.claim(item.post_id, ctx.user)
+        except (Forbidden, InputError):
+            continue
+        return item.post_id
+    return None
 
 
 def _act(ctx: Ctx, action: str) -> Response:
@@ -205,32 +349,14 @@ def _act(ctx: Ctx, action: str) -> Response:
     except InputError as exc:
         return _error(ctx, str(exc), 404)
     form = ctx.form
-    user = ctx.user
     status = 200
     error: str | None = None
     try:
-        if action == "claim":
-            queue.claim(post_id, user)
-        elif action == "unclaim":
-            queue.unclaim(post_id, user)
-        elif action in ("reply", "dm"):
-            queue.respond(post_id, user, form.get("text", ""), channel=action)
-        elif action == "dm_invite":
-            queue.respond(post_id, user, form.get("text") or DM_INVITE, channel="reply")
-        elif action == "escalate":
-            queue.escalate(post_id, user, form.get("reason", ""))
-        elif action == "ignore":
-            queue.ignore(post_id, user, form.get("reason", ""))
-        elif action == "reopen":
-            queue.reopen(post_id, user)
-        elif action == "note":
-            queue.note(post_id, user, form.get("text", ""))
-        elif action == "correct":
-            queue.correct(post_id, user, form.get("field", ""), form.get("value", ""))
-        elif action == "reassign":
-            queue.reassign(post_id, user, form.get("to", ""))
-        else:
-            return _error(ctx, f"no action {action!r}", 404)
+        _do(ctx, action, post_id)
+    except LookupError:
+        return _error(ctx, f"no action {action!r}", 404)
+    except Conflict as exc:
+        error, status = str(exc), 409
     except Forbidden as exc:
         error, status = str(exc), 403
     except ReplyError as exc:
@@ -246,20 +372,41 @@ def _act(ctx: Ctx, action: str) -> Response:
             return _error(ctx, str(exc), 404)
         return request.app.state.render.page(
             "_card_response.html",
-            **common(ctx, item=item, error=error, done=None if error else DONE.get(action)),
+            status_code=200 if error is None else status,
+            **common(
+                ctx,
+                item=item,
+                error=error,
+                done=None if error else DONE.get(action),
+                undo=error is None and action in UNDOABLE,
+                back=safe_next(form.get("back") or "") if form.get("back") else "",
+                present=queue.presence([post_id], ctx.user),
+            ),
         )
     if error is None:
-        target = safe_next(form.get("next") or f"/items/{post_id}")
+        back = safe_next(form.get("back") or "")
+        back = back if back.startswith("/queue") else ""
+        if form.get("then") == "next" and back:
+            following = _next_item(ctx, back, post_id)
+            target = f"/items/{following}?back={quote(back)}" if following else back
+        else:
+            target = safe_next(form.get("next") or f"/items/{post_id}")
+            if back and target.startswith("/items/"):
+                target += ("&" if "?" in target else "?") + f"back={quote(back)}"
         sep = "&" if "?" in target else "?"
-        return RedirectResponse(f"{target}{sep}done={action}", status_code=303)
+        undo = f"&post={post_id}" if action in UNDOABLE else ""
+        return RedirectResponse(f"{target}{sep}done={action}{undo}", status_code=303)
     try:
         detail = queue.detail(post_id)
     except InputError as exc:
         return _error(ctx, str(exc), 404)
+    context = _item_context(ctx, detail)
+    if action in ("reply", "dm"):  # what was typed is kept for a second try
+        context["prefill"] = {**context["prefill"], action: form.get("text", "")}
     return request.app.state.render.page(
         "item.html",
         status_code=status,
-        **common(ctx, done=None, error=error, **_item_context(ctx, detail)),
+        **common(ctx, done=None, error=error, **context),
     )
 
 
