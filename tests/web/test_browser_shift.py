@@ -201,6 +201,7 @@ PAGES = [
     "/queue?ids={post}",
     "/team",
     "/audit",
+    "/learning",
     "/users",
     "/account",
     "/dashboard",
