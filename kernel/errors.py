@@ -2,8 +2,8 @@
 
     TriageError
     ├── ConfigError                 invalid settings, rules or templates; refuses to start
-    │   ├── NotConfigured           a component lacks a required setting or secret
-    │   └── DatabaseUnavailable     the configured database cannot be reached at start
+    │   └── NotConfigured           a component lacks a required setting or secret
+    ├── DatabaseUnavailable         the database cannot be reached (exit 75: try again later)
     ├── InputError                  a bad external input (file, row, payload) the user can fix
     │   └── Unstorable              a post no repair can make storable (it is quarantined)
     ├── SourceError                 a listener could not read its platform
@@ -42,8 +42,9 @@ class NotConfigured(ConfigError):
     """A component was enabled without a setting or secret it needs."""
 
 
-class DatabaseUnavailable(ConfigError):
-    """The configured database cannot be reached at start (exit 2, one line)."""
+class DatabaseUnavailable(TriageError):
+    """The configured database cannot be reached (one line; exit 75, EX_TEMPFAIL: a service
+    manager should start the command again later, unlike a configuration error's exit 2)."""
 
 
 class InputError(TriageError):

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from classifiers.heads import Head, HeadSet
 from config.schema import Settings
-from triage.storage.engine import make_engine
+from triage.storage.engine import database_engine
 from triage.storage.learning import LearningStore
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def promoted(settings: Settings, base: HeadSet, encoder_version: str) -> HeadSet
     url = make_url(settings.database.url)
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
         return base
-    engine = make_engine(settings.database.url, password_env=settings.database.password_env)
+    engine = database_engine(settings.database)
     try:
         if not inspect(engine).has_table("head_versions"):
             return base

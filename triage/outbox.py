@@ -19,6 +19,7 @@ from escalation.retry import RetryPolicy
 from kernel.abc import Sink
 from kernel.errors import DeliveryPermanent, DeliveryRetryable
 from kernel.models import Case
+from triage.outages import Outages
 from triage.storage.cases import CaseStore
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,13 @@ def deliver_due(
     batch_size: int = 20,
     lease_seconds: float = 300.0,
     stop: threading.Event | None = None,
+    outages: Outages | None = None,
 ) -> DeliveryReport:
-    """Deliver every due case, batch by batch, until none is due (or `stop` is set)."""
+    """Deliver every due case, batch by batch, until none is due (or `stop` is set).
+
+    With `outages`, a sink that stops answering is said once (and once when it is back);
+    each case's retry is then an INFO line, not a warning per case."""
+    outages = outages or Outages()
     sent = failed = dead = 0
     while not (stop is not None and stop.is_set()):
         claimed = cases.claim_due(limit=batch_size, lease_seconds=lease_seconds)
@@ -80,7 +86,8 @@ def deliver_due(
                     continue
                 wait = policy.delay(case.attempts, exc.retry_after)
                 cases.mark_failed(case.id, str(exc), datetime.now(UTC) + timedelta(seconds=wait))
-                log.warning(
+                outages.down(f"sink {case.sink}", str(exc))
+                log.info(
                     "case %d to %s failed (attempt %d), retry in %.0fs: %s",
                     case.id,
                     case.sink,
@@ -101,6 +108,7 @@ def deliver_due(
                 failed += 1
             else:
                 cases.mark_sent(case.id, ticket)
+                outages.up(f"sink {case.sink}")
                 log.info(
                     "case %d sent to %s as ticket %s",
                     case.id,

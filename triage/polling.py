@@ -24,6 +24,7 @@ from kernel.errors import (
 )
 from kernel.read_budget import Plan, ReadBudget
 from kernel.scrub import scrub
+from triage.outages import DATABASE_DOWN
 from triage.storage import Store
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,8 @@ def _poll(
             skipped += 1  # the page (or whole feed body) that could not be read
         policy = Backoff(base_seconds=interval_seconds * 2, max_seconds=3600, jitter=False)
         next_poll_at = _now() + timedelta(seconds=policy.delay(failures + 1))
+    except DATABASE_DOWN:
+        raise  # not the source's fault: the daemon says the database is down, once
     except Exception as exc:  # a bug in a source must not stop the daemon
         log.exception("%s: unexpected error while polling", name, extra={"source": name})
         status, error = "error", f"unexpected {type(exc).__name__}: {exc}"

@@ -15,6 +15,7 @@ from kernel.abc import PostClassifier, Sink
 from kernel.errors import ConfigError, DeliveryRetryable, NotConfigured
 from kernel.models import Case, TicketRef
 from triage.classify_job import classify_pending
+from triage.outages import Outages
 from triage.outbox import DeliveryReport, deliver_due, sync_statuses
 from triage.storage import Store
 from triage.storage.cases import CaseStore
@@ -167,7 +168,9 @@ class Stages:
         with self._classifier_lock:
             self._use_learned_heads()
 
-    def deliver(self, stop: threading.Event | None = None) -> DeliveryReport:
+    def deliver(
+        self, stop: threading.Event | None = None, *, outages: Outages | None = None
+    ) -> DeliveryReport:
         esc = self.settings.escalation
         report = deliver_due(
             self.cases,
@@ -176,6 +179,7 @@ class Stages:
             batch_size=esc.batch_size,
             lease_seconds=esc.lease_seconds,
             stop=stop,
+            outages=outages,
         )
         if report != DeliveryReport():
             log.info(

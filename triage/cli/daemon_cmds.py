@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import click
 
@@ -12,7 +13,7 @@ from triage.cli.common import config_option, settings_from
 from triage.daemon import Daemon
 from triage.polling import PollOutcome
 from triage.stages import Stages
-from triage.storage import make_engine, migrate, open_store
+from triage.storage import database_engine, migrate, open_store
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,9 @@ def run(config_path: str | None, once: bool, serve_web: bool) -> None:
     settings = settings_from(config_path)
     for warning in check_settings(settings, rules=False):  # the stages load the rules
         log.warning("%s", warning)
-    store = open_store(settings)
+    # At boot the database may come up after us: wait for it (one line per attempt), then
+    # exit 75 for the service manager to try again later.
+    store = open_store(settings, wait_seconds=0 if once else settings.database.start_wait_seconds)
     if serve_web and not once:
         from triage.web.app import serve_in_thread
 
@@ -55,10 +58,16 @@ def run(config_path: str | None, once: bool, serve_web: bool) -> None:
             raise ConfigError(f"metrics: cannot listen on {where}: {exc.strerror}") from exc
         server.start()
     try:
-        daemon.run_forever()
+        clean = daemon.run_forever()
     finally:
         if server is not None:
             server.stop()
+    if not clean:
+        # A job thread is blocked on a database that does not answer; threads cannot be
+        # stopped, and the interpreter would wait for them at exit. Its transaction is lost
+        # with the connection and rolled back by the server, as after a crash.
+        logging.shutdown()
+        os._exit(0)
 
 
 @click.command("poll-once")
@@ -95,7 +104,7 @@ def poll_once(config_path: str | None, source_name: str | None, force: bool) -> 
 def migrate_cmd(config_path: str | None) -> None:
     """Create or upgrade the database schema to the newest revision."""
     settings = settings_from(config_path)
-    engine = make_engine(settings.database.url, password_env=settings.database.password_env)
+    engine = database_engine(settings.database)
     migrate(engine)
     click.echo("database schema is up to date")
 

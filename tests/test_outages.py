@@ -1,0 +1,74 @@
+"""Outages are said once each (issue 19, logs): one line when a dependency goes down, one when
+it is back with how long, and no scheduler warning on every tick of a long run."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from config import load_settings
+from kernel.abc import Source
+from kernel.models import Page
+from listener.replay import ReplaySourceSettings
+from tests.test_daemon import wait_for
+from triage.daemon import Daemon
+from triage.outages import Outages
+from triage.storage import Store, make_engine, migrate
+
+
+def test_a_dependency_is_said_down_once_and_back_once(caplog: pytest.LogCaptureFixture) -> None:
+    outages = Outages()
+    with caplog.at_level(logging.INFO, logger="triage.outages"):
+        assert outages.down("sink desk", "HTTP 502")
+        assert not outages.down("sink desk", "HTTP 502")  # still down: nothing more
+        assert outages.is_down("sink desk")
+        assert outages.up("sink desk")
+        assert not outages.up("sink desk")
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines[0] == "sink desk is down: HTTP 502"
+    assert lines[1].startswith("sink desk is back after ") and len(lines) == 2
+
+
+class SlowSource(Source):
+    """Each poll takes longer than the interval."""
+
+    type = "memory"
+
+    def __init__(self) -> None:
+        super().__init__(name="slow")
+        self.polls = 0
+
+    def poll(self, cursor: dict[str, Any] | None) -> Iterator[Page]:
+        self.polls += 1
+        time.sleep(2.5)
+        yield Page(posts=[], cursor=cursor)
+
+
+def test_a_run_longer_than_its_interval_is_not_warned_about_on_every_tick(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = load_settings(environ={})
+    settings.database.url = f"sqlite:///{tmp_path}/t.db"
+    settings.sources = [ReplaySourceSettings(name="slow", interval_seconds=1, jitter_seconds=0)]
+    engine = make_engine(settings.database.url)
+    migrate(engine)
+    daemon = Daemon(settings, Store(engine))
+    source = SlowSource()
+    daemon.pollers["slow"].source = source
+    thread = threading.Thread(target=daemon.run_forever, kwargs={"install_signals": False})
+    with caplog.at_level(logging.WARNING):
+        thread.start()
+        try:
+            wait_for(lambda: source.polls >= 2, timeout=30)
+        finally:
+            daemon.stop.set()
+            thread.join(30)
+    assert not thread.is_alive()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not any("maximum number of running instances" in w for w in warnings), warnings
