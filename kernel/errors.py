@@ -102,11 +102,18 @@ class DeliveryError(TriageError):
 
 
 class DeliveryRetryable(DeliveryError):
-    """Try the case again later; `retry_after` (seconds) when the helpdesk said how long."""
+    """Try the case again later; `retry_after` (seconds) when the helpdesk said how long.
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    `maybe_delivered`: the helpdesk may have the request and still be working on it (we
+    stopped waiting, or a gateway gave up on it): the next attempt must not come before it
+    could have finished, and looks the key up first where the sink can."""
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, maybe_delivered: bool = False
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.maybe_delivered = maybe_delivered
 
 
 class DeliveryPermanent(DeliveryError):

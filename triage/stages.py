@@ -17,6 +17,7 @@ from kernel.models import Case, TicketRef
 from triage.classify_job import classify_pending
 from triage.outages import Outages
 from triage.outbox import DeliveryReport, deliver_due, sync_statuses
+from triage.outbox_lease import Pace
 from triage.storage import Store
 from triage.storage.cases import CaseStore
 
@@ -70,6 +71,10 @@ class Stages:
         #: The learned versions the classifier's heads were built from (`_use_learned_heads`).
         self._heads_stamp: str | None = None
         self.sinks = build_sinks(settings)
+        #: Each sink's `max_per_minute`, shared by this process's delivery workers.
+        self.paces = {
+            s.name: Pace(s.max_per_minute) for s in settings.sinks if s.max_per_minute is not None
+        }
         if settings.classifier.enabled:
             self.check_rules()
         esc = settings.escalation
@@ -180,6 +185,8 @@ class Stages:
             lease_seconds=esc.lease_seconds,
             stop=stop,
             outages=outages,
+            workers=esc.workers,
+            paces=self.paces,
         )
         if report != DeliveryReport():
             log.info(
