@@ -58,6 +58,10 @@ class Unstorable(InputError):
 class SourceError(TriageError):
     """A listener could not read its platform."""
 
+    #: True when the source read what it could and already backs the failing part off on its
+    #: own (one feed URL of several): poll it again on schedule, not after a backoff.
+    backed_off: bool = False
+
 
 class Retryable(SourceError):
     """Worth trying again later."""
