@@ -31,6 +31,7 @@ from prometheus_client.registry import Collector
 from config.operations import MetricsSettings
 from kernel.models import CaseStatus
 from kernel.scrub import db_error_line
+from triage.outages import Outages
 from triage.polling import PollOutcome
 from triage.storage import Store
 from triage.storage.health import cases_sent_since, read_backlog, read_health
@@ -48,9 +49,14 @@ _LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600)
 class Metrics:
     """The daemon's counters; `observe_*` are called from its jobs (thread-safe)."""
 
-    def __init__(self, store: Store, settings: MetricsSettings) -> None:
+    def __init__(
+        self, store: Store, settings: MetricsSettings, *, outages: Outages | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
+        #: The daemon's outages: a health check that finds the database down says so at once
+        #: (once), instead of waiting for a job's statement limit.
+        self.outages = outages or Outages()
         self.registry = CollectorRegistry()
         r = self.registry
         self.fetched = Counter(
@@ -127,9 +133,12 @@ class Metrics:
             state = self.probe.read("health", lambda: read_health(self.store.engine))
         except FutureTimeout:
             said = f"no answer within {HEALTH_TIMEOUT_SECONDS:g} s"
+            self.outages.down("database", said)
             return False, {"status": "fail", "database": said}
         except Exception as exc:
+            self.outages.down("database", db_error_line(exc))
             return False, {"status": "fail", "database": db_error_line(exc)}
+        self.outages.up("database")
         oldest = state.oldest_due
         for name, healthy in state.sources.items():
             body["sources"][name] = "ok" if healthy else "unhealthy"

@@ -79,10 +79,16 @@ def deliver_due(
     if workers <= 1:
         return worker.run()
     reports: list[DeliveryReport] = []
+    failures: list[BaseException] = []
     lock = threading.Lock()
 
     def run() -> None:
-        report = worker.run()
+        try:
+            report = worker.run()
+        except BaseException as exc:  # raised in the caller's thread below, once
+            with lock:
+                failures.append(exc)
+            return
         with lock:
             reports.append(report)
 
@@ -93,6 +99,8 @@ def deliver_due(
         thread.start()
     for thread in threads:
         thread.join()
+    if failures:  # the database went away, say: the caller's handling, as with one worker
+        raise failures[0]
     return sum(reports, DeliveryReport())
 
 
