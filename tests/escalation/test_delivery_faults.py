@@ -8,13 +8,16 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from config.sinks import EscalationSettings
 from escalation.retry import RetryPolicy
 from escalation.webhook.sink import WebhookSink
+from escalation.zendesk.sink import ZendeskSink
 from tests.escalation.receiver import Receiver
+from tests.escalation.zendesk_fake import ZendeskFake
 from tests.test_daemon import wait_for
 from tests.test_outbox import cases_for
 from triage.outbox import DeliveryReport, deliver_due
@@ -43,7 +46,7 @@ def hook(receiver: Receiver, timeout: float = 5.0) -> dict[str, WebhookSink]:
     return {"desk": WebhookSink(name="desk", url=receiver.url, secret="s3", timeout=timeout)}
 
 
-def deliver_until_settled(cs: CaseStore, sinks: dict[str, WebhookSink], **kwargs: object) -> None:
+def deliver_until_settled(cs: CaseStore, sinks: dict[str, Any], **kwargs: object) -> None:
     """Run the outbox as the daemon would, pass after pass, until no case is left to send."""
     deadline = time.monotonic() + 60
     while set(cs.counts()) - {"sent", "dead"}:
@@ -119,3 +122,38 @@ def test_a_sinks_pace_spaces_its_sends_across_workers() -> None:
     assert waits == pytest.approx([0.0, 2.0, 4.0])
     now[0] += 10  # idle for a while: no burst saved up beyond the next slot
     assert pace.reserve() == pytest.approx(0.0) and pace.reserve() == pytest.approx(2.0)
+
+
+class SlowZendesk(ZendeskFake):
+    """A Zendesk that creates the ticket `delay` seconds after the POST arrives (and answers a
+    client that may have stopped waiting); look-ups by `external_id` answer at once."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+        self.creating = 0
+
+    def _create(self, sent: dict[str, Any]) -> Any:
+        self.creating += 1
+        time.sleep(self.delay)
+        try:
+            return super()._create(sent)
+        finally:
+            self.creating -= 1
+
+
+def test_a_slow_zendesk_is_looked_up_before_a_second_create(store: Store) -> None:
+    zendesk = SlowZendesk(delay=1.0)
+    zendesk.start()
+    try:
+        sink = ZendeskSink(
+            name="desk", base_url=zendesk.url, email="bot@acme.example", token="t", timeout=0.5
+        )
+        cs = cases_for(store, ["card one"])
+        deliver_until_settled(cs, {"desk": sink})
+        wait_for(lambda: zendesk.creating == 0, timeout=30)
+        [row] = cs.list()
+        assert row.status == "sent" and row.attempts >= 2  # the first attempt timed out
+        assert len(zendesk.tickets) == 1 and zendesk.creates() == 1  # found, not created again
+    finally:
+        zendesk.stop()
