@@ -16,7 +16,7 @@ from config import load_settings
 from escalation.memory import MemorySink
 from escalation.retry import RetryPolicy
 from kernel.abc import Source
-from kernel.errors import DeliveryRetryable
+from kernel.errors import DeliveryRetryable, TransientError
 from kernel.models import Page
 from listener.replay import ReplaySourceSettings
 from tests.test_daemon import wait_for
@@ -94,3 +94,39 @@ def test_a_sink_that_stops_answering_is_said_once_not_per_case(
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert warnings == ["sink desk is down: HTTP 503"]
     assert sum("sink desk is back after" in r.getMessage() for r in caplog.records) == 1
+
+
+class BrokenSource(Source):
+    """A platform that fails until told otherwise."""
+
+    type = "memory"
+
+    def __init__(self) -> None:
+        super().__init__(name="flaky")
+        self.broken = True
+
+    def poll(self, cursor: dict[str, Any] | None) -> Iterator[Page]:
+        if self.broken:
+            raise TransientError("flaky: HTTP 503")
+        yield Page(posts=[], cursor={"ok": True})
+
+
+def test_a_source_that_fails_poll_after_poll_is_said_down_once_and_back_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = load_settings(environ={})
+    settings.database.url = f"sqlite:///{tmp_path}/t.db"
+    settings.sources = [ReplaySourceSettings(name="flaky", interval_seconds=5)]
+    engine = make_engine(settings.database.url)
+    migrate(engine)
+    daemon = Daemon(settings, Store(engine))
+    source = BrokenSource()
+    daemon.pollers["flaky"].source = source
+    with caplog.at_level(logging.INFO, logger="triage.outages"):
+        for _ in range(3):
+            assert daemon.poll("flaky", force=True).status == "error"
+        source.broken = False
+        assert daemon.poll("flaky", force=True).status == "ok"
+    lines = [r.getMessage() for r in caplog.records if r.name == "triage.outages"]
+    assert lines[0] == "source flaky is down: flaky: HTTP 503"
+    assert lines[1].startswith("source flaky is back after ") and len(lines) == 2
