@@ -142,3 +142,25 @@ def test_a_relative_sqlite_path_is_relative_to_the_settings_file(
     code, out = run("migrate", "--config", cfg)
     assert code == 0, out
     assert (folder / "data.db").is_file() and not (tmp_path / "data.db").exists()
+
+
+def test_a_database_locked_mid_run_is_one_line_and_exit_75(tmp_path: Path) -> None:
+    """`poll-once` (cron) against a SQLite file another process holds the write lock on: one
+    line naming the database and exit 75, not a traceback."""
+    import sqlite3
+
+    db = tmp_path / "t.db"
+    cfg = config(tmp_path, database={"url": f"sqlite:///{db}", "statement_timeout_seconds": 1})
+    code, out = run("migrate", "--config", cfg)
+    assert code == 0, out
+    holder = sqlite3.connect(db)
+    holder.execute("BEGIN EXCLUSIVE")  # a writer that does not let go
+    try:
+        code, out = run("poll-once", "--config", cfg)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert code == 75, out
+    last = out.strip().splitlines()[-1]
+    assert last.startswith(f"error: database sqlite:///{db}: OperationalError: database is locked")
+    assert "Traceback" not in out

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+from collections.abc import Iterator
 
 import click
 
-from kernel.errors import ConfigError
+from kernel.errors import ConfigError, DatabaseUnavailable
+from kernel.scrub import db_error_line
 from triage.checks import check_settings
 from triage.cli.common import config_option, settings_from
 from triage.daemon import Daemon
+from triage.outages import DATABASE_DOWN
 from triage.polling import PollOutcome
 from triage.stages import Stages
-from triage.storage import database_engine, migrate, open_store
+from triage.storage import Store, database_engine, migrate, open_store, redacted_url
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +43,14 @@ def run(config_path: str | None, once: bool, serve_web: bool) -> None:
         from triage.web.app import serve_in_thread
 
         serve_in_thread(settings, store, host=settings.web.host, port=settings.web.port)
-    store.mark_abandoned_polls()
+    with _database_down_is_one_line(store):
+        store.mark_abandoned_polls()
     daemon = Daemon(settings, store, stages=Stages(settings, store))
     daemon.log_startup()
     if once:
-        for outcome in daemon.run_once():
+        with _database_down_is_one_line(store):
+            outcomes = daemon.run_once()
+        for outcome in outcomes:
             click.echo(_summary(outcome), err=True)
         return
     server = None
@@ -88,9 +95,10 @@ def poll_once(config_path: str | None, source_name: str | None, force: bool) -> 
         except KeyError as exc:
             raise click.UsageError(str(exc.args[0])) from exc
     store = open_store(settings)
-    store.mark_abandoned_polls()
-    daemon = Daemon(settings, store, only_source=source_name)
-    outcomes = daemon.run_once(force=force)
+    with _database_down_is_one_line(store):
+        store.mark_abandoned_polls()
+        daemon = Daemon(settings, store, only_source=source_name)
+        outcomes = daemon.run_once(force=force)
     for outcome in outcomes:
         click.echo(_summary(outcome))
     if any(o.status in {"error", "auth_error"} for o in outcomes) or (
@@ -107,6 +115,19 @@ def migrate_cmd(config_path: str | None) -> None:
     engine = database_engine(settings.database)
     migrate(engine)
     click.echo("database schema is up to date")
+
+
+@contextlib.contextmanager
+def _database_down_is_one_line(store: Store) -> Iterator[None]:
+    """A database that stops answering (or is locked) mid-run: one line and exit 75, for cron
+    to try again, instead of a traceback. What was committed stays; the rest runs next time."""
+    try:
+        yield
+    except DatabaseUnavailable:
+        raise
+    except DATABASE_DOWN as exc:
+        where = redacted_url(store.engine)
+        raise DatabaseUnavailable(f"database {where}: {db_error_line(exc)}") from exc
 
 
 def _summary(outcome: PollOutcome) -> str:
