@@ -2,6 +2,7 @@
 
     python bench/escalation.py [--rt-cases 200] [--cases 1000]
                                [--pg postgresql+psycopg://postgres@127.0.0.1:5432/test]
+    python bench/escalation.py --slow-only     # only the slow-helpdesk runs (below)
 
 The real path: cases are written by classify_pending (a keyword classifier, no model) into
 SQLite, then `deliver_due` delivers them with
@@ -12,6 +13,10 @@ SQLite, then `deliver_due` delivers them with
 For each run it prints the outbox overhead per case: the time spent in `CaseStore` claiming
 (with the case's post, decision and thread) and marking, i.e. what the outbox costs on top of
 the helpdesk. Each run checks exactly-once afterwards (tickets in RT, keys at the receiver).
+
+Slow helpdesks: the same webhook receiver answering after 1 s and after 10 s, delivered by 1
+worker (the outbox before issue 19) and by `escalation.workers` workers side by side; it prints
+deliveries per minute.
 """
 
 from __future__ import annotations
@@ -68,9 +73,11 @@ class TimedCaseStore(CaseStore):
         finally:
             self.seconds += time.perf_counter() - started
 
-    def claim_due(self, *, limit: int, lease_seconds: float) -> list[Case]:
+    def claim_due(
+        self, *, limit: int, lease_seconds: float, owner: str | None = None
+    ) -> list[Case]:
         claimed: list[Case] = self._timed(
-            super().claim_due, limit=limit, lease_seconds=lease_seconds
+            super().claim_due, limit=limit, lease_seconds=lease_seconds, owner=owner
         )
         return claimed
 
@@ -139,8 +146,10 @@ def deliver(label: str, cases: TimedCaseStore, sink: Sink, n: int) -> float:
 class Receiver(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
+        #: Seconds the helpdesk takes to answer each request.
+        self.delay = delay
         self.tickets: dict[str, str] = {}
         self.requests = 0
         self.lock = threading.Lock()
@@ -169,6 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not hmac.compare_digest(expected, self.headers.get("X-Triage-Signature", "")):
             self._answer(401, b'{"error": "bad signature"}')
             return
+        time.sleep(self.server.delay)
         with self.server.lock:
             self.server.requests += 1
             key = self.headers["Idempotency-Key"]
@@ -206,6 +216,34 @@ def bench_webhook(url: str, n: int) -> None:
     finally:
         receiver.shutdown()
         receiver.server_close()
+
+
+def bench_slow(url: str, delay: float, workers: int, n: int) -> None:
+    """Deliveries per minute to a helpdesk that takes `delay` seconds per request."""
+    receiver = Receiver(delay)
+    thread = threading.Thread(target=receiver.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        cases = make_cases(url, n, "webhook")
+        sink = WebhookSink(name="webhook", url=receiver.url, secret=SECRET, timeout=delay * 2)
+        started = time.perf_counter()
+        report = deliver_due(cases, {"webhook": sink}, POLICY, workers=workers, batch_size=1)
+        elapsed = time.perf_counter() - started
+        assert (report.sent, report.failed, report.dead) == (n, 0, 0), report
+        assert len(receiver.tickets) == n and receiver.requests == n
+        label = f"{delay:g} s helpdesk"
+        print(f"{label:<16} {workers:>8} {n:>6} {elapsed:>9.1f} {n / elapsed * 60:>15.1f}")
+        sink.close()
+        cases.engine.dispose()
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
+
+
+def slow_runs(tmp: str) -> None:
+    print(f"{'helpdesk':<16} {'workers':>8} {'cases':>6} {'seconds':>9} {'deliveries/min':>15}")
+    for delay, workers, n in ((1, 1, 12), (1, 4, 48), (10, 1, 3), (10, 4, 12), (10, 16, 48)):
+        bench_slow(f"sqlite:///{tmp}/slow-{delay}-{workers}.db", delay, workers, n)
 
 
 def bench_request_tracker(url: str, root: Path, n: int) -> None:
@@ -248,9 +286,14 @@ def main() -> None:
     parser.add_argument("--rt-cases", type=int, default=200)
     parser.add_argument("--cases", type=int, default=1000, help="for webhook and memory")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--slow-only", action="store_true", help="only the slow-helpdesk runs")
     args = parser.parse_args()
     print("command: python " + shlex.join(sys.argv))
     print(f"machine: {machine()}")
+    if args.slow_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            slow_runs(tmp)
+        return
     print(
         f"{'sink (store)':<24} {'cases':>6} {'seconds':>9} {'cases/s':>10} {'outbox ms/case':>16}"
     )
@@ -258,6 +301,7 @@ def main() -> None:
         bench_request_tracker(f"sqlite:///{tmp}/rt.db", Path(tmp) / "rt5", args.rt_cases)
         bench_webhook(f"sqlite:///{tmp}/webhook.db", args.cases)
         bench_memory(f"sqlite:///{tmp}/memory.db", "memory (sqlite)", args.cases)
+        slow_runs(tmp)
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         try:
             admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")

@@ -70,6 +70,9 @@ class _Sink(BaseModel):
     #: `escalation.templates`.
     templates: Path | None = None
     timeout_seconds: float = Field(default=20.0, gt=0)
+    #: Most cases sent to this sink per minute by one process (all its delivery workers
+    #: together); none: as fast as the helpdesk answers.
+    max_per_minute: float | None = Field(default=None, gt=0)
 
 
 class SmtpSettings(BaseModel):

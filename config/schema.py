@@ -27,6 +27,18 @@ class DatabaseSettings(BaseModel):
     url: str = "sqlite:///social-triage.db"
     #: Connection password, if the URL has none (never put one in the URL in a shared file).
     password_env: str | None = None
+    #: Give up opening one connection after this long (PostgreSQL's `connect_timeout`).
+    connect_timeout_seconds: int = Field(default=10, gt=0)
+    #: Longest one statement may run: the server cancels it (PostgreSQL's `statement_timeout`)
+    #: and the client stops waiting a few seconds later, so a database that stops answering
+    #: fails a job instead of hanging it; SQLite's busy timeout (waiting for a writer's lock).
+    statement_timeout_seconds: int = Field(default=30, gt=0)
+    #: TCP keepalives (PostgreSQL): an idle connection whose peer went away is noticed after
+    #: about idle + 3 x 10 s instead of the kernel's two hours.
+    keepalives_idle_seconds: int = Field(default=30, gt=0)
+    #: `run` waits this long for a database that is not up yet (retrying with backoff, one log
+    #: line per attempt), then exits 75 (EX_TEMPFAIL) for the service manager to restart it.
+    start_wait_seconds: int = Field(default=300, ge=0)
 
 
 class LoggingSettings(BaseModel):

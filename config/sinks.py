@@ -50,6 +50,11 @@ class EscalationSettings(BaseModel):
     backoff_max_seconds: float = Field(default=3600.0, gt=0)
     #: A case still failing after this many attempts is `dead` (and alerted).
     max_attempts: int = Field(default=25, gt=0)
-    #: How long a worker holds a claimed case before another may retry it.
-    lease_seconds: float = Field(default=300.0, gt=0)
-    batch_size: int = Field(default=20, gt=0)
+    #: How long a claimed case stays a worker's without a heartbeat: the worker renews it
+    #: every third of this while it holds the case (however slow the helpdesk), so a case in
+    #: flight during a crash is tried again by another worker about this long after.
+    lease_seconds: float = Field(default=30.0, ge=3)
+    #: Cases one worker claims at a time.
+    batch_size: int = Field(default=5, gt=0)
+    #: Delivery workers per process: cases to a slow helpdesk are sent side by side.
+    workers: int = Field(default=4, gt=0, le=64)

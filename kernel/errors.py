@@ -2,8 +2,8 @@
 
     TriageError
     ├── ConfigError                 invalid settings, rules or templates; refuses to start
-    │   ├── NotConfigured           a component lacks a required setting or secret
-    │   └── DatabaseUnavailable     the configured database cannot be reached at start
+    │   └── NotConfigured           a component lacks a required setting or secret
+    ├── DatabaseUnavailable         the database cannot be reached (exit 75: try again later)
     ├── InputError                  a bad external input (file, row, payload) the user can fix
     │   └── Unstorable              a post no repair can make storable (it is quarantined)
     ├── SourceError                 a listener could not read its platform
@@ -44,8 +44,9 @@ class NotConfigured(ConfigError):
     """A component was enabled without a setting or secret it needs."""
 
 
-class DatabaseUnavailable(ConfigError):
-    """The configured database cannot be reached at start (exit 2, one line)."""
+class DatabaseUnavailable(TriageError):
+    """The configured database cannot be reached (one line; exit 75, EX_TEMPFAIL: a service
+    manager should start the command again later, unlike a configuration error's exit 2)."""
 
 
 class InputError(TriageError):
@@ -58,6 +59,10 @@ class Unstorable(InputError):
 
 class SourceError(TriageError):
     """A listener could not read its platform."""
+
+    #: True when the source read what it could and already backs the failing part off on its
+    #: own (one feed URL of several): poll it again on schedule, not after a backoff.
+    backed_off: bool = False
 
 
 class Retryable(SourceError):
@@ -103,11 +108,18 @@ class DeliveryError(TriageError):
 
 
 class DeliveryRetryable(DeliveryError):
-    """Try the case again later; `retry_after` (seconds) when the helpdesk said how long."""
+    """Try the case again later; `retry_after` (seconds) when the helpdesk said how long.
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    `maybe_delivered`: the helpdesk may have the request and still be working on it (we
+    stopped waiting, or a gateway gave up on it): the next attempt must not come before it
+    could have finished, and looks the key up first where the sink can."""
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, maybe_delivered: bool = False
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.maybe_delivered = maybe_delivered
 
 
 class DeliveryPermanent(DeliveryError):

@@ -125,8 +125,9 @@ def test_config_check_loads_the_rules_file(tmp_path: Path) -> None:
 
 def test_an_unreachable_database_is_one_line_without_the_password(tmp_path: Path) -> None:
     url = "postgresql+psycopg://triage:pw-s3cret@127.0.0.1:1/triage"
-    code, out = run("stats", "--json", "--config", config(tmp_path, database={"url": url}))
-    assert code == 2
+    cfg = config(tmp_path, database={"url": url, "connect_timeout_seconds": 2})
+    code, out = run("stats", "--json", "--config", cfg)
+    assert code == 75  # EX_TEMPFAIL: worth trying again later, unlike a configuration error
     assert out.startswith("error: database postgresql+psycopg://triage:***@127.0.0.1:1/triage")
     assert "pw-s3cret" not in out and len(out.strip().splitlines()) == 1
 
@@ -142,3 +143,25 @@ def test_a_relative_sqlite_path_is_relative_to_the_settings_file(
     code, out = run("migrate", "--config", cfg)
     assert code == 0, out
     assert (folder / "data.db").is_file() and not (tmp_path / "data.db").exists()
+
+
+def test_a_database_locked_mid_run_is_one_line_and_exit_75(tmp_path: Path) -> None:
+    """`poll-once` (cron) against a SQLite file another process holds the write lock on: one
+    line naming the database and exit 75, not a traceback."""
+    import sqlite3
+
+    db = tmp_path / "t.db"
+    cfg = config(tmp_path, database={"url": f"sqlite:///{db}", "statement_timeout_seconds": 1})
+    code, out = run("migrate", "--config", cfg)
+    assert code == 0, out
+    holder = sqlite3.connect(db)
+    holder.execute("BEGIN EXCLUSIVE")  # a writer that does not let go
+    try:
+        code, out = run("poll-once", "--config", cfg)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert code == 75, out
+    last = out.strip().splitlines()[-1]
+    assert last.startswith(f"error: database sqlite:///{db}: OperationalError: database is locked")
+    assert "Traceback" not in out

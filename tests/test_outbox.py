@@ -133,16 +133,29 @@ def test_retry_policy_backs_off_exponentially_up_to_the_cap() -> None:
     assert policy.gives_up(5) and not policy.gives_up(4)
 
 
-def test_a_case_whose_lease_ran_out_in_the_batch_is_left_to_the_next_claim(store: Store) -> None:
+def test_a_case_another_worker_took_over_is_not_sent_again(store: Store) -> None:
     cs = cases_for(store, ["card one", "card two"])
     sink = MemorySink(name="desk")
     original = cs.claim_due
 
-    def claim_with_short_lease(*, limit: int, lease_seconds: float) -> list:  # type: ignore[type-arg]
-        return original(limit=limit, lease_seconds=-1)  # the lease is over before sending
+    def claim_then_lose(*, limit: int, lease_seconds: float, owner: str | None = None) -> list:  # type: ignore[type-arg]
+        mine = original(limit=limit, lease_seconds=-1, owner=owner)  # the lease is over at once
+        if mine:  # ... and another worker (a replica) claims the cases meanwhile
+            assert len(original(limit=10, lease_seconds=300, owner="another worker")) == 2
+        return mine
 
-    cs.claim_due = claim_with_short_lease  # type: ignore[method-assign]
+    cs.claim_due = claim_then_lose  # type: ignore[method-assign]
     report = deliver_due(cs, {"desk": sink}, POLICY)
     assert report == type(report)() and sink.sends == 0
-    cs.claim_due = original  # type: ignore[method-assign]
-    assert deliver_due(cs, {"desk": sink}, POLICY).sent == 2
+
+
+def test_an_expired_lease_nobody_took_over_is_still_sent_once(store: Store) -> None:
+    cs = cases_for(store, ["card one", "card two"])
+    sink = MemorySink(name="desk")
+    original = cs.claim_due
+
+    def claim_expired(*, limit: int, lease_seconds: float, owner: str | None = None) -> list:  # type: ignore[type-arg]
+        return original(limit=limit, lease_seconds=-1, owner=owner)
+
+    cs.claim_due = claim_expired  # type: ignore[method-assign]
+    assert deliver_due(cs, {"desk": sink}, POLICY).sent == 2 and sink.sends == 2

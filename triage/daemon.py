@@ -1,9 +1,12 @@
 """The daemon: one APScheduler job per source (and, as they land, per pipeline stage).
 
-Jobs never overlap themselves (`max_instances=1`), missed runs coalesce into one, and a
-platform's "come back later" (429, auth failure backoff) moves that job's next run instead of
-blocking a worker. SIGTERM/SIGINT let the running polls finish their current page, commit,
-and stop.
+Jobs never overlap themselves (a run due while the last one still works is skipped without a
+word), missed runs coalesce into one, and a platform's "come back later" (429, auth failure
+backoff) moves that job's next run instead of blocking a worker. A job that finds the database
+down fails quietly: one line when it goes down, one when it is back (`triage.outages`).
+SIGTERM/SIGINT let the running polls finish their current page, commit, and stop; a job still
+waiting on a database that does not answer is left behind after `SHUTDOWN_GRACE_SECONDS` (its
+transaction is rolled back by the server, as after a crash).
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from config.schema import Settings
 from config.sources import SourceSettings
 from kernel.abc import Source
 from kernel.errors import NotConfigured
+from kernel.scrub import db_error_line
 from listener.registry import build_source, enabled_sources
+from triage.outages import DATABASE_DOWN, Outages
 from triage.polling import PollOutcome, poll_source
 from triage.stages import Stages
 from triage.storage import Store, redacted_url
@@ -35,6 +40,10 @@ if TYPE_CHECKING:
     from triage.metrics import Metrics
 
 log = logging.getLogger(__name__)
+
+#: How long SIGTERM waits for running jobs before the daemon stops without them; well inside
+#: systemd's stop timeout, so the service manager never has to SIGKILL us.
+SHUTDOWN_GRACE_SECONDS = 8.0
 
 
 @dataclass
@@ -68,6 +77,10 @@ class Daemon:
         self._again: set[str] = set()
         #: Counters for `/metrics` when `metrics.enabled` (set by `run`, see triage/metrics.py).
         self.metrics: Metrics | None = None
+        self.outages = Outages()
+        #: Runs of each job in progress now (`_guard`), for skipping overlaps and for shutdown.
+        self._running: dict[str, int] = {}
+        self._idle = threading.Condition(self._scheduler_lock)
         for source_settings in enabled_sources(settings, only_source):
             try:
                 source = build_source(source_settings, settings.brand)
@@ -118,6 +131,10 @@ class Daemon:
         if outcome.status not in {"paused", "paced", "rate_limited"} or outcome.pages:
             ok = outcome.status in {"ok", "interrupted"}
             poller.failures = 0 if ok else poller.failures + 1
+        if outcome.status in {"error", "auth_error"}:
+            self.outages.down(f"source {name}", outcome.error or outcome.status)
+        elif outcome.status == "ok":
+            self.outages.up(f"source {name}")
         if self.metrics is not None:
             self.metrics.observe_poll(outcome)
         if outcome.next_poll_at is not None:
@@ -140,7 +157,7 @@ class Daemon:
 
     def deliver(self) -> None:
         assert self.stages is not None
-        report = self.stages.deliver(self.stop)
+        report = self.stages.deliver(self.stop, outages=self.outages)
         if self.metrics is not None:
             self.metrics.observe_delivery(report.sent, report.failed, report.dead)
 
@@ -154,6 +171,8 @@ class Daemon:
         assert self.stages is not None
         try:
             self.stages.learn()
+        except DATABASE_DOWN:
+            raise  # an outage, said once (`_guard`)
         except Exception:
             log.exception("learn failed; the heads in use stay, next try at the next schedule")
 
@@ -161,6 +180,8 @@ class Daemon:
         """Apply the retention settings (docs/data-protection.md); never fails the daemon."""
         try:
             report = apply_retention(self.store.engine, self.settings.retention)
+        except DATABASE_DOWN:
+            raise  # an outage, said once (`_guard`)
         except Exception:
             log.exception("retention failed; will try again at the next interval")
             return
@@ -198,6 +219,37 @@ class Daemon:
                     self._again.discard(job_id)
 
         return job
+
+    def _guard(self, job_id: str, func: Callable[..., object]) -> Callable[..., None]:
+        """`func` as a scheduled job: skipped while its last run still works (instead of
+        APScheduler's warning on every tick), counted for shutdown, and quiet when the
+        database is down (one line for the outage, none per run, no traceback)."""
+
+        def job(*args: object, **kwargs: object) -> None:
+            with self._scheduler_lock:
+                if self._running.get(job_id, 0) or self._shutting_down:
+                    return
+                self._running[job_id] = 1
+            try:
+                func(*args, **kwargs)
+            except DATABASE_DOWN as exc:
+                self.outages.down("database", db_error_line(exc))
+            else:
+                self.outages.up("database")
+            finally:
+                with self._scheduler_lock:
+                    self._running.pop(job_id, None)
+                    self._idle.notify_all()
+
+        return job
+
+    def _wait_for_jobs(self, seconds: float) -> list[str]:
+        """Wait up to `seconds` for running jobs to end; the ids of those still running."""
+        deadline = time.monotonic() + seconds
+        with self._scheduler_lock:
+            while self._running and (left := deadline - time.monotonic()) > 0:
+                self._idle.wait(left)
+            return sorted(self._running)
 
     def _store_next_run(self, name: str) -> None:
         with self._scheduler_lock:
@@ -237,10 +289,17 @@ class Daemon:
             self.retention()
         return outcomes
 
-    def run_forever(self, *, install_signals: bool = True) -> None:
+    def run_forever(
+        self, *, install_signals: bool = True, grace_seconds: float = SHUTDOWN_GRACE_SECONDS
+    ) -> bool:
+        """Run the jobs until `stop` is set; False when some job was still running after
+        `grace_seconds` (waiting on a database that does not answer) and was left behind:
+        the caller should then end the process (`os._exit`), as its threads cannot be."""
+        # Two instances allowed so that a tick during a long run reaches `_guard`, which skips
+        # it silently; at most one instance of a job ever works.
         scheduler = BackgroundScheduler(
             timezone=UTC,
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+            job_defaults={"coalesce": True, "max_instances": 2, "misfire_grace_time": 30},
         )
         now = datetime.now(UTC)
         for name, poller in self.pollers.items():
@@ -293,6 +352,8 @@ class Daemon:
             name="retention",
             next_run_time=now,
         )
+        for job in scheduler.get_jobs():
+            job.modify(func=self._guard(job.id, job.func))
         if install_signals:
             self._install_signal_handlers()
         self._scheduler = scheduler
@@ -302,16 +363,30 @@ class Daemon:
         try:
             self.stop.wait()
         finally:
-            log.info("stopping: letting running polls commit their current page")
-            with self._scheduler_lock:  # no job touches the scheduler from here on
-                self._shutting_down = True
-            scheduler.shutdown(wait=True)
-            self._scheduler = None
-            for poller in self.pollers.values():
-                poller.source.close()
-            if self.stages is not None:
-                self.stages.close()
-            log.info("stopped")
+            clean = self._shut_down(scheduler, grace_seconds)
+        return clean
+
+    def _shut_down(self, scheduler: BackgroundScheduler, grace_seconds: float) -> bool:
+        log.info("stopping: letting running polls commit their current page")
+        with self._scheduler_lock:  # no job touches the scheduler from here on
+            self._shutting_down = True
+        scheduler.shutdown(wait=False)
+        stuck = self._wait_for_jobs(grace_seconds)
+        self._scheduler = None
+        if stuck:
+            log.warning(
+                "stopped without waiting for %s after %.0f s (no answer from the database?): "
+                "their open transactions are rolled back by the server",
+                ", ".join(stuck),
+                grace_seconds,
+            )
+            return False
+        for poller in self.pollers.values():
+            poller.source.close()
+        if self.stages is not None:
+            self.stages.close()
+        log.info("stopped")
+        return True
 
     def _install_signal_handlers(self) -> None:
         def handler(signum: int, _frame: FrameType | None) -> None:

@@ -48,9 +48,7 @@ def promoted(settings: Settings, base: HeadSet, encoder_version: str) -> HeadSet
     no database file, no schema; a database that cannot be read leaves `base` (one warning)."""
     try:
         found = read_if_present(
-            settings.database.url,
-            password_env=settings.database.password_env,
-            read=lambda store: with_learned(base, store, encoder_version),
+            settings.database, read=lambda store: with_learned(base, store, encoder_version)
         )
     except DatabaseUnavailable as exc:
         log.warning("the promoted heads cannot be read (%s): the shipped heads judge", exc)

@@ -6,7 +6,9 @@ from the database at scrape time, so every replica reports the same shared state
 
 `/healthz` answers 200 with a JSON body when the database is reachable, every enabled source is
 healthy and no due case has waited longer than `metrics.outbox_stuck_seconds`; otherwise 503
-with the same body saying which check failed.
+with the same body saying which check failed. A database that does not answer within
+`HEALTH_TIMEOUT_SECONDS` fails the check at once: the answer never waits on a wedged database
+(the read goes on in the background, and one at a time).
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -27,11 +31,17 @@ from prometheus_client.registry import Collector
 from config.operations import MetricsSettings
 from kernel.models import CaseStatus
 from kernel.scrub import db_error_line
+from triage.outages import Outages
 from triage.polling import PollOutcome
 from triage.storage import Store
 from triage.storage.health import cases_sent_since, read_backlog, read_health
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: How long `/healthz` and `/metrics` wait for the database before answering without it.
+HEALTH_TIMEOUT_SECONDS = 3.0
 
 _LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600)
 
@@ -39,9 +49,14 @@ _LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600)
 class Metrics:
     """The daemon's counters; `observe_*` are called from its jobs (thread-safe)."""
 
-    def __init__(self, store: Store, settings: MetricsSettings) -> None:
+    def __init__(
+        self, store: Store, settings: MetricsSettings, *, outages: Outages | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
+        #: The daemon's outages: a health check that finds the database down says so at once
+        #: (once), instead of waiting for a job's statement limit.
+        self.outages = outages or Outages()
         self.registry = CollectorRegistry()
         r = self.registry
         self.fetched = Counter(
@@ -78,7 +93,8 @@ class Metrics:
         )
         self._last_sent: datetime = datetime.now(UTC)
         self._lock = threading.Lock()
-        r.register(_DatabaseCollector(store))
+        self.probe = _Probe()
+        r.register(_DatabaseCollector(store, self.probe))
 
     def observe_poll(self, outcome: PollOutcome) -> None:
         self.fetched.labels(outcome.source).inc(outcome.fetched)
@@ -114,9 +130,15 @@ class Metrics:
         body: dict[str, Any] = {"database": "ok", "sources": {}, "outbox": {}}
         ok = True
         try:
-            state = read_health(self.store.engine)
+            state = self.probe.read("health", lambda: read_health(self.store.engine))
+        except FutureTimeout:
+            said = f"no answer within {HEALTH_TIMEOUT_SECONDS:g} s"
+            self.outages.down("database", said)
+            return False, {"status": "fail", "database": said}
         except Exception as exc:
+            self.outages.down("database", db_error_line(exc))
             return False, {"status": "fail", "database": db_error_line(exc)}
+        self.outages.up("database")
         oldest = state.oldest_due
         for name, healthy in state.sources.items():
             body["sources"][name] = "ok" if healthy else "unhealthy"
@@ -131,17 +153,48 @@ class Metrics:
         return ok, body
 
 
+class _Probe:
+    """Database reads for a scrape, each kind at most one at a time, waited for at most
+    `HEALTH_TIMEOUT_SECONDS`: a read stuck on a wedged database is not started again (nor
+    piled up) by the next scrapes; they fail at once until it ends."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: dict[str, Future[Any]] = {}
+
+    def read(self, kind: str, func: Callable[[], T], timeout: float | None = None) -> T:
+        with self._lock:
+            future = self._pending.get(kind)
+            if future is None or future.done():
+                future = Future()
+                self._pending[kind] = future
+                threading.Thread(
+                    target=_fulfil, args=(future, func), name=f"probe {kind}", daemon=True
+                ).start()
+        result: T = future.result(HEALTH_TIMEOUT_SECONDS if timeout is None else timeout)
+        return result
+
+
+def _fulfil(future: Future[Any], func: Callable[[], Any]) -> None:
+    try:
+        future.set_result(func())
+    except BaseException as exc:
+        future.set_exception(exc)
+
+
 class _DatabaseCollector(Collector):
     """Gauges read at scrape time: what waits, shared by every replica."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, probe: _Probe) -> None:
         self.store = store
+        self.probe = probe
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         try:
-            backlog = read_backlog(self.store.engine)
+            backlog = self.probe.read("backlog", lambda: read_backlog(self.store.engine))
         except Exception as exc:  # a scrape must answer even when the database does not
-            log.warning("metrics: database unavailable: %s", db_error_line(exc))
+            said = "no answer in time" if isinstance(exc, FutureTimeout) else db_error_line(exc)
+            log.debug("metrics: database unavailable: %s", said)
             up = GaugeMetricFamily("triage_database_up", "1 when the database answers")
             up.add_metric([], 0)
             yield up

@@ -1,16 +1,19 @@
 """The outbox worker and status sync: the application side of escalation.
 
-Cases were written with their decisions (see `triage.storage.decisions`). The worker claims due
-cases with a lease, asks the case's sink to deliver it (sinks look a ticket up by the case's
-idempotency key before creating one), and records the outcome: `sent` with the ticket, `failed`
-with the next attempt (retryable errors back off), or `dead` with the reason and an alert
-(permanent errors, or too many attempts). One case's failure never blocks the others.
+Cases were written with their decisions (see `triage.storage.decisions`). Workers, several
+side by side, claim due cases with a lease they renew while they work
+(`triage.outbox_lease`), ask the case's sink to deliver it (sinks look a ticket up by the
+case's idempotency key before creating one), and record the outcome: `sent` with the ticket,
+`failed` with the next attempt (retryable errors back off; one whose outcome is open waits
+for the helpdesk to finish first), or `dead` with the reason and an alert (permanent errors,
+or too many attempts). One case's failure never blocks the others.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,9 +22,15 @@ from escalation.retry import RetryPolicy
 from kernel.abc import Sink
 from kernel.errors import DeliveryPermanent, DeliveryRetryable
 from kernel.models import Case
+from triage.outages import Outages
+from triage.outbox_lease import Heartbeat, Pace
 from triage.storage.cases import CaseStore
 
 log = logging.getLogger(__name__)
+
+#: After an attempt whose outcome is open (`maybe_delivered`), the next one waits at least this
+#: many times the sink's HTTP timeout.
+SETTLE_FACTOR = 2.0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -30,88 +39,178 @@ class DeliveryReport:
     failed: int = 0
     dead: int = 0
 
+    def __add__(self, other: DeliveryReport) -> DeliveryReport:
+        return DeliveryReport(
+            sent=self.sent + other.sent,
+            failed=self.failed + other.failed,
+            dead=self.dead + other.dead,
+        )
+
 
 def deliver_due(
     cases: CaseStore,
     sinks: Mapping[str, Sink],
     policy: RetryPolicy,
     *,
-    batch_size: int = 20,
-    lease_seconds: float = 300.0,
+    batch_size: int = 5,
+    lease_seconds: float = 30.0,
     stop: threading.Event | None = None,
+    outages: Outages | None = None,
+    workers: int = 1,
+    paces: Mapping[str, Pace] | None = None,
 ) -> DeliveryReport:
-    """Deliver every due case, batch by batch, until none is due (or `stop` is set)."""
-    sent = failed = dead = 0
-    while not (stop is not None and stop.is_set()):
-        claimed = cases.claim_due(limit=batch_size, lease_seconds=lease_seconds)
-        if not claimed:
-            break
-        expired = 0
-        for index, case in enumerate(claimed):
-            if stop is not None and stop.is_set():
-                # Stopping: give the rest of the batch back now, not when its lease ends.
-                released = cases.release_leases(claimed[index:])
-                log.info("stopping: released %d claimed case(s) for other workers", released)
-                break
-            lease_end = case.next_attempt_at
-            if lease_end is not None and datetime.now(UTC) >= lease_end:
-                # A slow helpdesk used up this batch's lease: another worker may hold the case
-                # now, and sending it here too could make a second ticket across replicas.
-                expired += 1
-                continue
-            sink = sinks.get(case.sink)
-            if sink is None:
-                cases.mark_dead(case.id, f"no sink named {case.sink!r} is configured")
-                _alert(case.id, case.sink, "no such sink")
-                dead += 1
-                continue
-            try:
-                ticket = sink.send(case)
-            except DeliveryPermanent as exc:
-                cases.mark_dead(case.id, str(exc))
-                _alert(case.id, case.sink, str(exc))
-                dead += 1
-            except DeliveryRetryable as exc:
-                if policy.gives_up(case.attempts):
-                    reason = f"gave up after {case.attempts} attempts: {exc}"
-                    cases.mark_dead(case.id, reason)
-                    _alert(case.id, case.sink, reason)
-                    dead += 1
-                    continue
-                wait = policy.delay(case.attempts, exc.retry_after)
-                cases.mark_failed(case.id, str(exc), datetime.now(UTC) + timedelta(seconds=wait))
-                log.warning(
-                    "case %d to %s failed (attempt %d), retry in %.0fs: %s",
-                    case.id,
-                    case.sink,
-                    case.attempts,
-                    wait,
-                    exc,
-                    extra={"case": case.id, "sink": case.sink},
+    """Deliver every due case with `workers` workers side by side, batch by batch, until none
+    is due (or `stop` is set).
+
+    Each worker holds its cases under a lease it renews while it works (`Heartbeat`), so a
+    helpdesk slower than the lease never sees a second attempt started beside the first.
+    `paces` spaces the sends to a sink (`max_per_minute`). With `outages`, a sink that stops
+    answering is said once (and once when it is back); each case's retry is an INFO line."""
+    worker = _Worker(
+        cases=cases,
+        sinks=sinks,
+        policy=policy,
+        batch_size=batch_size,
+        lease_seconds=lease_seconds,
+        stop=stop or threading.Event(),
+        outages=outages or Outages(),
+        paces=paces or {},
+    )
+    if workers <= 1:
+        return worker.run()
+    reports: list[DeliveryReport] = []
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+
+    def run() -> None:
+        try:
+            report = worker.run()
+        except BaseException as exc:  # raised in the caller's thread below, once
+            with lock:
+                failures.append(exc)
+            return
+        with lock:
+            reports.append(report)
+
+    threads = [
+        threading.Thread(target=run, name=f"deliver {n + 1}", daemon=True) for n in range(workers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:  # the database went away, say: the caller's handling, as with one worker
+        raise failures[0]
+    return sum(reports, DeliveryReport())
+
+
+@dataclass(kw_only=True)
+class _Worker:
+    """One pass of delivery; `run` may be called from several threads at once (each call is
+    a worker of its own, with its own lease owner)."""
+
+    cases: CaseStore
+    sinks: Mapping[str, Sink]
+    policy: RetryPolicy
+    batch_size: int
+    lease_seconds: float
+    stop: threading.Event
+    outages: Outages
+    paces: Mapping[str, Pace]
+
+    def run(self) -> DeliveryReport:
+        report = DeliveryReport()
+        owner = uuid.uuid4().hex
+        with Heartbeat(self.cases, owner, self.lease_seconds) as beat:
+            while not self.stop.is_set():
+                claimed = self.cases.claim_due(
+                    limit=self.batch_size, lease_seconds=self.lease_seconds, owner=owner
                 )
-                failed += 1
-            except Exception as exc:  # a bug in a sink: retry later, never lose the case
-                log.exception("case %d: unexpected error in sink %s", case.id, case.sink)
-                wait = policy.delay(case.attempts)
-                cases.mark_failed(
-                    case.id,
-                    f"unexpected {type(exc).__name__}: {exc}",
-                    datetime.now(UTC) + timedelta(seconds=wait),
-                )
-                failed += 1
-            else:
-                cases.mark_sent(case.id, ticket)
-                log.info(
-                    "case %d sent to %s as ticket %s",
-                    case.id,
-                    case.sink,
-                    ticket.ticket_id,
-                    extra={"case": case.id, "sink": case.sink},
-                )
-                sent += 1
-        if expired == len(claimed):
-            break  # nothing this worker can safely send now; the next run claims afresh
-    return DeliveryReport(sent=sent, failed=failed, dead=dead)
+                if not claimed:
+                    break
+                beat.hold(case.id for case in claimed)
+                for index, case in enumerate(claimed):
+                    if self.stop.is_set() or not self._paced(case.sink):
+                        # Stopping: give the rest back now, not when their leases end.
+                        released = self.cases.release_leases(claimed[index:], owner=owner)
+                        log.info(
+                            "stopping: released %d claimed case(s) for other workers", released
+                        )
+                        break
+                    if beat.still_holds(case.id):
+                        report += self._deliver(case)
+                    # else: its lease ran out (the database was away) and another worker
+                    # holds it now; sending it here too could make a second ticket.
+                    beat.drop(case.id)
+        return report
+
+    def _paced(self, sink: str) -> bool:
+        """Wait for the sink's next slot; False when told to stop meanwhile."""
+        pace = self.paces.get(sink)
+        if pace is None:
+            return True
+        return not self.stop.wait(pace.reserve())
+
+    def _deliver(self, case: Case) -> DeliveryReport:
+        cases = self.cases
+        sink = self.sinks.get(case.sink)
+        if sink is None:
+            cases.mark_dead(case.id, f"no sink named {case.sink!r} is configured")
+            _alert(case.id, case.sink, "no such sink")
+            return DeliveryReport(dead=1)
+        try:
+            ticket = sink.send(case)
+        except DeliveryPermanent as exc:
+            cases.mark_dead(case.id, str(exc))
+            _alert(case.id, case.sink, str(exc))
+            return DeliveryReport(dead=1)
+        except DeliveryRetryable as exc:
+            if self.policy.gives_up(case.attempts):
+                reason = f"gave up after {case.attempts} attempts: {exc}"
+                cases.mark_dead(case.id, reason)
+                _alert(case.id, case.sink, reason)
+                return DeliveryReport(dead=1)
+            wait = self.policy.delay(case.attempts, exc.retry_after)
+            if exc.maybe_delivered:
+                # The helpdesk may still be creating the ticket: give it as long again as we
+                # waited before trying (and, where the sink can, looking the key up) again.
+                wait = max(wait, SETTLE_FACTOR * _timeout_of(sink))
+            cases.mark_failed(case.id, str(exc), datetime.now(UTC) + timedelta(seconds=wait))
+            self.outages.down(f"sink {case.sink}", str(exc))
+            log.info(
+                "case %d to %s failed (attempt %d), retry in %.0fs: %s",
+                case.id,
+                case.sink,
+                case.attempts,
+                wait,
+                exc,
+                extra={"case": case.id, "sink": case.sink},
+            )
+            return DeliveryReport(failed=1)
+        except Exception as exc:  # a bug in a sink: retry later, never lose the case
+            log.exception("case %d: unexpected error in sink %s", case.id, case.sink)
+            wait = max(self.policy.delay(case.attempts), SETTLE_FACTOR * _timeout_of(sink))
+            cases.mark_failed(
+                case.id,
+                f"unexpected {type(exc).__name__}: {exc}",
+                datetime.now(UTC) + timedelta(seconds=wait),
+            )
+            return DeliveryReport(failed=1)
+        cases.mark_sent(case.id, ticket)
+        self.outages.up(f"sink {case.sink}")
+        log.info(
+            "case %d sent to %s as ticket %s",
+            case.id,
+            case.sink,
+            ticket.ticket_id,
+            extra={"case": case.id, "sink": case.sink},
+        )
+        return DeliveryReport(sent=1)
+
+
+def _timeout_of(sink: Sink) -> float:
+    timeout = getattr(sink, "timeout", 0.0)
+    return float(timeout) if isinstance(timeout, int | float) else 0.0
 
 
 def sync_statuses(

@@ -24,6 +24,7 @@ from kernel.errors import (
 )
 from kernel.read_budget import Plan, ReadBudget
 from kernel.scrub import scrub
+from triage.outages import DATABASE_DOWN
 from triage.storage import Store
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ def _poll(
     run_id = store.start_poll(name)
     fetched = new = pages = skipped = reads = edited = quarantined = 0
     status, error, healthy = "ok", None, True
+    quiet = False  # a failure the source backs off itself: said once by the daemon
     next_poll_at: datetime | None = None
     wait: float | None = None
     try:
@@ -143,8 +145,12 @@ def _poll(
         status, error, healthy = "error", str(exc), False
         if isinstance(exc, MalformedPayload):
             skipped += 1  # the page (or whole feed body) that could not be read
-        policy = Backoff(base_seconds=interval_seconds * 2, max_seconds=3600, jitter=False)
-        next_poll_at = _now() + timedelta(seconds=policy.delay(failures + 1))
+        quiet = isinstance(exc, SourceError) and exc.backed_off
+        if not quiet:  # else the source backs off its failing part itself
+            policy = Backoff(base_seconds=interval_seconds * 2, max_seconds=3600, jitter=False)
+            next_poll_at = _now() + timedelta(seconds=policy.delay(failures + 1))
+    except DATABASE_DOWN:
+        raise  # not the source's fault: the daemon says the database is down, once
     except Exception as exc:  # a bug in a source must not stop the daemon
         log.exception("%s: unexpected error while polling", name, extra={"source": name})
         status, error = "error", f"unexpected {type(exc).__name__}: {exc}"
@@ -167,7 +173,7 @@ def _poll(
     store.set_health(name, kind, healthy=healthy, message=message, next_poll_at=next_poll_at)
     if status == "paused" and next_poll_at is not None:
         store.pause(name, kind, until=next_poll_at, reason=error or "paused")
-    level = logging.INFO if status in {"ok", "interrupted"} else logging.WARNING
+    level = logging.INFO if status in {"ok", "interrupted"} or quiet else logging.WARNING
     log.log(
         level,
         "polled %s: %s fetched=%d new=%d edited=%d quarantined=%d pages=%d skipped=%d%s",

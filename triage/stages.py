@@ -15,7 +15,9 @@ from kernel.abc import PostClassifier, Sink
 from kernel.errors import ConfigError, DeliveryRetryable, NotConfigured
 from kernel.models import Case, TicketRef
 from triage.classify_job import classify_pending
+from triage.outages import Outages
 from triage.outbox import DeliveryReport, deliver_due, sync_statuses
+from triage.outbox_lease import Pace
 from triage.storage import Store
 from triage.storage.cases import CaseStore
 
@@ -69,6 +71,10 @@ class Stages:
         #: The learned versions the classifier's heads were built from (`_use_learned_heads`).
         self._heads_stamp: str | None = None
         self.sinks = build_sinks(settings)
+        #: Each sink's `max_per_minute`, shared by this process's delivery workers.
+        self.paces = {
+            s.name: Pace(s.max_per_minute) for s in settings.sinks if s.max_per_minute is not None
+        }
         if settings.classifier.enabled:
             self.check_rules()
         esc = settings.escalation
@@ -171,7 +177,9 @@ class Stages:
         with self._classifier_lock:
             self._use_learned_heads()
 
-    def deliver(self, stop: threading.Event | None = None) -> DeliveryReport:
+    def deliver(
+        self, stop: threading.Event | None = None, *, outages: Outages | None = None
+    ) -> DeliveryReport:
         esc = self.settings.escalation
         report = deliver_due(
             self.cases,
@@ -180,6 +188,9 @@ class Stages:
             batch_size=esc.batch_size,
             lease_seconds=esc.lease_seconds,
             stop=stop,
+            outages=outages,
+            workers=esc.workers,
+            paces=self.paces,
         )
         if report != DeliveryReport():
             log.info(

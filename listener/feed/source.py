@@ -4,8 +4,13 @@ Feeds have no `since_id`: each one is re-read whole, so the cursor keeps, per fe
 validators for a conditional request (`etag`, `modified`) and the ids of the entries already
 emitted (`seen`, bounded), plus the newest entry time for operators. One page per feed, each
 carrying the cursor of every feed, so a failure on one feed never loses the pages already read
-from the others; the failing feed's entry stays as it was. Entries are stored as posts of
-`platform` (the source name when unset), identity = the entry's id/guid.
+from the others; the failing feed's entry stays as it was. In a source of several feeds, one
+that fails with an error of its own (not found, malformed, 5xx, timeout) is backed off alone,
+by this instance (a restart or `poll-once` tries it at once): it is skipped until its next
+try, and the source's other feeds are still read on every poll (the error says `backed_off`,
+so the daemon polls on schedule).
+Entries are stored as posts of `platform` (the source name when unset), identity = the entry's
+id/guid.
 
 We fetch with requests rather than letting feedparser fetch, so that timeouts, status codes and
 rate limits are ours to translate into `kernel.errors`; feedparser only parses the bytes.
@@ -28,6 +33,7 @@ import requests
 
 from config.base import BrandSettings
 from kernel.abc import Source
+from kernel.backoff import Backoff
 from kernel.errors import (
     AuthError,
     MalformedPayload,
@@ -78,6 +84,7 @@ class FeedSource(Source):
         brand_handles: frozenset[str] = frozenset(),
         timeout_seconds: float = 20.0,
         seen_window: int = SEEN_WINDOW,
+        interval_seconds: int = 60,
     ) -> None:
         super().__init__(name=name)
         if not urls:
@@ -92,6 +99,12 @@ class FeedSource(Source):
         self.brand_handles = brand_handles
         self.timeout = timeout_seconds
         self.seen_window = seen_window
+        #: A failing feed waits 2, 4, 8... intervals (up to an hour) before it is read again.
+        self.feed_backoff = Backoff(
+            base_seconds=interval_seconds * 2, max_seconds=3600, jitter=False
+        )
+        #: Configured URL -> (failures in a row, next try, last error) of a failing feed.
+        self.failing: dict[str, tuple[int, datetime, str]] = {}
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": ACCEPT})
 
@@ -104,6 +117,7 @@ class FeedSource(Source):
             platform=settings.platform,
             brand_handles=brand_set([*brand.handles, *settings.brand_authors]),
             timeout_seconds=settings.timeout_seconds,
+            interval_seconds=settings.interval_seconds,
         )
 
     def describe(self) -> str:
@@ -133,10 +147,17 @@ class FeedSource(Source):
         start = turn % len(keys)
         errors: list[SourceError] = []
         refused_hosts: set[str] = set()
+        now = datetime.now(UTC)
         for key in keys[start:] + keys[:start]:
             url = self.feeds[key]
             host = urlsplit(url).netloc
             if host in refused_hosts:
+                continue
+            failing = self.failing.get(key)
+            if failing is not None and failing[1] > now:
+                _, retry_at, last = failing
+                when = retry_at.isoformat(timespec="seconds")
+                errors.append(TransientError(f"{last}; next try at {when}"))
                 continue
             try:
                 posts, entry, skipped = self._read(url, state["feeds"].get(key) or {})
@@ -145,11 +166,19 @@ class FeedSource(Source):
                 errors.append(exc)
                 if isinstance(exc, AuthError | RateLimited):
                     refused_hosts.add(host)
+                elif len(keys) > 1:  # this feed's own failure: back it off alone
+                    failures = (self.failing.get(key) or (0,))[0] + 1
+                    wait = timedelta(seconds=self.feed_backoff.delay(failures))
+                    self.failing[key] = (failures, now + wait, str(exc))
                 continue
+            self.failing.pop(key, None)
             state["feeds"][key] = entry
             yield Page(posts=posts, cursor=copy.deepcopy(state), skipped=skipped)
         if errors:
-            raise _worst(errors)
+            worst = _worst(errors)
+            # One feed of one: the source's own backoff is the feed's (and `--force` ends it).
+            worst.backed_off = not refused_hosts and len(keys) > 1
+            raise worst
 
     def _read(
         self, url: str, entry: dict[str, Any]

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from classifiers.heads import HeadSet
-from config.schema import Settings
+from config.schema import DatabaseSettings, Settings
 from kernel.errors import DatabaseUnavailable
 from kernel.models import Author, Post
 from triage.learned_heads import promoted
@@ -160,14 +160,14 @@ def test_read_if_present_creates_nothing_and_reads_a_migrated_database(
 ) -> None:
     """`classify` and `eval` judge with the promoted heads without creating a database."""
     missing = tmp_path / "nothing-here.db"
-    assert read_if_present(f"sqlite:///{missing}", password_env=None, read=_stamp) is None
+    assert read_if_present(DatabaseSettings(url=f"sqlite:///{missing}"), read=_stamp) is None
     assert not missing.exists()
     empty = tmp_path / "empty.db"
     sqlite3.connect(empty).close()
-    assert read_if_present(f"sqlite:///{empty}", password_env=None, read=_stamp) is None
+    assert read_if_present(DatabaseSettings(url=f"sqlite:///{empty}"), read=_stamp) is None
     assert sqlite3.connect(empty).execute("select name from sqlite_master").fetchall() == []
     # `store` is migrated on the engine `db_url` names (SQLite or PostgreSQL)
-    assert read_if_present(db_url, password_env=None, read=_stamp) == _stamp(
+    assert read_if_present(DatabaseSettings(url=db_url), read=_stamp) == _stamp(
         LearningStore(store.engine)
     )
 
@@ -176,7 +176,7 @@ def test_read_if_present_names_an_unreadable_database_in_one_line(tmp_path: Path
     garbage = tmp_path / "not-a-database.db"
     garbage.write_bytes(b"this is not sqlite, " * 400)
     with pytest.raises(DatabaseUnavailable) as raised:
-        read_if_present(f"sqlite:///{garbage}", password_env=None, read=_stamp)
+        read_if_present(DatabaseSettings(url=f"sqlite:///{garbage}"), read=_stamp)
     assert "\n" not in str(raised.value) and "DatabaseError" in str(raised.value)
     settings = Settings.model_validate({"database": {"url": f"sqlite:///{garbage}"}})
     base = HeadSet({})

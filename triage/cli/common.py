@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from config import Settings, load_settings
-from kernel.errors import ConfigError, InputError, TriageError
+from kernel.errors import ConfigError, DatabaseUnavailable, InputError, TriageError
 from kernel.scrub import register_from_settings
 from triage.logs import configure_logging
 
@@ -51,12 +51,20 @@ def settings_from(config_path: str | None, *, logs: bool = True) -> Settings:
     return settings
 
 
+#: sysexits.h EX_TEMPFAIL: a dependency is down; trying again later may work.
+EXIT_TEMPFAIL = 75
+
+
 class TriageGroup(click.Group):
-    """Turns our errors into one line on stderr and an exit code: 2 for bad input or config."""
+    """Turns our errors into one line on stderr and an exit code: 2 for bad input or config,
+    75 when the database cannot be reached (a service manager restarts on it)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except DatabaseUnavailable as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(EXIT_TEMPFAIL)
         except (ConfigError, InputError) as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+from collections.abc import Iterator
 
 import click
 
-from kernel.errors import ConfigError
+from kernel.errors import ConfigError, DatabaseUnavailable
+from kernel.scrub import db_error_line
 from triage.checks import check_settings
 from triage.cli.common import config_option, settings_from
 from triage.daemon import Daemon
+from triage.outages import DATABASE_DOWN
 from triage.polling import PollOutcome
 from triage.stages import Stages
-from triage.storage import make_engine, migrate, open_store
+from triage.storage import Store, database_engine, migrate, open_store, redacted_url
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +43,15 @@ def run(config_path: str | None, once: bool, serve_web: bool) -> None:
     settings = settings_from(config_path)
     for warning in check_settings(settings, rules=False):  # the stages load the rules
         log.warning("%s", warning)
-    store = open_store(settings)
+    # At boot the database may come up after us: wait for it (one line per attempt), then
+    # exit 75 for the service manager to try again later.
+    store = open_store(settings, wait_seconds=0 if once else settings.database.start_wait_seconds)
     if serve_web and not once:
         from triage.web.app import serve_in_thread
 
         serve_in_thread(settings, store, host=settings.web.host, port=settings.web.port)
-    store.mark_abandoned_polls()
+    with _database_down_is_one_line(store):
+        store.mark_abandoned_polls()
     daemon = Daemon(settings, store, stages=Stages(settings, store))
     daemon.log_startup()
     if settings.classifier.enabled:
@@ -52,7 +60,8 @@ def run(config_path: str | None, once: bool, serve_web: bool) -> None:
         assert daemon.stages is not None
         daemon.stages.load_classifier()
     if once:
-        outcomes = daemon.run_once()
+        with _database_down_is_one_line(store):
+            outcomes = daemon.run_once()
         for outcome in outcomes:
             click.echo(_summary(outcome), err=True)
         failed = [o for o in outcomes if o.status in FAILED]
@@ -64,7 +73,7 @@ def run(config_path: str | None, once: bool, serve_web: bool) -> None:
     if settings.metrics.enabled:
         from triage.metrics import Metrics, MetricsServer
 
-        daemon.metrics = Metrics(store, settings.metrics)
+        daemon.metrics = Metrics(store, settings.metrics, outages=daemon.outages)
         try:
             server = MetricsServer(daemon.metrics, settings.metrics.host, settings.metrics.port)
         except OSError as exc:
@@ -72,10 +81,16 @@ def run(config_path: str | None, once: bool, serve_web: bool) -> None:
             raise ConfigError(f"metrics: cannot listen on {where}: {exc.strerror}") from exc
         server.start()
     try:
-        daemon.run_forever()
+        clean = daemon.run_forever()
     finally:
         if server is not None:
             server.stop()
+    if not clean:
+        # A job thread is blocked on a database that does not answer; threads cannot be
+        # stopped, and the interpreter would wait for them at exit. Its transaction is lost
+        # with the connection and rolled back by the server, as after a crash.
+        logging.shutdown()
+        os._exit(0)
 
 
 @click.command("poll-once")
@@ -96,9 +111,10 @@ def poll_once(config_path: str | None, source_name: str | None, force: bool) -> 
         except KeyError as exc:
             raise click.UsageError(str(exc.args[0])) from exc
     store = open_store(settings)
-    store.mark_abandoned_polls()
-    daemon = Daemon(settings, store, only_source=source_name)
-    outcomes = daemon.run_once(force=force)
+    with _database_down_is_one_line(store):
+        store.mark_abandoned_polls()
+        daemon = Daemon(settings, store, only_source=source_name)
+        outcomes = daemon.run_once(force=force)
     for outcome in outcomes:
         click.echo(_summary(outcome))
     if any(o.status in FAILED for o in outcomes) or (source_name is not None and not outcomes):
@@ -110,9 +126,22 @@ def poll_once(config_path: str | None, source_name: str | None, force: bool) -> 
 def migrate_cmd(config_path: str | None) -> None:
     """Create or upgrade the database schema to the newest revision."""
     settings = settings_from(config_path)
-    engine = make_engine(settings.database.url, password_env=settings.database.password_env)
+    engine = database_engine(settings.database)
     migrate(engine)
     click.echo("database schema is up to date")
+
+
+@contextlib.contextmanager
+def _database_down_is_one_line(store: Store) -> Iterator[None]:
+    """A database that stops answering (or is locked) mid-run: one line and exit 75, for cron
+    to try again, instead of a traceback. What was committed stays; the rest runs next time."""
+    try:
+        yield
+    except DatabaseUnavailable:
+        raise
+    except DATABASE_DOWN as exc:
+        where = redacted_url(store.engine)
+        raise DatabaseUnavailable(f"database {where}: {db_error_line(exc)}") from exc
 
 
 def _summary(outcome: PollOutcome) -> str:

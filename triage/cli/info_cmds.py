@@ -19,7 +19,7 @@ from kernel.read_budget import ReadBudget
 from kernel.scrub import scrub_url
 from triage.checks import check_settings
 from triage.cli.common import config_option, require_database, settings_from
-from triage.storage import make_engine, open_store, redacted_url
+from triage.storage import database_engine, open_store, redacted_url
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore
 
@@ -178,7 +178,7 @@ def _present(env: str | None, file: Path | None) -> bool:
 
 
 def describe(settings: Settings) -> list[str]:
-    engine = make_engine(settings.database.url, password_env=settings.database.password_env)
+    engine = database_engine(settings.database)
     lines = [f"database: {redacted_url(engine)}", "sources:"]
     for s in settings.sources:
         state = "enabled" if s.enabled else "disabled"

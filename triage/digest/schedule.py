@@ -22,6 +22,7 @@ from kernel.errors import TriageError
 from triage.digest.build import make_digest, write_files
 from triage.digest.mail import Mailer, digest_message
 from triage.digest.render import render_html
+from triage.outages import DATABASE_DOWN
 from triage.storage import Store
 from triage.storage.digest_reads import PostFilter
 
@@ -101,6 +102,8 @@ def _safe(job: Callable[..., object]) -> Callable[..., object]:
     def run(*args: Any, **kwargs: Any) -> object:
         try:
             return job(*args, **kwargs)
+        except DATABASE_DOWN:
+            raise  # an outage, said once by the daemon (triage/outages.py)
         except TriageError as exc:
             log.error("%s failed: %s", job.__name__, exc)
         except Exception:

@@ -1,10 +1,12 @@
 """Cases: the outbox rows. Workers claim due cases with a lease, deliver, record the outcome.
 
-Claiming sets `next_attempt_at` to now + lease in the same statement that selects the due
-cases (`FOR UPDATE SKIP LOCKED` on PostgreSQL) and makes them `pending`, so no two workers hold
-one case at a time and `failed` always means waiting for the next attempt,
-and a worker killed mid-delivery only delays the case until its lease ends; the sink's lookup
-by idempotency key then finds the ticket it may have created. `held` cases are not due: they
+Claiming sets `next_attempt_at` to now + lease and `claimed_by` to the worker in the same
+statement that selects the due cases (`FOR UPDATE SKIP LOCKED` on PostgreSQL) and makes them
+`pending`, so no two workers hold one case at a time and `failed` always means waiting for the
+next attempt. The holder renews the lease while it works (`renew`, a heartbeat), however slow
+the helpdesk; a worker killed mid-delivery only delays the case until its lease ends, and the
+sink's lookup by idempotency key then finds the ticket it may have created. `held` cases are
+not due: they
 wait for a human to `release` them.
 """
 
@@ -53,7 +55,9 @@ class CaseStore:
         self.engine = engine
         self.dialect = engine.dialect.name
 
-    def claim_due(self, *, limit: int, lease_seconds: float) -> list[Case]:
+    def claim_due(
+        self, *, limit: int, lease_seconds: float, owner: str | None = None
+    ) -> list[Case]:
         now = datetime.now(UTC)
         due = (
             select(cases.c.id)
@@ -75,6 +79,7 @@ class CaseStore:
                         next_attempt_at=now + timedelta(seconds=lease_seconds),
                         attempts=cases.c.attempts + 1,
                         updated_at=now,
+                        claimed_by=owner,
                     )
                     .returning(cases.c.id)
                 )
@@ -153,10 +158,33 @@ class CaseStore:
             parent_id = parent.parent_id
         return tuple(reversed(ancestors))
 
-    def release_leases(self, claimed: Sequence[Case]) -> int:
+    def renew(self, case_ids: Sequence[int], *, owner: str, lease_seconds: float) -> set[int]:
+        """Extend the leases `owner` still holds on `case_ids`; the ids it still holds."""
+        if not case_ids:
+            return set()
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            held = (
+                conn.execute(
+                    update(cases)
+                    .where(
+                        cases.c.id.in_(list(case_ids)),
+                        cases.c.claimed_by == owner,
+                        cases.c.status.in_(DUE),
+                    )
+                    .values(next_attempt_at=now + timedelta(seconds=lease_seconds))
+                    .returning(cases.c.id)
+                )
+                .scalars()
+                .all()
+            )
+        return {int(case_id) for case_id in held}
+
+    def release_leases(self, claimed: Sequence[Case], *, owner: str | None = None) -> int:
         """Give back cases this worker claimed but did not try (shutdown): due again now, the
         claim's attempt not counted, so another replica need not wait for the lease to end.
-        A case whose lease another worker has taken over since is left alone."""
+        A case whose lease another worker has taken over since is left alone (told by `owner`
+        when given, else by the lease's end)."""
         now = datetime.now(UTC)
         released = 0
         with self.engine.begin() as conn:
@@ -166,9 +194,12 @@ class CaseStore:
                     .where(
                         cases.c.id == case.id,
                         cases.c.status.in_(DUE),
-                        cases.c.next_attempt_at == case.next_attempt_at,
+                        cases.c.claimed_by == owner
+                        if owner is not None
+                        else cases.c.next_attempt_at == case.next_attempt_at,
                     )
                     .values(
+                        claimed_by=None,
                         next_attempt_at=now,
                         attempts=func.max(cases.c.attempts - 1, 0)
                         if self.dialect == "sqlite"
@@ -194,6 +225,7 @@ class CaseStore:
             sent_at=datetime.now(UTC),
             next_attempt_at=None,
             last_error=None,
+            claimed_by=None,
         )
 
     def mark_failed(self, case_id: int, error: str, next_attempt_at: datetime) -> None:
@@ -202,11 +234,16 @@ class CaseStore:
             status=CaseStatus.FAILED.value,
             last_error=scrub(error),
             next_attempt_at=next_attempt_at,
+            claimed_by=None,
         )
 
     def mark_dead(self, case_id: int, error: str) -> None:
         self._set(
-            case_id, status=CaseStatus.DEAD.value, last_error=scrub(error), next_attempt_at=None
+            case_id,
+            status=CaseStatus.DEAD.value,
+            last_error=scrub(error),
+            next_attempt_at=None,
+            claimed_by=None,
         )
 
     def set_ticket_status(

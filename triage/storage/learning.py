@@ -21,10 +21,11 @@ from sqlalchemy import Connection, Engine, and_, exists, func, inspect, or_, sel
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from config.schema import DatabaseSettings
 from kernel.errors import DatabaseUnavailable
 from kernel.models import StoredPost
 from kernel.scrub import db_error_line
-from triage.storage.engine import make_engine
+from triage.storage.engine import database_engine
 from triage.storage.store import stored_post_from_row
 from triage.storage.tables import (
     audit_log,
@@ -132,18 +133,18 @@ _Read = TypeVar("_Read")
 
 
 def read_if_present(
-    url: str, *, password_env: str | None, read: Callable[[LearningStore], _Read]
+    database: DatabaseSettings, *, read: Callable[[LearningStore], _Read]
 ) -> _Read | None:
-    """`read` over the learning rows of the database at `url`, when it already holds them.
+    """`read` over the learning rows of the configured database, when it already holds them.
 
     For the commands that judge as the daemon does without otherwise using the database
     (`classify`, `eval`): nothing is created (no SQLite file, no schema), so None when the
     database or its learning tables do not exist yet; `DatabaseUnavailable` when it cannot be
     read."""
-    parsed = make_url(url)
+    parsed = make_url(database.url)
     if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
         return None
-    engine = make_engine(url, password_env=password_env)
+    engine = database_engine(database)
     try:
         if not inspect(engine).has_table("head_versions"):
             return None

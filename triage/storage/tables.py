@@ -182,6 +182,8 @@ cases = Table(
     Column("closed_at", UTCDateTime),
     #: A suggested public reply once the ticket is closed (the `follow_up.txt.j2` template).
     Column("follow_up", Text),
+    #: The delivery worker holding the case's lease (`next_attempt_at` is when it ends).
+    Column("claimed_by", Text),
     UniqueConstraint("idempotency_key"),
     Index(None, "status", "next_attempt_at"),
 )
