@@ -36,6 +36,7 @@ from listener.bluesky.client import CLIENT_ERRORS, Session, as_dict, translate
 from listener.bluesky.parse import Brand, parse_post, sort_time, thread_uris
 from listener.bluesky.settings import BlueskySourceSettings
 from listener.common import brand_set
+from listener.streams import poll_in_turn
 
 log = logging.getLogger(__name__)
 
@@ -122,28 +123,16 @@ class BlueskySource(Source):
         self.session.close()
 
     def poll(self, cursor: dict[str, Any] | None) -> Iterator[Page]:
-        """Each stream in turn, one further along every poll so none starves; a stream that
-        fails is reported after the others (auth and rate limits at once)."""
-        previous = cursor or {}
-        state: dict[str, Any] = {
-            key: dict(previous[key]) for key in self.streams if isinstance(previous.get(key), dict)
-        }
-        turn = previous.get("_turn", 0)
-        turn = turn if isinstance(turn, int) else 0
-        state["_turn"] = turn + 1
-        start = turn % len(self.streams)
-        budget = max(1, self.max_pages // len(self.streams))
-        errors: list[SourceError] = []
-        for key in self.streams[start:] + self.streams[:start]:
-            try:
-                yield from self._poll_stream(key, state, budget)
-            except (AuthError, RateLimited):
-                raise
-            except SourceError as exc:
-                log.warning("%s", exc, extra={"source": self.name})
-                errors.append(exc)
-        if errors:
-            raise errors[0]
+        """Each stream in turn (`listener.streams`); auth and rate limits stop the poll."""
+        return poll_in_turn(
+            self.streams,
+            cursor,
+            self._poll_stream,
+            key=str,
+            max_pages=self.max_pages,
+            source=self.name,
+            stop_on=(AuthError, RateLimited),
+        )
 
     def _poll_stream(self, key: str, state: dict[str, Any], budget: int) -> Iterator[Page]:
         entry = state.get(key, {})

@@ -32,12 +32,13 @@ from mastodon.errors import MastodonError
 from config.base import BrandSettings
 from config.secrets import resolve_secret
 from kernel.abc import Source
-from kernel.errors import AuthError, MalformedPayload, NotConfigured, RateLimited, SourceError
+from kernel.errors import AuthError, MalformedPayload, NotConfigured, RateLimited
 from kernel.models import Page, Post, RateLimit
 from listener.common import brand_set
 from listener.mastodon.client import build_client, rate_limit, translate
 from listener.mastodon.parse import Brand, newest_id, parse_status
 from listener.mastodon.settings import MastodonSourceSettings
+from listener.streams import poll_in_turn
 
 log = logging.getLogger(__name__)
 
@@ -139,31 +140,16 @@ class MastodonSource(Source):
         self.client.session.close()
 
     def poll(self, cursor: dict[str, Any] | None) -> Iterator[Page]:
-        """Each stream in turn, one further along every poll so none starves; a stream that
-        fails is reported after the others are read (auth and rate limits at once: every
-        stream would meet them)."""
-        previous = cursor or {}
-        state: dict[str, Any] = {
-            s.key: dict(previous[s.key])
-            for s in self.streams
-            if isinstance(previous.get(s.key), dict)
-        }
-        turn = previous.get("_turn", 0)
-        turn = turn if isinstance(turn, int) else 0
-        state["_turn"] = turn + 1
-        start = turn % len(self.streams)
-        budget = max(1, self.max_pages // len(self.streams))
-        errors: list[SourceError] = []
-        for stream in self.streams[start:] + self.streams[:start]:
-            try:
-                yield from self._poll_stream(stream, state, budget)
-            except (AuthError, RateLimited):
-                raise
-            except SourceError as exc:
-                log.warning("%s", exc, extra={"source": self.name})
-                errors.append(exc)
-        if errors:
-            raise errors[0]
+        """Each stream in turn (`listener.streams`); auth and rate limits stop the poll."""
+        return poll_in_turn(
+            self.streams,
+            cursor,
+            self._poll_stream,
+            key=lambda stream: stream.key,
+            max_pages=self.max_pages,
+            source=self.name,
+            stop_on=(AuthError, RateLimited),
+        )
 
     def _poll_stream(self, stream: Stream, state: dict[str, Any], budget: int) -> Iterator[Page]:
         min_id = state.get(stream.key, {}).get("min_id")
