@@ -36,6 +36,7 @@ from listener.bluesky.client import CLIENT_ERRORS, Session, as_dict, translate
 from listener.bluesky.parse import Brand, parse_post, sort_time, thread_uris
 from listener.bluesky.settings import BlueskySourceSettings
 from listener.common import brand_set
+from listener.rate_floor import is_low, stop_if_low
 from listener.streams import poll_in_turn
 
 log = logging.getLogger(__name__)
@@ -242,19 +243,12 @@ class BlueskySource(Source):
             raise translate(exc, where=where) from exc
 
     def _low(self, limit: RateLimit | None) -> bool:
-        if limit is None or limit.remaining is None or limit.remaining > self.rate_limit_floor:
-            return False
-        return limit.reset_at is not None and limit.reset_at > datetime.now(UTC)
+        return is_low(limit, self.rate_limit_floor)
 
     def _check_budget(self, where: str) -> None:
-        limit = self.session.monitor.rate
-        if self._low(limit):
-            assert limit is not None and limit.reset_at is not None
-            raise RateLimited(
-                f"{where}: {limit.remaining} requests left in Bluesky's rate-limit window, "
-                f"resuming after {limit.reset_at:%Y-%m-%dT%H:%M:%SZ}",
-                reset_at=limit.reset_at,
-            )
+        stop_if_low(
+            self.session.monitor.rate, self.rate_limit_floor, where=where, window="Bluesky's"
+        )
 
     def _where(self, key: str) -> str:
         method = "listNotifications" if key == NOTIFICATIONS else "searchPosts"

@@ -23,7 +23,6 @@ import copy
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,6 +37,7 @@ from listener.common import brand_set
 from listener.mastodon.client import build_client, rate_limit, translate
 from listener.mastodon.parse import Brand, newest_id, parse_status
 from listener.mastodon.settings import MastodonSourceSettings
+from listener.rate_floor import is_low, stop_if_low
 from listener.streams import poll_in_turn
 
 log = logging.getLogger(__name__)
@@ -262,20 +262,10 @@ class MastodonSource(Source):
         return rate_limit(self.client)
 
     def _low(self, limit: RateLimit | None) -> bool:
-        if limit is None or limit.remaining is None or limit.remaining > self.rate_limit_floor:
-            return False
-        return limit.reset_at is not None and limit.reset_at > datetime.now(UTC)
+        return is_low(limit, self.rate_limit_floor)
 
     def _check_budget(self, where: str) -> None:
-        """Stop before the window is spent, rather than be refused with a 429."""
-        limit = self._limit()
-        if self._low(limit):
-            assert limit is not None and limit.reset_at is not None
-            raise RateLimited(
-                f"{where}: {limit.remaining} requests left in the instance's rate-limit window, "
-                f"resuming after {limit.reset_at:%Y-%m-%dT%H:%M:%SZ}",
-                reset_at=limit.reset_at,
-            )
+        stop_if_low(self._limit(), self.rate_limit_floor, where=where, window="the instance's")
 
 
 def _link_id(result: Any, attribute: str, name: str) -> str | None:
