@@ -16,10 +16,9 @@ from typing import Any
 
 import requests
 
-from config.secrets import resolve_secret
 from escalation._http import raise_for_delivery, translated
-from escalation._locks import KeyedLocks
 from escalation.content import Renderer
+from escalation.helpdesk import json_answer, once, required_secret
 from escalation.request_tracker import PLUGIN
 from escalation.request_tracker.settings import DEFAULT_PRIORITIES, RequestTrackerSinkSettings
 from kernel.abc import Sink
@@ -28,7 +27,6 @@ from kernel.models import Case, TicketRef
 
 log = logging.getLogger(__name__)
 
-_CREATES = KeyedLocks()
 _NOT_ADDRESS_CHARS = re.compile(r"[^A-Za-z0-9._+-]+")
 
 
@@ -86,10 +84,8 @@ class RequestTrackerSink(Sink):
         for field in ("url", "user", "queue", "custom_field"):
             if not getattr(settings, field):
                 raise NotConfigured(f"{where}.{field}: not configured")
-        if not settings.password_env and settings.password_file is None:
-            raise NotConfigured(f"{where}.password_env: not configured (or give password_file)")
-        password = resolve_secret(
-            env=settings.password_env, file=settings.password_file, setting=f"{where}.password"
+        password = required_secret(
+            where, "password", env=settings.password_env, file=settings.password_file
         )
         return cls(
             name=settings.name,
@@ -108,22 +104,13 @@ class RequestTrackerSink(Sink):
     # --- the Sink interface ----------------------------------------------------------------
 
     def send(self, case: Case) -> TicketRef:
-        key = case.idempotency_key
-        with _CREATES(f"{self.api}|{key}"):
-            existing = self.find(key)
-            if existing is not None:
-                log.info("%s: ticket %s already exists for %s", self.name, existing.ticket_id, key)
-                return existing
-            ticket_id = self._create(case)
-            ticket = self._read(ticket_id, "read back new ticket")
-        if key not in self._key_values(ticket):
-            raise DeliveryPermanent(
-                f"request_tracker {self.name}: ticket {ticket_id} was created but RT did not "
-                f"store the key in custom field {self.custom_field!r}; create that field "
-                f"(FreeformSingle), apply it to queue {self.queue!r} and grant the sink user "
-                "SeeCustomField and ModifyCustomField"
-            )
-        return self._ref(ticket_id, ticket.get("Status"))
+        return once(
+            self.name,
+            self.api,
+            case.idempotency_key,
+            find=self.find,
+            create=lambda: self._create_checked(case),
+        )
 
     def find(self, idempotency_key: str) -> TicketRef | None:
         query = f"{ticketsql_string('CF.{' + self.custom_field + '}')}="
@@ -158,6 +145,20 @@ class RequestTrackerSink(Sink):
 
     # --- REST 2.0 ----------------------------------------------------------------------------
 
+    def _create_checked(self, case: Case) -> TicketRef:
+        """Create the ticket and read it back: RT drops a custom field it does not know."""
+        key = case.idempotency_key
+        ticket_id = self._create(case)
+        ticket = self._read(ticket_id, "read back new ticket")
+        if key not in self._key_values(ticket):
+            raise DeliveryPermanent(
+                f"request_tracker {self.name}: ticket {ticket_id} was created but RT did not "
+                f"store the key in custom field {self.custom_field!r}; create that field "
+                f"(FreeformSingle), apply it to queue {self.queue!r} and grant the sink user "
+                "SeeCustomField and ModifyCustomField"
+            )
+        return self._ref(ticket_id, ticket.get("Status"))
+
     def _create(self, case: Case) -> str:
         content = self.renderer.render(case)
         author = case.post.author
@@ -189,10 +190,7 @@ class RequestTrackerSink(Sink):
                 method, f"{self.api}/{path}", timeout=self.timeout, **kwargs
             )
         raise_for_delivery(response, label)
-        try:
-            data = response.json()
-        except ValueError as exc:
-            raise DeliveryRetryable(f"{label}: answer is not JSON") from exc
+        data = json_answer(response, label)
         if not isinstance(data, dict):
             raise DeliveryRetryable(f"{label}: unexpected answer {type(data).__name__}")
         return data

@@ -23,10 +23,9 @@ from typing import Any
 
 import httpx
 
-from config.secrets import resolve_secret
 from escalation._http import one_line, raise_for_delivery, translated_httpx
-from escalation._locks import KeyedLocks
 from escalation.content import Renderer
+from escalation.helpdesk import json_answer, once, required_secret
 from escalation.zammad import PLUGIN
 from escalation.zammad.settings import ZammadSinkSettings, default_priorities
 from kernel.abc import Sink
@@ -35,7 +34,6 @@ from kernel.models import Case, TicketRef
 
 log = logging.getLogger(__name__)
 
-_CREATES = KeyedLocks()
 #: Search hits checked for the reference tag; more than one is already a helpdesk oddity.
 _SEARCH_LIMIT = 10
 
@@ -99,11 +97,7 @@ class ZammadSink(Sink):
         for setting in ("url", "group", "customer"):
             if not getattr(settings, setting).strip():
                 raise NotConfigured(f"{where}.{setting}: not configured")
-        if not settings.token_env and settings.token_file is None:
-            raise NotConfigured(f"{where}.token_env: not configured (or give token_file)")
-        token = resolve_secret(
-            env=settings.token_env, file=settings.token_file, setting=f"{where}.token"
-        )
+        token = required_secret(where, "token", env=settings.token_env, file=settings.token_file)
         return cls(
             name=settings.name,
             url=settings.url,
@@ -118,34 +112,13 @@ class ZammadSink(Sink):
         )
 
     def send(self, case: Case) -> TicketRef:
-        key = case.idempotency_key
-        with _CREATES(f"{self.url}|{key}"):
-            existing = self.find(key)
-            if existing is not None:
-                log.info("%s: ticket %s already exists for %s", self.name, existing.ticket_id, key)
-                return existing
-            label = f"zammad {self.name}: create ticket"
-            with translated_httpx(label):
-                response = self._client.post(
-                    "/tickets", params={"expand": "true"}, json=self._ticket(case)
-                )
-            raise_for_delivery(response, label, detail=error_detail(response))
-            ticket = _object(response, label)
-            try:
-                kept = reference(key) in self._tags(ticket["id"])
-            except DeliveryError as exc:  # the ticket exists: deliver it, say what is unknown
-                log.warning("%s: cannot check ticket %s's tags: %s", self.name, ticket["id"], exc)
-                kept = True
-            if not kept:
-                # Found by nothing else: a retry after a crash would make a second ticket.
-                log.warning(
-                    "%s: Zammad did not keep the reference tag on ticket %s; allow agents to "
-                    "create tags (Settings > Tags), or a crash before the case is recorded "
-                    "could duplicate it",
-                    self.name,
-                    ticket["id"],
-                )
-            return self._ref(ticket)
+        return once(
+            self.name,
+            self.url,
+            case.idempotency_key,
+            find=self.find,
+            create=lambda: self._create(case),
+        )
 
     def find(self, idempotency_key: str) -> TicketRef | None:
         ref = reference(idempotency_key)
@@ -171,6 +144,31 @@ class ZammadSink(Sink):
 
     def close(self) -> None:
         self._client.close()
+
+    def _create(self, case: Case) -> TicketRef:
+        key = case.idempotency_key
+        label = f"zammad {self.name}: create ticket"
+        with translated_httpx(label):
+            response = self._client.post(
+                "/tickets", params={"expand": "true"}, json=self._ticket(case)
+            )
+        raise_for_delivery(response, label, detail=error_detail(response))
+        ticket = _object(response, label)
+        try:
+            kept = reference(key) in self._tags(ticket["id"])
+        except DeliveryError as exc:  # the ticket exists: deliver it, say what is unknown
+            log.warning("%s: cannot check ticket %s's tags: %s", self.name, ticket["id"], exc)
+            kept = True
+        if not kept:
+            # Found by nothing else: a retry after a crash would make a second ticket.
+            log.warning(
+                "%s: Zammad did not keep the reference tag on ticket %s; allow agents to "
+                "create tags (Settings > Tags), or a crash before the case is recorded "
+                "could duplicate it",
+                self.name,
+                ticket["id"],
+            )
+        return self._ref(ticket)
 
     def _ticket(self, case: Case) -> dict[str, Any]:
         content = self.renderer.render(case)
@@ -204,7 +202,7 @@ class ZammadSink(Sink):
         with translated_httpx(label):
             response = self._client.get(path, params=params)
         raise_for_delivery(response, label, detail=error_detail(response))
-        return _json(response, label)
+        return json_answer(response, label)
 
     def _ref(self, ticket: dict[str, Any]) -> TicketRef:
         state = ticket.get("state")
@@ -215,15 +213,8 @@ class ZammadSink(Sink):
         )
 
 
-def _json(response: httpx.Response, label: str) -> Any:
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise DeliveryRetryable(f"{label}: answer is not JSON") from exc
-
-
 def _object(response: httpx.Response, label: str) -> dict[str, Any]:
-    data = _json(response, label)
+    data = json_answer(response, label)
     if not isinstance(data, dict) or "id" not in data:
         raise DeliveryRetryable(f"{label}: answer has no ticket id")
     return data

@@ -15,10 +15,9 @@ from typing import Any
 
 import requests
 
-from config.secrets import resolve_secret
 from escalation._http import one_line, raise_for_delivery, translated
-from escalation._locks import KeyedLocks
 from escalation.content import Renderer, sensitive_kinds
+from escalation.helpdesk import once, required_secret
 from escalation.zendesk import PLUGIN
 from escalation.zendesk.settings import ZendeskSinkSettings, default_priorities
 from kernel.abc import Sink
@@ -27,7 +26,6 @@ from kernel.models import Case, TicketRef
 
 log = logging.getLogger(__name__)
 
-_CREATES = KeyedLocks()
 _NOT_TAG_CHARS = re.compile(r"[^a-z0-9_/-]+")
 
 
@@ -96,11 +94,7 @@ class ZendeskSink(Sink):
             raise NotConfigured(f"{where}.subdomain: not configured (or give base_url)")
         if not settings.email:
             raise NotConfigured(f"{where}.email: not configured")
-        if not settings.token_env and settings.token_file is None:
-            raise NotConfigured(f"{where}.token_env: not configured (or give token_file)")
-        token = resolve_secret(
-            env=settings.token_env, file=settings.token_file, setting=f"{where}.token"
-        )
+        token = required_secret(where, "token", env=settings.token_env, file=settings.token_file)
         return cls(
             name=settings.name,
             base_url=base_url,
@@ -116,24 +110,13 @@ class ZendeskSink(Sink):
         )
 
     def send(self, case: Case) -> TicketRef:
-        key = case.idempotency_key
-        with _CREATES(f"{self.base_url}|{key}"):
-            existing = self.find(key)
-            if existing is not None:
-                log.info("%s: ticket %s already exists for %s", self.name, existing.ticket_id, key)
-                return existing
-            label = f"zendesk {self.name}: create ticket"
-            with translated(label):
-                response = self._session.post(
-                    f"{self.base_url}/api/v2/tickets.json",
-                    json={"ticket": self._ticket(case)},
-                    headers={"Idempotency-Key": key},
-                    timeout=self.timeout,
-                )
-            if response.status_code == 422:
-                raise_for_delivery(response, label, detail=field_errors(_json(response)))
-            raise_for_delivery(response, label)
-            return self._ref(_ticket_of(_json(response), label))
+        return once(
+            self.name,
+            self.base_url,
+            case.idempotency_key,
+            find=self.find,
+            create=lambda: self._create(case),
+        )
 
     def find(self, idempotency_key: str) -> TicketRef | None:
         data = self._get("/api/v2/tickets.json", "find by external_id", external_id=idempotency_key)
@@ -156,6 +139,20 @@ class ZendeskSink(Sink):
 
     def close(self) -> None:
         self._session.close()
+
+    def _create(self, case: Case) -> TicketRef:
+        label = f"zendesk {self.name}: create ticket"
+        with translated(label):
+            response = self._session.post(
+                f"{self.base_url}/api/v2/tickets.json",
+                json={"ticket": self._ticket(case)},
+                headers={"Idempotency-Key": case.idempotency_key},
+                timeout=self.timeout,
+            )
+        if response.status_code == 422:
+            raise_for_delivery(response, label, detail=field_errors(_json(response)))
+        raise_for_delivery(response, label)
+        return self._ref(_ticket_of(_json(response), label))
 
     def _ticket(self, case: Case) -> dict[str, Any]:
         content = self.renderer.render(case)

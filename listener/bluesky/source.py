@@ -36,6 +36,8 @@ from listener.bluesky.client import CLIENT_ERRORS, Session, as_dict, translate
 from listener.bluesky.parse import Brand, parse_post, sort_time, thread_uris
 from listener.bluesky.settings import BlueskySourceSettings
 from listener.common import brand_set
+from listener.rate_floor import is_low, stop_if_low
+from listener.streams import poll_in_turn
 
 log = logging.getLogger(__name__)
 
@@ -122,28 +124,16 @@ class BlueskySource(Source):
         self.session.close()
 
     def poll(self, cursor: dict[str, Any] | None) -> Iterator[Page]:
-        """Each stream in turn, one further along every poll so none starves; a stream that
-        fails is reported after the others (auth and rate limits at once)."""
-        previous = cursor or {}
-        state: dict[str, Any] = {
-            key: dict(previous[key]) for key in self.streams if isinstance(previous.get(key), dict)
-        }
-        turn = previous.get("_turn", 0)
-        turn = turn if isinstance(turn, int) else 0
-        state["_turn"] = turn + 1
-        start = turn % len(self.streams)
-        budget = max(1, self.max_pages // len(self.streams))
-        errors: list[SourceError] = []
-        for key in self.streams[start:] + self.streams[:start]:
-            try:
-                yield from self._poll_stream(key, state, budget)
-            except (AuthError, RateLimited):
-                raise
-            except SourceError as exc:
-                log.warning("%s", exc, extra={"source": self.name})
-                errors.append(exc)
-        if errors:
-            raise errors[0]
+        """Each stream in turn (`listener.streams`); auth and rate limits stop the poll."""
+        return poll_in_turn(
+            self.streams,
+            cursor,
+            self._poll_stream,
+            key=str,
+            max_pages=self.max_pages,
+            source=self.name,
+            stop_on=(AuthError, RateLimited),
+        )
 
     def _poll_stream(self, key: str, state: dict[str, Any], budget: int) -> Iterator[Page]:
         entry = state.get(key, {})
@@ -253,19 +243,12 @@ class BlueskySource(Source):
             raise translate(exc, where=where) from exc
 
     def _low(self, limit: RateLimit | None) -> bool:
-        if limit is None or limit.remaining is None or limit.remaining > self.rate_limit_floor:
-            return False
-        return limit.reset_at is not None and limit.reset_at > datetime.now(UTC)
+        return is_low(limit, self.rate_limit_floor)
 
     def _check_budget(self, where: str) -> None:
-        limit = self.session.monitor.rate
-        if self._low(limit):
-            assert limit is not None and limit.reset_at is not None
-            raise RateLimited(
-                f"{where}: {limit.remaining} requests left in Bluesky's rate-limit window, "
-                f"resuming after {limit.reset_at:%Y-%m-%dT%H:%M:%SZ}",
-                reset_at=limit.reset_at,
-            )
+        stop_if_low(
+            self.session.monitor.rate, self.rate_limit_floor, where=where, window="Bluesky's"
+        )
 
     def _where(self, key: str) -> str:
         method = "listNotifications" if key == NOTIFICATIONS else "searchPosts"

@@ -23,7 +23,6 @@ import copy
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,12 +31,14 @@ from mastodon.errors import MastodonError
 from config.base import BrandSettings
 from config.secrets import resolve_secret
 from kernel.abc import Source
-from kernel.errors import AuthError, MalformedPayload, NotConfigured, RateLimited, SourceError
+from kernel.errors import AuthError, MalformedPayload, NotConfigured, RateLimited
 from kernel.models import Page, Post, RateLimit
 from listener.common import brand_set
 from listener.mastodon.client import build_client, rate_limit, translate
 from listener.mastodon.parse import Brand, newest_id, parse_status
 from listener.mastodon.settings import MastodonSourceSettings
+from listener.rate_floor import is_low, stop_if_low
+from listener.streams import poll_in_turn
 
 log = logging.getLogger(__name__)
 
@@ -139,31 +140,16 @@ class MastodonSource(Source):
         self.client.session.close()
 
     def poll(self, cursor: dict[str, Any] | None) -> Iterator[Page]:
-        """Each stream in turn, one further along every poll so none starves; a stream that
-        fails is reported after the others are read (auth and rate limits at once: every
-        stream would meet them)."""
-        previous = cursor or {}
-        state: dict[str, Any] = {
-            s.key: dict(previous[s.key])
-            for s in self.streams
-            if isinstance(previous.get(s.key), dict)
-        }
-        turn = previous.get("_turn", 0)
-        turn = turn if isinstance(turn, int) else 0
-        state["_turn"] = turn + 1
-        start = turn % len(self.streams)
-        budget = max(1, self.max_pages // len(self.streams))
-        errors: list[SourceError] = []
-        for stream in self.streams[start:] + self.streams[:start]:
-            try:
-                yield from self._poll_stream(stream, state, budget)
-            except (AuthError, RateLimited):
-                raise
-            except SourceError as exc:
-                log.warning("%s", exc, extra={"source": self.name})
-                errors.append(exc)
-        if errors:
-            raise errors[0]
+        """Each stream in turn (`listener.streams`); auth and rate limits stop the poll."""
+        return poll_in_turn(
+            self.streams,
+            cursor,
+            self._poll_stream,
+            key=lambda stream: stream.key,
+            max_pages=self.max_pages,
+            source=self.name,
+            stop_on=(AuthError, RateLimited),
+        )
 
     def _poll_stream(self, stream: Stream, state: dict[str, Any], budget: int) -> Iterator[Page]:
         min_id = state.get(stream.key, {}).get("min_id")
@@ -276,20 +262,10 @@ class MastodonSource(Source):
         return rate_limit(self.client)
 
     def _low(self, limit: RateLimit | None) -> bool:
-        if limit is None or limit.remaining is None or limit.remaining > self.rate_limit_floor:
-            return False
-        return limit.reset_at is not None and limit.reset_at > datetime.now(UTC)
+        return is_low(limit, self.rate_limit_floor)
 
     def _check_budget(self, where: str) -> None:
-        """Stop before the window is spent, rather than be refused with a 429."""
-        limit = self._limit()
-        if self._low(limit):
-            assert limit is not None and limit.reset_at is not None
-            raise RateLimited(
-                f"{where}: {limit.remaining} requests left in the instance's rate-limit window, "
-                f"resuming after {limit.reset_at:%Y-%m-%dT%H:%M:%SZ}",
-                reset_at=limit.reset_at,
-            )
+        stop_if_low(self._limit(), self.rate_limit_floor, where=where, window="the instance's")
 
 
 def _link_id(result: Any, attribute: str, name: str) -> str | None:

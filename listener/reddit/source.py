@@ -32,9 +32,10 @@ from typing import Any
 from config.base import BrandSettings
 from config.secrets import resolve_secret
 from kernel.abc import Source
-from kernel.errors import MalformedPayload, NotConfigured, RateLimited, SourceError
+from kernel.errors import MalformedPayload, NotConfigured, SourceError
 from kernel.models import Page, Post, RateLimit
 from listener.common import brand_set
+from listener.rate_floor import stop_if_low
 from listener.reddit.client import (
     CLIENT_ERRORS,
     TOKEN_PATH,
@@ -302,13 +303,7 @@ class RedditSource(Source):
 
     def _check_budget(self, where: str) -> None:
         """Stop before the window is spent; prawcore would otherwise sleep until it resets."""
-        rate = self._low_rate_limit()
-        if rate is not None and rate.reset_at is not None:
-            raise RateLimited(
-                f"{where}: {rate.remaining} requests left in Reddit's rate-limit window, "
-                f"resuming after {rate.reset_at:%Y-%m-%dT%H:%M:%SZ}",
-                reset_at=rate.reset_at,
-            )
+        stop_if_low(self.monitor.rate, self.rate_limit_floor, where=where, window="Reddit's")
 
     def _low_rate_limit(self) -> RateLimit | None:
         rate = self.monitor.rate

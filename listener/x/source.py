@@ -35,12 +35,12 @@ from kernel.errors import (
     Permanent,
     QuotaExhausted,
     RateLimited,
-    SourceError,
     TransientError,
 )
 from kernel.models import Page
 from kernel.read_budget import ReadBudget
 from listener.common import brand_set
+from listener.streams import poll_in_turn
 from listener.x.parse import Brand, parse_page
 from listener.x.response import billing_problem, decode, problem, rate_limit, reset_time
 from listener.x.settings import XSourceSettings
@@ -165,38 +165,19 @@ class XSource(Source):
         self.client.session.close()
 
     def poll(self, cursor: dict[str, Any] | None) -> Iterator[Page]:
-        """Each stream in turn, starting one further along every poll so none starves.
-
-        A failing stream does not stop the others: its error is raised after they have been
-        read (auth errors at once, since every stream would fail the same way).
-        """
-        previous = cursor or {}
-        state: dict[str, Any] = {
-            s.key: dict(previous[s.key])
-            for s in self.streams
-            if isinstance(previous.get(s.key), dict)
-        }
-        turn = previous.get("_turn", 0)
-        turn = turn if isinstance(turn, int) else 0
-        state["_turn"] = turn + 1
-        start = turn % len(self.streams) if self.streams else 0
-        # Share the page budget so one busy stream cannot use all of a poll's pages.
-        budget = max(1, self.max_pages // max(1, len(self.streams)))
-        if self.read_budget is not None:
-            # Reads cost money: mentions (people talking to the brand) first, then searches,
-            # in as many pages as the poller's pacing allows (it stops the poll there).
-            start, budget = 0, self.max_pages
-        errors: list[SourceError] = []
-        for stream in self.streams[start:] + self.streams[:start]:
-            try:
-                yield from self._poll_stream(stream, state, budget)
-            except (AuthError, QuotaExhausted):  # every stream would fail the same way
-                raise
-            except SourceError as exc:
-                log.warning("%s", exc, extra={"source": self.name})
-                errors.append(exc)
-        if errors:
-            raise errors[0]
+        """Each stream in turn (`listener.streams`); auth errors and a spent quota stop the
+        poll. With a read budget, reads cost money: mentions (people talking to the brand)
+        first, then searches, in as many pages as the poller's pacing allows."""
+        return poll_in_turn(
+            self.streams,
+            cursor,
+            self._poll_stream,
+            key=lambda stream: stream.key,
+            max_pages=self.max_pages,
+            source=self.name,
+            stop_on=(AuthError, QuotaExhausted),
+            paced=self.read_budget is not None,
+        )
 
     def _poll_stream(self, stream: Stream, state: dict[str, Any], budget: int) -> Iterator[Page]:
         entry = state.get(stream.key, {})
