@@ -26,13 +26,13 @@ from atproto_client.exceptions import (
     UnauthorizedError,
 )
 
-from config.secrets import resolve_secret
 from kernel.abc import Responder
 from kernel.errors import ReplyError
 from kernel.models import Post, SentMessage
 from listener.bluesky.client import CLIENT_ERRORS, Session, as_dict, xrpc_error
 from listener.bluesky.parse import web_url
 from listener.bluesky.settings import BlueskySourceSettings
+from listener.credentials import source_secret
 
 _RICH = re.compile(r"https?://[^\s<>\"')\]]+|@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]")
 
@@ -60,11 +60,7 @@ class BlueskyResponder(Responder):
 
     @classmethod
     def from_settings(cls, settings: BlueskySourceSettings) -> BlueskyResponder:
-        password = resolve_secret(
-            env=settings.app_password_env,
-            file=settings.app_password_file,
-            setting=f"sources[{settings.name}].app_password",
-        )
+        password = source_secret(settings, "app_password")
         return cls(
             name=settings.name,
             handle=settings.handle,

@@ -18,10 +18,10 @@ from typing import Any
 
 from mastodon.errors import MastodonError, MastodonRatelimitError, MastodonUnauthorizedError
 
-from config.secrets import resolve_secret
 from kernel.abc import Responder
 from kernel.errors import ReplyError
 from kernel.models import Post, SentMessage
+from listener.credentials import source_secret
 from listener.mastodon.client import build_client, detail, rate_limit, status_of
 from listener.mastodon.settings import MastodonSourceSettings
 
@@ -49,11 +49,7 @@ class MastodonResponder(Responder):
 
     @classmethod
     def from_settings(cls, settings: MastodonSourceSettings) -> MastodonResponder:
-        token = resolve_secret(
-            env=settings.access_token_env,
-            file=settings.access_token_file,
-            setting=f"sources[{settings.name}].access_token",
-        )
+        token = source_secret(settings, "access_token")
         return cls(
             name=settings.name,
             instance_url=settings.instance_url,

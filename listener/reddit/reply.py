@@ -20,11 +20,11 @@ from typing import Any
 import prawcore
 from praw.exceptions import RedditAPIException
 
-from config.secrets import resolve_secret
 from kernel.abc import Responder
 from kernel.errors import NotConfigured, ReplyError
 from kernel.models import Post, SentMessage
 from kernel.util import one_line
+from listener.credentials import source_secret
 from listener.reddit.client import (
     CLIENT_ERRORS,
     DEFAULT_RETRY_AFTER,
@@ -92,12 +92,7 @@ class RedditResponder(Responder):
                 f"{where}.username: not configured; replying needs the brand's Reddit account"
             )
         secrets = {
-            key: resolve_secret(
-                env=getattr(settings, f"{key}_env"),
-                file=getattr(settings, f"{key}_file"),
-                setting=f"{where}.{key}",
-            )
-            for key in ("client_id", "client_secret", "password")
+            key: source_secret(settings, key) for key in ("client_id", "client_secret", "password")
         }
         return cls(
             name=settings.name,

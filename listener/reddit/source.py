@@ -30,11 +30,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from config.base import BrandSettings
-from config.secrets import resolve_secret
 from kernel.abc import Source
 from kernel.errors import MalformedPayload, NotConfigured, SourceError
 from kernel.models import Page, Post, RateLimit
 from listener.common import brand_set
+from listener.credentials import source_secret
 from listener.rate_floor import stop_if_low
 from listener.reddit.client import (
     CLIENT_ERRORS,
@@ -148,17 +148,8 @@ class RedditSource(Source):
 
     @classmethod
     def from_settings(cls, settings: RedditSourceSettings, brand: BrandSettings) -> RedditSource:
-        prefix = f"sources[{settings.name}]"
-        client_id = resolve_secret(
-            env=settings.client_id_env,
-            file=settings.client_id_file,
-            setting=f"{prefix}.client_id",
-        )
-        client_secret = resolve_secret(
-            env=settings.client_secret_env,
-            file=settings.client_secret_file,
-            setting=f"{prefix}.client_secret",
-        )
+        client_id = source_secret(settings, "client_id")
+        client_secret = source_secret(settings, "client_secret")
         # The reply account is the brand's too: its comments come back as answers (no echo).
         account = [settings.username] if settings.username else []
         handles = [*brand.handles, *settings.brand_usernames, *account]

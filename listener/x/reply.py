@@ -18,10 +18,10 @@ from typing import Any
 import requests
 import tweepy
 
-from config.secrets import resolve_secret
 from kernel.abc import Responder
 from kernel.errors import MalformedPayload, ReplyError
 from kernel.models import Post, SentMessage
+from listener.credentials import source_secret
 from listener.x.response import decode, problem, reset_time
 from listener.x.settings import XSourceSettings
 from listener.x.source import API_HOST, _Rebase
@@ -72,14 +72,9 @@ class XResponder(Responder):
     @classmethod
     def from_settings(cls, settings: XSourceSettings) -> XResponder:
         """Reads the reply credentials now: a missing one is `NotConfigured`, naming it."""
-        where = f"sources[{settings.name}]"
 
         def secret(key: str) -> str:
-            return resolve_secret(
-                env=getattr(settings, f"{key}_env"),
-                file=getattr(settings, f"{key}_file"),
-                setting=f"{where}.{key} (reply_auth: {settings.reply_auth})",
-            )
+            return source_secret(settings, key, note=f"reply_auth: {settings.reply_auth}")
 
         common: dict[str, Any] = {
             "name": settings.name,
