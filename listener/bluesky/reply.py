@@ -33,6 +33,7 @@ from listener.bluesky.client import CLIENT_ERRORS, Session, as_dict, xrpc_error
 from listener.bluesky.parse import web_url
 from listener.bluesky.settings import BlueskySourceSettings
 from listener.credentials import source_secret
+from listener.reply_errors import rate_limited
 
 _RICH = re.compile(r"https?://[^\s<>\"')\]]+|@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]")
 
@@ -127,10 +128,7 @@ class BlueskyResponder(Responder):
                 if exc.retry_after is not None
                 else None
             )
-            when = f"; try again after {retry_at:%Y-%m-%d %H:%M} UTC" if retry_at else ""
-            raise ReplyError(
-                f"{where}: rate limited by Bluesky (429){when}", retry_at=retry_at
-            ) from exc
+            raise rate_limited(where, by="Bluesky", retry_at=retry_at) from exc
         except UnauthorizedError as exc:
             scope = " (it must allow direct messages)" if chat else ""
             raise ReplyError(

@@ -24,6 +24,7 @@ from kernel.models import Post, SentMessage
 from listener.credentials import source_secret
 from listener.mastodon.client import build_client, detail, rate_limit, status_of
 from listener.mastodon.settings import MastodonSourceSettings
+from listener.reply_errors import rate_limited
 
 
 class MastodonResponder(Responder):
@@ -93,10 +94,7 @@ class MastodonResponder(Responder):
             limit = rate_limit(self.client)
             retry_at = limit.reset_at if limit is not None else None
             retry_at = retry_at if retry_at and retry_at > datetime.now(UTC) else None
-            when = f"; try again after {retry_at:%Y-%m-%d %H:%M} UTC" if retry_at else ""
-            raise ReplyError(
-                f"{where}: rate limited by the instance (429){when}", retry_at=retry_at
-            ) from exc
+            raise rate_limited(where, by="the instance", retry_at=retry_at) from exc
         except MastodonUnauthorizedError as exc:
             raise ReplyError(
                 f"{where}: the instance refused the token (401 {detail(exc)}); check "

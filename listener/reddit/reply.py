@@ -33,6 +33,7 @@ from listener.reddit.client import (
     parse_rate_limit,
 )
 from listener.reddit.settings import RedditSourceSettings
+from listener.reply_errors import rate_limited
 
 log = logging.getLogger(__name__)
 
@@ -168,12 +169,7 @@ class RedditResponder(Responder):
         response = getattr(exc, "response", None)
         status = getattr(response, "status_code", None) or self.monitor.last_status
         if status == 429:
-            retry_at = _reset_at(response)
-            return ReplyError(
-                f"{where}: rate limited by Reddit (429); try again after "
-                f"{retry_at:%Y-%m-%d %H:%M} UTC",
-                retry_at=retry_at,
-            )
+            return rate_limited(where, by="Reddit", retry_at=_reset_at(response))
         if status == 401:
             return ReplyError(f"{where}: Reddit refused the account's token (401)")
         if status == 403:

@@ -22,6 +22,7 @@ from kernel.abc import Responder
 from kernel.errors import MalformedPayload, ReplyError
 from kernel.models import Post, SentMessage
 from listener.credentials import source_secret
+from listener.reply_errors import rate_limited
 from listener.x.response import decode, problem, reset_time
 from listener.x.settings import XSourceSettings
 from listener.x.source import API_HOST, _Rebase
@@ -134,8 +135,7 @@ class XResponder(Responder):
             response = send()
         except tweepy.TooManyRequests as exc:
             retry_at = _retry_at(exc.response)
-            when = f"; try again after {retry_at:%Y-%m-%d %H:%M} UTC" if retry_at else ""
-            raise ReplyError(f"{where}: rate limited by X (429){when}", retry_at=retry_at) from exc
+            raise rate_limited(where, by="X", retry_at=retry_at) from exc
         except tweepy.Unauthorized as exc:
             raise ReplyError(
                 f"{where}: X refused the credentials (401 {_detail(exc)}); "
