@@ -29,7 +29,7 @@ from atproto_client.exceptions import (
 from kernel.abc import Responder
 from kernel.errors import ReplyError
 from kernel.models import Post, SentMessage
-from listener.bluesky.client import CLIENT_ERRORS, Session, as_dict, xrpc_error
+from listener.bluesky.client import CLIENT_ERRORS, Session, as_dict, xrpc_detail
 from listener.bluesky.parse import web_url
 from listener.bluesky.settings import BlueskySourceSettings
 from listener.credentials import source_secret
@@ -200,9 +200,4 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _detail(exc: RequestErrorBase) -> str:
     status = exc.response.status_code if exc.response is not None else ""
-    content = exc.response.content if exc.response is not None else None
-    message = getattr(content, "message", None) or (
-        content.get("message") if isinstance(content, dict) else None
-    )
-    error = xrpc_error(exc)
-    return " ".join(str(p) for p in (status, ": ".join(str(x) for x in (error, message) if x)) if p)
+    return " ".join(str(p) for p in (status, xrpc_detail(exc)) if p)
