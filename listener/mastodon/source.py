@@ -179,7 +179,7 @@ class MastodonSource(Source):
                 return
 
     def _posts(self, stream: Stream, batch: _Batch) -> tuple[list[Post], list[str]]:
-        where = f"mastodon source {self.name!r} GET {stream.path} ({stream.key})"
+        where = self._where(stream)
         parents = self._parents(batch.statuses, where)
         posts: list[Post] = []
         skipped: list[str] = []
@@ -199,7 +199,7 @@ class MastodonSource(Source):
         return posts, skipped
 
     def _fetch(self, stream: Stream, *, min_id: str | None, max_id: str | None) -> _Batch:
-        where = f"mastodon source {self.name!r} GET {stream.path} ({stream.key})"
+        where = self._where(stream)
         self._check_budget(where)
         try:
             if stream.kind == "mentions":
@@ -253,6 +253,9 @@ class MastodonSource(Source):
             return found
         found.update({str(p.get("id")): p for p in parents or [] if isinstance(p, dict)})
         return found
+
+    def _where(self, stream: Stream) -> str:
+        return f"mastodon source {self.name!r} GET {stream.path} ({stream.key})"
 
     def _limit(self) -> RateLimit | None:
         return rate_limit(self.client)
