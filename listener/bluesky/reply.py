@@ -33,7 +33,7 @@ from listener.bluesky.client import CLIENT_ERRORS, Session, as_dict, xrpc_detail
 from listener.bluesky.parse import web_url
 from listener.bluesky.settings import BlueskySourceSettings
 from listener.credentials import source_secret
-from listener.reply_errors import rate_limited
+from listener.reply_errors import rate_limited, unreachable
 
 _RICH = re.compile(r"https?://[^\s<>\"')\]]+|@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]")
 
@@ -139,10 +139,8 @@ class BlueskyResponder(Responder):
             raise ReplyError(f"{where}: Bluesky refused it (400 {_detail(exc)})") from exc
         except NetworkError as exc:
             if exc.response is None:
-                raise ReplyError(
-                    f"{where}: could not reach Bluesky ({type(exc.__cause__ or exc).__name__}); "
-                    "check the thread before sending again"
-                ) from exc
+                why = type(exc.__cause__ or exc).__name__
+                raise unreachable(where, by="Bluesky", why=why) from exc
             raise ReplyError(
                 f"{where}: Bluesky answered {exc.response.status_code}; try again shortly"
             ) from exc

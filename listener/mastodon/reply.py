@@ -24,7 +24,7 @@ from kernel.models import Post, SentMessage
 from listener.credentials import source_secret
 from listener.mastodon.client import build_client, detail, rate_limit, status_of
 from listener.mastodon.settings import MastodonSourceSettings
-from listener.reply_errors import rate_limited
+from listener.reply_errors import answered, rate_limited
 
 
 class MastodonResponder(Responder):
@@ -107,9 +107,8 @@ class MastodonResponder(Responder):
                     f"{where}: the instance did not answer as expected ({detail(exc)[:120]}); "
                     "check the thread before sending again"
                 ) from exc
-            hint = "; the instance had a problem, try again shortly" if status_code >= 500 else ""
-            raise ReplyError(
-                f"{where}: the instance answered {status_code} {detail(exc)}{hint}"
+            raise answered(
+                where, by="the instance", status=status_code, detail=detail(exc)
             ) from exc
         if not isinstance(status, dict) or not status.get("id"):
             raise ReplyError(f"{where}: sent, but the instance's answer has no status id")

@@ -33,7 +33,7 @@ from listener.reddit.client import (
     parse_rate_limit,
 )
 from listener.reddit.settings import RedditSourceSettings
-from listener.reply_errors import rate_limited
+from listener.reply_errors import rate_limited, unreachable
 
 log = logging.getLogger(__name__)
 
@@ -162,10 +162,7 @@ class RedditResponder(Responder):
                 f"sources[{self.name}] username, password, client_id and client_secret"
             )
         if isinstance(exc, prawcore.RequestException):
-            return ReplyError(
-                f"{where}: could not reach Reddit ({type(exc.original_exception).__name__}); "
-                "check the thread before sending again"
-            )
+            return unreachable(where, by="Reddit", why=type(exc.original_exception).__name__)
         response = getattr(exc, "response", None)
         status = getattr(response, "status_code", None) or self.monitor.last_status
         if status == 429:

@@ -22,7 +22,7 @@ from kernel.abc import Responder
 from kernel.errors import MalformedPayload, ReplyError
 from kernel.models import Post, SentMessage
 from listener.credentials import source_secret
-from listener.reply_errors import rate_limited
+from listener.reply_errors import answered, rate_limited
 from listener.x.response import decode, problem, reset_time
 from listener.x.settings import XSourceSettings
 from listener.x.source import API_HOST, _Rebase
@@ -154,8 +154,7 @@ class XResponder(Responder):
             ) from exc
         except tweepy.HTTPException as exc:
             status = exc.response.status_code
-            hint = "; X had a problem, try again shortly" if status >= 500 else ""
-            raise ReplyError(f"{where}: X answered {status} {_detail(exc)}{hint}") from exc
+            raise answered(where, by="X", status=status, detail=_detail(exc)) from exc
         except requests.Timeout as exc:
             raise ReplyError(
                 f"{where}: X did not answer in time; check the thread before sending again"
