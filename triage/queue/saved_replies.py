@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine, RowMapping
@@ -225,6 +225,59 @@ class SavedReplies:
                 language=language,
                 channel=channel,
             )
+
+    def import_all(self, user: User, entries: list[dict[str, Any]], origin: str) -> tuple[int, int]:
+        """Add the entries (`export` writes them), replacing a saved reply of the same title,
+        language and channel; every entry is checked before anything is written, so a bad
+        file changes nothing. Returns (added, replaced)."""
+        _require_lead(user)
+        checked = []
+        for number, entry in enumerate(entries, start=1):
+            if not isinstance(entry, dict):
+                raise InputError(f"{origin}: entry {number} is not an object")
+            fields = [entry.get(k) for k in ("title", "language", "channel", "body")]
+            if not all(isinstance(f, str) for f in fields):
+                raise InputError(
+                    f"{origin}: entry {number} needs title, language, channel and body as text"
+                )
+            try:
+                checked.append(check(*fields))  # type: ignore[arg-type]
+            except InputError as exc:
+                raise InputError(f"{origin}: entry {number}: {exc}") from exc
+        existing = {(r.title, r.language, r.channel): r.id for r in self.all()}
+        added = replaced = 0
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            for title, language, channel, body in checked:
+                values = {"body": body, "updated_by": user.name, "updated_at": now}
+                found = existing.get((title, language, channel))
+                if found is not None:
+                    conn.execute(
+                        saved_replies.update().where(saved_replies.c.id == found).values(**values)
+                    )
+                    replaced += 1
+                    continue
+                conn.execute(
+                    saved_replies.insert().values(
+                        title=title,
+                        language=language,
+                        channel=channel,
+                        created_by=user.name,
+                        created_at=now,
+                        **values,
+                    )
+                )
+                added += 1
+            self.writes.audit(
+                conn,
+                user.name,
+                "saved_reply_import",
+                None,
+                origin=origin,
+                added=added,
+                replaced=replaced,
+            )
+        return added, replaced
 
     def delete(self, user: User, reply_id: int) -> None:
         _require_lead(user)
