@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
@@ -13,7 +14,10 @@ from starlette.testclient import TestClient
 from config.schema import Settings
 from kernel.models import Route
 from tests.queue.seed import decide
+from tests.suggest.test_kb import ARTICLES
 from tests.web.conftest import login
+from tests.web.test_suggestions_page import settings_with_kb
+from tests.web.test_suggestions_page import tiny_model as tiny_model
 from triage.storage import Store
 from triage.storage.tables import audit_log, cases, replies
 from triage.web.app import create_app
@@ -180,3 +184,33 @@ def _ids_for(client: TestClient, title: str) -> str:
             assert found
             return found.group(1)
     raise AssertionError(title)
+
+
+def test_the_help_article_is_filled_in_once_the_encoder_is_ready(
+    web_store: Store, tmp_path: Path, tiny_model: Path
+) -> None:
+    plain = decide(web_store, external_id="1", text="Where is my order? Track says nothing")
+    secret = decide(
+        web_store, external_id="2", text="My card 4111 1111 1111 1111 order", sensitive=True
+    )
+    app = create_app(settings_with_kb(tmp_path, tiny_model), web_store)
+    with TestClient(app, base_url="http://testserver") as client:
+        csrf = login(client, "lia")
+        _add(
+            client,
+            csrf,
+            title="Artigo",
+            language="pt_BR",
+            channel="reply",
+            body="Veja {article_title}: {article_url}",
+        )
+        pick = _ids_for(client, "Artigo")
+        # While the encoder loads, the article is a blank left for the agent.
+        first = _box(client.get(f"/items/{plain}?saved={pick}").text, "reply-text")
+        assert first == "Veja {article_title}: {article_url}"
+        assert app.state.suggest.wait_ready(120)
+        filled = _box(client.get(f"/items/{plain}?saved={pick}").text, "reply-text")
+        assert filled in {f"Veja {a['title']}: {a['url']}" for a in ARTICLES}
+        # A post with sensitive data never gets an article filled in publicly.
+        kept = _box(client.get(f"/items/{secret}?saved={pick}").text, "reply-text")
+        assert kept == "Veja {article_title}: {article_url}"
