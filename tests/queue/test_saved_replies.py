@@ -88,7 +88,9 @@ def test_leads_add_edit_and_delete_and_every_change_is_audited(
     assert [(e["actor"], e["channel"]) for e in _audit(service, "saved_reply_edit")] == [
         ("root", "dm")
     ]
-    assert [(e["actor"], e["id"]) for e in _audit(service, "saved_reply_delete")] == [("lia", new)]
+    assert [(e["actor"], e["id"], e["body"]) for e in _audit(service, "saved_reply_delete")] == [
+        ("lia", new, "Oi {author_name}, pode nos passar o número do pedido?")
+    ]
 
 
 def test_agents_cannot_change_them_and_bad_input_names_the_field(

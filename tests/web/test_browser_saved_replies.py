@@ -74,6 +74,15 @@ def test_an_agent_picks_a_saved_reply_with_the_keyboard(seeded: Store, browser: 
         assert _answers(seeded, post) == 0
         page.screenshot(path=str(ARTIFACTS / "item-saved-refused.png"), full_page=True)
 
+        # On a phone the open picker fits the screen and passes axe-core too.
+        page.set_viewport_size({"width": 390, "height": 800})
+        page.goto(f"{server.url}/items/{post}")
+        page.keyboard.press("t")
+        page.wait_for_selector("#saved-picker", state="visible")
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+        assert _serious(page) == []
+        page.screenshot(path=str(ARTIFACTS / "390-item-saved-picker.png"))
+
         lead = _agent(browser, server.url, "lia")
         lead.goto(f"{server.url}/templates")
         assert "A: caso aberto" in lead.inner_text("main")

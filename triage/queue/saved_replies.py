@@ -282,13 +282,26 @@ class SavedReplies:
     def delete(self, user: User, reply_id: int) -> None:
         _require_lead(user)
         with self.engine.begin() as conn:
-            title = conn.execute(
-                select(saved_replies.c.title).where(saved_replies.c.id == reply_id)
-            ).scalar_one_or_none()
-            if title is None:
+            row = (
+                conn.execute(select(saved_replies).where(saved_replies.c.id == reply_id))
+                .mappings()
+                .first()
+            )
+            if row is None:
                 raise InputError(f"no saved reply {reply_id}")
             conn.execute(saved_replies.delete().where(saved_replies.c.id == reply_id))
-            self.writes.audit(conn, user.name, "saved_reply_delete", None, id=reply_id, title=title)
+            # The whole template goes into the entry: a deletion by mistake can be undone.
+            self.writes.audit(
+                conn,
+                user.name,
+                "saved_reply_delete",
+                None,
+                id=reply_id,
+                title=row["title"],
+                language=row["language"],
+                channel=row["channel"],
+                body=row["body"],
+            )
 
 
 def _require_lead(user: User) -> None:
