@@ -86,7 +86,14 @@ def test_an_agent_picks_a_saved_reply_with_the_keyboard(seeded: Store, browser: 
         lead = _agent(browser, server.url, "lia")
         lead.goto(f"{server.url}/templates")
         assert "A: caso aberto" in lead.inner_text("main")
+        assert _serious(lead) == []
         lead.screenshot(path=str(ARTIFACTS / "templates.png"), full_page=True)
+        # Deleting asks once more; the template then leaves the list.
+        row = lead.locator("tr", has_text="C: english")
+        row.locator("summary").click()
+        row.locator("[data-action=delete-template]").click()
+        lead.wait_for_selector("text=Deleted.")
+        assert "C: english" not in lead.inner_text("main")
 
 
 def test_without_javascript_the_select_fills_the_box(seeded: Store, browser: Any) -> None:
