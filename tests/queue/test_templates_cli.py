@@ -84,3 +84,19 @@ def test_queue_reply_refuses_a_blank_left(here: Store) -> None:
     assert code == 2 and "fill in {case_number} first" in out
     with here.engine.connect() as conn:
         assert conn.execute(select(replies.c.id)).first() is None
+
+
+def test_show_fills_in_the_saved_replies_of_a_post(here: Store, tmp_path: Path) -> None:
+    post = decide(here, external_id="1", text="minha fatura veio errada", name="Dani Souza")
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(ENTRIES), encoding="utf-8")
+    run("templates", "import", str(source), "--as", "lia")
+    code, out = run("templates", "show", str(post), "--as", "ana")
+    assert code == 0
+    lines = out.splitlines()
+    # A Portuguese public-reply post: the pt_BR public reply only, its blank named.
+    assert lines[0].split("\t")[1:] == ["reply", "Caso", "to fill: {case_number}"]
+    assert lines[1] == "  Caso {case_number}."
+    assert len(lines) == 2
+    code, out = run("templates", "show", "999", "--as", "ana")
+    assert code == 2 and "no decided post 999" in out

@@ -11,7 +11,7 @@ import click
 from kernel.errors import Forbidden, InputError
 from triage.cli.common import config_option
 from triage.cli.queue_cmds import _person, _service, as_option
-from triage.queue.saved_replies import SavedReplies
+from triage.queue.saved_replies import SavedReplies, fill, ticket_number, unfilled, values_for
 from triage.queue.service import QueueService
 
 
@@ -22,7 +22,7 @@ def _saved(config_path: str | None) -> tuple[SavedReplies, QueueService]:
 
 @click.group()
 def templates() -> None:
-    """Saved replies (reply templates with {variables}): list, export, import."""
+    """Saved replies (reply templates with {variables}): list, show, export, import."""
 
 
 @templates.command("list")
@@ -67,6 +67,38 @@ def import_cmd(path: Path, as_user: str, config_path: str | None) -> None:
     except Forbidden as exc:
         raise InputError(str(exc)) from exc
     click.echo(f"imported {path}: {added} added, {replaced} replaced")
+
+
+@templates.command()
+@click.argument("post_id", type=int)
+@as_option
+@config_option
+def show(post_id: int, as_user: str, config_path: str | None) -> None:
+    """The saved replies for POST_ID (its language and route), filled in for it, to copy
+    into `queue reply` or `queue dm`. The help-article variables stay blank here."""
+    saved, service = _saved(config_path)
+    user = _person(service, as_user)
+    item = service.item(post_id)
+    language = (item.signals.language if item.signals else None) or item.post.lang
+    route = item.decision.route.value
+    found = saved.for_post(language, route)
+    if not found:
+        click.echo(f"no saved reply in {language or 'any language'} for {route} posts")
+        return
+    values = values_for(
+        item,
+        agent=user.name,
+        brand=service.settings.brand.name,
+        case_number=ticket_number(service.engine, post_id),
+    )
+    for reply in found:
+        text = fill(reply.body, values)
+        blanks = ", ".join("{" + b + "}" for b in unfilled(text))
+        click.echo(
+            f"{reply.id}\t{reply.channel}\t{reply.title}"
+            + (f"\tto fill: {blanks}" if blanks else "")
+        )
+        click.echo(f"  {text}")
 
 
 commands = [templates]

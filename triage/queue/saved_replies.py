@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine, RowMapping
 
+from classifiers.sensitive import redact
 from kernel.errors import Forbidden, InputError
-from triage.queue.models import User
+from triage.queue.models import QueueItem, User
 from triage.storage.tables import cases, saved_replies
+from triage.suggest.replies import clean_handle, first_name
 
 if TYPE_CHECKING:
     from triage.queue.writes import QueueWrites
@@ -44,6 +46,8 @@ TITLE_MAX = 120
 BODY_MAX = 5_000
 _WORD = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:_[A-Z]{2})?")
+#: Long digit runs glued to letters in a handle escape the detector's word boundaries.
+_LONG_NUMBER = re.compile(r"\d{6,}")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -112,6 +116,34 @@ def check(title: str, language: str, channel: str, body: str) -> tuple[str, str,
         known = ", ".join("{" + n + "}" for n in VARIABLES)
         raise InputError(f"saved reply: unknown variable {names}; the variables are {known}")
     return title, language, channel, body
+
+
+def values_for(
+    item: QueueItem,
+    *,
+    agent: str,
+    brand: str,
+    case_number: str | None,
+    article: tuple[str, str] | None = None,
+) -> dict[str, str | None]:
+    """What the variables become for this post. A value nobody knows (no ticket number yet, a
+    display name that is not a name) stays None, so the variable is left visible. `article`
+    is the best help article's (title, http(s) url); none is filled in for a post with
+    sensitive data (the agent decides)."""
+    post = item.post
+    handle = clean_handle(post.author.handle)
+    handle = _LONG_NUMBER.sub(lambda m: "*" * len(m.group(0)), redact(handle))
+    if item.signals and item.signals.sensitive:
+        article = None
+    return {
+        "author_name": first_name(post.author.name),
+        "author_handle": handle or None,
+        "case_number": case_number,
+        "article_url": article[1] if article else None,
+        "article_title": article[0] if article else None,
+        "agent_name": agent,
+        "brand": brand or None,
+    }
 
 
 def ticket_number(engine: Engine, post_id: int) -> str | None:

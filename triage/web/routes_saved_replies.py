@@ -3,13 +3,11 @@ page (`picker_context`): the post's saved replies with their variables filled in
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from classifiers.sensitive import redact
 from kernel.errors import Forbidden, InputError
 from triage.queue.models import LEADS, QueueItem
 from triage.queue.saved_replies import (
@@ -21,14 +19,12 @@ from triage.queue.saved_replies import (
     fill,
     ticket_number,
     unfilled,
+    values_for,
 )
-from triage.suggest.replies import clean_handle, first_name
 from triage.web.auth import Ctx, requires
 from triage.web.params import parse_id
 from triage.web.routes_queue import common
 from triage.web.security import safe_url
-
-_LONG_NUMBER = re.compile(r"\d{6,}")
 
 
 def _store(ctx: Ctx) -> SavedReplies:
@@ -88,26 +84,16 @@ def templates_page(ctx: Ctx) -> Response:
     )
 
 
-def values_for(ctx: Ctx, item: QueueItem, suggested: Any) -> dict[str, str | None]:
-    """What the variables become for this post. A value the page cannot know (no ticket
-    number yet, a display name that is not a name) stays None: the variable is left visible.
-    No help article is filled in for a post with sensitive data (the agent decides)."""
-    post = item.post
-    handle = clean_handle(post.author.handle)
-    handle = _LONG_NUMBER.sub(lambda m: "*" * len(m.group(0)), redact(handle))
+def _values(ctx: Ctx, item: QueueItem, suggested: Any) -> dict[str, str | None]:
     articles = suggested.found.articles if suggested is not None else ()
-    sensitive = bool(item.signals and item.signals.sensitive)
-    article = articles[0] if articles and not sensitive else None
-    settings = ctx.request.app.state.settings
-    return {
-        "author_name": first_name(post.author.name),
-        "author_handle": handle or None,
-        "case_number": ticket_number(ctx.request.app.state.store.engine, item.post_id),
-        "article_url": safe_url(article.url) if article else None,
-        "article_title": article.title if article else None,
-        "agent_name": ctx.user.name,
-        "brand": settings.brand.name or None,
-    }
+    url = safe_url(articles[0].url) if articles else None
+    return values_for(
+        item,
+        agent=ctx.user.name,
+        brand=ctx.request.app.state.settings.brand.name,
+        case_number=ticket_number(ctx.request.app.state.store.engine, item.post_id),
+        article=(articles[0].title, url) if articles and url else None,
+    )
 
 
 def picker_context(ctx: Ctx, item: QueueItem, suggested: Any) -> dict[str, Any]:
@@ -117,7 +103,7 @@ def picker_context(ctx: Ctx, item: QueueItem, suggested: Any) -> dict[str, Any]:
         return {"saved": [], "saved_prefill": None}
     language = (item.signals.language if item.signals else None) or item.post.lang
     found = _store(ctx).for_post(language, item.decision.route.value)
-    values = values_for(ctx, item, suggested) if found else {}
+    values = _values(ctx, item, suggested) if found else {}
     saved = [(r, fill(r.body, values), unfilled(fill(r.body, values))) for r in found]
     chosen = ctx.request.query_params.get("saved", "")
     prefill = None
