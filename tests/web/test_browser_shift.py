@@ -202,6 +202,7 @@ PAGES = [
     "/team",
     "/audit",
     "/learning",
+    "/templates",
     "/users",
     "/account",
     "/dashboard",

@@ -12,6 +12,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from config.schema import Settings
+from triage.queue.saved_replies import SavedReplies
 from triage.queue.service import QueueService
 from triage.queue.users import UserStore
 from triage.storage import Store
@@ -22,6 +23,7 @@ from triage.web import (
     routes_learning,
     routes_presence,
     routes_queue,
+    routes_saved_replies,
 )
 from triage.web.render import Renderer
 from triage.web.security import SecurityHeaders
@@ -40,6 +42,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *routes_admin.routes,
         *routes_dashboard.routes,
         *routes_learning.routes,
+        *routes_saved_replies.routes,
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
     queue = QueueService(settings, store)
@@ -63,6 +66,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         max_address_failures=settings.web.max_failed_logins_per_address,
     )
     app.state.render = Renderer()
+    app.state.saved_replies = SavedReplies(store.engine, queue.writes)
     app.state.after_head_change = routes_learning.redecide_in_background(settings, store)
     return app
 
