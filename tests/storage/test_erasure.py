@@ -273,7 +273,10 @@ def test_the_issue_scenario_run_once_reply_erase(db_url: str, tmp_path: Path) ->
             .first()
         )
     assert post_id is not None
-    code, out = _cli(cfg, "queue", "reply", str(post_id), f"hi @{handle}", "--as", "agent1")
+    # The sample holds the brand's own answer in that thread: replying again is explicit.
+    code, out = _cli(
+        cfg, "queue", "reply", str(post_id), f"hi @{handle}", "--as", "agent1", "--again"
+    )
     assert code == 0, out
     assert _sample_traces(engine, sink_file, handle, texts)  # the check sees them before
     code, out = _cli(cfg, "erase", "--author", handle, "--yes")

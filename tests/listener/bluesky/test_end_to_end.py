@@ -58,7 +58,8 @@ def test_poll_store_once_and_answer_from_the_queue(
 
     live = QueueService(settings(fake_api, dry_run=False), store)
     fake_api.add("POST", b.CREATE_RECORD, b.response("create_record.json"))
-    sent = live.respond(asked.id, ana, "Olá Maria, vamos verificar.", channel="reply")
+    # The dry run counted as an answer: sending for real is answering again, on purpose.
+    sent = live.respond(asked.id, ana, "Olá Maria, vamos verificar.", channel="reply", again=True)
     assert not sent.dry_run and sent.external_id == SENT
     (request,) = fake_api.requests_to(b.CREATE_RECORD)
     reply = json.loads(request.body)["record"]["reply"]
