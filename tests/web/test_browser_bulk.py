@@ -134,3 +134,21 @@ def test_bulk_select_works_without_javascript_and_leads_assign(
         assert "Assigned 1 post to bia." in lia.inner_text("main")
         assert "Claimed by bia" in lia.inner_text("article.card")
         lia.screenshot(path=str(ARTIFACTS / "bulk-assigned.png"), full_page=True)
+
+
+def test_a_post_arriving_after_select_all_is_not_ignored_unseen(
+    spam: tuple[Store, list[int]], browser: Any
+) -> None:
+    store, posts = spam
+    settings = Settings.model_validate({"web": {"poll_seconds": 2}})
+    with Server(store, settings) as server:
+        ana = _agent(browser, server.url, "ana")
+        ana.check("#bulk-all")
+        new = decide(store, external_id="late", text="Chegou agora: fui cobrado duas vezes")
+        ana.wait_for_selector(f"#item-{new}", timeout=15_000)
+        assert not ana.is_checked("#bulk-all") and not ana.is_checked(f"#item-{new} input.pick")
+        assert ana.inner_text("#bulk-count") == "4 selected"
+        ana.click("[data-action=bulk-ignore]")
+        ana.wait_for_selector("text=Ignored 4 posts.")
+        assert all(_state(store, p)[0] == "ignored" for p in posts)
+        assert _state(store, new) == ("open", None)

@@ -41,5 +41,13 @@
     event.preventDefault();
   });
 
-  document.addEventListener("htmx:afterSwap", count);
+  // New posts the page added at the top are not chosen by an earlier "Select all": it lets
+  // go, so what the bar acts on is exactly the ticked boxes in view.
+  document.addEventListener("htmx:afterSwap", function () {
+    var all = document.getElementById("bulk-all");
+    if (all && all.checked && boxes().some(function (b) { return !b.checked; })) {
+      all.checked = false;
+    }
+    count();
+  });
 })();
