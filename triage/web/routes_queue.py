@@ -105,6 +105,7 @@ def queue_page(ctx: Ctx) -> Response:
         "queue.html",
         **common(
             ctx,
+            **bulk_context(ctx),
             back=here,
             undo_post=undone if undone.isascii() and undone.isdigit() else "",
             undo_done=DONE.get(done, ""),
@@ -118,7 +119,6 @@ def queue_page(ctx: Ctx) -> Response:
             query_string=urlencode(args),
             first_page=not request.query_params.get("cursor"),
             top=top,
-            **bulk_context(ctx),
         ),
     )
 
