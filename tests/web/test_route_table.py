@@ -15,7 +15,7 @@ from triage.queue.models import Role
 from triage.storage import Store
 from triage.web.app import PUBLIC, create_app
 
-PARAMS = {"post_id": "1", "case_id": "1", "view": "public_reply", "action": "note"}
+PARAMS = {"post_id": "1", "case_id": "1", "view": "public_reply", "action": "note", "batch_id": "1"}
 
 
 def _routes(app: Starlette) -> list[tuple[str, set[str], Route]]:

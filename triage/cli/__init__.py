@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from triage.cli import (
+    bulk_cmds,
     classify_cmds,
     daemon_cmds,
     decision_cmds,
@@ -47,6 +48,7 @@ for _module in (
 ):
     for _command in _module.commands:
         cli.add_command(_command)
+queue_cmds.queue.add_command(bulk_cmds.bulk)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable
 
 import matplotlib
@@ -26,6 +27,7 @@ COLOURS = {
 INK = "#243342"
 MUTED = "#6b7785"
 ACCENT = "#2f6fb0"
+NO_POSTS = "#f1f3f5"
 #: Charts are drawn at twice their displayed size, for sharp text on high-DPI screens.
 DPI = 144
 
@@ -77,22 +79,34 @@ def volume_chart(digest: Digest, fmt: Formatter) -> bytes:
 
 def trend_chart(digest: Digest, fmt: Formatter) -> bytes:
     """Net sentiment per day, this period against the previous one (aligned by day)."""
+    return _png(trend_figure(digest, fmt))
+
+
+def trend_figure(digest: Digest, fmt: Formatter) -> Figure:
+    """A day without classified posts has no net sentiment: it is a gap in the line (not a
+    zero, which would read as a balanced day, and not a straight line drawn across it, which
+    would invent a trend), and a day without any post is shaded as such."""
     _ = fmt.gettext
     fig, ax = _figure(6.4, 2.6)
     labels = [fmt.short_day(day) for day in digest.days]
     current = [_net(digest.sentiment_by_day[day]) for day in digest.days]
     previous = [_net(counts) for counts in digest.previous_sentiment_by_day][: len(labels)]
     xs = list(range(len(labels)))
+    empty = [x for x, day in zip(xs, digest.days, strict=True) if not digest.sentiment_by_day[day]]
+    for n, x in enumerate(empty):
+        label = _("No posts") if n == 0 else None
+        ax.axvspan(x - 0.5, x + 0.5, color=NO_POSTS, linewidth=0, label=label)
     ax.axhline(0, color="#c8cfd6", linewidth=0.8)
     if any(v is not None for v in previous):
         _line(ax, xs, previous, color=MUTED, style="--", label=_("Previous period"))
     _line(ax, xs, current, color=ACCENT, style="-", label=_("This period"))
     ax.set_xticks(xs, labels)
+    ax.set_xlim(-0.5, len(xs) - 0.5)
     ax.set_ylim(-105, 105)
     ax.set_ylabel(_("Net sentiment"), color=MUTED, fontsize=8)
-    ax.legend(frameon=False, fontsize=8, ncol=2, loc="upper left", bbox_to_anchor=(0, 1.16))
+    ax.legend(frameon=False, fontsize=8, ncol=3, loc="upper left", bbox_to_anchor=(0, 1.16))
     _thin_labels(ax, len(labels))
-    return _png(fig)
+    return fig
 
 
 def themes_chart(digest: Digest, fmt: Formatter) -> bytes:
@@ -139,12 +153,12 @@ def _net(counts: dict[str, int]) -> float | None:
 def _line(
     ax: plt.Axes, xs: list[int], ys: list[float | None], *, color: str, style: str, label: str
 ) -> None:
-    points = [(x, y) for x, y in zip(xs, ys, strict=False) if y is not None]
-    if not points:
+    """One point per day; a day without a value is NaN, where matplotlib breaks the line."""
+    if all(y is None for y in ys):
         return
     ax.plot(
-        [p[0] for p in points],
-        [p[1] for p in points],
+        xs[: len(ys)],
+        [math.nan if y is None else y for y in ys],
         linestyle=style,
         color=color,
         marker="o",

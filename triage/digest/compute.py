@@ -86,6 +86,9 @@ class Digest:
     previous_sentiment: dict[str, int]
     intents: tuple[tuple[str, int], ...]
     themes: tuple[Theme, ...]
+    #: False when the themes were not asked for (`--no-themes`, the dashboard's box unticked):
+    #: an empty `themes` then says nothing about the negative posts.
+    themes_computed: bool
     negative_posts: int
     top_posts: tuple[QuotedPost, ...]
     #: `engagement` when the platforms reported any, else `followers`.
@@ -236,6 +239,7 @@ def build_digest(
         previous_sentiment=dict(Counter(p.sentiment for p in previous if p.sentiment)),
         intents=tuple(intents.most_common(8)),
         themes=tuple(themes),
+        themes_computed=embed is not None,
         negative_posts=len(negatives),
         top_posts=tuple(quote(p) for p in ranked[:top_posts]),
         engagement_basis="engagement" if has_engagement else "followers",

@@ -19,6 +19,7 @@ from triage.storage import Store
 from triage.web import (
     routes_admin,
     routes_auth,
+    routes_bulk,
     routes_dashboard,
     routes_learning,
     routes_presence,
@@ -38,6 +39,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
     routes: list[Route | Mount] = [
         *routes_auth.routes,
         *routes_presence.routes,
+        *routes_bulk.routes,
         *routes_queue.routes,
         *routes_admin.routes,
         *routes_dashboard.routes,

@@ -16,6 +16,7 @@ from triage.queue.models import CORRECTABLE, LEADS, READERS, WORKERS, Filters, V
 from triage.queue.service import DM_INVITE, Forbidden, QueueService
 from triage.web.auth import Ctx, requires, safe_next
 from triage.web.params import parse_id
+from triage.web.routes_bulk import bulk_context
 
 FILTER_KEYS = ("source", "query", "route", "sentiment", "intent", "language", "sensitive", "age")
 #: Actions a person may take back for `UNDO_SECONDS` (the card offers Undo).
@@ -94,7 +95,9 @@ def queue_page(ctx: Ctx) -> Response:
     if filters.search:
         args["q"] = filters.search
     top = max((i.post_id for i in page.items), default=0)
-    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("done", "post")]
+    kept = [
+        (k, v) for k, v in request.query_params.multi_items() if k not in ("done", "post", "bulk")
+    ]
     here = request.url.path + (f"?{urlencode(kept)}" if kept else "")
     done = request.query_params.get("done", "")
     undone = request.query_params.get("post", "") if done in UNDOABLE else ""
@@ -102,6 +105,7 @@ def queue_page(ctx: Ctx) -> Response:
         "queue.html",
         **common(
             ctx,
+            **bulk_context(ctx),
             back=here,
             undo_post=undone if undone.isascii() and undone.isdigit() else "",
             undo_done=DONE.get(done, ""),
@@ -145,9 +149,17 @@ def selection(ctx: Ctx) -> Response:
         return _error(ctx, str(exc), 400)
     queue = _queue(request)
     items = queue.reads.items(ids)
+    back = "/queue?" + urlencode({"ids": ",".join(str(i) for i in ids)})
     return request.app.state.render.page(
         "selection.html",
-        **common(ctx, items=items, asked=len(set(ids)), counts=queue.reads.counts()),
+        **common(
+            ctx,
+            items=items,
+            asked=len(set(ids)),
+            counts=queue.reads.counts(),
+            back=back,
+            **bulk_context(ctx),
+        ),
     )
 
 

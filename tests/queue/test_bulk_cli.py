@@ -1,0 +1,66 @@
+"""`social-triage queue bulk`: the queue page's bulk ignore, assign and undo in a terminal,
+through the same guarded service and audit log."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from config.schema import Settings
+from tests.queue.seed import decide, users
+from triage.cli import cli
+from triage.queue import QueueService
+from triage.queue.users import UserStore
+from triage.storage import Store, make_engine, migrate
+from triage.storage.tables import audit_log
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.chdir(tmp_path)
+    engine = make_engine(f"sqlite:///{tmp_path}/social-triage.db")
+    migrate(engine)
+    store = Store(engine)
+    users(store)
+    return store
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["queue", "bulk", *args])
+    return result.exit_code, result.output
+
+
+def test_bulk_ignore_assign_and_undo_from_a_terminal(here: Store) -> None:
+    a, b, held = (decide(here, external_id=f"s{i}", text=f"PROMO {i}") for i in range(3))
+    service = QueueService(Settings(), here)
+    bia = UserStore(here.engine).get("bia")
+    assert bia is not None
+    service.claim(held, bia)
+    code, out = run("ignore", str(a), str(b), str(held), "--as", "ana", "--reason", "spam")
+    assert code == 0, out
+    assert f"ignored 2: {a} {b}" in out
+    assert f"skipped #{held}: post {held} is claimed by bia until" in out
+    batch = re.search(r"social-triage queue bulk undo (\d+) --as ana", out)
+    assert batch and service.item(a).status.value == "ignored"
+
+    code, out = run("undo", batch.group(1), "--as", "bia")
+    assert code == 2 and "nothing of yours to undo" in out
+    code, out = run("undo", batch.group(1), "--as", "ana")
+    assert code == 0 and f"undone 2: {a} {b}" in out
+    assert service.item(a).status.value == "open"
+
+    code, out = run("assign", "bia", str(a), "--as", "ana")
+    assert code == 2 and "only a lead" in out
+    code, out = run("assign", "bia", str(a), str(b), "--as", "lia")
+    assert code == 0 and f"assigned to bia 2: {a} {b}" in out
+    assert service.item(b).assigned_to == "bia"
+    code, out = run("ignore", str(held), "--as", "ana")
+    assert code == 2 and f"skipped #{held}" in out and "nothing ignored" in out
+    with here.engine.connect() as conn:
+        actions = conn.execute(select(audit_log.c.action)).scalars().all()
+    assert actions.count("bulk_ignore") == 2 and "bulk_undo" in actions
+    assert "bulk_assign" in actions
