@@ -36,8 +36,18 @@ def queue() -> None:
 
 
 @queue.command("list")
-@click.option("--view", type=click.Choice([v.value for v in View]), default="public_reply")
-@click.option("--search", default="", help="Words in the post text.")
+@click.option(
+    "--view",
+    type=click.Choice([v.value for v in View]),
+    default=None,
+    help="One view (default: public_reply; with --search or --author: every view).",
+)
+@click.option(
+    "--search",
+    default="",
+    help="Words in the post text, author handle or name (case and accents folded), every view.",
+)
+@click.option("--author", default="", help="Posts by this handle (`author:@handle`).")
 @click.option("--source", default="")
 @click.option("--sentiment", default="")
 @click.option("--intent", default="")
@@ -47,8 +57,9 @@ def queue() -> None:
 @click.option("--cursor", default=None, help="The cursor printed after a full page.")
 @config_option
 def list_cmd(
-    view: str,
+    view: str | None,
     search: str,
+    author: str,
     source: str,
     sentiment: str,
     intent: str,
@@ -58,8 +69,12 @@ def list_cmd(
     cursor: str | None,
     config_path: str | None,
 ) -> None:
-    """Items of a view, newest first (post id, SLA, route, author, text)."""
+    """Items of a view, or a search across every view, newest first (post id, SLA, route,
+    status, author, text)."""
     service = _service(config_path)
+    if author.strip():
+        search = f"{search} author:@{author.strip().lstrip('@')}"
+    chosen = View(view) if view else None if search.strip() else View.PUBLIC_REPLY
     filters = Filters(
         search=search,
         source=source,
@@ -68,15 +83,16 @@ def list_cmd(
         language=language,
         sensitive=sensitive,
     )
-    page = service.page(View(view), filters, cursor=cursor, limit=limit)
+    page = service.page(chosen, filters, cursor=cursor, limit=limit)
     for item in page.items:
         state, age = service.sla(item)
         claim = f" [claimed by {item.claim.by}]" if item.claim else ""
         text = " ".join(item.text.split())
         text = text if len(text) <= 90 else text[:89] + "…"
+        status = f" ({item.status.value})" if chosen is None and item.status.value != "open" else ""
         click.echo(
             f"{item.post_id:>7}  {age:<12} {state:<6} {item.decision.route.value:<12} "
-            f"@{item.post.author.handle}{claim}: {text}"
+            f"@{item.post.author.handle}{status}{claim}: {text}"
         )
     if not page.items:
         click.echo("(empty)")

@@ -74,12 +74,14 @@ class QueueStore:
     # --- views --------------------------------------------------------------------------------
 
     def page(
-        self, view: View, filters: Filters, *, cursor: str | None = None, limit: int = 25
+        self, view: View | None, filters: Filters, *, cursor: str | None = None, limit: int = 25
     ) -> ItemPage:
+        """A page of a view, or of every decided post in any state (`view` None: a search
+        across all views)."""
         now = datetime.now(UTC)
-        stmt = views.base().where(
-            views.view_condition(view), *views.filter_conditions(filters, now, self.dialect)
-        )
+        stmt = views.base().where(*views.filter_conditions(filters, now, self.dialect))
+        if view is not None:
+            stmt = stmt.where(views.view_condition(view))
         if view is View.LABEL:
             # Ties broken by the decision's id, not the post's: PostgreSQL would swap
             # decisions.post_id for the joined posts.id and lose the index order. The page's
@@ -139,17 +141,23 @@ class QueueStore:
         with self.engine.connect() as conn:
             return [views.item_from_row(row, now) for row in conn.execute(stmt).mappings()]
 
-    def counts(self) -> dict[View, int]:
-        """Open items per view (at most `SUMMARY_TTL` seconds old)."""
+    def counts(self, filters: Filters | None = None) -> dict[View, int]:
+        """Open items per view (at most `SUMMARY_TTL` seconds old); with `filters`, the items
+        per view those filters find (a search's "found in"), never cached."""
+        if filters is not None:
+            return self._counts(filters)
         return self._cached("counts", self._counts)
 
-    def _counts(self) -> dict[View, int]:
+    def _counts(self, filters: Filters | None = None) -> dict[View, int]:
         cols = [
             func.coalesce(func.sum(case((views.view_condition(v), 1), else_=0)), 0).label(v.value)
             for v in View
             if v is not View.LABEL
         ]
         stmt = views.base().with_only_columns(*cols)
+        if filters is not None:
+            now = datetime.now(UTC)
+            stmt = stmt.where(*views.filter_conditions(filters, now, self.dialect))
         with self.engine.connect() as conn:
             row = conn.execute(stmt).mappings().one()
         return {View(k): int(v) for k, v in row.items()}

@@ -22,6 +22,7 @@ from triage.web import (
     routes_learning,
     routes_presence,
     routes_queue,
+    routes_search,
 )
 from triage.web.render import Renderer
 from triage.web.security import SecurityHeaders
@@ -37,6 +38,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *routes_auth.routes,
         *routes_presence.routes,
         *routes_queue.routes,
+        *routes_search.routes,
         *routes_admin.routes,
         *routes_dashboard.routes,
         *routes_learning.routes,

@@ -18,6 +18,8 @@ from triage.web.auth import Ctx, requires, safe_next
 from triage.web.params import parse_id
 
 FILTER_KEYS = ("source", "query", "route", "sentiment", "intent", "language", "sensitive", "age")
+#: Where "back" may return to: a queue view or selection, or a search (`routes_search`).
+BACK_TO = ("/queue", "/search")
 #: Actions a person may take back for `UNDO_SECONDS` (the card offers Undo).
 UNDOABLE = ("ignore", "escalate")
 #: Messages shown after an action: fixed texts, never anything from the request.
@@ -219,7 +221,7 @@ def back_to(request: Request, form: dict[str, str], item: Any) -> str:
     item's own view."""
     given = form.get("back") or request.query_params.get("back", "")
     target = safe_next(given) if given else ""
-    if target.startswith("/queue"):
+    if target.startswith(BACK_TO):
         return target
     return "/queue/" + (item.decision.route.value if item.status.value == "open" else "answered")
 
@@ -385,7 +387,7 @@ def _act(ctx: Ctx, action: str) -> Response:
         )
     if error is None:
         back = safe_next(form.get("back") or "")
-        back = back if back.startswith("/queue") else ""
+        back = back if back.startswith(BACK_TO) else ""
         if form.get("then") == "next" and back:
             following = _next_item(ctx, back, post_id)
             target = f"/items/{following}?back={quote(back)}" if following else back
