@@ -53,6 +53,7 @@ def decide(
     is_brand: bool = False,
     case_sink: str | None = "local",
     summary: dict[str, str] | None = None,
+    fetched_by: str = "sample",
 ) -> int:
     post = Post(
         source=source,
@@ -67,7 +68,7 @@ def decide(
         kind=PostKind.REPLY if parent_id else PostKind.POST,
         query=query,
     )
-    store.save_page("sample", "replay", [post], None)
+    store.save_page(fetched_by, "replay", [post], None)
     stored = store.find_post(source, external_id)
     assert stored is not None
     if is_brand:

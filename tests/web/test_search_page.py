@@ -31,7 +31,7 @@ def test_the_search_box_searches_every_view_by_author(
     assert f'id="item-{card}"' in page.text and f'id="item-{dm}"' in page.text
     assert f'id="item-{other}"' not in page.text
     # Found in: links to each view with the search as its filter.
-    assert 'href="/queue/private_dm?q=joao">DM <span class="count">1</span>' in page.text
+    assert 'href="/queue/private_dm?q=joao">DM</a> <span class="count">1</span>' in page.text
     # Opening a result comes back to the search.
     assert f"/items/{card}?back=/search%3Fq%3Djoao" in page.text
     by_author = app_client.get("/search", params={"q": "author:@JSILVA"}).text

@@ -34,6 +34,7 @@ from triage.queue.models import (
     SentReply,
     View,
 )
+from triage.storage import customers
 from triage.storage.answers import brand_answers_in
 from triage.storage.store import stored_post_from_row
 from triage.storage.tables import (
@@ -172,6 +173,20 @@ class QueueStore:
         """`item` on the caller's connection (an action reads it inside its transaction)."""
         row = conn.execute(views.base().where(posts.c.id == post_id)).mappings().first()
         return views.item_from_row(row, datetime.now(UTC)) if row else None
+
+    def by_author(self, item: QueueItem, limit: int) -> list[QueueItem]:
+        """Other decided posts with the item's author handle on its platform, newest first
+        (`triage.queue.customer` decides which are the same person)."""
+        author = item.post.author
+        stmt = (
+            views.base()
+            .where(customers.by_author(item.post.source, author.handle), posts.c.id != item.post_id)
+            .order_by(posts.c.created_at.desc(), posts.c.id.desc())
+            .limit(limit)
+        )
+        now = datetime.now(UTC)
+        with self.engine.connect() as conn:
+            return [views.item_from_row(row, now) for row in conn.execute(stmt).mappings()]
 
     def items(self, post_ids: list[int]) -> list[QueueItem]:
         """Exactly these decided posts, in any state, newest first (an alert's driving posts:

@@ -12,6 +12,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from kernel.errors import ConfigError, Conflict, InputError, ReplyError
+from triage.queue.customer import customer
 from triage.queue.models import CORRECTABLE, LEADS, READERS, WORKERS, Filters, View
 from triage.queue.service import DM_INVITE, Forbidden, QueueService
 from triage.web.auth import Ctx, requires, safe_next
@@ -212,6 +213,7 @@ def _item_context(ctx: Ctx, detail: Any) -> dict[str, Any]:
         "present": queue.presence([detail.item.post_id], ctx.user).get(detail.item.post_id, ""),
         "taken": taken_from(detail, ctx.user.name),
         "has_case": detail.case is not None,
+        "customer": customer(queue.reads, detail.item),
         "answered": detail.item.status.value != "open" or bool(detail.replies),
     }
 
