@@ -137,10 +137,40 @@ def show(post_id: int, config_path: str | None, no_suggestions: bool) -> None:
         click.echo(f"  sent {sent.channel}{dry} by {sent.sent_by}: {sent.text}")
     if detail.case:
         click.echo(f"case {detail.case.case_id} → {detail.case.sink}: {detail.case.status}")
+    _echo_customer(service, item)
     if not no_suggestions:
         _echo_suggestions(service.settings, item)
     for entry in detail.history:
         click.echo(f"  {entry.at:%Y-%m-%d %H:%M} {entry.actor} {entry.action} {entry.detail or ''}")
+
+
+def _echo_customer(service: QueueService, item: Any) -> None:
+    """The author's other posts, their answers and cases, as on the item page."""
+    from triage.queue.customer import customer
+
+    found = customer(service.reads, item)
+    if found is None:
+        return
+    click.echo(
+        f"customer @{found.author.handle} on {found.source}: {found.total} other posts, "
+        f"{found.answered} answered, {found.cases} helpdesk cases "
+        f"(queue list --search '{found.search}' --source {found.source})"
+    )
+    for cp in found.posts:
+        other = cp.item
+        text = " ".join(other.text.split())
+        text = text if len(text) <= 70 else text[:69] + "…"
+        click.echo(
+            f"  {other.post_id:>7} {other.post.created_at:%Y-%m-%d} "
+            f"{other.decision.route.value} {other.status.value}: {text}"
+        )
+        for answer in cp.answers:
+            dry = " (dry run)" if answer.dry_run else ""
+            said = " ".join(answer.text.split())[:70]
+            click.echo(f"          {answer.channel}{dry} by {answer.by}: {said}")
+        for case in cp.cases:
+            ticket = f" ticket {case.ticket_id}" if case.ticket_id else ""
+            click.echo(f"          case {case.id} → {case.sink}: {case.status}{ticket}")
 
 
 def _echo_suggestions(settings: Any, item: Any) -> None:
