@@ -48,3 +48,25 @@ def test_search_needs_a_login(app_client: TestClient) -> None:
         "/search?q=x", headers={"accept": "text/html"}, follow_redirects=False
     )
     assert response.status_code == 303 and "/login" in response.headers["location"]
+
+
+def test_send_and_next_from_a_search_returns_to_it(
+    web_store: Store, app_client: TestClient
+) -> None:
+    post = decide(web_store, external_id="1", text="Meu cartão", handle="jsilva", name="João")
+    csrf = login(app_client, "ana")
+    response = app_client.post(
+        f"/items/{post}/reply",
+        data={
+            "csrf": csrf,
+            "text": "Olá, João!",
+            "token": "t-search-1",
+            "back": "/search?q=jo%C3%A3o",
+            "then": "next",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/search?q=jo%C3%A3o&done=reply"
+    item = app_client.get(f"/items/{post}", params={"back": "/search?q=joao"}).text
+    assert 'href="/search?q=joao" class="back"' in item
