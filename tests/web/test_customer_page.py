@@ -57,6 +57,8 @@ def test_the_item_page_shows_the_customer(web_store: Store, app_client: TestClie
     assert re.search(r'href="https://rt.example/4711"[^>]*>RT-4711</a>', section)
     assert "via x-billing" in section
     assert 'href="/search?q=author%3A%40jsilva&amp;source=x">All posts by @jsilva' in section
+    older = app_client.get(f"/items/{ids['platform']}").text
+    assert older.count("(later)") == 3  # seen from the oldest post, the others came after
     # The link lists exactly this handle's posts on this platform, in every view.
     listed = app_client.get("/search", params={"q": "author:@jsilva", "source": "x"}).text
     assert all(f'id="item-{ids[k]}"' in listed for k in ("now", "replied", "case", "platform"))
