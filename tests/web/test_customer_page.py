@@ -13,7 +13,8 @@ from sqlalchemy import update
 from starlette.testclient import TestClient
 
 from config.schema import Settings
-from tests.queue.seed import users
+from kernel.models import Route
+from tests.queue.seed import decide, users
 from tests.queue.test_customer import seed_customer
 from tests.web.conftest import login
 from tests.web.server import Server
@@ -123,3 +124,28 @@ def test_customer_history_in_chromium(seeded: tuple[Store, dict[str, int]], widt
         assert page.locator(f"#item-{ids['case']}").count() == 1
         page.screenshot(path=str(ARTIFACTS / f"{width}-search.png"), full_page=True)
         browser.close()
+
+
+def test_a_hostile_customer_stays_inert(web_store: Store, app_client: TestClient) -> None:
+    name = "<script>alert(1)</script>\u202e"
+    first = decide(
+        web_store,
+        external_id="1",
+        text="<img src=x onerror=alert(1)>",
+        handle="evil",
+        name=name,
+        route=Route.HELPDESK,
+    )
+    now = decide(web_store, external_id="2", text="oi", handle="evil", name=name)
+    with web_store.engine.begin() as conn:
+        conn.execute(
+            update(cases)
+            .where(cases.c.post_id == first)
+            .values(ticket_id="<b>T</b>", ticket_url="javascript:alert(1)")
+        )
+    login(app_client, "ana")
+    page = app_client.get(f"/items/{now}").text
+    section = page[page.index('<section class="customer"') :]
+    assert f"/items/{first}" in section and "[U+202E]" in section
+    assert "<script>" not in page and "<img" not in section and "<b>T</b>" not in section
+    assert "javascript:" not in page
