@@ -42,6 +42,7 @@ def decide(
     sensitive: bool = False,
     handle: str = "cliente",
     name: str | None = "Cliente",
+    author_id: str | None = None,
     url: str | None = None,
     parent_id: str | None = None,
     conversation_id: str | None = None,
@@ -52,6 +53,7 @@ def decide(
     is_brand: bool = False,
     case_sink: str | None = "local",
     summary: dict[str, str] | None = None,
+    fetched_by: str = "sample",
 ) -> int:
     post = Post(
         source=source,
@@ -59,14 +61,14 @@ def decide(
         text=text,
         created_at=datetime.now(UTC) - age,
         url=url if url is not None else f"https://x.com/{handle}/status/{external_id}",
-        author=Author(handle=handle, name=name, is_brand=is_brand),
+        author=Author(handle=handle, name=name, is_brand=is_brand, external_id=author_id),
         lang="pt",
         conversation_id=conversation_id,
         parent_id=parent_id,
         kind=PostKind.REPLY if parent_id else PostKind.POST,
         query=query,
     )
-    store.save_page("sample", "replay", [post], None)
+    store.save_page(fetched_by, "replay", [post], None)
     stored = store.find_post(source, external_id)
     assert stored is not None
     if is_brand:

@@ -199,6 +199,7 @@ PAGES = [
     "/queue/label",
     "/items/{post}",
     "/queue?ids={post}",
+    "/search?q=cliente",
     "/team",
     "/audit",
     "/learning",

@@ -36,8 +36,18 @@ def queue() -> None:
 
 
 @queue.command("list")
-@click.option("--view", type=click.Choice([v.value for v in View]), default="public_reply")
-@click.option("--search", default="", help="Words in the post text.")
+@click.option(
+    "--view",
+    type=click.Choice([v.value for v in View]),
+    default=None,
+    help="One view (default: public_reply; with --search or --author: every view).",
+)
+@click.option(
+    "--search",
+    default="",
+    help="Words in the post text, author handle or name (case and accents folded), every view.",
+)
+@click.option("--author", default="", help="Posts by this handle (`author:@handle`).")
 @click.option("--source", default="")
 @click.option("--sentiment", default="")
 @click.option("--intent", default="")
@@ -47,8 +57,9 @@ def queue() -> None:
 @click.option("--cursor", default=None, help="The cursor printed after a full page.")
 @config_option
 def list_cmd(
-    view: str,
+    view: str | None,
     search: str,
+    author: str,
     source: str,
     sentiment: str,
     intent: str,
@@ -58,8 +69,12 @@ def list_cmd(
     cursor: str | None,
     config_path: str | None,
 ) -> None:
-    """Items of a view, newest first (post id, SLA, route, author, text)."""
+    """Items of a view, or a search across every view, newest first (post id, SLA, route,
+    status, author, text)."""
     service = _service(config_path)
+    if author.strip():
+        search = f"{search} author:@{author.strip().lstrip('@')}"
+    chosen = View(view) if view else None if search.strip() else View.PUBLIC_REPLY
     filters = Filters(
         search=search,
         source=source,
@@ -68,15 +83,16 @@ def list_cmd(
         language=language,
         sensitive=sensitive,
     )
-    page = service.page(View(view), filters, cursor=cursor, limit=limit)
+    page = service.page(chosen, filters, cursor=cursor, limit=limit)
     for item in page.items:
         state, age = service.sla(item)
         claim = f" [claimed by {item.claim.by}]" if item.claim else ""
         text = " ".join(item.text.split())
         text = text if len(text) <= 90 else text[:89] + "…"
+        status = f" ({item.status.value})" if chosen is None and item.status.value != "open" else ""
         click.echo(
             f"{item.post_id:>7}  {age:<12} {state:<6} {item.decision.route.value:<12} "
-            f"@{item.post.author.handle}{claim}: {text}"
+            f"@{item.post.author.handle}{status}{claim}: {text}"
         )
     if not page.items:
         click.echo("(empty)")
@@ -121,10 +137,40 @@ def show(post_id: int, config_path: str | None, no_suggestions: bool) -> None:
         click.echo(f"  sent {sent.channel}{dry} by {sent.sent_by}: {sent.text}")
     if detail.case:
         click.echo(f"case {detail.case.case_id} → {detail.case.sink}: {detail.case.status}")
+    _echo_customer(service, item)
     if not no_suggestions:
         _echo_suggestions(service.settings, item)
     for entry in detail.history:
         click.echo(f"  {entry.at:%Y-%m-%d %H:%M} {entry.actor} {entry.action} {entry.detail or ''}")
+
+
+def _echo_customer(service: QueueService, item: Any) -> None:
+    """The author's other posts, their answers and cases, as on the item page."""
+    from triage.queue.customer import customer
+
+    found = customer(service.reads, item)
+    if found is None:
+        return
+    click.echo(
+        f"customer @{found.author.handle} on {found.source}: {found.total} other posts, "
+        f"{found.answered} answered, {found.cases} helpdesk cases "
+        f"(queue list --search '{found.search}' --source {found.source})"
+    )
+    for cp in found.posts:
+        other = cp.item
+        text = " ".join(other.text.split())
+        text = text if len(text) <= 70 else text[:69] + "…"
+        click.echo(
+            f"  {other.post_id:>7} {other.post.created_at:%Y-%m-%d} "
+            f"{other.decision.route.value} {other.status.value}: {text}"
+        )
+        for answer in cp.answers:
+            dry = " (dry run)" if answer.dry_run else ""
+            said = " ".join(answer.text.split())[:70]
+            click.echo(f"          {answer.channel}{dry} by {answer.by}: {said}")
+        for case in cp.cases:
+            ticket = f" ticket {case.ticket_id}" if case.ticket_id else ""
+            click.echo(f"          case {case.id} → {case.sink}: {case.status}{ticket}")
 
 
 def _echo_suggestions(settings: Any, item: Any) -> None:

@@ -93,7 +93,7 @@ class Filters:
     sensitive: str = ""
     #: "1h" | "24h" | "older" | ""  (posted within the last hour / day, or before that)
     age: str = ""
-    #: Full-text search in the post text.
+    #: Words of the post text, author handle or name; `author:@handle` (`storage.search`).
     search: str = ""
 
     def active(self) -> dict[str, str]:

@@ -86,7 +86,12 @@ class QueueService:
     # --- reading ------------------------------------------------------------------------------
 
     def page(
-        self, view: View, filters: Filters, *, cursor: str | None = None, limit: int | None = None
+        self,
+        view: View | None,
+        filters: Filters,
+        *,
+        cursor: str | None = None,
+        limit: int | None = None,
     ) -> ItemPage:
         return self.reads.page(
             view, filters, cursor=cursor, limit=limit or self.settings.web.page_size

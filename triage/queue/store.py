@@ -34,6 +34,7 @@ from triage.queue.models import (
     SentReply,
     View,
 )
+from triage.storage import customers
 from triage.storage.answers import brand_answers_in
 from triage.storage.store import stored_post_from_row
 from triage.storage.tables import (
@@ -74,12 +75,14 @@ class QueueStore:
     # --- views --------------------------------------------------------------------------------
 
     def page(
-        self, view: View, filters: Filters, *, cursor: str | None = None, limit: int = 25
+        self, view: View | None, filters: Filters, *, cursor: str | None = None, limit: int = 25
     ) -> ItemPage:
+        """A page of a view, or of every decided post in any state (`view` None: a search
+        across all views)."""
         now = datetime.now(UTC)
-        stmt = views.base().where(
-            views.view_condition(view), *views.filter_conditions(filters, now, self.dialect)
-        )
+        stmt = views.base().where(*views.filter_conditions(filters, now, self.dialect))
+        if view is not None:
+            stmt = stmt.where(views.view_condition(view))
         if view is View.LABEL:
             # Ties broken by the decision's id, not the post's: PostgreSQL would swap
             # decisions.post_id for the joined posts.id and lose the index order. The page's
@@ -139,17 +142,23 @@ class QueueStore:
         with self.engine.connect() as conn:
             return [views.item_from_row(row, now) for row in conn.execute(stmt).mappings()]
 
-    def counts(self) -> dict[View, int]:
-        """Open items per view (at most `SUMMARY_TTL` seconds old)."""
+    def counts(self, filters: Filters | None = None) -> dict[View, int]:
+        """Open items per view (at most `SUMMARY_TTL` seconds old); with `filters`, the items
+        per view those filters find (a search's "found in"), never cached."""
+        if filters is not None:
+            return self._counts(filters)
         return self._cached("counts", self._counts)
 
-    def _counts(self) -> dict[View, int]:
+    def _counts(self, filters: Filters | None = None) -> dict[View, int]:
         cols = [
             func.coalesce(func.sum(case((views.view_condition(v), 1), else_=0)), 0).label(v.value)
             for v in View
             if v is not View.LABEL
         ]
         stmt = views.base().with_only_columns(*cols)
+        if filters is not None:
+            now = datetime.now(UTC)
+            stmt = stmt.where(*views.filter_conditions(filters, now, self.dialect))
         with self.engine.connect() as conn:
             row = conn.execute(stmt).mappings().one()
         return {View(k): int(v) for k, v in row.items()}
@@ -164,6 +173,20 @@ class QueueStore:
         """`item` on the caller's connection (an action reads it inside its transaction)."""
         row = conn.execute(views.base().where(posts.c.id == post_id)).mappings().first()
         return views.item_from_row(row, datetime.now(UTC)) if row else None
+
+    def by_author(self, item: QueueItem, limit: int) -> list[QueueItem]:
+        """Other decided posts with the item's author handle on its platform, newest first
+        (`triage.queue.customer` decides which are the same person)."""
+        author = item.post.author
+        stmt = (
+            views.base()
+            .where(customers.by_author(item.post.source, author.handle), posts.c.id != item.post_id)
+            .order_by(posts.c.created_at.desc(), posts.c.id.desc())
+            .limit(limit)
+        )
+        now = datetime.now(UTC)
+        with self.engine.connect() as conn:
+            return [views.item_from_row(row, now) for row in conn.execute(stmt).mappings()]
 
     def items(self, post_ids: list[int]) -> list[QueueItem]:
         """Exactly these decided posts, in any state, newest first (an alert's driving posts:

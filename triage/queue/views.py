@@ -12,20 +12,18 @@ from typing import Any
 from sqlalchemy import (
     and_,
     case,
-    column,
     exists,
     func,
     literal,
-    literal_column,
     or_,
     select,
-    text,
 )
 from sqlalchemy.sql import ColumnElement, Select
 
 from kernel.errors import InputError
 from kernel.models import Route
 from triage.queue.models import Claim, Filters, ItemStatus, QueueItem, View
+from triage.storage import search
 from triage.storage.answers import answered_clause
 from triage.storage.codec import decision_from_row, signals_from_json
 from triage.storage.store import stored_post_from_row
@@ -127,21 +125,10 @@ def filter_conditions(f: Filters, now: datetime, dialect: str) -> list[ColumnEle
         else:
             raise InputError(f"age: {f.age!r} is not one of 1h, 24h, older")
     if f.search.strip():
-        where.append(search_condition(f.search, dialect))
+        found = search.matches(f.search, dialect)
+        if found is not None:
+            where.append(found)
     return where
-
-
-def search_condition(search: str, dialect: str) -> ColumnElement[bool]:
-    """Words of `search`, all present: SQLite FTS5 (case- and accent-insensitive, prefix
-    match on each word), PostgreSQL `tsvector` (case-insensitive, GIN-indexed)."""
-    if dialect == "postgresql":
-        vector = func.to_tsvector(literal_column("'simple'"), posts.c.text)
-        query = func.plainto_tsquery(literal_column("'simple'"), search.strip())
-        return vector.bool_op("@@")(query)
-    words = [w for w in search.replace('"', " ").split() if w][:20]
-    match = " ".join(f'"{w}"*' for w in words)
-    fts = text("SELECT rowid FROM posts_fts WHERE posts_fts MATCH :match").bindparams(match=match)
-    return posts.c.id.in_(fts.columns(column("rowid")))
 
 
 def item_from_row(row: Any, now: datetime) -> QueueItem:

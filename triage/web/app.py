@@ -25,6 +25,7 @@ from triage.web import (
     routes_presence,
     routes_queue,
     routes_saved_replies,
+    routes_search,
 )
 from triage.web.render import Renderer
 from triage.web.security import SecurityHeaders
@@ -41,6 +42,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *routes_presence.routes,
         *routes_bulk.routes,
         *routes_queue.routes,
+        *routes_search.routes,
         *routes_admin.routes,
         *routes_dashboard.routes,
         *routes_learning.routes,

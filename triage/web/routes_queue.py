@@ -12,6 +12,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from kernel.errors import ConfigError, Conflict, InputError, ReplyError
+from triage.queue.customer import customer
 from triage.queue.models import CORRECTABLE, LEADS, READERS, WORKERS, Filters, View
 from triage.queue.service import DM_INVITE, Forbidden, QueueService
 from triage.web.auth import Ctx, requires, safe_next
@@ -19,6 +20,8 @@ from triage.web.params import parse_id
 from triage.web.routes_bulk import bulk_context
 
 FILTER_KEYS = ("source", "query", "route", "sentiment", "intent", "language", "sensitive", "age")
+#: Where "back" may return to: a queue view or selection, or a search (`routes_search`).
+BACK_TO = ("/queue", "/search")
 #: Actions a person may take back for `UNDO_SECONDS` (the card offers Undo).
 UNDOABLE = ("ignore", "escalate")
 #: Messages shown after an action: fixed texts, never anything from the request.
@@ -229,6 +232,7 @@ def _item_context(ctx: Ctx, detail: Any) -> dict[str, Any]:
         "present": queue.presence([detail.item.post_id], ctx.user).get(detail.item.post_id, ""),
         "taken": taken_from(detail, ctx.user.name),
         "has_case": detail.case is not None,
+        "customer": customer(queue.reads, detail.item),
         "answered": detail.item.status.value != "open" or bool(detail.replies),
     }
 
@@ -238,7 +242,7 @@ def back_to(request: Request, form: dict[str, str], item: Any) -> str:
     item's own view."""
     given = form.get("back") or request.query_params.get("back", "")
     target = safe_next(given) if given else ""
-    if target.startswith("/queue"):
+    if target.startswith(BACK_TO):
         return target
     return "/queue/" + (item.decision.route.value if item.status.value == "open" else "answered")
 
@@ -404,7 +408,7 @@ def _act(ctx: Ctx, action: str) -> Response:
         )
     if error is None:
         back = safe_next(form.get("back") or "")
-        back = back if back.startswith("/queue") else ""
+        back = back if back.startswith(BACK_TO) else ""
         if form.get("then") == "next" and back:
             following = _next_item(ctx, back, post_id)
             target = f"/items/{following}?back={quote(back)}" if following else back

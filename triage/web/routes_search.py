@@ -1,0 +1,50 @@
+"""`/search`: posts in every view (any state) by words of their text, their author's handle or
+name (case and accents folded), or `author:@handle` (`triage.storage.search`)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.responses import Response
+from starlette.routing import Route
+
+from kernel.errors import InputError
+from triage.queue.models import READERS, Filters
+from triage.web.auth import Ctx, requires
+from triage.web.routes_queue import FILTER_KEYS, _error, _queue, common
+
+
+@requires(*READERS)
+def search_page(ctx: Ctx) -> Response:
+    request = ctx.request
+    queue = _queue(request)
+    q = request.query_params
+    values = {k: q.get(k, "")[:200] for k in FILTER_KEYS}
+    filters = Filters(search=q.get("q", "")[:200], **values)
+    asked = bool(filters.search.strip())
+    try:
+        page = queue.page(None, filters, cursor=q.get("cursor") or None) if asked else None
+        found_in = queue.reads.counts(filters) if asked else {}
+    except InputError as exc:
+        return _error(ctx, str(exc), 400)
+    args = {k: v for k, v in filters.active().items() if k != "search"}
+    if filters.search:
+        args["q"] = filters.search
+    kept = [(k, v) for k, v in q.multi_items() if k not in ("done", "post")]
+    return request.app.state.render.page(
+        "search.html",
+        **common(
+            ctx,
+            filters=filters,
+            page=page,
+            found_in={v: n for v, n in found_in.items() if n},
+            query_string=urlencode(args),
+            back=request.url.path + (f"?{urlencode(kept)}" if kept else ""),
+            present=queue.presence([i.post_id for i in page.items], ctx.user) if page else {},
+            counts=queue.reads.counts(),
+            first_page=not q.get("cursor"),
+        ),
+    )
+
+
+routes = [Route("/search", search_page)]
