@@ -269,6 +269,7 @@ class Case:
     """One thread as the blended ranking sees it: features of its brand's candidates."""
 
     x: np.ndarray
+    cosine: np.ndarray  # of post and URL words, per candidate
     answer: int  # index of the linked document among the candidates; -1: not in the list
     links: np.ndarray
     dev: bool
@@ -298,6 +299,7 @@ def blend_cases(
         cases.append(
             Case(
                 x=features(similarity, history, counts),
+                cosine=similarity,
                 answer=candidates.index(thread.doc) if thread.doc in candidates else -1,
                 links=np.array(counts, dtype=np.float64),
                 dev=thread.dev,
@@ -323,6 +325,74 @@ def fit(cases: list[Case]) -> ArticleBlend:
     return ArticleBlend(
         text=round(w[0], 2), history=round(w[1], 2), prior=round(w[2], 2), none=round(w[3], 2)
     )
+
+
+def shown_and_right(cases: list[Case], blend: ArticleBlend) -> tuple[np.ndarray, np.ndarray]:
+    """The probability shown for each of the top 3 articles of every case, and 1 where the
+    article was the linked one."""
+    shown, right = [], []
+    for case in cases:
+        p = probabilities(blend, case.x)
+        for i in np.argsort(-p, kind="stable")[:K]:
+            shown.append(p[i])
+            right.append(float(i == case.answer))
+    return np.array(shown), np.array(right)
+
+
+def ece(shown: np.ndarray, right: np.ndarray) -> float:
+    bins = np.minimum((shown * 10).astype(int), 9)
+    return float(
+        sum(
+            abs(shown[bins == b].mean() - right[bins == b].mean()) * (bins == b).sum()
+            for b in range(10)
+            if (bins == b).any()
+        )
+        / len(shown)
+    )
+
+
+def recalibration_report(dev: list[Case], held: list[Case], blend: ArticleBlend) -> str:
+    """Does a second calibration step, fitted on the dev rows' shown probabilities, help on the
+    held-out rows? And how far off the old shown score (the cosine) was."""
+    from scipy.optimize import minimize
+    from sklearn.isotonic import IsotonicRegression
+
+    dev_p, dev_y = shown_and_right(dev, blend)
+    held_p, held_y = shown_and_right(held, blend)
+
+    def logit(p: np.ndarray) -> np.ndarray:
+        p = np.clip(p, 1e-9, 1 - 1e-9)
+        return np.asarray(np.log(p / (1 - p)))
+
+    def platt(w: np.ndarray, p: np.ndarray) -> np.ndarray:
+        return np.asarray(1 / (1 + np.exp(-(w[0] * logit(p) + w[1]))))
+
+    def loss(w: np.ndarray) -> float:
+        q = np.clip(platt(w, dev_p), 1e-9, 1 - 1e-9)
+        return float(-np.mean(dev_y * np.log(q) + (1 - dev_y) * np.log(1 - q)))
+
+    w = minimize(loss, np.array([1.0, 0.0])).x
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(dev_p, dev_y)
+    cosine, hit = [], []
+    for case in held:
+        for i in np.argsort(-case.cosine, kind="stable")[:K]:
+            cosine.append(case.cosine[i])
+            hit.append(float(i == case.answer))
+    rows = [
+        ("blend (shipped)", held_p),
+        (f"blend + Platt ({w[0]:.2f}, {w[1]:.2f})", platt(w, held_p)),
+        ("blend + isotonic", iso.predict(held_p)),
+    ]
+    lines = ["\nheld-out calibration (ECE, Brier) with a second step fitted on the dev rows:"]
+    for name, q in rows:
+        lines.append(f"  {name}: ECE {ece(q, held_y):.3f}, Brier {np.mean((q - held_y) ** 2):.3f}")
+    c, h = np.clip(np.array(cosine), 0, 1), np.array(hit)
+    lines.append(
+        f"  cosine shown as a percentage (the old score, url words, its own top {K}): "
+        f"ECE {ece(c, h):.3f}, Brier {np.mean((c - h) ** 2):.3f}, "
+        f"shown p10 {np.percentile(c, 10):.2f} p90 {np.percentile(c, 90):.2f}"
+    )
+    return "\n".join(lines)
 
 
 def held_out_report(cases: list[Case], threads: int, blend: ArticleBlend) -> str:
@@ -464,6 +534,7 @@ def main() -> None:
         print(f"\nshipped weights: {blend!r}")
     held = sum(not t.dev for t in threads)
     print(held_out_report([c for c in cases if not c.dev], held, blend))
+    print(recalibration_report([c for c in cases if c.dev], [c for c in cases if not c.dev], blend))
     print(latency(threads, brands, urls, encoder, args.tmp))
     model = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
     name = next(
