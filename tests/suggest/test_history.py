@@ -125,3 +125,21 @@ def test_an_article_sent_for_a_similar_post_gains_probability(
     assert {a.id: a.similarity for a in with_history} == pytest.approx(
         {a.id: a.similarity for a in without}, abs=1e-6
     )
+
+
+def test_a_long_send_log_is_embedded_newest_first_within_a_bound(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("triage.suggest.history.EMBED_PER_READ", 2)
+    a = decide(sqlite_store, external_id="1", text="forgot my password")
+    for _ in range(5):
+        send(sqlite_store, a, "https://help.acme.test/password")
+    embedded: list[str] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        embedded.extend(texts)
+        return unit_rows(texts)
+
+    history = SentHistory(sqlite_store, refresh=0).snapshot(KB, embed)
+    assert history.sent == {"pw": 5}  # every send counts as a link
+    assert len(embedded) == 2 and history.posts["pw"].shape == (2, 8)

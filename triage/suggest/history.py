@@ -25,6 +25,9 @@ from triage.suggest.kb import KnowledgeBase
 
 #: Example posts kept per article (384 floats each).
 PER_ARTICLE = 50
+#: Posts embedded per read, newest first: bounds the first read of a long send log (older
+#: sends still count as links, without an example post).
+EMBED_PER_READ = 256
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -98,6 +101,7 @@ class SentHistory:
                 if pattern.search(reply.text):
                     self._sent[article_id] += 1
                     found.append((article_id, reply.post_text))
+        found = found[-EMBED_PER_READ:]
         if not found:
             if self._snapshot.sent != self._sent:
                 self._snapshot = ArticleHistory(sent=dict(self._sent), posts=self._stacked())

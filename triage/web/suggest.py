@@ -81,8 +81,16 @@ class SuggestionService:
             with self._lock:
                 self._error = f"the encoder did not load ({type(exc).__name__})"
         else:
+            full = Suggester.from_settings(self.settings, encoder, self.history)
+            try:  # embed the knowledge base and read the send log before the first page asks
+                kb = full.kb()
+                if kb is not None and self.history is not None:
+                    self.history.snapshot(kb, encoder.encode)
+            except Exception as exc:  # the page shows it when it asks again
+                log.warning("suggested articles: warming up failed: %s", exc)
             with self._lock:
                 self._encoder = encoder
+                self._full = full
         self._ready.set()
 
     def wait_ready(self, timeout: float) -> bool:
