@@ -8,8 +8,8 @@ scores 82-88% with the multilingual encoder). So each candidate article gets thr
 - `history`: the best cosine of the post and the earlier posts an agent answered with a reply
   containing the article's URL, minus the best candidate's. Articles without such a post get
   the lowest value any candidate has, so history only lifts, and without any history it is 0.
-  (Placing them lower still was tried: it ranked worse on the held-out threads, since how
-  often an article was sent already counts in the prior.);
+  (Placing them lower still was tried: it ranked worse on the dev threads, since how often an
+  article was sent already counts in the prior.);
 - `prior`: the log of the article's smoothed share of the brand's links (the knowledge base's
   `links` column plus the replies sent from the queue).
 
