@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 
 from tests.classifiers.test_encoder import tiny_model  # noqa: F401 (fixture)
 from tests.queue.seed import decide
@@ -143,3 +143,18 @@ def test_a_long_send_log_is_embedded_newest_first_within_a_bound(
     history = SentHistory(sqlite_store, refresh=0).snapshot(KB, embed)
     assert history.sent == {"pw": 5}  # every send counts as a link
     assert len(embedded) == 2 and history.posts["pw"].shape == (2, 8)
+
+
+def test_an_erased_reply_leaves_the_history_at_the_next_rebuild(store: Store) -> None:
+    a = decide(store, external_id="1", text="forgot my password")
+    send(store, a, "https://help.acme.test/password")
+    now = [0.0]
+    log = SentHistory(store, refresh=60, rebuild=3_600, clock=lambda: now[0])
+    assert log.snapshot(KB, unit_rows).sent == {"pw": 1}
+    with store.engine.begin() as conn:
+        conn.execute(delete(replies))  # what erasing the customer's post does to its replies
+    now[0] = 120.0
+    assert log.snapshot(KB, unit_rows).sent == {"pw": 1}  # an incremental read cannot see it
+    now[0] = 3_700.0
+    history = log.snapshot(KB, unit_rows)
+    assert history.sent == {} and history.posts == {}

@@ -5,7 +5,8 @@ that article; the post it answered is kept, embedded, as an example of the posts
 fits. `SentHistory` reads the send log incrementally (replies with a higher id than the last
 read), at most once per `refresh` seconds, and keeps the newest `per_article` example posts of
 each article. A changed knowledge base (another `KnowledgeBase` object) is matched again from
-the start.
+the start, and so is everything every `rebuild` seconds (an hour): a post erased for data
+protection takes its reply with it, and leaves the history at the next rebuild.
 """
 
 from __future__ import annotations
@@ -61,17 +62,20 @@ class SentHistory:
         store: Store,
         *,
         refresh: float = 60.0,
+        rebuild: float = 3_600.0,
         per_article: int = PER_ARTICLE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
         self.refresh = refresh
+        self.rebuild = rebuild
         self.per_article = per_article
         self._clock = clock
         self._lock = threading.Lock()
         self._kb: KnowledgeBase | None = None
         self._last_id = 0
         self._read_at: float | None = None
+        self._built_at = 0.0
         self._sent: dict[str, int] = defaultdict(int)
         self._posts: dict[str, deque[np.ndarray]] = defaultdict(deque)
         self._snapshot = ArticleHistory()
@@ -82,8 +86,8 @@ class SentHistory:
         """The history for `kb`, reading replies sent since the last read when it is due."""
         with self._lock:
             now = self._clock()
-            if self._kb is not kb:
-                self._kb, self._last_id, self._read_at = kb, 0, None
+            if self._kb is not kb or now - self._built_at >= self.rebuild:
+                self._kb, self._last_id, self._read_at, self._built_at = kb, 0, None, now
                 self._sent.clear()
                 self._posts.clear()
             if self._read_at is not None and now - self._read_at < self.refresh:
