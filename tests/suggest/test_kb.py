@@ -88,9 +88,15 @@ def test_ranking_puts_the_matching_article_first(tmp_path: Path, encoder: Counti
     # The post is exactly an article's embedded text: cosine 1 with it, less with the others.
     top = s.articles("Track an order. " + ARTICLES[1]["text"], k=3)
     assert top[0].id == "a2" and len(top) == 3
-    assert top[0].score == pytest.approx(1.0, abs=1e-4)
-    assert top[0].score >= top[1].score >= top[2].score
+    assert top[0].similarity == pytest.approx(1.0, abs=1e-4)
+    # The shown score is a probability (issue 18): best first, and never all of them sure.
+    assert 1.0 > top[0].score >= top[1].score >= top[2].score > 0.0
+    assert sum(a.score for a in top) < 1.0
     assert s.articles("   ") == ()
+    by_cosine = Suggester(
+        brand="Acme", knowledge_base=path, encoder=encoder, ranking="similarity"
+    ).articles("Track an order. " + ARTICLES[1]["text"], k=3)
+    assert by_cosine[0].id == "a2" and by_cosine[0].score == pytest.approx(1.0, abs=1e-4)
 
 
 def test_embeddings_are_cached_until_the_file_or_encoder_changes(
@@ -163,6 +169,16 @@ def test_suggest_links_the_top_article_only_in_public_replies(
             r"kb\.jsonl:2: expected an object",
         ),
         ("kb.jsonl", "\n\n", r"kb\.jsonl: knowledge base has no articles"),
+        (
+            "kb.csv",
+            "id,title,url,text,links\na,T,https://x.test,t,12\nb,T,https://y.test,t,many\n",
+            r"kb\.csv:3: links of article b is not a whole number >= 0",
+        ),
+        (
+            "kb.jsonl",
+            '{"id": "a", "url": "https://x.test", "text": "t", "links": -2}\n',
+            r"kb\.jsonl:1: links of article a is not a whole number",
+        ),
         ("kb.txt", "id", r"kb\.txt: knowledge base must be \.csv, \.json or \.jsonl"),
     ],
 )
@@ -174,6 +190,16 @@ def test_bad_files_are_one_line_errors_with_file_and_line(
     with pytest.raises(InputError, match=expected) as info:
         Suggester(brand="Acme", knowledge_base=path)
     assert "\n" not in str(info.value)
+
+
+def test_links_are_read_when_given(tmp_path: Path) -> None:
+    path = tmp_path / "kb.jsonl"
+    path.write_text(
+        '{"id": "a", "url": "https://x.test", "text": "t", "links": 7}\n'
+        '{"id": "b", "url": "https://y.test", "text": "t"}\n',
+        encoding="utf-8",
+    )
+    assert [a.links for a in load_articles(path)] == [7, 0]
 
 
 def test_missing_file_is_one_line(tmp_path: Path) -> None:

@@ -139,7 +139,7 @@ def show(post_id: int, config_path: str | None, no_suggestions: bool) -> None:
         click.echo(f"case {detail.case.case_id} → {detail.case.sink}: {detail.case.status}")
     _echo_customer(service, item)
     if not no_suggestions:
-        _echo_suggestions(service.settings, item)
+        _echo_suggestions(service.settings, item, service.store)
     for entry in detail.history:
         click.echo(f"  {entry.at:%Y-%m-%d %H:%M} {entry.actor} {entry.action} {entry.detail or ''}")
 
@@ -173,22 +173,30 @@ def _echo_customer(service: QueueService, item: Any) -> None:
             click.echo(f"          case {case.id} → {case.sink}: {case.status}{ticket}")
 
 
-def _echo_suggestions(settings: Any, item: Any) -> None:
+def _echo_suggestions(settings: Any, item: Any, store: Any) -> None:
     """The suggested replies and help articles, as on the web app's item page."""
     from triage.suggest import suggestions
+    from triage.suggest.history import SentHistory
 
     encoder = None
     if settings.suggestions.knowledge_base is not None:
         from triage.digest.build import shared_encoder
 
         encoder = shared_encoder(settings)
-    found = suggestions(item.post, item.decision, item.signals, settings=settings, encoder=encoder)
+    found = suggestions(
+        item.post,
+        item.decision,
+        item.signals,
+        settings=settings,
+        encoder=encoder,
+        history=SentHistory(store),
+    )
     for reply in found.replies:
         click.echo(f"suggested {reply.channel} ({reply.label}):")
         for line in reply.text.splitlines():
             click.echo(f"  {line}")
     for article in found.articles:
-        click.echo(f"article {article.score:.2f} {article.title}: {article.url}")
+        click.echo(f"article {article.score:.0%} {article.title}: {article.url}")
 
 
 def _run(config_path: str | None, as_user: str, action: Any) -> None:

@@ -17,11 +17,18 @@ from triage.storage.answers import brand_answers
 def suggest(post: str, config_path: str | None, as_json: bool) -> None:
     """Suggested replies and help articles for POST (an id or source:external_id)."""
     from triage.suggest import suggestions
+    from triage.suggest.history import SentHistory
 
     settings = settings_from(config_path, logs=False)
     store = open_store(settings)
     stored, current = decided_post(store, post)
-    result = suggestions(stored.post, current.decision, current.signals, settings=settings)
+    result = suggestions(
+        stored.post,
+        current.decision,
+        current.signals,
+        settings=settings,
+        history=SentHistory(store),
+    )
     answers = brand_answers(store, stored.id)
     if as_json:
         echo_json(
@@ -34,7 +41,13 @@ def suggest(post: str, config_path: str | None, as_json: bool) -> None:
                     for r in result.replies
                 ],
                 "articles": [
-                    {"id": a.id, "title": a.title, "url": a.url, "score": round(a.score, 4)}
+                    {
+                        "id": a.id,
+                        "title": a.title,
+                        "url": a.url,
+                        "score": round(a.score, 4),
+                        "similarity": round(a.similarity, 4),
+                    }
                     for a in result.articles
                 ],
             }
@@ -47,9 +60,9 @@ def suggest(post: str, config_path: str | None, as_json: bool) -> None:
     for reply in result.replies:
         click.echo(f"\n[{reply.channel}] {reply.label} ({reply.template})\n  {reply.text}")
     if result.articles:
-        click.echo("\narticles:")
+        click.echo("\narticles (chance that it is the one to send):")
         for article in result.articles:
-            click.echo(f"  {article.score:.3f}  {article.title}  {article.url}")
+            click.echo(f"  {article.score:4.0%}  {article.title}  {article.url}")
     elif settings.suggestions.knowledge_base is None:
         click.echo("\narticles: none (no suggestions.knowledge_base configured)")
 

@@ -19,7 +19,10 @@ import numpy as np
 from classifiers.language import detect_language
 from classifiers.sensitive import SensitiveDetector
 from config.schema import Settings
+from config.suggestions import ArticleBlend
 from kernel.models import Decision, Post, Route, Signals
+from triage.suggest import scoring
+from triage.suggest.history import SentHistory
 from triage.suggest.kb import (
     Article,
     KnowledgeBase,
@@ -67,8 +70,15 @@ class Suggester:
         encoder: TextEncoder | None = None,
         encoder_factory: Any = None,
         articles: int = 3,
+        ranking: str = "blend",
+        blend: ArticleBlend | None = None,
+        history: SentHistory | None = None,
     ) -> None:
         self.brand = brand
+        self.ranking = ranking
+        self.blend = blend or ArticleBlend()
+        #: The articles agents sent from the queue (None: the knowledge base's `links` only).
+        self.history = history
         self.templates = ReplyTemplates(templates)
         self.knowledge_base = knowledge_base
         self.k = articles
@@ -81,8 +91,14 @@ class Suggester:
             load_articles(knowledge_base)  # a bad file refuses to start, with file:line
 
     @classmethod
-    def from_settings(cls, settings: Settings, encoder: TextEncoder | None = None) -> Suggester:
-        """`encoder`: the classifier's, if the process has one; else built on first use."""
+    def from_settings(
+        cls,
+        settings: Settings,
+        encoder: TextEncoder | None = None,
+        history: SentHistory | None = None,
+    ) -> Suggester:
+        """`encoder`: the classifier's, if the process has one; else built on first use.
+        `history`: the send log of the process's store, for the blended ranking."""
 
         def build() -> TextEncoder:
             from classifiers.encoder import Encoder
@@ -96,6 +112,9 @@ class Suggester:
             encoder=encoder,
             encoder_factory=build,
             articles=settings.suggestions.articles,
+            ranking=settings.suggestions.ranking,
+            blend=settings.suggestions.blend,
+            history=history,
         )
 
     def encoder(self) -> TextEncoder:
@@ -112,11 +131,18 @@ class Suggester:
         return load_knowledge_base(self.knowledge_base, self.encoder())
 
     def articles(self, post_text: str, k: int | None = None) -> tuple[RankedArticle, ...]:
-        """The `k` (default: the configured number) most similar articles, best first."""
+        """The `k` (default: the configured number) best articles, best first: by the blended
+        probability (`triage.suggest.scoring`), or by cosine with `ranking: similarity`."""
         kb = self.kb()
         if kb is None or not post_text.strip():
             return ()
-        return tuple(kb.rank(self._embed(post_text), k or self.k))
+        query = self._embed(post_text)
+        if self.ranking == "similarity":
+            return tuple(kb.rank(query, k or self.k))
+        history = (
+            self.history.snapshot(kb, self.encoder().encode) if self.history is not None else None
+        )
+        return tuple(scoring.rank(kb, query, k or self.k, blend=self.blend, history=history))
 
     def _embed(self, text: str) -> np.ndarray:
         """The post's vector; the last `EMBED_CACHE` are kept, since an agent opens a card
@@ -220,8 +246,12 @@ def suggestions(
     *,
     settings: Settings,
     encoder: TextEncoder | None = None,
+    history: SentHistory | None = None,
 ) -> Suggestions:
-    """Template replies for the post's route and intent, and the top help articles."""
+    """Template replies for the post's route and intent, and the top help articles.
+    With `history` (a one-off command's store), a suggester of its own ranks with it."""
+    if history is not None:
+        return Suggester.from_settings(settings, encoder, history).suggest(post, decision, signals)
     return suggester_for(settings, encoder).suggest(post, decision, signals)
 
 

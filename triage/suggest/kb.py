@@ -5,6 +5,9 @@ Formats, chosen by the file's extension:
 - `.json`: an array of objects with those keys;
 - `.jsonl`: one such object a line.
 
+An optional `links` field says how often the brand has linked the article in replies (e.g.
+exported from the helpdesk): the prior of `triage.suggest.scoring`.
+
 A bad file is an `InputError` of one line naming `file:line` (the line where the bad record
 starts). Each article is embedded once, as "title. text", with the same encoder as the
 classifier; the embeddings are cached in memory keyed by the file's path, size and mtime and
@@ -35,16 +38,21 @@ class Article:
     title: str
     url: str
     text: str
+    #: How often the brand linked it before (the optional `links` column); 0 when unknown.
+    links: int = 0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RankedArticle:
-    """A suggested article and its cosine similarity to the post (-1..1)."""
+    """A suggested article. `score`: the probability that it is the one to send (0..1, from
+    `triage.suggest.scoring`), or the cosine when ranked by similarity alone (`rank`)."""
 
     id: str
     title: str
     url: str
     score: float
+    #: Cosine similarity of post and article (-1..1).
+    similarity: float = 0.0
 
 
 def load_articles(path: Path) -> tuple[Article, ...]:
@@ -92,11 +100,24 @@ def load_articles(path: Path) -> tuple[Article, ...]:
                 title=str(values["title"] or "").strip(),
                 url=url,
                 text=str(values["text"] or "").strip(),
+                links=_links(where, article_id, record.get("links")),
             )
         )
     if not articles:
         raise InputError(f"{path}: knowledge base has no articles")
     return tuple(articles)
+
+
+def _links(where: str, article_id: str, value: Any) -> int:
+    if value in (None, ""):
+        return 0
+    try:
+        count = int(str(value).strip())
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise InputError(f"{where}: links of article {article_id} is not a whole number >= 0")
+    return count
 
 
 def _csv_records(path: Path, content: str) -> Iterator[tuple[int, Any]]:
@@ -180,6 +201,7 @@ class KnowledgeBase:
                 title=self.articles[i].title,
                 url=self.articles[i].url,
                 score=float(scores[i]),
+                similarity=float(scores[i]),
             )
             for i in top
         ]

@@ -62,7 +62,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
     app.state.store = store
     app.state.queue = queue
     # Suggested answers for the item page; the encoder loads on first use, in a thread.
-    app.state.suggest = SuggestionService(settings)
+    app.state.suggest = SuggestionService(settings, store)
     app.state.users = UserStore(
         store.engine,
         max_failures=settings.web.max_failed_logins,

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from config.schema import Settings
 from kernel.abc import TextEncoder
 from triage.queue.models import QueueItem
+from triage.storage.store import Store
 from triage.suggest import Suggester, Suggestions, suggestions, top_intent
+from triage.suggest.history import SentHistory
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,17 @@ class ItemSuggestions:
 
 
 class SuggestionService:
-    def __init__(self, settings: Settings) -> None:
+    """`store`: where the articles agents sent are read from (`SentHistory`), so what the team
+    sends lifts those articles for similar posts; without one, the knowledge base alone."""
+
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
         self.settings = settings
+        self.history = (
+            SentHistory(store, refresh=settings.suggestions.history_refresh_seconds)
+            if store is not None
+            else None
+        )
+        self._full: Suggester | None = None
         self._encoder: TextEncoder | None = None
         self._error: str | None = None
         self._thread: threading.Thread | None = None
@@ -70,8 +81,16 @@ class SuggestionService:
             with self._lock:
                 self._error = f"the encoder did not load ({type(exc).__name__})"
         else:
+            full = Suggester.from_settings(self.settings, encoder, self.history)
+            try:  # embed the knowledge base and read the send log before the first page asks
+                kb = full.kb()
+                if kb is not None and self.history is not None:
+                    self.history.snapshot(kb, encoder.encode)
+            except Exception as exc:  # the page shows it when it asks again
+                log.warning("suggested articles: warming up failed: %s", exc)
             with self._lock:
                 self._encoder = encoder
+                self._full = full
         self._ready.set()
 
     def wait_ready(self, timeout: float) -> bool:
@@ -96,7 +115,8 @@ class SuggestionService:
                 articles_pending=self._error is None,
                 articles_error=self._error,
             )
-        found = suggestions(
-            item.post, item.decision, item.signals, settings=self.settings, encoder=encoder
-        )
-        return ItemSuggestions(found=found)
+        with self._lock:
+            if self._full is None:
+                self._full = Suggester.from_settings(self.settings, encoder, self.history)
+            full = self._full
+        return ItemSuggestions(found=full.suggest(item.post, item.decision, item.signals))
