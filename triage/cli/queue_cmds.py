@@ -75,7 +75,7 @@ def list_cmd(
         text = " ".join(item.text.split())
         text = text if len(text) <= 90 else text[:89] + "…"
         click.echo(
-            f"{item.post_id:>7}  {age:<12} {state:<6} {item.decision.route.value:<12} "
+            f"{item.post_id:>7}  {age:<22} {state:<6} {item.decision.route.value:<12} "
             f"@{item.post.author.handle}{claim}: {text}"
         )
     if not page.items:
