@@ -453,4 +453,3 @@ class QueueService:
         if stored is None:
             raise InputError(f"no post {post_id}")
         return stored
-

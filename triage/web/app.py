@@ -22,6 +22,7 @@ from triage.web import (
     routes_learning,
     routes_presence,
     routes_queue,
+    routes_team,
 )
 from triage.web.render import Renderer
 from triage.web.security import SecurityHeaders
@@ -38,6 +39,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *routes_presence.routes,
         *routes_queue.routes,
         *routes_admin.routes,
+        *routes_team.routes,
         *routes_dashboard.routes,
         *routes_learning.routes,
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
