@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -17,7 +18,7 @@ from tests.queue.seed import decide, users
 from triage.queue import Filters, QueueService, View
 from triage.queue.figures import percentile, period, team_figures
 from triage.queue.users import UserStore
-from triage.storage import Store
+from triage.storage import Store, make_engine, migrate
 from triage.storage.tables import audit_log, posts, replies
 
 TARGETS = {"public_reply": 60, "private_dm": 60, "helpdesk": 240}
@@ -65,11 +66,8 @@ def test_least_time_left_first_across_routes_and_pages(store: Store) -> None:
             break
         cursor = int(page.next_cursor)
     assert seen == [made[name] for name in order]
-    small = service.settings.model_copy(deep=True)
-    small.web.page_size = 5
-    paged = QueueService(small, store)
-    first = paged.due_page(View.LABEL, Filters(), page=0)
-    second = paged.due_page(View.LABEL, Filters(), page=1)
+    first = service.due_page(View.LABEL, Filters(), page=0, limit=5)
+    second = service.due_page(View.LABEL, Filters(), page=1, limit=5)
     assert [i.post_id for i in first.items + second.items] == seen
     assert first.next_cursor == "1" and second.next_cursor is None
     # One route's view, and the badges agree with the order.
@@ -208,3 +206,38 @@ def test_percentiles_interpolate() -> None:
     assert percentile([7.0], 90) == pytest.approx(7.0)
     assert percentile([10.0, 30.0, 90.0], 90) == pytest.approx(78.0)
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == pytest.approx(2.5)
+
+
+def test_the_cli_lists_by_time_left_and_prints_the_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.queue.test_queue_cli import run
+
+    monkeypatch.chdir(tmp_path)
+    engine = make_engine(f"sqlite:///{tmp_path}/social-triage.db")
+    migrate(engine)
+    here = Store(engine)
+    service = _service(here)
+    m = timedelta(minutes=1)
+    fresh = decide(here, external_id="a", text="chegou agora", age=5 * m)
+    late = decide(here, external_id="b", text="esperando faz tempo", age=90 * m)
+    code, out = run("queue", "list", "--sort", "due", "--limit", "1")
+    assert code == 0, out
+    assert out.splitlines()[0].split()[0] == str(late) and "breached" in out
+    assert "more: --cursor 1" in out
+    code, out = run("queue", "list", "--sort", "due", "--limit", "1", "--cursor", "1")
+    assert out.splitlines()[0].split()[0] == str(fresh) and "m left" in out
+    code, out = run("queue", "list", "--sort", "due", "--cursor", "x1")
+    assert code == 2 and "is not a page number" in out
+    ana = UserStore(engine).get("ana")
+    assert ana is not None
+    service.claim(late, ana)
+    service.respond(late, ana, "Olá!", channel="reply")
+    code, out = run("queue", "figures", "--period", "1d")
+    assert code == 0, out
+    row = next(line.split("\t") for line in out.splitlines() if line.startswith("ana\t"))
+    assert row[1:4] == ["1", "1.00", "1"] and float(row[4]) >= 89
+    assert row[6] == "0%" and row[7] == "1"
+    code, out = run("queue", "figures", "--period", "custom", "--start", "2026-02-30")
+    assert code == 2 and "must be dates" in out
+    engine.dispose()

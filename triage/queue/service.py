@@ -120,11 +120,13 @@ class QueueService:
             open_=item.status is ItemStatus.OPEN,
         )
 
-    def due_page(self, view: View, filters: Filters, *, page: int = 0) -> ItemPage:
+    def due_page(
+        self, view: View, filters: Filters, *, page: int = 0, limit: int | None = None
+    ) -> ItemPage:
         """A view's open items, the least time left first (`triage.queue.due`)."""
         from triage.queue.due import due_page
 
-        return due_page(self, view, filters, page=page, limit=self.settings.web.page_size)
+        return due_page(self, view, filters, page=page, limit=limit or self.settings.web.page_size)
 
     # --- permissions --------------------------------------------------------------------------
 
