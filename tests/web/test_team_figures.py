@@ -90,3 +90,15 @@ def test_a_queue_view_sorted_by_time_left(web_store: Store) -> None:
     ]:
         refused = client.get(bad)
         assert refused.status_code == 400 and says in html.unescape(refused.text)
+
+
+def test_cards_and_the_item_page_say_when_the_answer_is_due(web_store: Store) -> None:
+    post = decide(web_store, external_id="1", text="sem sinal", age=timedelta(minutes=20))
+    settings = Settings.model_validate({"sla": {"timezone": "Europe/Lisbon"}})
+    client = TestClient(create_app(settings, web_store), base_url="http://testserver")
+    login(client, "ana")
+    due = r"due \w{3} \d{2} \w{3} \d{2}:\d{2} \(Europe/Lisbon\)"
+    card = client.get("/queue/public_reply").text
+    assert re.search(rf'title="First-response time left, in business hours; {due}"', card)
+    item = client.get(f"/items/{post}").text
+    assert re.search(rf"First response {due}\.", item)

@@ -120,6 +120,14 @@ class QueueService:
             open_=item.status is ItemStatus.OPEN,
         )
 
+    def due_text(self, item: QueueItem, now: datetime | None = None) -> str:
+        """When an open item's first response falls due, in `sla.timezone`; "" if never."""
+        due = self.badge(item, now).due
+        if due is None:
+            return ""
+        zone = self.clock.zone
+        return f"due {due.astimezone(zone):%a %d %b %H:%M} ({zone.key})"
+
     def due_page(
         self, view: View, filters: Filters, *, page: int = 0, limit: int | None = None
     ) -> ItemPage:

@@ -65,6 +65,8 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         max_address_failures=settings.web.max_failed_logins_per_address,
     )
     app.state.render = Renderer()
+    # Cards are macros imported without the page's context: when a post falls due is a global.
+    app.state.render.env.globals["sla_due"] = queue.due_text
     app.state.after_head_change = routes_learning.redecide_in_background(settings, store)
     return app
 
