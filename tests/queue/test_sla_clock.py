@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from config.schema import Settings
@@ -138,3 +140,25 @@ def test_bad_settings_say_what_and_where(sla: dict[str, object], says: str) -> N
         Settings.model_validate({"sla": sla})
     assert says in str(caught.value)
     assert "sla" in str(caught.value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    start=st.datetimes(
+        min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+    ),
+    minutes=st.integers(min_value=1, max_value=5 * 24 * 60),
+    zone=st.sampled_from(["UTC", "Europe/Lisbon", "America/Sao_Paulo", "America/New_York"]),
+)
+def test_due_and_elapsed_agree(start: datetime, minutes: int, zone: str) -> None:
+    """However the business week falls, the target's worth of business time is used up
+    exactly at the due instant, never before, and the clock never runs backwards."""
+    hours = {**WEEK, "sat": ["09:00-12:30", "13:30-14:00"]}
+    c = clock(timezone=zone, business_hours=hours, holidays=["2026-12-25", "2027-01-01"])
+    target = timedelta(minutes=minutes)
+    due = c.due(start, target)
+    assert due is not None and due > start
+    assert c.elapsed(start, due) == target
+    assert c.elapsed(start, due - timedelta(seconds=1)) < target
+    later = due + timedelta(hours=7)
+    assert c.elapsed(start, later) == c.elapsed(start, due) + c.elapsed(due, later)
