@@ -216,7 +216,7 @@ def main() -> None:
                     "/login", data={"name": "agent", "password": PASSWORD, "csrf": token[1]}
                 )
                 item = client.get("/queue/public_reply").text
-                found = re.search(r'href="/items/(\d+)"', item)
+                found = re.search(r'href="/items/(\d+)', item)
                 assert found
                 pages = {
                     "queue page (public reply)": "/queue/public_reply",
@@ -227,6 +227,10 @@ def main() -> None:
                     "search 'fatura cobrança'": "/queue/public_reply?q=fatura+cobran%C3%A7a",
                     "needs review, sensitive": "/queue/review?sensitive=yes",
                     "label these": "/queue/label",
+                    "least time left (public reply)": "/queue/public_reply?sort=due",
+                    "least time left (label, every route), 3rd page": (
+                        "/queue/label?sort=due&cursor=2"
+                    ),
                     "item page": f"/items/{found[1]}",
                 }
                 cursor = re.search(r"cursor=([0-9]+)", item)
