@@ -16,7 +16,7 @@ from kernel.errors import InputError
 from kernel.models import Route
 from tests.queue.seed import decide, users
 from triage.queue import Filters, QueueService, View
-from triage.queue.figures import percentile, period, team_figures
+from triage.queue.figures import figures_with_total, percentile, period, team_figures
 from triage.queue.users import UserStore
 from triage.storage import Store, make_engine, migrate
 from triage.storage.tables import audit_log, posts, replies
@@ -158,6 +158,18 @@ def test_figures_from_seeded_actions(store: Store) -> None:
     assert bia.within_target == pytest.approx(1.0)
     assert bia.handle_median == pytest.approx(12.5)
     assert bia.handle_p90 == pytest.approx(18.5)
+    # The whole team: everyone's values together, not an average of the people's figures.
+    people, team = figures_with_total(
+        store.engine, service.clock, chosen.start, chosen.end, days=chosen.days
+    )
+    assert [p.name for p in people] == ["ana", "bia"] and team is not None
+    assert (team.answers, team.first_responses, team.handled) == (6, 5, 4)
+    assert team.answers_per_day == pytest.approx(6 / 8)
+    assert team.first_response_median == pytest.approx(20)
+    assert team.first_response_p90 == pytest.approx(66)
+    assert team.within_target == pytest.approx(0.8)
+    assert team.handle_median == pytest.approx(13)
+    assert team.handle_p90 == pytest.approx(20)
     # The day after: ana's answer to p5, eight days on: 53 business hours (8 + 4 x 9 + 9).
     later = period("custom", "Europe/Lisbon", start="2026-11-10", end="2026-11-10")
     (only,) = team_figures(store.engine, service.clock, later.start, later.end, days=later.days)
@@ -238,6 +250,7 @@ def test_the_cli_lists_by_time_left_and_prints_the_figures(
     row = next(line.split("\t") for line in out.splitlines() if line.startswith("ana\t"))
     assert row[1:4] == ["1", "1.00", "1"] and float(row[4]) >= 89
     assert row[6] == "0%" and row[7] == "1"
+    assert any(line.startswith("(whole team)\t1\t") for line in out.splitlines())
     code, out = run("queue", "figures", "--period", "custom", "--start", "2026-02-30")
     assert code == 2 and "must be dates" in out
     engine.dispose()

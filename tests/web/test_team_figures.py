@@ -40,6 +40,9 @@ def test_the_team_page_shows_figures_for_the_period(web_store: Store) -> None:
     # Answers, per day, first responses, median, p90, within target, handled after a claim.
     assert cells[0] == "1" and cells[1] == "1.0" and cells[2] == "1"
     assert re.fullmatch(r"2\dm", cells[3]) and cells[5] == "100%" and cells[6] == "1"
+    total = re.search(r'<tr class="team-total" data-person="">(.*?)</tr>', page.text, re.S)
+    assert total and "Whole team" in total.group(1)
+    assert re.findall(r"<td>(.*?)</td>", total.group(1))[:3] == ["1", "1.0", "1"]
     week = lia.get("/team")
     assert week.status_code == 200 and "0.1</td>" in week.text  # 1 answer over 7 days
     quiet = lia.get("/team?period=custom&start=2026-01-01&end=2026-01-02")

@@ -325,11 +325,13 @@ commands = [queue]
 def figures(kind: str, start: str, end: str, config_path: str | None) -> None:
     """Per person: answers per day, first-response time (business hours) and handle time,
     as on the Team page."""
-    from triage.queue.figures import period, team_figures
+    from triage.queue.figures import figures_with_total, period
 
     service = _service(config_path)
     chosen = period(kind, service.settings.sla.timezone, start=start, end=end)
-    found = team_figures(service.engine, service.clock, chosen.start, chosen.end, days=chosen.days)
+    found, whole = figures_with_total(
+        service.engine, service.clock, chosen.start, chosen.end, days=chosen.days
+    )
     click.echo(
         f"{chosen.first} to {chosen.last} ({chosen.days} days, {service.settings.sla.timezone})"
     )
@@ -337,9 +339,9 @@ def figures(kind: str, start: str, end: str, config_path: str | None) -> None:
         "person\tanswers\tper_day\tfirst_responses\tfirst_median_min\tfirst_p90_min"
         "\twithin_target\thandled\thandle_median_min\thandle_p90_min"
     )
-    for f in found:
+    for f in [*found, *([whole] if whole else [])]:
         cells = [
-            f.name,
+            f.name or "(whole team)",
             str(f.answers),
             f"{f.answers_per_day:.2f}",
             str(f.first_responses),

@@ -183,6 +183,14 @@ def team_figures(
     engine: Engine, clock: SlaClock, start: datetime, end: datetime, *, days: int
 ) -> list[PersonFigures]:
     """Everyone who answered in [start, end), by name; `days` divides the answers."""
+    return figures_with_total(engine, clock, start, end, days=days)[0]
+
+
+def figures_with_total(
+    engine: Engine, clock: SlaClock, start: datetime, end: datetime, *, days: int
+) -> tuple[list[PersonFigures], PersonFigures | None]:
+    """`team_figures`, and the same figures for the whole team (named "") over every
+    person's values together (None when nobody answered)."""
     with engine.connect() as conn:
         firsts = first_answers(conn, start, end)
         answers = answers_between(conn, start, end)
@@ -209,21 +217,36 @@ def team_figures(
         if before:
             handle[who].append((sent_at - max(before)).total_seconds() / 60)
 
-    out = []
-    for name in sorted(set(count) | set(first_minutes)):
-        firsts_of, handled, met = first_minutes[name], handle[name], within[name]
-        out.append(
-            PersonFigures(
-                name=name,
-                answers=count[name],
-                answers_per_day=count[name] / max(days, 1),
-                first_responses=len(firsts_of),
-                first_response_median=percentile(firsts_of, 50),
-                first_response_p90=percentile(firsts_of, 90),
-                within_target=sum(met) / len(met) if met else None,
-                handled=len(handled),
-                handle_median=percentile(handled, 50),
-                handle_p90=percentile(handled, 90),
-            )
-        )
-    return out
+    names = sorted(set(count) | set(first_minutes))
+    people = [
+        _figures(name, count[name], first_minutes[name], within[name], handle[name], days)
+        for name in names
+    ]
+    if not names:
+        return people, None
+    team = _figures(
+        "",
+        sum(count.values()),
+        [v for n in names for v in first_minutes[n]],
+        [v for n in names for v in within[n]],
+        [v for n in names for v in handle[n]],
+        days,
+    )
+    return people, team
+
+
+def _figures(
+    name: str, answers: int, firsts: list[float], met: list[bool], handled: list[float], days: int
+) -> PersonFigures:
+    return PersonFigures(
+        name=name,
+        answers=answers,
+        answers_per_day=answers / max(days, 1),
+        first_responses=len(firsts),
+        first_response_median=percentile(firsts, 50),
+        first_response_p90=percentile(firsts, 90),
+        within_target=sum(met) / len(met) if met else None,
+        handled=len(handled),
+        handle_median=percentile(handled, 50),
+        handle_p90=percentile(handled, 90),
+    )

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kernel.errors import InputError
-from triage.queue.figures import PERIODS, period, team_figures
+from triage.queue.figures import PERIODS, figures_with_total, period
 from triage.queue.models import LEADS
 from triage.web.auth import Ctx, requires
 from triage.web.routes_queue import common
@@ -27,13 +27,16 @@ def team(ctx: Ctx) -> Response:
         return app.state.render.page("error.html", status_code=400, **common(ctx, message=str(exc)))
     members = set(app.state.users.active_names())
     people = [p for p in queue.reads.work_by_person() if p["name"] in members]
-    figures = team_figures(queue.engine, queue.clock, chosen.start, chosen.end, days=chosen.days)
+    figures, whole = figures_with_total(
+        queue.engine, queue.clock, chosen.start, chosen.end, days=chosen.days
+    )
     return app.state.render.page(
         "team.html",
         **common(
             ctx,
             people=people,
             figures=figures,
+            whole=whole,
             period=chosen,
             kind=kind,
             periods=[p for p in PERIODS if p != "custom"],
