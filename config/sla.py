@@ -25,8 +25,13 @@ def span_minutes(span: str) -> tuple[int, int]:
         raise ValueError(f"{span!r} is not a span like 09:00-18:00")
     h1, m1, h2, m2 = (int(g) for g in found.groups())
     start, end = h1 * 60 + m1, h2 * 60 + m2
-    if end > 24 * 60 or end <= start:
-        raise ValueError(f"{span!r} ends before it starts (or after 24:00)")
+    if end > 24 * 60:
+        raise ValueError(f"{span!r} ends after 24:00")
+    if end <= start:
+        raise ValueError(
+            f"{span!r} ends before it starts (a night shift is two spans: "
+            "18:00-24:00 on one day, 00:00-09:00 on the next)"
+        )
     return start, end
 
 
