@@ -11,8 +11,9 @@ SQLite, then `deliver_due` delivers them with
 - a real `WebhookSink` to a local HTTP receiver that verifies the HMAC and dedupes on the key;
 - the in-memory `MemorySink`, where nearly all the time is the outbox's own storage work.
 For each run it prints the outbox overhead per case: the time spent in `CaseStore` claiming
-(with the case's post, decision and thread) and marking, i.e. what the outbox costs on top of
-the helpdesk. Each run checks exactly-once afterwards (tickets in RT, keys at the receiver).
+(with the case's post, decision and thread), renewing the lease before each send and marking,
+i.e. what the outbox costs on top of the helpdesk. Each run checks exactly-once afterwards
+(tickets in RT, keys at the receiver).
 
 Slow helpdesks: the same webhook receiver answering after 1 s and after 10 s, delivered by 1
 worker (the outbox before issue 19) and by `escalation.workers` workers side by side; it prints
@@ -33,6 +34,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -80,6 +82,12 @@ class TimedCaseStore(CaseStore):
             super().claim_due, limit=limit, lease_seconds=lease_seconds, owner=owner
         )
         return claimed
+
+    def renew(self, case_ids: Sequence[int], *, owner: str, lease_seconds: float) -> set[int]:
+        held: set[int] = self._timed(
+            super().renew, case_ids, owner=owner, lease_seconds=lease_seconds
+        )
+        return held
 
     def mark_sent(self, case_id: int, ticket: TicketRef) -> None:
         self._timed(super().mark_sent, case_id, ticket)

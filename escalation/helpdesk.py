@@ -25,14 +25,16 @@ _CREATES = KeyedLocks()
 
 
 def once(
-    sink: str,
-    where: str,
     key: str,
     *,
+    sink: str,
+    where: str,
     find: Callable[[str], TicketRef | None],
     create: Callable[[], TicketRef],
 ) -> TicketRef:
-    """The ticket `find` knows for `key`, else the one `create` makes, never two at once."""
+    """The ticket `find` knows for `key`, else the one `create` makes, never two at once.
+
+    `sink` names the sink in the log; `where` is its helpdesk (the API's URL)."""
     with _CREATES(f"{where}|{key}"):
         existing = find(key)
         if existing is not None:

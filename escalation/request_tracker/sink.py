@@ -105,9 +105,9 @@ class RequestTrackerSink(Sink):
 
     def send(self, case: Case) -> TicketRef:
         return once(
-            self.name,
-            self.api,
             case.idempotency_key,
+            sink=self.name,
+            where=self.api,
             find=self.find,
             create=lambda: self._create_checked(case),
         )

@@ -113,9 +113,9 @@ class ZammadSink(Sink):
 
     def send(self, case: Case) -> TicketRef:
         return once(
-            self.name,
-            self.url,
             case.idempotency_key,
+            sink=self.name,
+            where=self.url,
             find=self.find,
             create=lambda: self._create(case),
         )

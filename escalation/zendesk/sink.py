@@ -111,9 +111,9 @@ class ZendeskSink(Sink):
 
     def send(self, case: Case) -> TicketRef:
         return once(
-            self.name,
-            self.base_url,
             case.idempotency_key,
+            sink=self.name,
+            where=self.base_url,
             find=self.find,
             create=lambda: self._create(case),
         )

@@ -114,20 +114,25 @@ class Session:
 
 def xrpc_error(exc: RequestErrorBase) -> str | None:
     """The XRPC error name (`ExpiredToken`, `InvalidRequest`, ...) of a refused request."""
+    return _answered(exc, "error")
+
+
+def xrpc_detail(exc: RequestErrorBase) -> str:
+    """What the service said of a refused request, `Error: message`; empty if nothing."""
+    return ": ".join(p for p in (xrpc_error(exc), _answered(exc, "message")) if p)
+
+
+def _answered(exc: RequestErrorBase, field: str) -> str | None:
+    """A field of the XRPC error body (a model, or a dict when atproto did not parse it)."""
     content = exc.response.content if exc.response is not None else None
-    name = getattr(content, "error", None)
-    if name is None and isinstance(content, dict):
-        name = content.get("error")
-    return str(name) if name else None
+    value = getattr(content, field, None)
+    if value is None and isinstance(content, dict):
+        value = content.get(field)
+    return str(value) if value else None
 
 
 def _message(exc: RequestErrorBase) -> str:
-    content = exc.response.content if exc.response is not None else None
-    message = getattr(content, "message", None)
-    if message is None and isinstance(content, dict):
-        message = content.get("message")
-    error = xrpc_error(exc)
-    text = ": ".join(str(part) for part in (error, message) if part)
+    text = xrpc_detail(exc)
     return text.splitlines()[0][:200] if text else "no detail"
 
 

@@ -26,13 +26,14 @@ from atproto_client.exceptions import (
     UnauthorizedError,
 )
 
-from config.secrets import resolve_secret
 from kernel.abc import Responder
 from kernel.errors import ReplyError
 from kernel.models import Post, SentMessage
-from listener.bluesky.client import CLIENT_ERRORS, Session, as_dict, xrpc_error
+from listener.bluesky.client import CLIENT_ERRORS, Session, as_dict, xrpc_detail
 from listener.bluesky.parse import web_url
 from listener.bluesky.settings import BlueskySourceSettings
+from listener.credentials import source_secret
+from listener.reply_errors import rate_limited, unreachable
 
 _RICH = re.compile(r"https?://[^\s<>\"')\]]+|@[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]")
 
@@ -60,11 +61,7 @@ class BlueskyResponder(Responder):
 
     @classmethod
     def from_settings(cls, settings: BlueskySourceSettings) -> BlueskyResponder:
-        password = resolve_secret(
-            env=settings.app_password_env,
-            file=settings.app_password_file,
-            setting=f"sources[{settings.name}].app_password",
-        )
+        password = source_secret(settings, "app_password")
         return cls(
             name=settings.name,
             handle=settings.handle,
@@ -131,10 +128,7 @@ class BlueskyResponder(Responder):
                 if exc.retry_after is not None
                 else None
             )
-            when = f"; try again after {retry_at:%Y-%m-%d %H:%M} UTC" if retry_at else ""
-            raise ReplyError(
-                f"{where}: rate limited by Bluesky (429){when}", retry_at=retry_at
-            ) from exc
+            raise rate_limited(where, by="Bluesky", retry_at=retry_at) from exc
         except UnauthorizedError as exc:
             scope = " (it must allow direct messages)" if chat else ""
             raise ReplyError(
@@ -145,10 +139,8 @@ class BlueskyResponder(Responder):
             raise ReplyError(f"{where}: Bluesky refused it (400 {_detail(exc)})") from exc
         except NetworkError as exc:
             if exc.response is None:
-                raise ReplyError(
-                    f"{where}: could not reach Bluesky ({type(exc.__cause__ or exc).__name__}); "
-                    "check the thread before sending again"
-                ) from exc
+                why = type(exc.__cause__ or exc).__name__
+                raise unreachable(where, by="Bluesky", why=why) from exc
             raise ReplyError(
                 f"{where}: Bluesky answered {exc.response.status_code}; try again shortly"
             ) from exc
@@ -206,9 +198,4 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _detail(exc: RequestErrorBase) -> str:
     status = exc.response.status_code if exc.response is not None else ""
-    content = exc.response.content if exc.response is not None else None
-    message = getattr(content, "message", None) or (
-        content.get("message") if isinstance(content, dict) else None
-    )
-    error = xrpc_error(exc)
-    return " ".join(str(p) for p in (status, ": ".join(str(x) for x in (error, message) if x)) if p)
+    return " ".join(str(p) for p in (status, xrpc_detail(exc)) if p)

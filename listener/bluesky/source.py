@@ -28,7 +28,6 @@ from typing import Any, TypeVar
 from atproto import Client
 
 from config.base import BrandSettings
-from config.secrets import resolve_secret
 from kernel.abc import Source
 from kernel.errors import AuthError, MalformedPayload, NotConfigured, RateLimited, SourceError
 from kernel.models import Page, Post, RateLimit
@@ -36,6 +35,7 @@ from listener.bluesky.client import CLIENT_ERRORS, Session, as_dict, translate
 from listener.bluesky.parse import Brand, parse_post, sort_time, thread_uris
 from listener.bluesky.settings import BlueskySourceSettings
 from listener.common import brand_set
+from listener.credentials import source_secret
 from listener.rate_floor import is_low, stop_if_low
 from listener.streams import poll_in_turn
 
@@ -88,11 +88,7 @@ class BlueskySource(Source):
 
     @classmethod
     def from_settings(cls, settings: BlueskySourceSettings, brand: BrandSettings) -> BlueskySource:
-        password = resolve_secret(
-            env=settings.app_password_env,
-            file=settings.app_password_file,
-            setting=f"sources[{settings.name}].app_password",
-        )
+        password = source_secret(settings, "app_password")
         return cls(
             name=settings.name,
             handle=settings.handle,

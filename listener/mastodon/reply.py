@@ -18,12 +18,13 @@ from typing import Any
 
 from mastodon.errors import MastodonError, MastodonRatelimitError, MastodonUnauthorizedError
 
-from config.secrets import resolve_secret
 from kernel.abc import Responder
 from kernel.errors import ReplyError
 from kernel.models import Post, SentMessage
+from listener.credentials import source_secret
 from listener.mastodon.client import build_client, detail, rate_limit, status_of
 from listener.mastodon.settings import MastodonSourceSettings
+from listener.reply_errors import answered, rate_limited
 
 
 class MastodonResponder(Responder):
@@ -49,11 +50,7 @@ class MastodonResponder(Responder):
 
     @classmethod
     def from_settings(cls, settings: MastodonSourceSettings) -> MastodonResponder:
-        token = resolve_secret(
-            env=settings.access_token_env,
-            file=settings.access_token_file,
-            setting=f"sources[{settings.name}].access_token",
-        )
+        token = source_secret(settings, "access_token")
         return cls(
             name=settings.name,
             instance_url=settings.instance_url,
@@ -97,10 +94,7 @@ class MastodonResponder(Responder):
             limit = rate_limit(self.client)
             retry_at = limit.reset_at if limit is not None else None
             retry_at = retry_at if retry_at and retry_at > datetime.now(UTC) else None
-            when = f"; try again after {retry_at:%Y-%m-%d %H:%M} UTC" if retry_at else ""
-            raise ReplyError(
-                f"{where}: rate limited by the instance (429){when}", retry_at=retry_at
-            ) from exc
+            raise rate_limited(where, by="the instance", retry_at=retry_at) from exc
         except MastodonUnauthorizedError as exc:
             raise ReplyError(
                 f"{where}: the instance refused the token (401 {detail(exc)}); check "
@@ -113,9 +107,8 @@ class MastodonResponder(Responder):
                     f"{where}: the instance did not answer as expected ({detail(exc)[:120]}); "
                     "check the thread before sending again"
                 ) from exc
-            hint = "; the instance had a problem, try again shortly" if status_code >= 500 else ""
-            raise ReplyError(
-                f"{where}: the instance answered {status_code} {detail(exc)}{hint}"
+            raise answered(
+                where, by="the instance", status=status_code, detail=detail(exc)
             ) from exc
         if not isinstance(status, dict) or not status.get("id"):
             raise ReplyError(f"{where}: sent, but the instance's answer has no status id")

@@ -29,11 +29,11 @@ from urllib.parse import urlsplit
 from mastodon.errors import MastodonError
 
 from config.base import BrandSettings
-from config.secrets import resolve_secret
 from kernel.abc import Source
 from kernel.errors import AuthError, MalformedPayload, NotConfigured, RateLimited
 from kernel.models import Page, Post, RateLimit
 from listener.common import brand_set
+from listener.credentials import source_secret
 from listener.mastodon.client import build_client, rate_limit, translate
 from listener.mastodon.parse import Brand, newest_id, parse_status
 from listener.mastodon.settings import MastodonSourceSettings
@@ -112,11 +112,7 @@ class MastodonSource(Source):
     def from_settings(
         cls, settings: MastodonSourceSettings, brand: BrandSettings
     ) -> MastodonSource:
-        token = resolve_secret(
-            env=settings.access_token_env,
-            file=settings.access_token_file,
-            setting=f"sources[{settings.name}].access_token",
-        )
+        token = source_secret(settings, "access_token")
         account = [settings.account] if settings.account else []
         return cls(
             name=settings.name,
@@ -183,7 +179,7 @@ class MastodonSource(Source):
                 return
 
     def _posts(self, stream: Stream, batch: _Batch) -> tuple[list[Post], list[str]]:
-        where = f"mastodon source {self.name!r} GET {stream.path} ({stream.key})"
+        where = self._where(stream)
         parents = self._parents(batch.statuses, where)
         posts: list[Post] = []
         skipped: list[str] = []
@@ -203,7 +199,7 @@ class MastodonSource(Source):
         return posts, skipped
 
     def _fetch(self, stream: Stream, *, min_id: str | None, max_id: str | None) -> _Batch:
-        where = f"mastodon source {self.name!r} GET {stream.path} ({stream.key})"
+        where = self._where(stream)
         self._check_budget(where)
         try:
             if stream.kind == "mentions":
@@ -257,6 +253,9 @@ class MastodonSource(Source):
             return found
         found.update({str(p.get("id")): p for p in parents or [] if isinstance(p, dict)})
         return found
+
+    def _where(self, stream: Stream) -> str:
+        return f"mastodon source {self.name!r} GET {stream.path} ({stream.key})"
 
     def _limit(self) -> RateLimit | None:
         return rate_limit(self.client)

@@ -20,11 +20,11 @@ from typing import Any
 import prawcore
 from praw.exceptions import RedditAPIException
 
-from config.secrets import resolve_secret
 from kernel.abc import Responder
 from kernel.errors import NotConfigured, ReplyError
 from kernel.models import Post, SentMessage
 from kernel.util import one_line
+from listener.credentials import source_secret
 from listener.reddit.client import (
     CLIENT_ERRORS,
     DEFAULT_RETRY_AFTER,
@@ -33,6 +33,7 @@ from listener.reddit.client import (
     parse_rate_limit,
 )
 from listener.reddit.settings import RedditSourceSettings
+from listener.reply_errors import rate_limited, unreachable
 
 log = logging.getLogger(__name__)
 
@@ -92,12 +93,7 @@ class RedditResponder(Responder):
                 f"{where}.username: not configured; replying needs the brand's Reddit account"
             )
         secrets = {
-            key: resolve_secret(
-                env=getattr(settings, f"{key}_env"),
-                file=getattr(settings, f"{key}_file"),
-                setting=f"{where}.{key}",
-            )
-            for key in ("client_id", "client_secret", "password")
+            key: source_secret(settings, key) for key in ("client_id", "client_secret", "password")
         }
         return cls(
             name=settings.name,
@@ -166,19 +162,11 @@ class RedditResponder(Responder):
                 f"sources[{self.name}] username, password, client_id and client_secret"
             )
         if isinstance(exc, prawcore.RequestException):
-            return ReplyError(
-                f"{where}: could not reach Reddit ({type(exc.original_exception).__name__}); "
-                "check the thread before sending again"
-            )
+            return unreachable(where, by="Reddit", why=type(exc.original_exception).__name__)
         response = getattr(exc, "response", None)
         status = getattr(response, "status_code", None) or self.monitor.last_status
         if status == 429:
-            retry_at = _reset_at(response)
-            return ReplyError(
-                f"{where}: rate limited by Reddit (429); try again after "
-                f"{retry_at:%Y-%m-%d %H:%M} UTC",
-                retry_at=retry_at,
-            )
+            return rate_limited(where, by="Reddit", retry_at=_reset_at(response))
         if status == 401:
             return ReplyError(f"{where}: Reddit refused the account's token (401)")
         if status == 403:

@@ -30,11 +30,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from config.base import BrandSettings
-from config.secrets import resolve_secret
 from kernel.abc import Source
 from kernel.errors import MalformedPayload, NotConfigured, SourceError
 from kernel.models import Page, Post, RateLimit
 from listener.common import brand_set
+from listener.credentials import source_secret
 from listener.rate_floor import stop_if_low
 from listener.reddit.client import (
     CLIENT_ERRORS,
@@ -148,17 +148,8 @@ class RedditSource(Source):
 
     @classmethod
     def from_settings(cls, settings: RedditSourceSettings, brand: BrandSettings) -> RedditSource:
-        prefix = f"sources[{settings.name}]"
-        client_id = resolve_secret(
-            env=settings.client_id_env,
-            file=settings.client_id_file,
-            setting=f"{prefix}.client_id",
-        )
-        client_secret = resolve_secret(
-            env=settings.client_secret_env,
-            file=settings.client_secret_file,
-            setting=f"{prefix}.client_secret",
-        )
+        client_id = source_secret(settings, "client_id")
+        client_secret = source_secret(settings, "client_secret")
         # The reply account is the brand's too: its comments come back as answers (no echo).
         account = [settings.username] if settings.username else []
         handles = [*brand.handles, *settings.brand_usernames, *account]
@@ -271,35 +262,28 @@ class RedditSource(Source):
         if after:
             params["after"] = after
         self.monitor.reset()
-        try:
-            payload = self.reddit.request(method="GET", path=stream.path, params=params)
-        except CLIENT_ERRORS as exc:
-            token_where = f"reddit source {self.name!r}: POST {TOKEN_PATH}"
-            raise translate(
-                exc, where=where, token_where=token_where, monitor=self.monitor
-            ) from exc
-        data = payload.get("data") if isinstance(payload, dict) else None
-        children = data.get("children") if isinstance(data, dict) else None
-        if not isinstance(data, dict) or not isinstance(children, list):
+        listing = _listing(self._get(stream.path, params, where))
+        if listing is None:
             raise MalformedPayload(f"{where}: expected a Listing with data.children")
+        data, children = listing
         next_after = data.get("after")
         return children, next_after if isinstance(next_after, str) and next_after else None
 
     def _info(self, fullnames: list[str]) -> list[Any]:
         """Things by fullname (`GET /api/info`), as listing children."""
         where = f"reddit source {self.name!r}: GET /api/info"
+        listing = _listing(self._get("api/info/", {"id": ",".join(fullnames)}, where))
+        return listing[1] if listing is not None else []
+
+    def _get(self, path: str, params: dict[str, Any], where: str) -> Any:
+        """One API request, with praw's and prawcore's errors translated."""
         try:
-            payload = self.reddit.request(
-                method="GET", path="api/info/", params={"id": ",".join(fullnames)}
-            )
+            return self.reddit.request(method="GET", path=path, params=params)
         except CLIENT_ERRORS as exc:
             token_where = f"reddit source {self.name!r}: POST {TOKEN_PATH}"
             raise translate(
                 exc, where=where, token_where=token_where, monitor=self.monitor
             ) from exc
-        data = payload.get("data") if isinstance(payload, dict) else None
-        children = data.get("children") if isinstance(data, dict) else None
-        return children if isinstance(children, list) else []
 
     def _check_budget(self, where: str) -> None:
         """Stop before the window is spent; prawcore would otherwise sleep until it resets."""
@@ -315,6 +299,15 @@ class RedditSource(Source):
 
     def _where(self, stream: Stream) -> str:
         return f"reddit source {self.name!r}: GET /{stream.path}"
+
+
+def _listing(payload: Any) -> tuple[dict[str, Any], list[Any]] | None:
+    """A Listing's `data` and `data.children`; None when the answer is not a Listing."""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    children = data.get("children") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(children, list):
+        return None
+    return data, children
 
 
 def _now() -> datetime:

@@ -18,10 +18,11 @@ from typing import Any
 import requests
 import tweepy
 
-from config.secrets import resolve_secret
 from kernel.abc import Responder
 from kernel.errors import MalformedPayload, ReplyError
 from kernel.models import Post, SentMessage
+from listener.credentials import source_secret
+from listener.reply_errors import answered, rate_limited
 from listener.x.response import decode, problem, reset_time
 from listener.x.settings import XSourceSettings
 from listener.x.source import API_HOST, _Rebase
@@ -72,14 +73,9 @@ class XResponder(Responder):
     @classmethod
     def from_settings(cls, settings: XSourceSettings) -> XResponder:
         """Reads the reply credentials now: a missing one is `NotConfigured`, naming it."""
-        where = f"sources[{settings.name}]"
 
         def secret(key: str) -> str:
-            return resolve_secret(
-                env=getattr(settings, f"{key}_env"),
-                file=getattr(settings, f"{key}_file"),
-                setting=f"{where}.{key} (reply_auth: {settings.reply_auth})",
-            )
+            return source_secret(settings, key, note=f"reply_auth: {settings.reply_auth}")
 
         common: dict[str, Any] = {
             "name": settings.name,
@@ -139,8 +135,7 @@ class XResponder(Responder):
             response = send()
         except tweepy.TooManyRequests as exc:
             retry_at = _retry_at(exc.response)
-            when = f"; try again after {retry_at:%Y-%m-%d %H:%M} UTC" if retry_at else ""
-            raise ReplyError(f"{where}: rate limited by X (429){when}", retry_at=retry_at) from exc
+            raise rate_limited(where, by="X", retry_at=retry_at) from exc
         except tweepy.Unauthorized as exc:
             raise ReplyError(
                 f"{where}: X refused the credentials (401 {_detail(exc)}); "
@@ -159,8 +154,7 @@ class XResponder(Responder):
             ) from exc
         except tweepy.HTTPException as exc:
             status = exc.response.status_code
-            hint = "; X had a problem, try again shortly" if status >= 500 else ""
-            raise ReplyError(f"{where}: X answered {status} {_detail(exc)}{hint}") from exc
+            raise answered(where, by="X", status=status, detail=_detail(exc)) from exc
         except requests.Timeout as exc:
             raise ReplyError(
                 f"{where}: X did not answer in time; check the thread before sending again"

@@ -26,7 +26,6 @@ import tweepy
 from requests.adapters import HTTPAdapter
 
 from config.base import BrandSettings
-from config.secrets import resolve_secret
 from kernel.abc import Source
 from kernel.backoff import Backoff, retry, retry_after_seconds
 from kernel.errors import (
@@ -40,6 +39,7 @@ from kernel.errors import (
 from kernel.models import Page
 from kernel.read_budget import ReadBudget
 from listener.common import brand_set
+from listener.credentials import source_secret
 from listener.streams import poll_in_turn
 from listener.x.parse import Brand, parse_page
 from listener.x.response import billing_problem, decode, problem, rate_limit, reset_time
@@ -133,11 +133,7 @@ class XSource(Source):
             raise NotConfigured(
                 f"{where}: nothing to poll; set brand_user_id (for mentions) or queries"
             )
-        token = resolve_secret(
-            env=settings.bearer_token_env,
-            file=settings.bearer_token_file,
-            setting=f"{where}.bearer_token",
-        )
+        token = source_secret(settings, "bearer_token")
         if settings.mentions and not settings.brand_user_id:
             log.warning("%s: mentions need brand_user_id; reading queries only", where)
         handles = [*brand.handles, *([settings.brand_username] if settings.brand_username else [])]

@@ -203,6 +203,7 @@ PAGES = [
     "/team",
     "/audit",
     "/learning",
+    "/templates",
     "/users",
     "/account",
     "/dashboard",

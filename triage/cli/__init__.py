@@ -16,6 +16,7 @@ from triage.cli import (
     privacy_cmds,
     queue_cmds,
     suggest_cmds,
+    templates_cmds,
     train_cmds,
     web_cmds,
 )
@@ -40,6 +41,7 @@ for _module in (
     suggest_cmds,
     web_cmds,
     queue_cmds,
+    templates_cmds,
     digest_cmds,
     privacy_cmds,
 ):

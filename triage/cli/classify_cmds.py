@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from classifiers.dataset import read_table
-from kernel.errors import ConfigError, InputError
+from kernel.errors import ConfigError, DatabaseUnavailable, InputError
 from kernel.vocab import SENTIMENTS, SINGLE_LABEL_TASKS
 from triage.cli.common import config_option, settings_from
 
@@ -25,13 +25,17 @@ CHUNK = 512
 
 
 def one_line_errors(func: F) -> F:
-    """Our errors as `error: ...` and exit 2, also when the command runs outside the group."""
+    """Our errors as `error: ...` and exit 2 (75 for a database that cannot be reached), also
+    when the command runs outside the group."""
     import functools
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except DatabaseUnavailable as exc:  # try again later (sysexits EX_TEMPFAIL)
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(75)
         except (ConfigError, InputError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)

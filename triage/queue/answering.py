@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kernel.errors import ConfigError, InputError, ReplyError
 from triage.queue.models import ItemStatus, User
+from triage.queue.saved_replies import unfilled
 from triage.storage.answers import send
 
 if TYPE_CHECKING:
@@ -50,6 +51,10 @@ def respond(
         raise InputError("reply: the message is longer than 10,000 characters")
     if channel not in ("reply", "dm"):
         raise InputError(f"reply: unknown channel {channel!r}")
+    blanks = unfilled(text)
+    if blanks:  # a saved reply's variable nobody filled: never sent as "{case_number}"
+        names = ", ".join("{" + b + "}" for b in blanks)
+        raise InputError(f"reply: fill in {names} first (the saved reply had no value for it)")
     token = (token or "").strip()[:100] or None
     until = datetime.now(UTC) + timedelta(minutes=service.settings.web.claim_minutes)
     try:

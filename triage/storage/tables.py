@@ -267,6 +267,25 @@ presence = Table(
     Index(None, "seen_at"),
 )
 
+#: Saved replies: reply templates leads write for agents, per language and channel, with
+#: `{variables}` the item page fills in (`triage.queue.saved_replies`).
+saved_replies = Table(
+    "saved_replies",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("title", Text, nullable=False),
+    #: en | pt_BR | es ...: the language the text is written in.
+    Column("language", String(16), nullable=False),
+    #: reply (public) | dm
+    Column("channel", String(16), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("updated_by", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "language", "channel"),
+)
+
 #: Every reply and DM an agent sent, or would have sent in dry run.
 replies = Table(
     "replies",

@@ -12,6 +12,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from config.schema import Settings
+from triage.queue.saved_replies import SavedReplies
 from triage.queue.service import QueueService
 from triage.queue.users import UserStore
 from triage.storage import Store
@@ -22,6 +23,7 @@ from triage.web import (
     routes_learning,
     routes_presence,
     routes_queue,
+    routes_saved_replies,
     routes_team,
 )
 from triage.web.render import Renderer
@@ -42,6 +44,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *routes_team.routes,
         *routes_dashboard.routes,
         *routes_learning.routes,
+        *routes_saved_replies.routes,
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
     queue = QueueService(settings, store)
@@ -67,6 +70,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
     app.state.render = Renderer()
     # Cards are macros imported without the page's context: when a post falls due is a global.
     app.state.render.env.globals["sla_due"] = queue.due_text
+    app.state.saved_replies = SavedReplies(store.engine, queue.writes)
     app.state.after_head_change = routes_learning.redecide_in_background(settings, store)
     return app
 

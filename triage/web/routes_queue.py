@@ -217,8 +217,15 @@ def _item_context(ctx: Ctx, detail: Any) -> dict[str, Any]:
     ):
         chosen = suggested.found.replies[chosen_index]
         prefill[chosen.channel] = chosen.text
+    from triage.web.routes_saved_replies import picker_context  # it imports `common` from here
+
+    picked = picker_context(ctx, detail.item, suggested)
+    if picked["saved_prefill"]:
+        channel, text = picked["saved_prefill"]
+        prefill[channel] = text
     queue = _queue(request)
     return {
+        **picked,
         "detail": detail,
         "item": detail.item,
         "people": users,

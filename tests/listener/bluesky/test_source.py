@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 import pytest
 
 from config.base import BrandSettings
-from kernel.errors import AuthError, NotConfigured, RateLimited
+from kernel.errors import AuthError, NotConfigured, Permanent, RateLimited
 from kernel.models import Page, PostKind
 from listener.bluesky.parse import LINK, TAG, facet_text
 from listener.bluesky.settings import BlueskySourceSettings
 from listener.bluesky.source import BlueskySource
-from tests.httpserver import FakeAPI
+from tests.httpserver import FakeAPI, Response
 from tests.listener.bluesky import helpers as b
 
 MARIA = "at://did:plc:maria3x7yq2l5kzt6f4rbwdu/app.bsky.feed.post/3lcmaria0001a"
@@ -158,6 +158,26 @@ def test_an_expired_session_logs_in_again_once(fake_api: FakeAPI) -> None:
     fake_api.add("GET", b.GET_POSTS, b.response("get_posts.json"))
     [page] = list(b.make_source(fake_api).poll(None))
     assert len(page.posts) == 2 and len(fake_api.requests_to(b.LOGIN)) == 2
+
+
+def test_streams_take_turns_and_a_failing_one_is_reported_after_the_others(
+    fake_api: FakeAPI,
+) -> None:
+    b.logged_in(fake_api)
+    refused = Response(status=400, body={"error": "InvalidRequest", "message": "bad query"})
+    fake_api.add("GET", b.SEARCH, refused)
+    fake_api.add("GET", b.NOTIFICATIONS, b.response("list_notifications_page2.json"))
+    fake_api.add("GET", b.GET_POSTS, b.response("get_posts.json"), sticky=True)
+    source = b.make_source(fake_api, queries=["acme"])
+    pages: list[Page] = []
+    with pytest.raises(Permanent, match="InvalidRequest: bad query"):
+        for page in source.poll({"_turn": 1}):  # the second poll starts with the search
+            pages.append(page)
+    [page] = pages
+    assert page.posts and {p.query for p in page.posts} == {"notifications"}
+    assert page.cursor is not None and page.cursor["_turn"] == 2 and "q:acme" not in page.cursor
+    read = [r.path for r in fake_api.requests if r.path in (b.SEARCH, b.NOTIFICATIONS)]
+    assert read == [b.SEARCH, b.NOTIFICATIONS]
 
 
 def test_from_settings_reads_the_app_password_and_names_it_when_missing(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from config.base import BrandSettings
-from kernel.errors import AuthError, NotConfigured, RateLimited
+from kernel.errors import AuthError, NotConfigured, Permanent, RateLimited
 from kernel.models import PostKind
 from listener.mastodon.settings import MastodonSourceSettings
 from listener.mastodon.source import MastodonSource
@@ -154,6 +154,30 @@ def test_a_refused_token_is_one_line_without_the_token(fake_api: FakeAPI) -> Non
     message = str(info.value)
     assert "401 Unauthorized; the access token is invalid" in message and m.TOKEN not in message
     assert "\n" not in message
+
+
+def test_streams_take_turns_and_a_failing_one_is_reported_after_the_others(
+    fake_api: FakeAPI,
+) -> None:
+    fake_api.add("GET", HASHTAG, Response(status=404, body={"error": "Record not found"}))
+    fake_api.add("GET", m.NOTIFICATIONS, m.notifications_page([m.mention(9, 90)], next_max_id=None))
+    source = m.make_source(fake_api, hashtags=["hoot"])
+    pages: list = []
+    with pytest.raises(Permanent, match="not found"):
+        for page in source.poll({"_turn": 1}):  # the second poll starts with the hashtag
+            pages.append(page)
+    [page] = pages
+    assert [p.query for p in page.posts] == ["mentions"]
+    assert page.cursor == {"_turn": 2, "mentions": {"min_id": "9"}}
+    read = [r.path for r in fake_api.requests if r.path in (HASHTAG, m.NOTIFICATIONS)]
+    assert read == [HASHTAG, m.NOTIFICATIONS]
+
+
+def test_a_refused_token_stops_every_stream_at_once(fake_api: FakeAPI) -> None:
+    fake_api.add("GET", m.NOTIFICATIONS, Response(status=401, body={"error": "Invalid token"}))
+    with pytest.raises(AuthError):
+        list(m.make_source(fake_api, hashtags=["hoot"]).poll(None))
+    assert fake_api.requests_to(HASHTAG) == []
 
 
 def test_from_settings_reads_the_token_and_names_it_when_missing(
