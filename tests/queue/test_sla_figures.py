@@ -16,7 +16,13 @@ from kernel.errors import InputError
 from kernel.models import Route
 from tests.queue.seed import decide, users
 from triage.queue import Filters, QueueService, View
-from triage.queue.figures import figures_with_total, percentile, period, team_figures
+from triage.queue.figures import (
+    answers_by_day,
+    figures_with_total,
+    percentile,
+    period,
+    team_figures,
+)
 from triage.queue.users import UserStore
 from triage.storage import Store, make_engine, migrate
 from triage.storage.tables import audit_log, posts, replies
@@ -170,6 +176,11 @@ def test_figures_from_seeded_actions(store: Store) -> None:
     assert team.within_target == pytest.approx(0.8)
     assert team.handle_median == pytest.approx(13)
     assert team.handle_p90 == pytest.approx(20)
+    names, days = answers_by_day(store.engine, "Europe/Lisbon", chosen)
+    assert names == ["ana", "bia"] and len(days) == 8
+    assert days[0] == (date(2026, 11, 2), [3, 2])
+    assert days[-1] == (date(2026, 11, 9), [0, 1])
+    assert all(counts == [0, 0] for _day, counts in days[1:-1])
     # The day after: ana's answer to p5, eight days on: 53 business hours (8 + 4 x 9 + 9).
     later = period("custom", "Europe/Lisbon", start="2026-11-10", end="2026-11-10")
     (only,) = team_figures(store.engine, service.clock, later.start, later.end, days=later.days)

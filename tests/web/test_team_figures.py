@@ -43,10 +43,15 @@ def test_the_team_page_shows_figures_for_the_period(web_store: Store) -> None:
     total = re.search(r'<tr class="team-total" data-person="">(.*?)</tr>', page.text, re.S)
     assert total and "Whole team" in total.group(1)
     assert re.findall(r"<td>(.*?)</td>", total.group(1))[:3] == ["1", "1.0", "1"]
+    daily = re.search(r'<table class="table figures daily">(.*?)</table>', page.text, re.S)
+    assert daily and ">ana</th>" in daily.group(1) and "<td>1</td>" in daily.group(1)
     week = lia.get("/team")
     assert week.status_code == 200 and "0.1</td>" in week.text  # 1 answer over 7 days
     quiet = lia.get("/team?period=custom&start=2026-01-01&end=2026-01-02")
     assert quiet.status_code == 200 and "Nobody answered from the queue" in quiet.text
+    assert "Answers per person and day" not in quiet.text
+    year = lia.get("/team?period=custom&start=2025-06-01&end=2026-05-31")
+    assert year.status_code == 200 and "Answers per person and day" not in year.text
     for bad, says in [
         ("period=custom&start=0001-01-01&end=2026-01-02", "dates from 2000"),
         ("period=custom&start=x&end=y", "must be dates"),

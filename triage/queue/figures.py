@@ -250,3 +250,18 @@ def _figures(
         handle_median=percentile(handled, 50),
         handle_p90=percentile(handled, 90),
     )
+
+
+def answers_by_day(
+    engine: Engine, zone: str, chosen: Period
+) -> tuple[list[str], list[tuple[date, list[int]]]]:
+    """Names, and per local day of the period (oldest first) each name's answers that day."""
+    tz = ZoneInfo(zone)
+    with engine.connect() as conn:
+        answers = answers_between(conn, chosen.start, chosen.end)
+    names = sorted({row["sent_by"] for row in answers})
+    per: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in answers:
+        per[row["sent_at"].astimezone(tz).date()][row["sent_by"]] += 1
+    days = [chosen.first + timedelta(days=n) for n in range(chosen.days)]
+    return names, [(day, [per[day][name] for name in names]) for day in days]

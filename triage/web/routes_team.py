@@ -7,10 +7,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kernel.errors import InputError
-from triage.queue.figures import PERIODS, figures_with_total, period
+from triage.queue.figures import PERIODS, answers_by_day, figures_with_total, period
 from triage.queue.models import LEADS
 from triage.web.auth import Ctx, requires
 from triage.web.routes_queue import common
+
+#: Periods up to this many days also show answers per person and day.
+DAILY_DAYS = 31
 
 
 @requires(*LEADS)
@@ -30,6 +33,9 @@ def team(ctx: Ctx) -> Response:
     figures, whole = figures_with_total(
         queue.engine, queue.clock, chosen.start, chosen.end, days=chosen.days
     )
+    daily = None
+    if chosen.days <= DAILY_DAYS:
+        daily = answers_by_day(queue.engine, queue.settings.sla.timezone, chosen)
     return app.state.render.page(
         "team.html",
         **common(
@@ -37,6 +43,7 @@ def team(ctx: Ctx) -> Response:
             people=people,
             figures=figures,
             whole=whole,
+            daily=daily,
             period=chosen,
             kind=kind,
             periods=[p for p in PERIODS if p != "custom"],
