@@ -231,6 +231,10 @@ def main() -> None:
                     "search all views 'author:@user42'": "/search?q=author%3A%40user42",
                     "needs review, sensitive": "/queue/review?sensitive=yes",
                     "label these": "/queue/label",
+                    "least time left (public reply)": "/queue/public_reply?sort=due",
+                    "least time left (label, every route), 3rd page": (
+                        "/queue/label?sort=due&cursor=2"
+                    ),
                     "item page": f"/items/{found[1]}",
                 }
                 cursor = re.search(r"cursor=([0-9]+)", item)

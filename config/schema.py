@@ -13,6 +13,7 @@ from config.digest import AlertSettings, DigestSettings
 from config.learning import LearningSettings
 from config.operations import MetricsSettings, RetentionSettings
 from config.sinks import EscalationSettings, SinkSettings
+from config.sla import SlaSettings
 from config.sources import SourceSettings
 from config.suggestions import SuggestionSettings
 from config.web import WebSettings
@@ -81,6 +82,8 @@ class Settings(BaseModel):
     suggestions: SuggestionSettings = Field(default_factory=SuggestionSettings)
     #: The review queue's web app.
     web: WebSettings = Field(default_factory=WebSettings)
+    #: The first-response clock: targets per route, business hours, holidays.
+    sla: SlaSettings = Field(default_factory=SlaSettings)
     #: Ordered routing rules (YAML); the shipped rules when empty.
     rules: Path | None = None
     #: Language of digests and alerts (and numbers and dates in them): `en` or `pt_BR`.

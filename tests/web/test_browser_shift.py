@@ -191,6 +191,7 @@ def test_card_actions_work_without_javascript(seeded: Store, browser: Any) -> No
 
 PAGES = [
     "/queue/public_reply",
+    "/queue/public_reply?sort=due",
     "/queue/private_dm",
     "/queue/helpdesk",
     "/queue/review",

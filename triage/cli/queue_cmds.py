@@ -55,6 +55,12 @@ def queue() -> None:
 @click.option("--sensitive", type=click.Choice(["", "yes", "no"]), default="")
 @click.option("--limit", type=click.IntRange(1, 500), default=25)
 @click.option("--cursor", default=None, help="The cursor printed after a full page.")
+@click.option(
+    "--sort",
+    type=click.Choice(["newest", "due"]),
+    default="newest",
+    help="newest first, or the least first-response time left first (open views).",
+)
 @config_option
 def list_cmd(
     view: str | None,
@@ -67,10 +73,11 @@ def list_cmd(
     sensitive: str,
     limit: int,
     cursor: str | None,
+    sort: str,
     config_path: str | None,
 ) -> None:
-    """Items of a view, or a search across every view, newest first (post id, SLA, route,
-    status, author, text)."""
+    """Items of a view, or a search across every view, newest first or least first-response
+    time left first (post id, first-response badge, route, status, author, text)."""
     service = _service(config_path)
     if author.strip():
         search = f"{search} author:@{author.strip().lstrip('@')}"
@@ -83,7 +90,14 @@ def list_cmd(
         language=language,
         sensitive=sensitive,
     )
-    page = service.page(chosen, filters, cursor=cursor, limit=limit)
+    if sort == "due":
+        if chosen is None:
+            raise InputError("--sort due: name a --view (a search across views is newest first)")
+        if cursor and not (cursor.isascii() and cursor.isdigit() and len(cursor) < 5):
+            raise InputError(f"--cursor: {cursor[:20]!r} is not a page number")
+        page = service.due_page(chosen, filters, page=int(cursor or 0), limit=limit)
+    else:
+        page = service.page(chosen, filters, cursor=cursor, limit=limit)
     for item in page.items:
         state, age = service.sla(item)
         claim = f" [claimed by {item.claim.by}]" if item.claim else ""
@@ -91,7 +105,7 @@ def list_cmd(
         text = text if len(text) <= 90 else text[:89] + "…"
         status = f" ({item.status.value})" if chosen is None and item.status.value != "open" else ""
         click.echo(
-            f"{item.post_id:>7}  {age:<12} {state:<6} {item.decision.route.value:<12} "
+            f"{item.post_id:>7}  {age:<22} {state:<6} {item.decision.route.value:<12} "
             f"@{item.post.author.handle}{status}{claim}: {text}"
         )
     if not page.items:
@@ -350,3 +364,53 @@ def reassign(post_id: int, to: str, as_user: str, config_path: str | None) -> No
 
 
 commands = [queue]
+
+
+@queue.command()
+@click.option(
+    "--period",
+    "kind",
+    type=click.Choice(["1d", "7d", "30d", "custom"]),
+    default="7d",
+    help="Today, the last 7 or 30 days (today included), or --start to --end.",
+)
+@click.option("--start", default="", help="First day of a custom period (YYYY-MM-DD).")
+@click.option("--end", default="", help="Last day of a custom period (YYYY-MM-DD).")
+@config_option
+def figures(kind: str, start: str, end: str, config_path: str | None) -> None:
+    """Per person: answers per day, first-response time (business hours) and handle time,
+    as on the Team page."""
+    from triage.queue.figures import figures_with_total, period
+
+    service = _service(config_path)
+    chosen = period(kind, service.settings.sla.timezone, start=start, end=end)
+    found, whole = figures_with_total(
+        service.engine, service.clock, chosen.start, chosen.end, days=chosen.days
+    )
+    click.echo(
+        f"{chosen.first} to {chosen.last} ({chosen.days} days, {service.settings.sla.timezone})"
+    )
+    click.echo(
+        "person\tanswers\tper_day\tfirst_responses\tfirst_median_min\tfirst_p90_min"
+        "\twithin_target\thandled\thandle_median_min\thandle_p90_min"
+    )
+    for f in [*found, *([whole] if whole else [])]:
+        cells = [
+            f.name or "(whole team)",
+            str(f.answers),
+            f"{f.answers_per_day:.2f}",
+            str(f.first_responses),
+            _num(f.first_response_median),
+            _num(f.first_response_p90),
+            "-" if f.within_target is None else f"{f.within_target:.0%}",
+            str(f.handled),
+            _num(f.handle_median),
+            _num(f.handle_p90),
+        ]
+        click.echo("\t".join(cells))
+    if not found:
+        click.echo("(nobody answered from the queue in this period)")
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"

@@ -33,6 +33,7 @@ from triage.queue.models import (
     View,
 )
 from triage.queue.redecide import redecide
+from triage.queue.sla import Badge, SlaClock
 from triage.queue.store import QueueStore
 from triage.queue.writes import ItemState, QueueWrites
 from triage.storage import Store
@@ -58,6 +59,7 @@ class QueueService:
         self.writes = QueueWrites(store.engine, self.reads)
         self.decisions = DecisionStore(store.engine)
         self.cases = CaseStore(store.engine)
+        self.clock = SlaClock.from_settings(settings)
         #: One responder per source (`fetched_by`), built on first use: tweepy and praw
         #: clients keep their sessions and token between replies.
         self._responders: dict[str | None, Responder] = {}
@@ -110,18 +112,34 @@ class QueueService:
         return found
 
     def sla(self, item: QueueItem, now: datetime | None = None) -> tuple[str, str]:
-        """(state, label): `ok`, `warn` (past 75% of the target), `breach`, or `done`."""
-        now = now or datetime.now(UTC)
-        age = now - item.post.created_at
-        label = _age(age)
-        if item.status is not ItemStatus.OPEN:
-            return "done", label
-        target = self.settings.web.sla_minutes.get(item.decision.route.value)
-        if not target:
-            return "ok", label
-        used = age.total_seconds() / 60 / target
-        state = "breach" if used >= 1 else "warn" if used >= 0.75 else "ok"
-        return state, f"{label} / {_age(timedelta(minutes=target))}"
+        """(state, label) of the item's first-response badge: `ok`, `soon`, `breach` or
+        `done`, counted in business time (`triage.queue.sla`)."""
+        found = self.badge(item, now)
+        return found.state, found.label
+
+    def badge(self, item: QueueItem, now: datetime | None = None) -> Badge:
+        return self.clock.badge(
+            item.decision.route.value,
+            item.post.created_at,
+            now or datetime.now(UTC),
+            open_=item.status is ItemStatus.OPEN,
+        )
+
+    def due_text(self, item: QueueItem, now: datetime | None = None) -> str:
+        """When an open item's first response falls due, in `sla.timezone`; "" if never."""
+        due = self.badge(item, now).due
+        if due is None:
+            return ""
+        zone = self.clock.zone
+        return f"due {due.astimezone(zone):%a %d %b %H:%M} ({zone.key})"
+
+    def due_page(
+        self, view: View, filters: Filters, *, page: int = 0, limit: int | None = None
+    ) -> ItemPage:
+        """A view's open items, the least time left first (`triage.queue.due`)."""
+        from triage.queue.due import due_page
+
+        return due_page(self, view, filters, page=page, limit=limit or self.settings.web.page_size)
 
     # --- permissions --------------------------------------------------------------------------
 
@@ -450,12 +468,3 @@ class QueueService:
         if stored is None:
             raise InputError(f"no post {post_id}")
         return stored
-
-
-def _age(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 60:
-        return f"{max(minutes, 0)}m"
-    if minutes < 48 * 60:
-        return f"{minutes // 60}h"
-    return f"{minutes // 1440}d"

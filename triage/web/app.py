@@ -26,6 +26,7 @@ from triage.web import (
     routes_queue,
     routes_saved_replies,
     routes_search,
+    routes_team,
 )
 from triage.web.render import Renderer
 from triage.web.security import SecurityHeaders
@@ -44,6 +45,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         *routes_queue.routes,
         *routes_search.routes,
         *routes_admin.routes,
+        *routes_team.routes,
         *routes_dashboard.routes,
         *routes_learning.routes,
         *routes_saved_replies.routes,
@@ -70,6 +72,8 @@ def create_app(settings: Settings, store: Store) -> Starlette:
         max_address_failures=settings.web.max_failed_logins_per_address,
     )
     app.state.render = Renderer()
+    # Cards are macros imported without the page's context: when a post falls due is a global.
+    app.state.render.env.globals["sla_due"] = queue.due_text
     app.state.saved_replies = SavedReplies(store.engine, queue.writes)
     app.state.after_head_change = routes_learning.redecide_in_background(settings, store)
     return app

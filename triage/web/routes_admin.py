@@ -1,5 +1,5 @@
-"""Pages for leads and admins: held cases, the team's work, the audit log, users (the
-marketing dashboard is `routes_dashboard`)."""
+"""Pages for leads and admins: held cases, the audit log, users (the Team page is
+`routes_team`, the marketing dashboard `routes_dashboard`)."""
 
 from __future__ import annotations
 
@@ -31,13 +31,6 @@ def audit(ctx: Ctx) -> Response:
     return ctx.request.app.state.render.page(
         "audit.html", **common(ctx, entries=entries, actor=actor)
     )
-
-
-@requires(*LEADS)
-def team(ctx: Ctx) -> Response:
-    members = set(ctx.request.app.state.users.active_names())
-    people = [p for p in ctx.request.app.state.queue.reads.work_by_person() if p["name"] in members]
-    return ctx.request.app.state.render.page("team.html", **common(ctx, people=people))
 
 
 @requires(*LEADS)
@@ -103,7 +96,6 @@ def users_page(ctx: Ctx) -> Response:
 
 routes = [
     Route("/audit", audit),
-    Route("/team", team),
     Route("/cases/{case_id:int}/release", release, methods=["POST"]),
     Route("/users", users_page, methods=["GET", "POST"]),
 ]

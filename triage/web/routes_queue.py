@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from kernel.errors import ConfigError, Conflict, InputError, ReplyError
 from triage.queue.customer import customer
+from triage.queue.due import DUE_VIEWS
 from triage.queue.models import CORRECTABLE, LEADS, READERS, WORKERS, Filters, View
 from triage.queue.service import DM_INVITE, Forbidden, QueueService
 from triage.web.auth import Ctx, requires, safe_next
@@ -90,13 +91,22 @@ def queue_page(ctx: Ctx) -> Response:
     try:
         view = _view(request)
         filters = _filters(request)
-        page = queue.page(view, filters, cursor=request.query_params.get("cursor") or None)
+        sort = request.query_params.get("sort", "")
+        cursor = request.query_params.get("cursor") or None
+        if sort == "due":
+            page = queue.due_page(view, filters, page=parse_page(cursor))
+        elif sort:
+            raise InputError(f"sort: {sort[:20]!r} is not one of due (time left) or newest")
+        else:
+            page = queue.page(view, filters, cursor=cursor)
     except InputError as exc:
         return _error(ctx, str(exc), 400)
     held = queue.reads.held_cases() if view is View.HELPDESK else []
     args = {k: v for k, v in filters.active().items() if k != "search"}
     if filters.search:
         args["q"] = filters.search
+    if sort:
+        args["sort"] = sort
     top = max((i.post_id for i in page.items), default=0)
     kept = [
         (k, v) for k, v in request.query_params.multi_items() if k not in ("done", "post", "bulk")
@@ -122,8 +132,19 @@ def queue_page(ctx: Ctx) -> Response:
             query_string=urlencode(args),
             first_page=not request.query_params.get("cursor"),
             top=top,
+            sort=sort,
+            sortable=view in DUE_VIEWS,
         ),
     )
+
+
+def parse_page(cursor: str | None) -> int:
+    """The page number a time-left page's cursor is."""
+    if not cursor:
+        return 0
+    if not (cursor.isascii() and cursor.isdigit() and len(cursor) < 5):
+        raise InputError(f"cursor: {cursor[:20]!r} is not a page number")
+    return int(cursor)
 
 
 #: Posts one `/queue?ids=` link may name (an alert names at most a few dozen).
