@@ -220,22 +220,25 @@ class Daemon:
 
         return job
 
-    def _guard(self, job_id: str, func: Callable[..., object]) -> Callable[..., None]:
+    def _guard(self, job_id: str, func: Callable[..., object]) -> Callable[..., object]:
         """`func` as a scheduled job: skipped while its last run still works (instead of
         APScheduler's warning on every tick), counted for shutdown, and quiet when the
-        database is down (one line for the outage, none per run, no traceback)."""
+        database is down (one line for the outage, none per run, no traceback). Returns what
+        `func` returns (None when skipped or the database is down)."""
 
-        def job(*args: object, **kwargs: object) -> None:
+        def job(*args: object, **kwargs: object) -> object:
             with self._scheduler_lock:
                 if self._running.get(job_id, 0) or self._shutting_down:
-                    return
+                    return None
                 self._running[job_id] = 1
             try:
-                func(*args, **kwargs)
+                result = func(*args, **kwargs)
             except DATABASE_DOWN as exc:
                 self.outages.down("database", db_error_line(exc))
+                return None
             else:
                 self.outages.up("database")
+                return result
             finally:
                 with self._scheduler_lock:
                     self._running.pop(job_id, None)
