@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from config.schema import Settings
 from tests.queue.seed import PASSWORD, users
+from tests.web.browser import chromium
 from triage.storage import Store
 from triage.web.app import create_app
 
@@ -40,3 +42,10 @@ def login(client: TestClient, name: str, password: str = PASSWORD) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', queue.text)
     assert found
     return found.group(1)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """One headless chromium for the test (tests/web/browser.py)."""
+    with chromium() as launched:
+        yield launched

@@ -17,15 +17,13 @@ from tests.classifiers.test_encoder import build_tiny_bert
 from tests.queue.seed import decide
 from tests.suggest.test_history import send
 from tests.suggest.test_kb import ARTICLES, write_csv
+from tests.web.browser import ARTIFACTS, CHROMIUM
 from tests.web.conftest import login
 from tests.web.server import Server
 from tests.web.test_browser_shift import (  # noqa: F401 (fixtures)
-    ARTIFACTS,
-    CHROMIUM,
     PASSWORD,
     _post_id,
     _serious,
-    browser,
     seeded,
 )
 from triage.storage import Store
@@ -83,7 +81,7 @@ def test_item_page_shows_chances_that_move_with_what_agents_sent(
 @pytest.mark.parametrize("width", [390, 1280])
 def test_the_articles_with_their_chances_pass_axe_and_fit_the_screen(
     seeded: Store,  # noqa: F811
-    browser: Any,  # noqa: F811
+    browser: Any,
     tmp_path: Path,
     tiny_model: Path,
     width: int,

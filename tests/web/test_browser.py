@@ -17,22 +17,13 @@ from sqlalchemy import select
 
 from config.schema import Settings
 from kernel.models import Route
-from tests.queue.seed import PASSWORD, decide, users
+from tests.queue.seed import decide, users
+from tests.web.browser import ARTIFACTS, BROWSER, log_in
 from tests.web.server import Server
 from triage.storage import Store, make_engine, migrate
 from triage.storage.tables import cases, decisions, replies
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="!!! BROWSER TESTS SKIPPED: /usr/bin/chromium is missing "
-        "(apt-get install chromium; never `playwright install`) !!!",
-    ),
-]
+pytestmark = BROWSER
 
 HOSTILE = [
     ("<script>window.__xss = 1; alert('script')</script>", "javascript:alert(1)"),
@@ -73,18 +64,6 @@ def seeded(tmp_path: Path) -> Iterator[Store]:
     engine.dispose()
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield chromium
-        chromium.close()
-
-
 def _watch(page: Any) -> dict[str, list[str]]:
     seen: dict[str, list[str]] = {"dialogs": [], "csp": []}
     page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
@@ -95,12 +74,7 @@ def _watch(page: Any) -> dict[str, list[str]]:
     return seen
 
 
-def _login(page: Any, base: str, name: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+_login = log_in
 
 
 def test_agent_claims_replies_escalates_and_corrects(seeded: Store, browser: Any) -> None:

@@ -14,20 +14,14 @@ import pytest
 from config.schema import Settings
 from kernel.models import Route
 from tests.queue.seed import decide, users
+from tests.web.browser import ARTIFACTS, BROWSER
+from tests.web.browser import serious as _serious
 from tests.web.server import Server
-from tests.web.test_browser_shift import ARTIFACTS, CHROMIUM, _agent, _serious
-from tests.web.test_browser_shift import browser as browser  # the fixture, by its name
+from tests.web.test_browser_shift import _agent
 from triage.queue import QueueService
 from triage.storage import Store, make_engine, migrate
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="!!! BROWSER TESTS SKIPPED: /usr/bin/chromium is missing "
-        "(apt-get install chromium; never `playwright install`) !!!",
-    ),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture

@@ -17,9 +17,8 @@ from triage.queue.users import UserStore
 from triage.storage import Store
 
 pytestmark = shift.pytestmark
-#: The shift test's seeded database and browser.
+#: The shift test's seeded database (the browser is tests/web/conftest.py's).
 seeded = shift.seeded
-browser = shift.browser
 
 
 def _templates(store: Store) -> None:

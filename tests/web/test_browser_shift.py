@@ -17,21 +17,12 @@ from sqlalchemy import func, select
 from config.schema import Settings
 from kernel.models import Route
 from tests.queue.seed import PASSWORD, decide, users
+from tests.web.browser import ARTIFACTS, BROWSER, log_in, serious
 from tests.web.server import Server
 from triage.storage import Store, make_engine, migrate
 from triage.storage.tables import audit_log, replies
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="!!! BROWSER TESTS SKIPPED: /usr/bin/chromium is missing "
-        "(apt-get install chromium; never `playwright install`) !!!",
-    ),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture
@@ -56,25 +47,9 @@ def seeded(tmp_path: Path) -> Iterator[Store]:
     engine.dispose()
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield chromium
-        chromium.close()
-
-
 def _agent(browser: Any, base: str, name: str, **context: Any) -> Any:
     page = browser.new_context(viewport={"width": 1280, "height": 900}, **context).new_page()
-    page.goto(f"{base}/login")
-    page.fill("input[name=name]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    log_in(page, base, name)
     return page
 
 
@@ -211,15 +186,7 @@ PAGES = [
 ]
 
 
-def _serious(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    found = Axe().run(page).response["violations"]
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in found
-        if v["impact"] in ("serious", "critical")
-    ]
+_serious = serious
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -13,21 +13,15 @@ import pytest
 
 from config.schema import Settings
 from kernel.models import Route
-from tests.queue.seed import PASSWORD, decide, users
+from tests.queue.seed import decide, users
+from tests.web.browser import ARTIFACTS, BROWSER, log_in
+from tests.web.browser import serious as _serious
 from tests.web.server import Server
-from tests.web.test_browser_shift import ARTIFACTS, CHROMIUM, _serious
 from triage.queue import QueueService
 from triage.queue.users import UserStore
 from triage.storage import Store, make_engine, migrate
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="!!! BROWSER TESTS SKIPPED: /usr/bin/chromium is missing "
-        "(apt-get install chromium; never `playwright install`) !!!",
-    ),
-]
+pytestmark = BROWSER
 SETTINGS = {
     "sla": {"first_response_minutes": {"public_reply": 60, "private_dm": 60, "helpdesk": 240}}
 }
@@ -60,18 +54,6 @@ def worked(tmp_path: Path) -> Iterator[Store]:
     engine.dispose()
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield chromium
-        chromium.close()
-
-
 @pytest.mark.parametrize("width", [390, 1280])
 def test_team_figures_and_time_left_pass_axe_and_fit(
     worked: Store, browser: Any, width: int
@@ -80,11 +62,7 @@ def test_team_figures_and_time_left_pass_axe_and_fit(
     problems: dict[str, list[str]] = {}
     with Server(worked, Settings.model_validate(SETTINGS)) as server:
         page = browser.new_page(viewport={"width": width, "height": 900})
-        page.goto(f"{server.url}/login")
-        page.fill("input[name=name]", "lia")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        log_in(page, server.url, "lia")
         for path in ["/team?period=7d", "/queue/label?sort=due", "/queue/private_dm?sort=due"]:
             page.goto(server.url + path)
             page.wait_for_load_state("networkidle")

@@ -16,15 +16,13 @@ from config.schema import Settings
 from kernel.models import Route
 from tests.queue.seed import decide, users
 from tests.queue.test_customer import seed_customer
+from tests.web.browser import ARTIFACTS, BROWSER, CHROMIUM, log_in, serious
 from tests.web.conftest import login
 from tests.web.server import Server
 from triage.queue import QueueService
 from triage.queue.users import UserStore
 from triage.storage import Store, make_engine, migrate
 from triage.storage.tables import cases
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
 def _with_history(store: Store) -> dict[str, int]:
@@ -80,40 +78,24 @@ def seeded(tmp_path: Path) -> Iterator[tuple[Store, dict[str, int]]]:
     engine.dispose()
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="!!! BROWSER TESTS SKIPPED: /usr/bin/chromium is missing !!!",
-)
 @pytest.mark.parametrize("width", [390, 1280])
-def test_customer_history_in_chromium(seeded: tuple[Store, dict[str, int]], width: int) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
-
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=BROWSER[1].kwargs["reason"])
+def test_customer_history_in_chromium(
+    seeded: tuple[Store, dict[str, int]], browser: Any, width: int
+) -> None:
     store, ids = seeded
     ARTIFACTS.mkdir(exist_ok=True)
-    with Server(store, Settings()) as server, sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
+    with Server(store, Settings()) as server:
         page: Any = browser.new_page(viewport={"width": width, "height": 900})
-        page.goto(f"{server.url}/login")
-        page.fill("input[name=name]", "ana")
-        page.fill("input[name=password]", "correct horse battery")
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        log_in(page, server.url, "ana")
         page.goto(f"{server.url}/items/{ids['now']}")
         page.wait_for_load_state("networkidle")
         history = page.locator("section.customer")
         assert history.is_visible()
         assert page.locator(".customer-post").count() == 3
         page.screenshot(path=str(ARTIFACTS / f"{width}-item-customer.png"), full_page=True)
-        violations = [
-            f"{v['id']} ({v['impact']})"
-            for v in Axe().run(page).response["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        assert violations == []
+        assert serious(page) == []
         assert page.evaluate("document.scrollingElement.scrollWidth") <= width
         # Searching from the queue page's box finds João in every view, by his name.
         page.goto(f"{server.url}/queue/public_reply")
@@ -123,7 +105,6 @@ def test_customer_history_in_chromium(seeded: tuple[Store, dict[str, int]], widt
         assert page.url.startswith(f"{server.url}/search?q=JOAO")
         assert page.locator(f"#item-{ids['case']}").count() == 1
         page.screenshot(path=str(ARTIFACTS / f"{width}-search.png"), full_page=True)
-        browser.close()
 
 
 def test_a_hostile_customer_stays_inert(web_store: Store, app_client: TestClient) -> None:

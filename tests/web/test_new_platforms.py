@@ -21,8 +21,9 @@ from tests.listener.bluesky import helpers as bluesky
 from tests.listener.mastodon import helpers as mastodon
 from tests.queue.seed import users
 from tests.queue.test_answer_flow import decide_public
+from tests.web.browser import ARTIFACTS, CHROMIUM
 from tests.web.conftest import login
-from tests.web.test_browser import ARTIFACTS, CHROMIUM, Server, _login, _watch
+from tests.web.test_browser import Server, _login, _watch
 from triage.digest.compute import build_digest
 from triage.digest.render import render_html
 from triage.polling import poll_source
