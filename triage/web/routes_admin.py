@@ -10,8 +10,8 @@ from kernel.errors import InputError
 from triage.queue.models import LEADS, Role
 from triage.queue.service import Forbidden
 from triage.web.auth import COOKIE, Ctx, requires, safe_next
+from triage.web.page import common
 from triage.web.params import parse_id
-from triage.web.routes_queue import common
 
 ADMINS = (Role.ADMIN,)
 

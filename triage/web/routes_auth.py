@@ -23,7 +23,7 @@ from triage.web.auth import (
     secure,
     set_session_cookie,
 )
-from triage.web.routes_queue import common
+from triage.web.page import common
 
 #: Extra wait after a failed log-in, times the address's failures so far (up to
 #: `MAX_DELAY_STEPS`): slows password guessing on top of the locks.

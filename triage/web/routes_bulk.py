@@ -20,6 +20,7 @@ from kernel.errors import Conflict, Forbidden, InputError
 from triage.queue.bulk import MAX_POSTS, BulkActions
 from triage.queue.models import WORKERS
 from triage.web.auth import Ctx, requires, safe_next
+from triage.web.page import common
 from triage.web.params import parse_id
 
 #: A card's checkbox is named `post-ID`.
@@ -55,8 +56,6 @@ def _to(back: str, value: str) -> Response:
 
 
 def _refused(ctx: Ctx, message: str, status: int) -> Response:
-    from triage.web.routes_queue import common
-
     return ctx.request.app.state.render.page(
         "error.html", status_code=status, **common(ctx, message=message)
     )

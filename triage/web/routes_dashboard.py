@@ -35,7 +35,7 @@ from triage.storage import Store
 from triage.storage.alerts import Alert, AlertStore
 from triage.storage.digest_reads import DigestReads, PostFilter
 from triage.web.auth import Ctx, requires
-from triage.web.routes_queue import common
+from triage.web.page import common
 
 DASHBOARD_ROLES = (Role.MARKETING, *LEADS)
 PERIODS = ("7d", "30d", "custom")

@@ -16,7 +16,7 @@ from kernel.vocab import TASKS
 from triage.queue.models import LEADS
 from triage.storage.learning import HeadVersion, LearningStore
 from triage.web.auth import Ctx, requires
-from triage.web.routes_queue import common
+from triage.web.page import common
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from triage.queue.due import DUE_VIEWS
 from triage.queue.models import CORRECTABLE, LEADS, READERS, WORKERS, Filters, View
 from triage.queue.service import DM_INVITE, Forbidden, QueueService
 from triage.web.auth import Ctx, requires, safe_next
+from triage.web.page import common
 from triage.web.params import parse_id
 from triage.web.routes_bulk import bulk_context
 
@@ -57,19 +58,6 @@ def _view(request: Request) -> View:
         return View(request.path_params["view"])
     except ValueError as exc:
         raise InputError(f"no view {request.path_params['view']!r}") from exc
-
-
-def common(ctx: Ctx, **extra: Any) -> dict[str, Any]:
-    queue = _queue(ctx.request)
-    return {
-        "user": ctx.user,
-        "csrf": ctx.session.csrf_token,
-        "can_work": ctx.user.can_work,
-        "is_lead": ctx.user.is_lead,
-        "sla": queue.sla,
-        "settings": queue.settings,
-        **extra,
-    }
 
 
 @requires(*READERS)
@@ -232,7 +220,7 @@ def _item_context(ctx: Ctx, detail: Any) -> dict[str, Any]:
     ):
         chosen = suggested.found.replies[chosen_index]
         prefill[chosen.channel] = chosen.text
-    from triage.web.routes_saved_replies import picker_context  # it imports `common` from here
+    from triage.web.routes_saved_replies import picker_context
 
     picked = picker_context(ctx, detail.item, suggested)
     if picked["saved_prefill"]:

@@ -22,8 +22,8 @@ from triage.queue.saved_replies import (
     values_for,
 )
 from triage.web.auth import Ctx, requires
+from triage.web.page import common
 from triage.web.params import parse_id
-from triage.web.routes_queue import common
 from triage.web.security import safe_url
 
 

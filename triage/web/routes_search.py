@@ -11,7 +11,8 @@ from starlette.routing import Route
 from kernel.errors import InputError
 from triage.queue.models import READERS, Filters
 from triage.web.auth import Ctx, requires
-from triage.web.routes_queue import FILTER_KEYS, _error, _queue, common
+from triage.web.page import common
+from triage.web.routes_queue import FILTER_KEYS, _error, _queue
 
 
 @requires(*READERS)

@@ -10,7 +10,7 @@ from kernel.errors import InputError
 from triage.queue.figures import PERIODS, answers_by_day, figures_with_total, period
 from triage.queue.models import LEADS
 from triage.web.auth import Ctx, requires
-from triage.web.routes_queue import common
+from triage.web.page import common
 
 #: Periods up to this many days also show answers per person and day.
 DAILY_DAYS = 31
