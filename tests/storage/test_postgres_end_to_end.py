@@ -65,6 +65,8 @@ BOUNDED = {
     "cases.idempotency_key": "st-SOURCE-ROUTE-24 hex digits (decisions.idempotency_key)",
     "cases.status": "CaseStatus values",
     "cases.ticket_id": "helpdesk ticket ids",
+    "saved_replies.language": "xx or xx_YY codes (triage.queue.saved_replies.check refuses others)",
+    "saved_replies.channel": "reply or dm (triage.queue.saved_replies.check refuses others)",
 }
 
 
