@@ -28,6 +28,7 @@ from kernel.errors import Conflict, Forbidden, InputError
 from triage.queue.models import ItemStatus, User
 from triage.queue.service import UNDO_SECONDS, QueueService
 from triage.queue.writes import ItemState
+from triage.storage.audit import write_audit
 from triage.storage.tables import audit_log
 
 ACTIONS = ("ignore", "assign")
@@ -225,17 +226,7 @@ class BulkActions:
         detail = {"done": done, "skipped": [[s.post_id, s.reason] for s in skipped], **extra}
         at = datetime.now(UTC)
         with self.engine.begin() as conn:
-            batch_id = conn.execute(
-                audit_log.insert()
-                .values(
-                    at=at,
-                    actor=user.name,
-                    action=f"bulk_{action}",
-                    post_id=None,
-                    detail=json.dumps(detail, ensure_ascii=False),
-                )
-                .returning(audit_log.c.id)
-            ).scalar_one()
+            batch_id = write_audit(conn, user.name, f"bulk_{action}", None, detail, when=at)
         return Batch(
             id=int(batch_id),
             action=action,

@@ -8,7 +8,6 @@ may write what.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from kernel.models import SentMessage
 from triage.queue.models import ItemStatus
 from triage.queue.store import QueueStore
+from triage.storage.audit import write_audit
 from triage.storage.tables import (
     audit_log,
     cases,
@@ -235,15 +235,7 @@ class QueueWrites:
     def audit(
         self, conn: Connection, actor: str, action: str, post_id: int | None, **detail: Any
     ) -> None:
-        conn.execute(
-            audit_log.insert().values(
-                at=datetime.now(UTC),
-                actor=actor,
-                action=action,
-                post_id=post_id,
-                detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
-            )
-        )
+        write_audit(conn, actor, action, post_id, detail)
 
     def last_action(self, conn: Connection, post_id: int) -> tuple[str, str, datetime] | None:
         """(actor, action, at) of the newest audit entry on the post that changed it (notes

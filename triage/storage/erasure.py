@@ -16,11 +16,9 @@ their sink and ticket id. File-sink lines are rewritten by `escalation.file.File
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -37,6 +35,7 @@ from sqlalchemy import (
     update,
 )
 
+from triage.storage.audit import write_audit
 from triage.storage.tables import (
     alerts,
     audit_log,
@@ -231,15 +230,7 @@ def _erase(conn: Connection, name: str, source: str | None, actor: str) -> Erasu
         needles=(name, *anonymiser.needles),
     )
     # The erasure is on record, without whom it was about: the counts only.
-    conn.execute(
-        audit_log.insert().values(
-            at=datetime.now(UTC),
-            actor=actor,
-            action="erase",
-            post_id=None,
-            detail=json.dumps(report.counts()),
-        )
-    )
+    write_audit(conn, actor, "erase", None, report.counts())
     if conn.dialect.name == "sqlite":
         # The full-text index keeps deleted terms in its segments until they are merged.
         conn.exec_driver_sql("INSERT INTO posts_fts(posts_fts) VALUES ('optimize')")

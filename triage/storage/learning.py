@@ -25,10 +25,10 @@ from config.schema import DatabaseSettings
 from kernel.errors import DatabaseUnavailable
 from kernel.models import StoredPost
 from kernel.scrub import db_error_line
+from triage.storage.audit import write_audit
 from triage.storage.engine import database_engine
 from triage.storage.store import stored_post_from_row
 from triage.storage.tables import (
-    audit_log,
     cases,
     corrections,
     decisions,
@@ -337,15 +337,7 @@ class LearningStore:
     def _audit(
         self, conn: Connection, actor: str, action: str, post_id: int | None, **detail: Any
     ) -> None:
-        conn.execute(
-            audit_log.insert().values(
-                at=datetime.now(UTC),
-                actor=actor,
-                action=action,
-                post_id=post_id,
-                detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
-            )
-        )
+        write_audit(conn, actor, action, post_id, detail)
 
     # --- head versions -----------------------------------------------------------------------
 
