@@ -73,7 +73,10 @@ def run(config_path: str | None, once: bool, serve_web: bool) -> None:
     if settings.metrics.enabled:
         from triage.metrics import Metrics, MetricsServer
 
-        daemon.metrics = Metrics(store, settings.metrics, outages=daemon.outages)
+        assert daemon.stages is not None
+        daemon.metrics = Metrics(
+            store, settings.metrics, outages=daemon.outages, breakers=daemon.stages.breakers
+        )
         try:
             server = MetricsServer(daemon.metrics, settings.metrics.host, settings.metrics.port)
         except OSError as exc:
