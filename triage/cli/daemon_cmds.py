@@ -130,7 +130,7 @@ def migrate_cmd(config_path: str | None) -> None:
     """Create or upgrade the database schema to the newest revision."""
     settings = settings_from(config_path)
     engine = database_engine(settings.database)
-    migrate(engine)
+    migrate(engine, timeout_seconds=settings.database.migration_timeout_seconds)
     click.echo("database schema is up to date")
 
 
