@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from config import Settings
 from config.operations import MetricsSettings
 from escalation.memory import MemorySink
 from escalation.retry import RetryPolicy
@@ -31,8 +32,9 @@ from tests.escalation.receiver import Receiver
 from tests.test_outbox import cases_for
 from triage.cli import cli
 from triage.metrics import Metrics
-from triage.outbox import deliver_due
+from triage.outbox import DeliveryReport, deliver_due
 from triage.outbox_breaker import Breaker, Breakers, BreakerState, read_open_breakers
+from triage.stages import Stages
 from triage.storage import Store
 
 #: Quick retries: without the breaker every case would use up its attempts within the outage.
@@ -313,3 +315,30 @@ def test_each_replica_keeps_its_own_breaker(store: Store, desk: Desk) -> None:
     time.sleep(0.2)
     deliver_due(cs, {"desk": sink}, QUICK, breakers=two)
     assert not two["desk"].closed() and sink.tries == 2 * THRESHOLD
+
+
+def test_the_daemons_stages_keep_their_breakers_from_pass_to_pass(store: Store, desk: Desk) -> None:
+    """Through `Stages` as `run` builds them: the settings reach the breakers, a pass while
+    the breaker is open tries nothing, and stopping takes this replica's rows away."""
+    settings = Settings.model_validate(
+        {
+            "classifier": {"enabled": False},
+            "sinks": [{"name": "desk", "type": "webhook", "url": desk.url}],
+            "escalation": {
+                "breaker_failures": 2,
+                "backoff_base_seconds": 0.05,
+                "backoff_max_seconds": 0.1,
+                "workers": 1,
+            },
+        }
+    )
+    stages = Stages(settings, store)
+    cases_for(store, [f"card {n}" for n in range(4)])
+    desk.refuse()
+    assert stages.deliver().failed == 2
+    time.sleep(0.2)  # the two failed cases are due again
+    assert stages.deliver() == DeliveryReport()
+    [row] = read_open_breakers(store.engine, stale_after_seconds=600)
+    assert (row.sink, row.state, row.failures) == ("desk", "open", 2)
+    stages.close()
+    assert read_open_breakers(store.engine, stale_after_seconds=600) == []
