@@ -40,6 +40,9 @@ class DatabaseSettings(BaseModel):
     #: `run` waits this long for a database that is not up yet (retrying with backoff, one log
     #: line per attempt), then exits 75 (EX_TEMPFAIL) for the service manager to restart it.
     start_wait_seconds: int = Field(default=300, ge=0)
+    #: Longest one migration statement may run (PostgreSQL): 0, the default, is no limit, as
+    #: rewriting a big table may take longer than `statement_timeout_seconds` allows.
+    migration_timeout_seconds: int = Field(default=0, ge=0)
 
 
 class LoggingSettings(BaseModel):

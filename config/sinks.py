@@ -58,3 +58,10 @@ class EscalationSettings(BaseModel):
     batch_size: int = Field(default=5, gt=0)
     #: Delivery workers per process: cases to a slow helpdesk are sent side by side.
     workers: int = Field(default=4, gt=0, le=64)
+    #: A sink whose helpdesk failed this many deliveries in a row (connection refused, 5xx,
+    #: timeouts) is left alone for a cool-down (its breaker is open): no case is tried, none
+    #: loses an attempt; then one case probes it, and a success closes the breaker.
+    breaker_failures: int = Field(default=5, gt=0)
+    #: The first cool-down; each failed probe doubles it, up to `breaker_max_cooldown_seconds`.
+    breaker_cooldown_seconds: float = Field(default=30.0, gt=0)
+    breaker_max_cooldown_seconds: float = Field(default=600.0, gt=0)

@@ -5,10 +5,11 @@ gauges that describe the database (queue depth, outbox by status, the oldest due
 from the database at scrape time, so every replica reports the same shared state.
 
 `/healthz` answers 200 with a JSON body when the database is reachable, every enabled source is
-healthy and no due case has waited longer than `metrics.outbox_stuck_seconds`; otherwise 503
-with the same body saying which check failed. A database that does not answer within
-`HEALTH_TIMEOUT_SECONDS` fails the check at once: the answer never waits on a wedged database
-(the read goes on in the background, and one at a time).
+healthy, no sink's delivery breaker is open (`triage.outbox_breaker`: its helpdesk failed
+several deliveries in a row) and no due case has waited longer than
+`metrics.outbox_stuck_seconds`; otherwise 503 with the same body saying which check failed.
+A database that does not answer within `HEALTH_TIMEOUT_SECONDS` fails the check at once: the
+answer never waits on a wedged database (the read goes on in the background, and one at a time).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from config.operations import MetricsSettings
 from kernel.models import CaseStatus
 from kernel.scrub import db_error_line
 from triage.outages import Outages
+from triage.outbox_breaker import Breakers
 from triage.polling import PollOutcome
 from triage.storage import Store
 from triage.storage.health import cases_sent_since, read_backlog, read_health
@@ -50,13 +52,20 @@ class Metrics:
     """The daemon's counters; `observe_*` are called from its jobs (thread-safe)."""
 
     def __init__(
-        self, store: Store, settings: MetricsSettings, *, outages: Outages | None = None
+        self,
+        store: Store,
+        settings: MetricsSettings,
+        *,
+        outages: Outages | None = None,
+        breakers: Breakers | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         #: The daemon's outages: a health check that finds the database down says so at once
         #: (once), instead of waiting for a job's statement limit.
         self.outages = outages or Outages()
+        #: This process's delivery breakers (each replica has its own), read from memory.
+        self.breakers = breakers
         self.registry = CollectorRegistry()
         r = self.registry
         self.fetched = Counter(
@@ -149,6 +158,20 @@ class Metrics:
         stuck = waited > self.settings.outbox_stuck_seconds
         body["outbox"] = {"oldest_due_seconds": round(waited, 1), "stuck": stuck}
         ok = ok and not stuck
+        if self.breakers is not None:
+            body["sinks"] = {}
+            for breaker in self.breakers.open():
+                retry_in = (breaker.retry_at - datetime.now(UTC)).total_seconds()
+                body["sinks"][breaker.sink] = {
+                    "breaker": breaker.state,
+                    "failures": breaker.failures,
+                    "open_seconds": round(
+                        (datetime.now(UTC) - breaker.opened_at).total_seconds(), 1
+                    ),
+                    "probe_in_seconds": round(max(0.0, retry_in), 1),
+                    "last_error": breaker.last_error,
+                }
+                ok = False
         body["status"] = "ok" if ok else "fail"
         return ok, body
 

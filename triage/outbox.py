@@ -6,11 +6,13 @@ side by side, claim due cases with a lease they renew while they work
 case's idempotency key before creating one), and record the outcome: `sent` with the ticket,
 `failed` with the next attempt (retryable errors back off; one whose outcome is open waits
 for the helpdesk to finish first), or `dead` with the reason and an alert (permanent errors,
-or too many attempts). One case's failure never blocks the others.
+or too many attempts). One case's failure never blocks the others; a sink that fails several
+in a row is left alone for a while, its cases untouched (`triage.outbox_breaker`).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import uuid
@@ -23,6 +25,7 @@ from kernel.abc import Sink
 from kernel.errors import DeliveryPermanent, DeliveryRetryable
 from kernel.models import Case
 from triage.outages import Outages
+from triage.outbox_breaker import Breakers
 from triage.outbox_lease import Heartbeat, Pace
 from triage.storage.cases import CaseStore
 
@@ -58,6 +61,7 @@ def deliver_due(
     outages: Outages | None = None,
     workers: int = 1,
     paces: Mapping[str, Pace] | None = None,
+    breakers: Breakers | None = None,
 ) -> DeliveryReport:
     """Deliver every due case with `workers` workers side by side, batch by batch, until none
     is due (or `stop` is set).
@@ -65,7 +69,9 @@ def deliver_due(
     Each worker holds its cases under a lease it renews while it works (`Heartbeat`), so a
     helpdesk slower than the lease never sees a second attempt started beside the first.
     `paces` spaces the sends to a sink (`max_per_minute`). With `outages`, a sink that stops
-    answering is said once (and once when it is back); each case's retry is an INFO line."""
+    answering is said once (and once when it is back); each case's retry is an INFO line.
+    `breakers` (kept by the caller from pass to pass): a sink whose breaker is open gets no
+    attempt, and one case probes it when its cool-down ends; None: no breakers."""
     worker = _Worker(
         cases=cases,
         sinks=sinks,
@@ -75,6 +81,7 @@ def deliver_due(
         stop=stop or threading.Event(),
         outages=outages or Outages(),
         paces=paces or {},
+        breakers=breakers,
     )
     if workers <= 1:
         return worker.run()
@@ -117,15 +124,22 @@ class _Worker:
     stop: threading.Event
     outages: Outages
     paces: Mapping[str, Pace]
+    breakers: Breakers | None = None
 
     def run(self) -> DeliveryReport:
         report = DeliveryReport()
         owner = uuid.uuid4().hex
         with Heartbeat(self.cases, owner, self.lease_seconds) as beat:
             while not self.stop.is_set():
-                claimed = self.cases.claim_due(
-                    limit=self.batch_size, lease_seconds=self.lease_seconds, owner=owner
+                report += self._probe(owner, beat)
+                claim = functools.partial(
+                    self.cases.claim_due,
+                    limit=self.batch_size,
+                    lease_seconds=self.lease_seconds,
+                    owner=owner,
                 )
+                skip = self.breakers.not_closed() if self.breakers else set()
+                claimed = claim(skip_sinks=skip) if skip else claim()
                 if not claimed:
                     break
                 beat.hold(case.id for case in claimed)
@@ -137,11 +151,43 @@ class _Worker:
                             "stopping: released %d claimed case(s) for other workers", released
                         )
                         break
-                    if beat.still_holds(case.id):
+                    if self.breakers is not None and not self.breakers[case.sink].closed():
+                        # Its breaker opened since the claim (this batch's failures, another
+                        # worker's): the case goes back as it was, no attempt counted.
+                        self.cases.release_leases([case], owner=owner)
+                    elif beat.still_holds(case.id):
                         report += self._deliver(case)
                     # else: its lease ran out (the database was away) and another worker
                     # holds it now; sending it here too could make a second ticket.
                     beat.drop(case.id)
+        return report
+
+    def _probe(self, owner: str, beat: Heartbeat) -> DeliveryReport:
+        """One case to each sink whose breaker's cool-down has ended (half-open)."""
+        report = DeliveryReport()
+        if self.breakers is None:
+            return report
+        for sink in sorted(self.breakers.not_closed()):
+            breaker = self.breakers[sink]
+            if self.stop.is_set() or not breaker.take_probe():
+                continue
+            claimed = self.cases.claim_due(
+                limit=1, lease_seconds=self.lease_seconds, owner=owner, only_sink=sink
+            )
+            if not claimed:
+                breaker.no_probe()
+                continue
+            [case] = claimed
+            beat.hold([case.id])
+            try:
+                if self._paced(sink) and beat.still_holds(case.id):
+                    log.info("sink %s: probing with case %d", sink, case.id)
+                    report += self._deliver(case)
+                else:
+                    self.cases.release_leases([case], owner=owner)
+            finally:
+                beat.drop(case.id)
+                breaker.no_probe()  # whatever happened, the probe is over (no-op once told)
         return report
 
     def _paced(self, sink: str) -> bool:
@@ -163,8 +209,11 @@ class _Worker:
         except DeliveryPermanent as exc:
             cases.mark_dead(case.id, str(exc))
             _alert(case.id, case.sink, str(exc))
+            self._answered(case.sink)  # it refused this case, but it answers
             return DeliveryReport(dead=1)
         except DeliveryRetryable as exc:
+            if self.breakers is not None:
+                self.breakers[case.sink].failure(str(exc))
             if self.policy.gives_up(case.attempts):
                 reason = f"gave up after {case.attempts} attempts: {exc}"
                 cases.mark_dead(case.id, reason)
@@ -197,7 +246,7 @@ class _Worker:
             )
             return DeliveryReport(failed=1)
         cases.mark_sent(case.id, ticket)
-        self.outages.up(f"sink {case.sink}")
+        self._answered(case.sink)
         log.info(
             "case %d sent to %s as ticket %s",
             case.id,
@@ -206,6 +255,11 @@ class _Worker:
             extra={"case": case.id, "sink": case.sink},
         )
         return DeliveryReport(sent=1)
+
+    def _answered(self, sink: str) -> None:
+        self.outages.up(f"sink {sink}")
+        if self.breakers is not None:
+            self.breakers[sink].success()
 
 
 def _timeout_of(sink: Sink) -> float:

@@ -17,6 +17,7 @@ from kernel.models import Case, TicketRef
 from triage.classify_job import classify_pending
 from triage.outages import Outages
 from triage.outbox import DeliveryReport, deliver_due, sync_statuses
+from triage.outbox_breaker import Breakers
 from triage.outbox_lease import Pace
 from triage.storage import Store
 from triage.storage.cases import CaseStore
@@ -78,6 +79,13 @@ class Stages:
         if settings.classifier.enabled:
             self.check_rules()
         esc = settings.escalation
+        #: This process's breaker per sink, kept from one delivery pass to the next.
+        self.breakers = Breakers(
+            failures=esc.breaker_failures,
+            cooldown_seconds=esc.breaker_cooldown_seconds,
+            max_cooldown_seconds=esc.breaker_max_cooldown_seconds,
+            engine=store.engine,
+        )
         self.policy = RetryPolicy(
             base_seconds=esc.backoff_base_seconds,
             max_seconds=esc.backoff_max_seconds,
@@ -191,6 +199,7 @@ class Stages:
             outages=outages,
             workers=esc.workers,
             paces=self.paces,
+            breakers=self.breakers,
         )
         if report != DeliveryReport():
             log.info(
@@ -219,5 +228,6 @@ class Stages:
         return sync_statuses(self.cases, self.sinks, follow_up=renderer.follow_up)
 
     def close(self) -> None:
+        self.breakers.forget()
         for sink in self.sinks.values():
             sink.close()

@@ -73,7 +73,10 @@ def run(config_path: str | None, once: bool, serve_web: bool) -> None:
     if settings.metrics.enabled:
         from triage.metrics import Metrics, MetricsServer
 
-        daemon.metrics = Metrics(store, settings.metrics, outages=daemon.outages)
+        assert daemon.stages is not None
+        daemon.metrics = Metrics(
+            store, settings.metrics, outages=daemon.outages, breakers=daemon.stages.breakers
+        )
         try:
             server = MetricsServer(daemon.metrics, settings.metrics.host, settings.metrics.port)
         except OSError as exc:
@@ -127,7 +130,7 @@ def migrate_cmd(config_path: str | None) -> None:
     """Create or upgrade the database schema to the newest revision."""
     settings = settings_from(config_path)
     engine = database_engine(settings.database)
-    migrate(engine)
+    migrate(engine, timeout_seconds=settings.database.migration_timeout_seconds)
     click.echo("database schema is up to date")
 
 

@@ -9,10 +9,12 @@ from typing import Any
 
 import click
 
+from config.schema import Settings
 from kernel.errors import InputError
 from kernel.models import CaseStatus, StoredPost
 from triage.cli.common import config_option, require_database, settings_from
 from triage.learned_heads import describe_heads
+from triage.outbox_breaker import read_open_breakers
 from triage.storage import Store, open_store
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore, StoredDecision
@@ -245,6 +247,8 @@ def cases(
     if as_json:
         click.echo(json.dumps([_row(r) for r in rows], indent=2, default=str))
         return
+    for line in _breaker_lines(store, settings):
+        click.echo(line)
     if not rows:
         click.echo("no cases" + (f" in status {status}" if status else ""))
     for r in rows:
@@ -264,6 +268,21 @@ def cases(
             click.echo(f"    {r.last_error}")
         if r.follow_up:
             click.echo(f"    suggested follow-up: {r.follow_up}")
+
+
+def _breaker_lines(store: Store, settings: Settings) -> list[str]:
+    """The sinks whose delivery breaker is open in a running replica (their cases wait)."""
+    esc = settings.escalation
+    lines = []
+    for b in read_open_breakers(store.engine, stale_after_seconds=esc.breaker_max_cooldown_seconds):
+        lines.append(
+            f"sink {b.sink}: breaker {b.state.upper()} in {b.replica} since "
+            f"{b.opened_at.isoformat(timespec='seconds')} ({b.failures} failures in a row); "
+            f"its cases wait, next probe at {b.retry_at.isoformat(timespec='seconds')}"
+        )
+        if b.last_error:
+            lines.append(f"    {b.last_error}")
+    return lines
 
 
 @cases.command("retry")

@@ -12,7 +12,7 @@ wait for a human to `release` them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -56,8 +56,16 @@ class CaseStore:
         self.dialect = engine.dialect.name
 
     def claim_due(
-        self, *, limit: int, lease_seconds: float, owner: str | None = None
+        self,
+        *,
+        limit: int,
+        lease_seconds: float,
+        owner: str | None = None,
+        skip_sinks: Collection[str] = (),
+        only_sink: str | None = None,
     ) -> list[Case]:
+        """Claim up to `limit` due cases, oldest due first. `skip_sinks`: leave the cases of
+        these sinks where they are (their breaker is open); `only_sink`: this sink's only."""
         now = datetime.now(UTC)
         due = (
             select(cases.c.id)
@@ -65,6 +73,10 @@ class CaseStore:
             .order_by(cases.c.next_attempt_at, cases.c.id)
             .limit(limit)
         )
+        if skip_sinks:
+            due = due.where(cases.c.sink.not_in(sorted(skip_sinks)))
+        if only_sink is not None:
+            due = due.where(cases.c.sink == only_sink)
         if self.dialect == "postgresql":
             due = due.with_for_update(skip_locked=True)
         with self.engine.begin() as conn:

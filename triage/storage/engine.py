@@ -2,7 +2,7 @@
 
 A database that stops answering must fail a job, never hang it: PostgreSQL connections get
 `connect_timeout`, a server-side `statement_timeout`, TCP keepalives, and a client-side limit
-on every wait for an answer (`_AnsweringConnection`), because a connection whose packets are
+on every wait for an answer (`AnsweringConnection`), because a connection whose packets are
 silently dropped (a dead NAT entry, a proxy that stopped forwarding) never sees the server's
 cancel nor a TCP reset. SQLite waits for a writer's lock at most the statement timeout.
 """
@@ -32,7 +32,7 @@ class NoAnswer(psycopg.OperationalError):
     """The database sent nothing for longer than the answer limit; the connection is closed."""
 
 
-class _AnsweringConnection(psycopg.Connection[Any]):
+class AnsweringConnection(psycopg.Connection[Any]):
     """A psycopg connection that stops waiting for an answer after `answer_timeout` seconds.
 
     psycopg waits on the socket without limit; its `wait` takes a timeout, which we always
@@ -109,7 +109,7 @@ def make_engine(
 
         @event.listens_for(engine, "do_connect")
         def _connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
-            conn = _AnsweringConnection.connect(*cargs, **cparams)
+            conn = AnsweringConnection.connect(*cargs, **cparams)
             conn.answer_timeout = answer_timeout
             return conn
 

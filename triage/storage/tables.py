@@ -471,3 +471,21 @@ retained_counts = Table(
     Column("posts", Integer, nullable=False),
     UniqueConstraint("day", "source", "route"),
 )
+
+#: Each replica's open delivery breakers (triage/outbox_breaker.py), for `social-triage cases`:
+#: a row while a sink's breaker is open or probing, deleted when it closes.
+sink_breakers = Table(
+    "sink_breakers",
+    metadata,
+    Column("sink", Text, primary_key=True),
+    #: host:pid of the process that keeps the breaker (each replica has its own).
+    Column("replica", Text, primary_key=True),
+    #: open | half-open
+    Column("state", Text, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    #: When its cool-down ends and one case probes the sink.
+    Column("retry_at", UTCDateTime, nullable=False),
+    #: The last error, scrubbed of secrets.
+    Column("last_error", Text),
+)
