@@ -87,6 +87,73 @@ def test_least_time_left_first_across_routes_and_pages(store: Store) -> None:
         service.due_page(View.LABEL, Filters(), page=99)
 
 
+def test_walking_posts_oldest_first_gives_the_same_pages_as_sorting_the_route(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite walks `ix_posts_created_at_id` when a route holds many of the posts, else sorts
+    the route (`triage.queue.due._walk`): both ways must give the same pages."""
+    from triage.queue import due
+
+    service = _service(store)
+    routes = [Route.PUBLIC_REPLY, Route.PUBLIC_REPLY, Route.HELPDESK, Route.PRIVATE_DM]
+    for i in range(24):
+        decide(
+            store,
+            external_id=f"w{i}",
+            text=f"w{i}",
+            route=routes[i % 4],
+            age=timedelta(minutes=(i * 37) % 300 + 1),
+            needs_review=i % 3 == 0,
+        )
+
+    def pages(view: View) -> list[list[int]]:
+        return [
+            [i.post_id for i in service.due_page(view, Filters(), page=n, limit=4).items]
+            for n in range(7)
+        ]
+
+    views = (View.LABEL, View.PUBLIC_REPLY, View.HELPDESK, View.REVIEW)
+    sorted_route = {view: pages(view) for view in views}
+    monkeypatch.setattr(due, "_route_sizes", lambda _conn: {"public_reply": 12})
+    monkeypatch.setattr(due, "_walk", lambda *_args: True)
+    assert {view: pages(view) for view in views} == sorted_route
+    assert sum(map(len, sorted_route[View.LABEL])) == 24
+
+
+def test_the_walk_is_chosen_for_a_route_with_many_posts_and_uses_the_index(
+    sqlite_store: Store,
+) -> None:
+    from sqlalchemy import event
+
+    from triage.queue import due
+
+    sizes = {"public_reply": 5000, "helpdesk": 1000, "private_dm": 2000, "ignore": 2000}
+    assert due._walk(View.PUBLIC_REPLY, Filters(), 51, "public_reply", sizes)
+    assert not due._walk(View.HELPDESK, Filters(), 151, "helpdesk", sizes)  # 1,510 > 1,000
+    assert not due._walk(View.REVIEW, Filters(), 51, "public_reply", sizes)  # its own condition
+    assert not due._walk(View.PUBLIC_REPLY, Filters(search="x"), 51, "public_reply", sizes)
+
+    service = _service(sqlite_store)
+    for i in range(30):
+        decide(sqlite_store, external_id=f"u{i}", text=f"u{i}", age=timedelta(minutes=i + 1))
+    seen: list[tuple[str, object]] = []
+    engine = sqlite_store.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _keep(_c: object, _cur: object, statement: str, params: object, *_rest: object) -> None:
+        if "ORDER BY posts.created_at, posts.id" in statement:
+            seen.append((statement, params))
+
+    page = service.due_page(View.PUBLIC_REPLY, Filters(), page=0, limit=5)
+    assert len(page.items) == 5
+    (statement, params), *_ = seen
+    with engine.connect() as conn:
+        plan = " ".join(
+            str(row[3]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+        )
+    assert "ix_posts_created_at_id" in plan and "TEMP B-TREE" not in plan
+
+
 def _at(store: Store, post_id: int, when: datetime) -> None:
     with store.engine.begin() as conn:
         conn.execute(update(posts).where(posts.c.id == post_id).values(created_at=when))
