@@ -154,6 +154,60 @@ def test_the_walk_is_chosen_for_a_route_with_many_posts_and_uses_the_index(
     assert "ix_posts_created_at_id" in plan and "TEMP B-TREE" not in plan
 
 
+def test_each_tab_counts_its_late_posts_as_the_badges_do(store: Store) -> None:
+    service = _service(store)
+    minutes = timedelta(minutes=1)
+    ages = {
+        ("p1", Route.PUBLIC_REPLY): 70,
+        ("p2", Route.PUBLIC_REPLY): 10,
+        ("p3", Route.PUBLIC_REPLY): 61,
+        ("d1", Route.PRIVATE_DM): 70,
+        ("d2", Route.PRIVATE_DM): 59,
+        ("h1", Route.HELPDESK): 300,
+        ("h2", Route.HELPDESK): 200,
+        ("i1", Route.IGNORE): 900,  # no target: never late
+    }
+    made = {
+        name: decide(
+            store, external_id=name, text=name, route=route, age=age * minutes,
+            needs_review=name in ("p1", "h2"),
+        )
+        for (name, route), age in ages.items()
+    }  # fmt: skip
+    ana = UserStore(store.engine).get("ana")
+    assert ana is not None
+    late = service.reads.late()
+    assert late == {
+        View.PUBLIC_REPLY: 2,
+        View.PRIVATE_DM: 1,
+        View.HELPDESK: 1,
+        View.REVIEW: 1,
+    }
+    for view, n in late.items():  # the same posts the badges call breached
+        items = service.page(view, Filters(), limit=50).items
+        assert sum(service.sla(i)[0] == "breach" for i in items) == n
+    service.respond(made["p1"], ana, "Olá!", channel="reply")  # answered: no longer late
+    service.ignore(made["d1"], ana)
+    assert service.reads.late() == {
+        View.PUBLIC_REPLY: 1,
+        View.PRIVATE_DM: 0,
+        View.HELPDESK: 1,
+        View.REVIEW: 0,
+    }
+    assert service.reads.counts()[View.PUBLIC_REPLY] == 2
+
+
+def test_without_targets_no_tab_says_late(store: Store) -> None:
+    users(store)
+    settings = Settings.model_validate(
+        {"sla": {"first_response_minutes": {}}, "web": {"sla_minutes": {}}}
+    )
+    service = QueueService(settings, store)
+    decide(store, external_id="x", text="x", age=timedelta(days=3))
+    assert service.reads.late() == {}
+    assert service.reads.counts()[View.PUBLIC_REPLY] == 1
+
+
 def _at(store: Store, post_id: int, when: datetime) -> None:
     with store.engine.begin() as conn:
         conn.execute(update(posts).where(posts.c.id == post_id).values(created_at=when))

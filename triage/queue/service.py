@@ -56,15 +56,27 @@ class QueueService:
         self.settings = settings
         self.store = store
         self.engine = store.engine
-        self.reads = QueueStore(store.engine)
+        self.clock = SlaClock.from_settings(settings)
+        self.reads = QueueStore(store.engine, late_since=self.late_since)
         self.writes = QueueWrites(store.engine, self.reads)
         self.decisions = DecisionStore(store.engine)
         self.cases = CaseStore(store.engine)
-        self.clock = SlaClock.from_settings(settings)
         #: One responder per source (`fetched_by`), built on first use: tweepy and praw
         #: clients keep their sessions and token between replies.
         self._responders: dict[str | None, Responder] = {}
         self._responders_lock = threading.Lock()
+
+    def late_since(self) -> dict[str, datetime]:
+        """Per route with a target, the newest `created_at` whose post is late now: what the
+        tabs' "3 late" counts (`QueueStore.late`)."""
+        now = datetime.now(UTC)
+        found = {}
+        for route, minutes in self.clock.targets.items():
+            if minutes:
+                moment = self.clock.late_since(timedelta(minutes=minutes), now)
+                if moment is not None:
+                    found[route] = moment
+        return found
 
     def responder(self, source_name: str | None) -> Responder:
         """The responder for posts fetched by `source_name`, built once (`NotConfigured`,

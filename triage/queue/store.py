@@ -9,6 +9,7 @@ page never shifts while the daemon adds posts.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -53,10 +54,18 @@ THREAD_DEPTH = 5
 SUMMARY_TTL = 5.0
 
 
+#: Views whose tab says how many of its items are past their first-response target.
+LATE_VIEWS = (View.PUBLIC_REPLY, View.PRIVATE_DM, View.HELPDESK, View.REVIEW)
+
+
 class QueueStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, late_since: Callable[[], dict[str, datetime]] | None = None
+    ) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        #: Per route, the newest `created_at` that is late now (`SlaClock.late_since`).
+        self.late_since = late_since
         self._cache: dict[str, tuple[float, Any]] = {}
 
     def _cached(self, key: str, compute: Any) -> Any:
@@ -146,22 +155,49 @@ class QueueStore:
         """Open items per view (at most `SUMMARY_TTL` seconds old); with `filters`, the items
         per view those filters find (a search's "found in"), never cached."""
         if filters is not None:
-            return self._counts(filters)
-        return self._cached("counts", self._counts)
+            return self._counts(filters)[0]
+        return self._tabs()[0]
 
-    def _counts(self, filters: Filters | None = None) -> dict[View, int]:
-        cols = [
-            func.coalesce(func.sum(case((views.view_condition(v), 1), else_=0)), 0).label(v.value)
-            for v in View
-            if v is not View.LABEL
-        ]
+    def late(self) -> dict[View, int]:
+        """Per open view, how many of its items are past their first-response target now (a
+        view without targets has no entry); read and cached with `counts`."""
+        return self._tabs()[1]
+
+    def _tabs(self) -> tuple[dict[View, int], dict[View, int]]:
+        return self._cached("counts", lambda: self._counts(late=True))
+
+    def _counts(
+        self, filters: Filters | None = None, *, late: bool = False
+    ) -> tuple[dict[View, int], dict[View, int]]:
+        """Items per view, and of the open views' items those that are late, in one scan."""
+
+        def total(condition: Any, name: str) -> Any:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
+
+        cols = [total(views.view_condition(v), v.value) for v in View if v is not View.LABEL]
+        since = self.late_since() if late and self.late_since else {}
+        if since:
+            overdue = or_(
+                *(
+                    and_(decisions.c.route == route, posts.c.created_at <= moment)
+                    for route, moment in since.items()
+                )
+            )
+            cols += [
+                total(and_(views.view_condition(v), overdue), f"late_{v.value}") for v in LATE_VIEWS
+            ]
         stmt = views.base().with_only_columns(*cols)
         if filters is not None:
             now = datetime.now(UTC)
             stmt = stmt.where(*views.filter_conditions(filters, now, self.dialect))
         with self.engine.connect() as conn:
             row = conn.execute(stmt).mappings().one()
-        return {View(k): int(v) for k, v in row.items()}
+        found = {k: int(v) for k, v in row.items()}
+        counts = {View(k): n for k, n in found.items() if not k.startswith("late_")}
+        overdue_counts = {
+            View(k.removeprefix("late_")): n for k, n in found.items() if k.startswith("late_")
+        }
+        return counts, overdue_counts
 
     # --- one item -----------------------------------------------------------------------------
 
