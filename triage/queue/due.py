@@ -18,10 +18,11 @@ pages x size x posts / route <= route.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 
 from kernel.errors import InputError
 from kernel.models import Route
@@ -36,8 +37,10 @@ if TYPE_CHECKING:
 DUE_VIEWS = (View.PUBLIC_REPLY, View.PRIVATE_DM, View.HELPDESK, View.REVIEW, View.LABEL)
 #: Pages of a view sorted by time left (each reads up to page x size rows per route).
 MAX_PAGES = 40
+#: Views that are one route's open items.
+_ROUTE_VIEWS = (View.PUBLIC_REPLY, View.PRIVATE_DM, View.HELPDESK)
 #: Views whose only conditions are the route and being open (and not yet labelled).
-_PLAIN_VIEWS = (View.PUBLIC_REPLY, View.PRIVATE_DM, View.HELPDESK, View.LABEL)
+_PLAIN_VIEWS = (*_ROUTE_VIEWS, View.LABEL)
 _LAST = datetime.max.replace(tzinfo=UTC)
 
 
@@ -55,25 +58,18 @@ def due_page(
     # items in full (reading and masking every candidate in full would cost ten times more).
     found: list[tuple[datetime, datetime, int]] = []
     # A route view holds one route: the others need no query.
-    routes = [r for r in Route if view not in _PLAIN_VIEWS[:3] or r.value == view.value]
+    routes = [r for r in Route if view not in _ROUTE_VIEWS or r.value == view.value]
     with reads.engine.connect() as conn:
         sizes = _route_sizes(conn) if reads.dialect == "sqlite" else {}
         for route in routes:
             target = service.clock.target(route.value)
             walk = bool(sizes) and _walk(view, filters, wanted, route.value, sizes)
-            route_of = views.unindexed(decisions.c.route) if walk else decisions.c.route
-            stmt = (
-                views.base(walk_posts=walk)
-                .with_only_columns(posts.c.id, posts.c.created_at)
-                .where(
-                    views.view_condition(view, route_of),
-                    route_of == route.value,
-                    *views.filter_conditions(filters, now, reads.dialect),
-                )
-                .order_by(posts.c.created_at, posts.c.id)
-                .limit(wanted)
-            )
-            for post_id, created_at in conn.execute(stmt):
+            if filters.active():
+                where = views.filter_conditions(filters, now, reads.dialect)
+                stmt = _oldest_first(view, route.value, walk, *where)
+            else:
+                stmt = _unfiltered(view, route.value, walk)
+            for post_id, created_at in conn.execute(stmt, {"wanted": wanted}):
                 due = service.clock.due(created_at, target) if target else None
                 found.append((due or _LAST, created_at, int(post_id)))
         found.sort()
@@ -83,6 +79,24 @@ def due_page(
     shown = tuple(by_id[i] for i in ids if i in by_id)
     more = len(found) > (page + 1) * limit and page + 1 < MAX_PAGES
     return ItemPage(items=shown, next_cursor=str(page + 1) if more else None)
+
+
+def _oldest_first(view: View, route: str, walk: bool, *where: Any) -> Select[Any]:
+    """(id, created_at) of the route's items in `view`, oldest first, `:wanted` of them."""
+    route_of = views.unindexed(decisions.c.route) if walk else decisions.c.route
+    return (
+        views.base(walk_posts=walk)
+        .with_only_columns(posts.c.id, posts.c.created_at)
+        .where(views.view_condition(view, route_of), route_of == route, *where)
+        .order_by(posts.c.created_at, posts.c.id)
+        .limit(bindparam("wanted", type_=Integer))
+    )
+
+
+@functools.cache
+def _unfiltered(view: View, route: str, walk: bool) -> Select[Any]:
+    """`_oldest_first` without filters, built once (building it cost more than running it)."""
+    return _oldest_first(view, route, walk)
 
 
 def _route_sizes(conn: Any) -> dict[str, int]:
