@@ -197,6 +197,42 @@ def test_each_tab_counts_its_late_posts_as_the_badges_do(store: Store) -> None:
     assert service.reads.counts()[View.PUBLIC_REPLY] == 2
 
 
+def test_tab_counts_agree_with_each_views_own_condition(store: Store) -> None:
+    """The tab counts group rows by route, review, work state and lateness in one scan; each
+    view's count must be what its own condition (`views.view_condition`) counts."""
+    from sqlalchemy import func
+
+    from triage.queue import views
+
+    service = _service(store)
+    ana = UserStore(store.engine).get("ana")
+    assert ana is not None
+    made = [
+        decide(store, external_id=f"c{i}", text=f"c{i}", route=route, needs_review=i % 3 == 0,
+               age=timedelta(minutes=i * 40))
+        for i, route in enumerate(
+            [Route.PUBLIC_REPLY, Route.PRIVATE_DM, Route.HELPDESK, Route.IGNORE] * 4
+        )
+    ]  # fmt: skip
+    service.ignore(made[0], ana)
+    service.ignore(made[4], ana)
+    decide(store, external_id="r4", text="brand", is_brand=True, parent_id="c4")  # ignored+answered
+    decide(store, external_id="r8", text="brand", is_brand=True, parent_id="c8")  # answered
+    service.escalate(made[12], ana)
+    service.respond(made[1], ana, "Oi", channel="dm")
+    counts, late = service.reads._counts(late=True)
+    with store.engine.connect() as conn:
+        for view, n in counts.items():
+            stmt = views.base().with_only_columns(func.count()).where(views.view_condition(view))
+            assert conn.execute(stmt).scalar_one() == n, view
+        for view, n in late.items():
+            found = service.page(view, Filters(), limit=50).items
+            assert sum(service.sla(i)[0] == "breach" for i in found) == n, view
+    assert counts[View.IGNORED] >= 2 and counts[View.ANSWERED] >= 3 and any(late.values())
+    filtered, none = service.reads._counts(Filters(source="x"))
+    assert filtered == counts and none == {}
+
+
 def test_without_targets_no_tab_says_late(store: Store) -> None:
     users(store)
     settings = Settings.model_validate(

@@ -18,12 +18,13 @@ from sqlalchemy import (
     and_,
     case,
     func,
+    literal,
     or_,
     select,
 )
 
 from kernel.errors import InputError
-from kernel.models import Post
+from kernel.models import Post, Route
 from triage.queue import views
 from triage.queue.models import (
     AuditEntry,
@@ -31,6 +32,7 @@ from triage.queue.models import (
     HeldCase,
     ItemDetail,
     ItemPage,
+    ItemStatus,
     QueueItem,
     SentReply,
     View,
@@ -169,13 +171,11 @@ class QueueStore:
     def _counts(
         self, filters: Filters | None = None, *, late: bool = False
     ) -> tuple[dict[View, int], dict[View, int]]:
-        """Items per view, and of the open views' items those that are late, in one scan."""
-
-        def total(condition: Any, name: str) -> Any:
-            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
-
-        cols = [total(views.view_condition(v), v.value) for v in View if v is not View.LABEL]
+        """Items per view, and of the open views' items those that are late, in one scan:
+        rows grouped by what decides their views (route, needs review, work state, late),
+        so each row's state is worked out once, not once per view."""
         since = self.late_since() if late and self.late_since else {}
+        overdue: Any = literal(False)
         if since:
             overdue = or_(
                 *(
@@ -183,20 +183,26 @@ class QueueStore:
                     for route, moment in since.items()
                 )
             )
-            cols += [
-                total(and_(views.view_condition(v), overdue), f"late_{v.value}") for v in LATE_VIEWS
-            ]
-        stmt = views.base().with_only_columns(*cols)
+        keys = (
+            decisions.c.route.label("route"),
+            decisions.c.needs_review.label("review"),
+            views.item_status.label("state"),
+            queue_items.c.status.label("recorded"),
+            case((overdue, 1), else_=0).label("late"),
+        )
+        stmt = views.base().with_only_columns(*keys, func.count()).group_by(*keys)
         if filters is not None:
             now = datetime.now(UTC)
             stmt = stmt.where(*views.filter_conditions(filters, now, self.dialect))
         with self.engine.connect() as conn:
-            row = conn.execute(stmt).mappings().one()
-        found = {k: int(v) for k, v in row.items()}
-        counts = {View(k): n for k, n in found.items() if not k.startswith("late_")}
-        overdue_counts = {
-            View(k.removeprefix("late_")): n for k, n in found.items() if k.startswith("late_")
-        }
+            rows = conn.execute(stmt).all()
+        counts: dict[View, int] = {v: 0 for v in View if v is not View.LABEL}
+        overdue_counts: dict[View, int] = {v: 0 for v in LATE_VIEWS} if since else {}
+        for route, review, state, recorded, is_late, n in rows:
+            for view in _views_of(str(route), bool(review), str(state), recorded):
+                counts[view] += int(n)
+                if is_late and view in overdue_counts:
+                    overdue_counts[view] += int(n)
         return counts, overdue_counts
 
     # --- one item -----------------------------------------------------------------------------
@@ -440,3 +446,20 @@ def _audit(r: Any) -> AuditEntry:
         post_id=r["post_id"],
         detail=r["detail"],
     )
+
+
+def _views_of(route: str, review: bool, state: str, recorded: str | None) -> list[View]:
+    """The counted views a row is in, as `views.view_condition` decides them: `state` is
+    `views.item_status`, `recorded` the queue's own status (an ignored post the brand then
+    answered is in both Ignored and Answered)."""
+    found: list[View] = []
+    is_open = state == ItemStatus.OPEN.value
+    if is_open and route in (View.PUBLIC_REPLY.value, View.PRIVATE_DM.value, View.HELPDESK.value):
+        found.append(View(route))
+    if is_open and review:
+        found.append(View.REVIEW)
+    if (is_open and route == Route.IGNORE.value) or recorded == ItemStatus.IGNORED.value:
+        found.append(View.IGNORED)
+    if state in (ItemStatus.ANSWERED.value, ItemStatus.ESCALATED.value):
+        found.append(View.ANSWERED)
+    return found
