@@ -4,15 +4,15 @@
 posts.id LIMIT n`); without this index both databases sorted every open item of the route
 for each page. With it they walk the posts in that order and stop after the page.
 
-Revision ID: 0015
+Revision ID: 0016
 Revises: 0014
 Create Date: 2026-12-07
 """
 
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
