@@ -1,25 +1,27 @@
-"""Bulk ignore and assign (issue 18): every post through the guarded transition of a single
-action, someone else's claim never overridden, the batch audited and undoable for 10 s by the
-person who did it, posts someone acted on since left alone. On SQLite and PostgreSQL."""
+"""Bulk ignore, escalate and assign (issue 18): every post through the guarded transition of
+a single action, someone else's claim never overridden, the batch audited and undoable for 10 s
+by the person who did it, posts someone acted on since left alone, one case per post however
+many escalate it at once. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import json
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from config.schema import Settings
 from kernel.errors import Conflict, Forbidden, InputError
+from kernel.models import Route
 from tests.queue.seed import decide, users
 from triage.queue import QueueService
 from triage.queue.bulk import Batch, BulkActions
 from triage.queue.models import ItemStatus, User
 from triage.queue.users import UserStore
 from triage.storage import Store
-from triage.storage.tables import audit_log
+from triage.storage.tables import audit_log, cases
 
 
 @pytest.fixture
@@ -198,3 +200,135 @@ def test_two_agents_bulk_ignoring_the_same_posts_at_once_ignore_each_post_once(
                    for s in found.skipped)  # fmt: skip
     assert sorted(done) == sorted(posts)  # every post ignored, none twice
     assert sorted(p or 0 for _, p, _ in _entries(service, "ignore")) == sorted(posts)
+
+
+# --- bulk escalate ---------------------------------------------------------------------------
+
+
+def _cases(service: QueueService) -> dict[int, list[int]]:
+    """Case ids per post."""
+    found: dict[int, list[int]] = {}
+    with service.engine.connect() as conn:
+        for post_id, case_id in conn.execute(select(cases.c.post_id, cases.c.id)).all():
+            found.setdefault(int(post_id), []).append(int(case_id))
+    return found
+
+
+def test_bulk_escalate_makes_one_case_per_free_post_and_says_why_it_skipped_the_rest(
+    service: QueueService,
+) -> None:
+    free, other, escalated, answered, held = _posts(service, 5)
+    has_case = decide(service.store, external_id="h", text="vazou meu cpf", route=Route.HELPDESK)
+    ana, bia, lia = _who(service, "ana"), _who(service, "bia"), _who(service, "lia")
+    service.escalate(escalated, bia)
+    service.respond(answered, ana, "Olá", channel="reply")
+    service.claim(held, bia)
+    picked = [free, escalated, has_case, answered, held, other, free, 99999999]
+    batch = BulkActions(service).escalate(picked, ana, "fraude em massa")
+    assert batch.action == "escalate" and batch.done == (free, other)
+    made = _cases(service)
+    assert batch.cases == (made[free][0], made[other][0])
+    assert all(len(ids) == 1 for ids in made.values())  # one case per post, never two
+    assert set(made) == {free, other, escalated, has_case}
+    reasons = {s.post_id: s.reason for s in batch.skipped}
+    assert set(reasons) == {escalated, has_case, answered, held, 99999999}
+    assert f"already escalated: case {made[escalated][0]}" in reasons[escalated]
+    assert f"already has a helpdesk case: case {made[has_case][0]}" in reasons[has_case]
+    assert "answered already" in reasons[answered]
+    assert "claimed by bia" in reasons[held]
+    assert "no post 99999999" in reasons[99999999]
+    for post in (free, other):
+        item = service.item(post)
+        assert item.status is ItemStatus.ESCALATED and item.decision.route is Route.HELPDESK
+    assert _status(service, answered) is ItemStatus.ANSWERED
+    # audited: one entry per post marked bulk, and the batch's own entry with the cases
+    per_post = [(a, p, d) for a, p, d in _entries(service, "escalate") if d.get("bulk")]
+    assert [(a, p) for a, p, _ in per_post] == [("ana", free), ("ana", other)]
+    assert all(d["reason"] == "fraude em massa" for _, _, d in per_post)
+    (record,) = _entries(service, "bulk_escalate")
+    assert record[2]["done"] == [free, other] and record[2]["cases"] == list(batch.cases)
+    assert len(record[2]["skipped"]) == 5
+    assert BulkActions(service).batch(batch.id) == batch
+    # a lead's bulk escalation does not take a post from bia either
+    lead = BulkActions(service).escalate([held], lia)
+    assert lead.done == () and "claimed by bia" in lead.skipped[0].reason
+    assert held not in _cases(service) and not _entries(service, "take_over")
+
+
+def test_undo_of_a_bulk_escalation_withdraws_cases_not_yet_delivered_and_says_why_not(
+    service: QueueService,
+) -> None:
+    waiting, due, delivered = _posts(service, 3)
+    ana, bia = _who(service, "ana"), _who(service, "bia")
+    bulk = BulkActions(service)
+    batch = bulk.escalate([waiting, due, delivered], ana)
+    assert batch.done == (waiting, due, delivered)
+    with pytest.raises(Conflict, match="nothing of yours to undo"):
+        bulk.undo(batch.id, bia)
+    made = _cases(service)
+    now = datetime.now(UTC)
+    with service.engine.begin() as conn:
+        # the outbox may send `due` now; `delivered` has reached the helpdesk
+        conn.execute(update(cases).where(cases.c.post_id == due).values(next_attempt_at=now))
+        conn.execute(
+            update(cases)
+            .where(cases.c.post_id == delivered)
+            .values(status="sent", attempts=1, ticket_id="T-77", sent_at=now)
+        )
+    undone = bulk.undo(batch.id, ana)
+    assert undone.done == (waiting,)
+    reasons = {s.post_id: s.reason for s in undone.skipped}
+    assert f"case {made[due][0]} is on its way" in reasons[due]
+    assert "cannot be undone" in reasons[due]
+    assert (
+        f"case {made[delivered][0]} was delivered to the helpdesk as ticket T-77"
+        in (reasons[delivered])
+    )
+    assert "cannot be undone" in reasons[delivered]
+    item = service.item(waiting)
+    assert item.status is ItemStatus.OPEN and item.decision.route is Route.PUBLIC_REPLY
+    assert set(_cases(service)) == {due, delivered}
+    assert _status(service, due) is ItemStatus.ESCALATED
+    (record,) = _entries(service, "bulk_undo")
+    assert record[2]["undoes"] == batch.id and record[2]["done"] == [waiting]
+
+    late = bulk.escalate([waiting], ana)
+    _age(service, late, 11)
+    with pytest.raises(Conflict, match="10 s"):
+        bulk.undo(late.id, ana)
+    assert _status(service, waiting) is ItemStatus.ESCALATED
+
+
+def test_two_bulk_escalations_of_overlapping_selections_at_once_make_one_case_per_post(
+    service: QueueService,
+) -> None:
+    posts = _posts(service, 12)
+    people = [_who(service, "ana"), _who(service, "bia")]
+    picks = [posts[:8], posts[4:][::-1]]  # posts[4:8] are in both, met in opposite orders
+    barrier = threading.Barrier(2)
+    batches: list[Batch | BaseException] = [ValueError("not run")] * 2
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            batches[i] = BulkActions(service).escalate(picks[i], people[i])
+        except BaseException as exc:
+            batches[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    done: list[int] = []
+    for found in batches:
+        assert isinstance(found, Batch), found
+        done.extend(found.done)
+        assert all("escalated" in s.reason or "changed meanwhile" in s.reason
+                   for s in found.skipped)  # fmt: skip
+        assert len(found.cases) == len(found.done)
+    assert sorted(done) == sorted(posts)  # every post escalated once, by one of them
+    made = _cases(service)
+    assert sorted(made) == sorted(posts) and all(len(ids) == 1 for ids in made.values())
+    escalations = [p for _, p, _ in _entries(service, "escalate")]
+    assert sorted(p or 0 for p in escalations) == sorted(posts)

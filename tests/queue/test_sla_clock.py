@@ -162,3 +162,45 @@ def test_due_and_elapsed_agree(start: datetime, minutes: int, zone: str) -> None
     assert c.elapsed(start, due - timedelta(seconds=1)) < target
     later = due + timedelta(hours=7)
     assert c.elapsed(start, later) == c.elapsed(start, due) + c.elapsed(due, later)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    now=st.datetimes(
+        min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+    ),
+    minutes=st.integers(min_value=1, max_value=5 * 24 * 60),
+    zone=st.sampled_from(["UTC", "Europe/Lisbon", "America/Sao_Paulo", "America/New_York"]),
+    before=st.integers(min_value=1, max_value=4 * 24 * 3600),
+)
+def test_late_since_splits_breached_posts_from_the_others(
+    now: datetime, minutes: int, zone: str, before: int
+) -> None:
+    """The tabs count a route's late posts as `created_at <= late_since`: a post written then
+    or earlier has a breached badge, one written a second later (while open) does not."""
+    hours = {**WEEK, "sat": ["09:00-12:30", "13:30-14:00"]}
+    c = clock(timezone=zone, business_hours=hours, holidays=["2026-12-25", "2027-01-01"])
+    target = timedelta(minutes=minutes)
+    since = c.late_since(target, now)
+    assert since is not None and since < now
+    assert c.elapsed(since, now) == target
+    assert c.elapsed(since - timedelta(seconds=before), now) >= target
+    assert c.elapsed(since + timedelta(seconds=1), now) < target
+
+
+def test_late_since_on_the_wall_clock_and_over_a_weekend() -> None:
+    now = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # a Monday
+    assert clock().late_since(timedelta(minutes=60), now) == now - timedelta(minutes=60)
+    c = clock(timezone="Europe/Lisbon", business_hours=WEEK)
+    # 60 business minutes before Monday 10:00 in Lisbon: 9:00 Monday; 90: Friday 17:30.
+    assert c.late_since(timedelta(minutes=60), now) == at(LISBON, 2026, 12, 7, 9, 0)
+    assert c.late_since(timedelta(minutes=90), now) == at(LISBON, 2026, 12, 4, 17, 30)
+    c = clock(
+        timezone="Europe/Lisbon", business_hours=WEEK, first_response_minutes={"public_reply": 90}
+    )
+    friday = at(LISBON, 2026, 12, 4, 17, 30)
+    assert c.badge("public_reply", friday, now, open_=True).state == "breach"
+    later = friday + timedelta(seconds=1)
+    assert c.badge("public_reply", later, now, open_=True).state != "breach"
+    closed = SlaClock(targets={}, hours={}, zone="UTC")  # never open: nothing is ever late
+    assert closed.late_since(timedelta(minutes=1), now) is None

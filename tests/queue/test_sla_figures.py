@@ -87,6 +87,163 @@ def test_least_time_left_first_across_routes_and_pages(store: Store) -> None:
         service.due_page(View.LABEL, Filters(), page=99)
 
 
+def test_walking_posts_oldest_first_gives_the_same_pages_as_sorting_the_route(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite walks `ix_posts_created_at_id` when a route holds many of the posts, else sorts
+    the route (`triage.queue.due._walk`): both ways must give the same pages."""
+    from triage.queue import due
+
+    service = _service(store)
+    routes = [Route.PUBLIC_REPLY, Route.PUBLIC_REPLY, Route.HELPDESK, Route.PRIVATE_DM]
+    for i in range(24):
+        decide(
+            store,
+            external_id=f"w{i}",
+            text=f"w{i}",
+            route=routes[i % 4],
+            age=timedelta(minutes=(i * 37) % 300 + 1),
+            needs_review=i % 3 == 0,
+        )
+
+    def pages(view: View) -> list[list[int]]:
+        return [
+            [i.post_id for i in service.due_page(view, Filters(), page=n, limit=4).items]
+            for n in range(7)
+        ]
+
+    views = (View.LABEL, View.PUBLIC_REPLY, View.HELPDESK, View.REVIEW)
+    sorted_route = {view: pages(view) for view in views}
+    monkeypatch.setattr(due, "_route_sizes", lambda _conn: {"public_reply": 12})
+    monkeypatch.setattr(due, "_walk", lambda *_args: True)
+    assert {view: pages(view) for view in views} == sorted_route
+    assert sum(map(len, sorted_route[View.LABEL])) == 24
+
+
+def test_the_walk_is_chosen_for_a_route_with_many_posts_and_uses_the_index(
+    sqlite_store: Store,
+) -> None:
+    from sqlalchemy import event
+
+    from triage.queue import due
+
+    sizes = {"public_reply": 5000, "helpdesk": 1000, "private_dm": 2000, "ignore": 2000}
+    assert due._walk(View.PUBLIC_REPLY, Filters(), 51, "public_reply", sizes)
+    assert not due._walk(View.HELPDESK, Filters(), 151, "helpdesk", sizes)  # 1,510 > 1,000
+    assert not due._walk(View.REVIEW, Filters(), 51, "public_reply", sizes)  # its own condition
+    assert not due._walk(View.PUBLIC_REPLY, Filters(search="x"), 51, "public_reply", sizes)
+
+    service = _service(sqlite_store)
+    for i in range(30):
+        decide(sqlite_store, external_id=f"u{i}", text=f"u{i}", age=timedelta(minutes=i + 1))
+    seen: list[tuple[str, object]] = []
+    engine = sqlite_store.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _keep(_c: object, _cur: object, statement: str, params: object, *_rest: object) -> None:
+        if "ORDER BY posts.created_at, posts.id" in statement:
+            seen.append((statement, params))
+
+    page = service.due_page(View.PUBLIC_REPLY, Filters(), page=0, limit=5)
+    assert len(page.items) == 5
+    (statement, params), *_ = seen
+    with engine.connect() as conn:
+        plan = " ".join(
+            str(row[3]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)
+        )
+    assert "ix_posts_created_at_id" in plan and "TEMP B-TREE" not in plan
+
+
+def test_each_tab_counts_its_late_posts_as_the_badges_do(store: Store) -> None:
+    service = _service(store)
+    minutes = timedelta(minutes=1)
+    ages = {
+        ("p1", Route.PUBLIC_REPLY): 70,
+        ("p2", Route.PUBLIC_REPLY): 10,
+        ("p3", Route.PUBLIC_REPLY): 61,
+        ("d1", Route.PRIVATE_DM): 70,
+        ("d2", Route.PRIVATE_DM): 59,
+        ("h1", Route.HELPDESK): 300,
+        ("h2", Route.HELPDESK): 200,
+        ("i1", Route.IGNORE): 900,  # no target: never late
+    }
+    made = {
+        name: decide(
+            store, external_id=name, text=name, route=route, age=age * minutes,
+            needs_review=name in ("p1", "h2"),
+        )
+        for (name, route), age in ages.items()
+    }  # fmt: skip
+    ana = UserStore(store.engine).get("ana")
+    assert ana is not None
+    late = service.reads.late()
+    assert late == {
+        View.PUBLIC_REPLY: 2,
+        View.PRIVATE_DM: 1,
+        View.HELPDESK: 1,
+        View.REVIEW: 1,
+    }
+    for view, n in late.items():  # the same posts the badges call breached
+        items = service.page(view, Filters(), limit=50).items
+        assert sum(service.sla(i)[0] == "breach" for i in items) == n
+    service.respond(made["p1"], ana, "Olá!", channel="reply")  # answered: no longer late
+    service.ignore(made["d1"], ana)
+    assert service.reads.late() == {
+        View.PUBLIC_REPLY: 1,
+        View.PRIVATE_DM: 0,
+        View.HELPDESK: 1,
+        View.REVIEW: 0,
+    }
+    assert service.reads.counts()[View.PUBLIC_REPLY] == 2
+
+
+def test_tab_counts_agree_with_each_views_own_condition(store: Store) -> None:
+    """The tab counts group rows by route, review, work state and lateness in one scan; each
+    view's count must be what its own condition (`views.view_condition`) counts."""
+    from sqlalchemy import func
+
+    from triage.queue import views
+
+    service = _service(store)
+    ana = UserStore(store.engine).get("ana")
+    assert ana is not None
+    made = [
+        decide(store, external_id=f"c{i}", text=f"c{i}", route=route, needs_review=i % 3 == 0,
+               age=timedelta(minutes=i * 40))
+        for i, route in enumerate(
+            [Route.PUBLIC_REPLY, Route.PRIVATE_DM, Route.HELPDESK, Route.IGNORE] * 4
+        )
+    ]  # fmt: skip
+    service.ignore(made[0], ana)
+    service.ignore(made[4], ana)
+    decide(store, external_id="r4", text="brand", is_brand=True, parent_id="c4")  # ignored+answered
+    decide(store, external_id="r8", text="brand", is_brand=True, parent_id="c8")  # answered
+    service.escalate(made[12], ana)
+    service.respond(made[1], ana, "Oi", channel="dm")
+    counts, late = service.reads._counts(late=True)
+    with store.engine.connect() as conn:
+        for view, n in counts.items():
+            stmt = views.base().with_only_columns(func.count()).where(views.view_condition(view))
+            assert conn.execute(stmt).scalar_one() == n, view
+        for view, n in late.items():
+            found = service.page(view, Filters(), limit=50).items
+            assert sum(service.sla(i)[0] == "breach" for i in found) == n, view
+    assert counts[View.IGNORED] >= 2 and counts[View.ANSWERED] >= 3 and any(late.values())
+    filtered, none = service.reads._counts(Filters(source="x"))
+    assert filtered == counts and none == {}
+
+
+def test_without_targets_no_tab_says_late(store: Store) -> None:
+    users(store)
+    settings = Settings.model_validate(
+        {"sla": {"first_response_minutes": {}}, "web": {"sla_minutes": {}}}
+    )
+    service = QueueService(settings, store)
+    decide(store, external_id="x", text="x", age=timedelta(days=3))
+    assert service.reads.late() == {}
+    assert service.reads.counts()[View.PUBLIC_REPLY] == 1
+
+
 def _at(store: Store, post_id: int, when: datetime) -> None:
     with store.engine.begin() as conn:
         conn.execute(update(posts).where(posts.c.id == post_id).values(created_at=when))

@@ -146,3 +146,35 @@ def test_a_post_arriving_after_select_all_is_not_ignored_unseen(
         ana.wait_for_selector("text=Ignored 4 posts.")
         assert all(_state(store, p)[0] == "ignored" for p in posts)
         assert _state(store, new) == ("open", None)
+
+
+def test_a_bulk_escalation_makes_one_case_per_post_says_what_it_skipped_and_undoes(
+    spam: tuple[Store, list[int]], browser: Any
+) -> None:
+    store, posts = spam
+    held = posts[1]
+    with Server(store, Settings()) as server:
+        bia = _agent(browser, server.url, "bia")
+        bia.goto(f"{server.url}/items/{held}")
+        bia.click("[data-action=claim]")
+        bia.wait_for_selector("text=Claimed.")
+        ana = _agent(browser, server.url, "ana")
+        ana.goto(f"{server.url}/queue/public_reply")
+        for post in posts[:3]:
+            ana.check(f"#item-{post} input.pick")
+        ana.click("[data-action=bulk-escalate]")
+        ana.wait_for_selector("text=Escalated 2 posts to the helpdesk: cases")
+        skipped = ana.inner_text(".bulk-skipped")
+        assert f"#{held}: post {held} is claimed by bia until" in skipped
+        assert [_state(store, p)[0] for p in posts] == ["escalated", "open", "escalated", "open"]
+        ARTIFACTS.mkdir(exist_ok=True)
+        ana.screenshot(path=str(ARTIFACTS / "bulk-escalated.png"), full_page=True)
+        assert _serious(ana) == []
+        ana.set_viewport_size({"width": 390, "height": 900})
+        assert ana.evaluate("document.scrollingElement.scrollWidth") <= 390
+        ana.screenshot(path=str(ARTIFACTS / "390-bulk-escalated.png"), full_page=True)
+        assert _serious(ana) == []
+
+        ana.click("[data-action=bulk-undo]")  # within its ten seconds, before any delivery
+        ana.wait_for_selector("text=Undone: 2 posts back as they were.")
+        assert all(_state(store, p)[0] == "open" for p in posts)

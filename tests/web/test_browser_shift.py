@@ -1,7 +1,8 @@
 """A shift in Debian's chromium (issue 18): two agents cannot both answer a post without the
 explicit override and each sees the other's presence; keys act only on a chosen card; card
 actions work without JavaScript; every page passes axe-core (no serious or critical issue) and
-fits a 390 px phone with every view tab whole. Screenshots go to tests/artifacts/.
+fits a 390 px phone with every view tab whole, its late-posts badge ("1 late") included.
+Screenshots go to tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ def seeded(tmp_path: Path) -> Iterator[Store]:
     )
     decide(store, external_id="2", text="Internet caiu de novo no bairro. " * 110)
     decide(store, external_id="3", text="Meu CPF vazou", sensitive=True, route=Route.PRIVATE_DM)
+    decide(
+        store,
+        external_id="4",
+        text="Mandei DM ontem e nada",
+        route=Route.PRIVATE_DM,
+        age=timedelta(minutes=95),
+    )
     decide(store, external_id="h", text="Vou processar", route=Route.HELPDESK, hold=True)
     yield store
     engine.dispose()
@@ -218,6 +226,14 @@ def test_every_page_passes_axe_and_fits_the_screen(seeded: Store, browser: Any, 
             )
             if cut:
                 found.append(f"tabs cut off: {cut}")
+            if path.startswith("/queue") or path.startswith("/search"):
+                # the late posts' badges are on the tabs, whole, where axe-core checked them
+                late = page.evaluate(
+                    """() => Array.from(document.querySelectorAll('.tabs .late'))
+                         .filter(b => b.offsetWidth > 0).map(b => b.id + ' ' + b.textContent)"""
+                )
+                if sorted(late) != ["late-private_dm 1 late", "late-public_reply 1 late"]:
+                    found.append(f"late badges: {late}")
             problems[path] = found
             name = path.strip("/").replace("/", "_").replace("?", "_").replace("=", "_")
             page.screenshot(path=str(ARTIFACTS / f"{width}-{name}.png"), full_page=True)
@@ -232,3 +248,6 @@ def test_new_posts_move_the_tab_counts(seeded: Store, browser: Any) -> None:
         decide(seeded, external_id="new", text="Chegou agora: app travou")
         page.wait_for_selector("text=Chegou agora: app travou", timeout=15_000)
         page.wait_for_selector(f"#count-public_reply:text-is('{before + 1}')", timeout=15_000)
+        assert page.inner_text("#late-public_reply") == "1 late"
+        decide(seeded, external_id="old", text="Ninguém me responde", age=timedelta(hours=2))
+        page.wait_for_selector("#late-public_reply:text-is('2 late')", timeout=15_000)

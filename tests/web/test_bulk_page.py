@@ -151,3 +151,39 @@ def test_an_alerts_selected_posts_can_be_ignored_together(web_store: Store) -> N
     assert done.headers["location"].startswith(f"/queue?ids={a}%2C{b}&bulk=")
     assert "Ignored 2 posts." in client.get(done.headers["location"]).text
     assert _status(web_store, c) == "open"
+
+
+def test_ticked_cards_are_escalated_one_case_each_the_rest_named_and_undone(
+    web_store: Store,
+) -> None:
+    a, b, held = _spam(web_store, 3)
+    _claim(web_store, held, "bia")
+    client = _client(web_store)
+    csrf = login(client, "ana")
+    page = client.get("/queue/public_reply")
+    assert 'value="escalate" data-action="bulk-escalate">Escalate selected</button>' in page.text
+    back = "/queue/public_reply"
+    done = client.post(
+        "/queue/bulk",
+        data={"csrf": csrf, "action": "escalate", "all": "1", "page": f"{a},{b},{held}",
+              "back": back},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert done.status_code == 303
+    shown = client.get(done.headers["location"])
+    found = re.search(r"Escalated 2 posts to the helpdesk: cases (\d+), (\d+)\.", shown.text)
+    assert found, shown.text
+    assert f'<a href="/items/{held}">#{held}</a>: post {held} is claimed by bia' in shown.text
+    assert _status(web_store, a) == "escalated" and _status(web_store, b) == "escalated"
+    assert _status(web_store, held) == "open"
+    again = client.post(
+        "/queue/bulk",
+        data={"csrf": csrf, "action": "escalate", f"post-{a}": "1", "back": back},
+        follow_redirects=False,
+    )
+    repeat = client.get(again.headers["location"]).text
+    assert "Escalated 0 posts" in repeat and f"post {a} is already escalated: case" in repeat
+    undo = re.search(r'action="(/queue/bulk/\d+/undo)"', shown.text)
+    assert undo
+    client.post(undo.group(1), data={"csrf": csrf, "back": back}, follow_redirects=False)
+    assert _status(web_store, a) == "open" and _status(web_store, b) == "open"

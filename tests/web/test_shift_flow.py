@@ -6,6 +6,7 @@ case exists, long posts folded."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import quote
 
 from sqlalchemy import func, select
@@ -236,3 +237,24 @@ def test_polling_moves_the_tab_counts(web_store: Store) -> None:
     assert "segundo" in poll
     assert '<span class="count" id="count-public_reply" hx-swap-oob="true">2</span>' in poll
     assert '<span class="count" id="count-private_dm" hx-swap-oob="true">1</span>' in poll
+
+
+def test_each_tab_says_how_many_of_its_posts_are_late_and_polling_moves_it(
+    web_store: Store,
+) -> None:
+    first = decide(web_store, external_id="1", text="atrasado", age=timedelta(hours=3))
+    decide(web_store, external_id="2", text="recente", age=timedelta(minutes=1))
+    client = _client(web_store)
+    login(client, "ana")
+    page = client.get("/queue/public_reply").text
+    title = 'title="past their first-response target"'
+    assert f'<span class="late" id="late-public_reply" {title}>1 late</span>' in page
+    assert f'<span class="late" id="late-private_dm" {title}></span>' in page  # none: empty
+    assert 'id="late-ignored"' not in page and 'id="late-answered"' not in page
+    decide(web_store, external_id="3", text="dm antigo", route=Route.PRIVATE_DM,
+           age=timedelta(hours=5))  # fmt: skip
+    client.app.state.queue.reads.invalidate()  # type: ignore[attr-defined]
+    poll = client.get(f"/queue/public_reply/poll?after={first}").text
+    oob = f'{title} hx-swap-oob="true"'
+    assert f'<span class="late" id="late-private_dm" {oob}>1 late</span>' in poll
+    assert f'<span class="late" id="late-public_reply" {oob}>1 late</span>' in poll

@@ -1,5 +1,6 @@
 """`social-triage queue bulk ...`: the queue page's bulk select in a terminal (ignore spam,
-assign to a person, undo within 10 s), through the same `triage.queue.bulk` and audit log."""
+escalate to the helpdesk, assign to a person, undo within 10 s), through the same
+`triage.queue.bulk` and audit log."""
 
 from __future__ import annotations
 
@@ -18,8 +19,15 @@ def bulk() -> None:
 
 
 def _report(batch: Batch) -> None:
-    verb = {"ignore": "ignored", "assign": f"assigned to {batch.to}", "undo": "undone"}
+    verb = {
+        "ignore": "ignored",
+        "escalate": "escalated",
+        "assign": f"assigned to {batch.to}",
+        "undo": "undone",
+    }
     done = " ".join(str(i) for i in batch.done)
+    if batch.cases:
+        done = " ".join(f"{i} (case {c})" for i, c in zip(batch.done, batch.cases, strict=True))
     click.echo(f"{verb[batch.action]} {len(batch.done)}: {done}".rstrip(": "))
     for skipped in batch.skipped:
         click.echo(f"  skipped #{skipped.post_id}: {skipped.reason}")
@@ -41,6 +49,8 @@ def _act(
     try:
         if action == "ignore":
             batch = actions.ignore(list(ids), user, kw.get("reason", ""))
+        elif action == "escalate":
+            batch = actions.escalate(list(ids), user, kw.get("reason", ""))
         elif action == "assign":
             batch = actions.assign(list(ids), user, kw["to"])
         else:
@@ -58,6 +68,17 @@ def _act(
 def ignore(post_ids: tuple[int, ...], reason: str, as_user: str, config_path: str | None) -> None:
     """Ignore POST_IDS (open ones nobody else holds); the rest are listed with the reason."""
     _act(config_path, as_user, "ignore", post_ids, reason=reason)
+
+
+@bulk.command("escalate")
+@click.argument("post_ids", type=int, nargs=-1, required=True)
+@click.option("--reason", default="", help="Why, for the case and the audit log.")
+@as_option
+@config_option
+def escalate(post_ids: tuple[int, ...], reason: str, as_user: str, config_path: str | None) -> None:
+    """Make POST_IDS helpdesk cases (open ones nobody else holds, one case per post); the
+    rest are listed with the reason."""
+    _act(config_path, as_user, "escalate", post_ids, reason=reason)
 
 
 @bulk.command("assign")

@@ -1,4 +1,5 @@
-"""Bulk actions on the posts an agent ticked: ignore (spam) and assign (leads), and their undo.
+"""Bulk actions on the posts an agent ticked: ignore (spam), escalate, assign (leads), and
+their undo.
 
 Each post goes through the same guarded transition as one action (`QueueService._begin`: the
 row locked, `guard.check` on what was read there, a conditional update on its `version`), in a
@@ -7,11 +8,20 @@ named with the reason. A bulk action never overrides someone else's live claim, 
 lead's: ticking "select all" must not take a post from a colleague who is answering it (a
 single action on the item page still can, explicitly).
 
-A batch is one audit entry (`bulk_ignore`, `bulk_assign`, `bulk_undo`) listing what was done
-and what was skipped and why; every post also gets its own entry (`ignore`, `reassign`) marked
-with `bulk`. For `UNDO_SECONDS` the person who did it may undo the batch: each post that nobody
-acted on since goes back (an ignore through `QueueService.undo`; an assignment to the claim and
-assignee it had, if the row's version is still the one the assignment wrote).
+Escalating goes through `QueueService.escalate` itself, post by post: the case is made by the
+outbox's transactional insert with its idempotency key, so a post gets one case however many
+people escalate it at once (the second waits for the row's lock, then finds it escalated).
+A bulk escalation skips what a single Escalate would refuse (already escalated, a case
+already) and also answered posts (the single Escalate allows them, for a reply that promised
+a ticket: that is a decision per post, not for "select all").
+
+A batch is one audit entry (`bulk_ignore`, `bulk_escalate`, `bulk_assign`, `bulk_undo`)
+listing what was done and what was skipped and why; every post also gets its own entry
+(`ignore`, `escalate`, `reassign`) marked with `bulk`. For `UNDO_SECONDS` the person who did it
+may undo the batch: each post that nobody acted on since goes back (an ignore or escalation
+through `QueueService.undo`, which withdraws a case only while the outbox has not taken it;
+an assignment to the claim and assignee it had, if the row's version is still the one the
+assignment wrote).
 """
 
 from __future__ import annotations
@@ -25,14 +35,14 @@ from typing import Any
 from sqlalchemy import select
 
 from kernel.errors import Conflict, Forbidden, InputError
-from triage.queue.models import ItemStatus, User
+from triage.queue.models import ItemStatus, QueueItem, User
 from triage.queue.service import UNDO_SECONDS, QueueService
 from triage.queue.writes import ItemState
 from triage.storage.audit import write_audit
 from triage.storage.tables import audit_log
 
-ACTIONS = ("ignore", "assign")
-RECORDS = ("bulk_ignore", "bulk_assign", "bulk_undo")
+ACTIONS = ("ignore", "escalate", "assign")
+RECORDS = ("bulk_ignore", "bulk_escalate", "bulk_assign", "bulk_undo")
 #: Posts one bulk action may name (a queue page shows `web.page_size`, 50 by default).
 MAX_POSTS = 200
 
@@ -48,7 +58,7 @@ class Batch:
     """One bulk action as its audit entry records it."""
 
     id: int
-    action: str  # ignore, assign, undo
+    action: str  # ignore, escalate, assign, undo
     by: str
     at: datetime
     done: tuple[int, ...]
@@ -56,6 +66,8 @@ class Batch:
     to: str | None = None
     #: For an undo: the batch it took back.
     undoes: int | None = None
+    #: For an escalation: the case made for each post done, in the order of `done`.
+    cases: tuple[int, ...] = ()
 
     def undoable(self, user: User, now: datetime | None = None) -> bool:
         now = now or datetime.now(UTC)
@@ -99,6 +111,29 @@ class BulkActions:
 
         done, skipped = _each(ids, one)
         return self._record(user, "ignore", done, skipped)
+
+    def escalate(self, post_ids: list[int], user: User, reason: str = "") -> Batch:
+        """Make each open post nobody else holds a helpdesk case, exactly as its card's
+        Escalate does; answered, escalated, already-cased and claimed posts are skipped."""
+        ids = _ids(post_ids)
+        self.service._require_worker(user)
+        reason = reason.strip()[:500]
+        made: dict[int, int] = {}
+
+        def check(state: ItemState, item: QueueItem) -> None:
+            if item.status is not ItemStatus.OPEN:
+                raise Conflict(
+                    f"post {item.post_id} is {item.status.value} already; escalate it from its "
+                    "own page if it needs a case"
+                )
+            _not_held(state, user, item.post_id)
+
+        def one(post_id: int) -> None:
+            made[post_id] = self.service.escalate(post_id, user, reason, check=check, bulk=True)
+
+        done, skipped = _each(ids, one)
+        cases = [made[post_id] for post_id in done]
+        return self._record(user, "escalate", done, skipped, cases=cases or None)
 
     def assign(self, post_ids: list[int], user: User, to: str) -> Batch:
         """Give each open post to `to` (their claim for `web.claim_minutes`); leads only."""
@@ -155,7 +190,7 @@ class BulkActions:
             raise Conflict(
                 f"nothing of yours to undo (a bulk action can be undone for {UNDO_SECONDS} s)"
             )
-        if batch.action == "ignore":
+        if batch.action in ("ignore", "escalate"):
             done, skipped = _each(batch.done, lambda post_id: self.service.undo(post_id, user))
         else:
             done, skipped = _each(batch.done, lambda post_id: self._unassign(post_id, user))
@@ -216,6 +251,7 @@ class BulkActions:
             skipped=tuple(Skipped(post_id=int(i), reason=str(r)) for i, r in skipped),
             to=data.get("to"),
             undoes=data.get("undoes"),
+            cases=tuple(int(i) for i in data.get("cases", ())),
         )
 
     def _record(
@@ -236,6 +272,7 @@ class BulkActions:
             skipped=tuple(skipped),
             to=extra.get("to"),
             undoes=extra.get("undoes"),
+            cases=tuple(extra.get("cases", ())),
         )
 
 

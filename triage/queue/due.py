@@ -5,12 +5,24 @@ decreases with the post's age: so each route's open items are read oldest first 
 created_at, posts.id`), only as many as the pages so far need, and merged on (due, created_at,
 id). Items of a route without a target come last. Pages are numbered (a page can shift when
 an item above it is answered, never when a post arrives: a new post is due last in its route).
+
+Reading a route oldest first can go two ways: walk `ix_posts_created_at_id` and stop after
+the page (cheap when the route holds a good share of the posts), or take the route's current
+decisions by their index and sort them (cheap when it holds few). PostgreSQL's planner weighs
+that from its statistics. SQLite takes a decisions index and sorts (with or without `ANALYZE`),
+so on SQLite the route and `superseded_at` are compared through an expression it cannot look
+up by index (`views.unindexed`) when the walk is expected to read fewer rows than the route
+has: the view has no condition of its own but route and open-ness, no filter is set, and
+pages x size x posts / route <= route.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Integer, Select, bindparam, func, select
 
 from kernel.errors import InputError
 from kernel.models import Route
@@ -25,6 +37,10 @@ if TYPE_CHECKING:
 DUE_VIEWS = (View.PUBLIC_REPLY, View.PRIVATE_DM, View.HELPDESK, View.REVIEW, View.LABEL)
 #: Pages of a view sorted by time left (each reads up to page x size rows per route).
 MAX_PAGES = 40
+#: Views that are one route's open items.
+_ROUTE_VIEWS = (View.PUBLIC_REPLY, View.PRIVATE_DM, View.HELPDESK)
+#: Views whose only conditions are the route and being open (and not yet labelled).
+_PLAIN_VIEWS = (*_ROUTE_VIEWS, View.LABEL)
 _LAST = datetime.max.replace(tzinfo=UTC)
 
 
@@ -41,21 +57,19 @@ def due_page(
     # First only (id, written, route) per route, merged on the due time; then the page's
     # items in full (reading and masking every candidate in full would cost ten times more).
     found: list[tuple[datetime, datetime, int]] = []
+    # A route view holds one route: the others need no query.
+    routes = [r for r in Route if view not in _ROUTE_VIEWS or r.value == view.value]
     with reads.engine.connect() as conn:
-        for route in Route:
+        sizes = _route_sizes(conn) if reads.dialect == "sqlite" else {}
+        for route in routes:
             target = service.clock.target(route.value)
-            stmt = (
-                views.base()
-                .with_only_columns(posts.c.id, posts.c.created_at)
-                .where(
-                    views.view_condition(view),
-                    decisions.c.route == route.value,
-                    *views.filter_conditions(filters, now, reads.dialect),
-                )
-                .order_by(posts.c.created_at, posts.c.id)
-                .limit(wanted)
-            )
-            for post_id, created_at in conn.execute(stmt):
+            walk = bool(sizes) and _walk(view, filters, wanted, route.value, sizes)
+            if filters.active():
+                where = views.filter_conditions(filters, now, reads.dialect)
+                stmt = _oldest_first(view, route.value, walk, *where)
+            else:
+                stmt = _unfiltered(view, route.value, walk)
+            for post_id, created_at in conn.execute(stmt, {"wanted": wanted}):
                 due = service.clock.due(created_at, target) if target else None
                 found.append((due or _LAST, created_at, int(post_id)))
         found.sort()
@@ -65,3 +79,40 @@ def due_page(
     shown = tuple(by_id[i] for i in ids if i in by_id)
     more = len(found) > (page + 1) * limit and page + 1 < MAX_PAGES
     return ItemPage(items=shown, next_cursor=str(page + 1) if more else None)
+
+
+def _oldest_first(view: View, route: str, walk: bool, *where: Any) -> Select[Any]:
+    """(id, created_at) of the route's items in `view`, oldest first, `:wanted` of them."""
+    route_of = views.unindexed(decisions.c.route) if walk else decisions.c.route
+    return (
+        views.base(walk_posts=walk)
+        .with_only_columns(posts.c.id, posts.c.created_at)
+        .where(views.view_condition(view, route_of), route_of == route, *where)
+        .order_by(posts.c.created_at, posts.c.id)
+        .limit(bindparam("wanted", type_=Integer))
+    )
+
+
+@functools.cache
+def _unfiltered(view: View, route: str, walk: bool) -> Select[Any]:
+    """`_oldest_first` without filters, built once (building it cost more than running it)."""
+    return _oldest_first(view, route, walk)
+
+
+def _route_sizes(conn: Any) -> dict[str, int]:
+    """Current decisions per route (a count over the route index: about a millisecond for
+    10,000 posts)."""
+    stmt = (
+        select(decisions.c.route, func.count())
+        .where(decisions.c.superseded_at.is_(None))
+        .group_by(decisions.c.route)
+    )
+    return {str(route): int(n) for route, n in conn.execute(stmt)}
+
+
+def _walk(view: View, filters: Filters, wanted: int, route: str, sizes: dict[str, int]) -> bool:
+    """Whether walking the posts oldest first reads fewer rows than sorting the route."""
+    size = sizes.get(route, 0)
+    if view not in _PLAIN_VIEWS or filters.active() or size == 0:
+        return False
+    return wanted * sum(sizes.values()) <= size * size

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -55,15 +56,27 @@ class QueueService:
         self.settings = settings
         self.store = store
         self.engine = store.engine
-        self.reads = QueueStore(store.engine)
+        self.clock = SlaClock.from_settings(settings)
+        self.reads = QueueStore(store.engine, late_since=self.late_since)
         self.writes = QueueWrites(store.engine, self.reads)
         self.decisions = DecisionStore(store.engine)
         self.cases = CaseStore(store.engine)
-        self.clock = SlaClock.from_settings(settings)
         #: One responder per source (`fetched_by`), built on first use: tweepy and praw
         #: clients keep their sessions and token between replies.
         self._responders: dict[str | None, Responder] = {}
         self._responders_lock = threading.Lock()
+
+    def late_since(self) -> dict[str, datetime]:
+        """Per route with a target, the newest `created_at` whose post is late now: what the
+        tabs' "3 late" counts (`QueueStore.late`)."""
+        now = datetime.now(UTC)
+        found = {}
+        for route, minutes in self.clock.targets.items():
+            if minutes:
+                moment = self.clock.late_since(timedelta(minutes=minutes), now)
+                if moment is not None:
+                    found[route] = moment
+        return found
 
     def responder(self, source_name: str | None) -> Responder:
         """The responder for posts fetched by `source_name`, built once (`NotConfigured`,
@@ -318,7 +331,7 @@ class QueueService:
                 )
             if last[1] == "escalate":
                 if not self.writes.withdraw_case(conn, post_id):
-                    raise Conflict(f"post {post_id}: the case is on its way to the helpdesk")
+                    raise Conflict(self._why_not_withdrawn(conn, post_id))
                 previous = self.writes.previous_decision(conn, post_id)
                 if previous is not None:
                     self.decisions.save(
@@ -326,6 +339,32 @@ class QueueService:
                     )
             self._advance(conn, post_id, state, user, status=ItemStatus.OPEN.value)
             self.writes.audit(conn, user.name, "undo", post_id, of=last[1])
+
+    def _why_not_withdrawn(self, conn: Any, post_id: int) -> str:
+        """Why an escalation can no longer be undone: its case left or is leaving."""
+        row = conn.execute(
+            select(cases.c.id, cases.c.status, cases.c.attempts, cases.c.ticket_id).where(
+                cases.c.post_id == post_id
+            )
+        ).first()
+        if row is None:
+            return f"post {post_id}: its case is gone; nothing to undo"
+        case_id, status, attempts, ticket = int(row[0]), str(row[1]), int(row[2] or 0), row[3]
+        if status in ("sent", "closed"):
+            where = f" as ticket {ticket}" if ticket else ""
+            return (
+                f"post {post_id}: case {case_id} was delivered to the helpdesk{where}; a "
+                "delivered escalation cannot be undone (ask the helpdesk to close it)"
+            )
+        if attempts or status != "pending":
+            return (
+                f"post {post_id}: case {case_id} is on its way to the helpdesk ({status}, "
+                f"{attempts} attempt{'s' if attempts != 1 else ''}); it cannot be undone now"
+            )
+        return (
+            f"post {post_id}: case {case_id} is on its way to the helpdesk (its {UNDO_SECONDS} s "
+            "hold is over and the outbox may send it at any moment); it cannot be undone"
+        )
 
     # --- presence -------------------------------------------------------------------------
 
@@ -359,17 +398,27 @@ class QueueService:
         default = esc.default_sink or (self.settings.sinks[0].name if self.settings.sinks else None)
         return decision.sink or esc.priority_sinks.get(decision.priority) or default  # type: ignore[call-overload]
 
-    def escalate(self, post_id: int, user: User, reason: str = "") -> int:
+    def escalate(
+        self,
+        post_id: int,
+        user: User,
+        reason: str = "",
+        *,
+        check: Callable[[ItemState, QueueItem], None] | None = None,
+        **audit: Any,
+    ) -> int:
         """Make the post a helpdesk case through the outbox; returns the case id. A post
-        that already has a case is never escalated twice (InputError names the case)."""
+        that already has a case is never escalated twice (InputError names the case), also
+        when two people escalate it at once: the second waits for the row's lock and then
+        finds it escalated. `check` may refuse the post once its row is locked (a bulk
+        escalation skips answered and claimed posts); `audit` goes into the audit entry."""
         stored = self._stored(post_id)
         with self.engine.begin() as conn:
-            existing = self.writes.case_of(conn, post_id)
-            if existing:
-                raise InputError(
-                    f"post {post_id} is already escalated: case {existing[0]} ({existing[1]})"
-                )
+            self._no_case(conn, post_id)
             state, item = self._begin(conn, post_id, user, "escalate")
+            self._no_case(conn, post_id)  # as it is now that the row is ours
+            if check is not None:
+                check(state, item)
             old = item.decision
             decision = dataclasses.replace(
                 old,
@@ -412,8 +461,19 @@ class QueueService:
                 case=case[0],
                 sink=sink,
                 reason=reason.strip() or None,
+                **audit,
             )
         return case[0]
+
+    def _no_case(self, conn: Any, post_id: int) -> None:
+        existing = self.writes.case_of(conn, post_id)
+        if existing is None:
+            return
+        case_id, status = existing
+        item = self.reads.item_in(conn, post_id)
+        if item is not None and item.status is ItemStatus.ESCALATED:
+            raise InputError(f"post {post_id} is already escalated: case {case_id} ({status})")
+        raise InputError(f"post {post_id} already has a helpdesk case: case {case_id} ({status})")
 
     def release_case(self, case_id: int, user: User) -> None:
         self._require_lead(user, "release held cases")

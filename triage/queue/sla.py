@@ -4,7 +4,8 @@ The clock runs only inside the open spans of `sla.business_hours` (in `sla.timez
 `sla.holidays`); a span is laid on each local day and turned into UTC instants, so a day that
 changes to or from summer time counts the real minutes its spans were open. Without business
 hours the clock is the wall clock. A badge's state (`ok`, `soon`, `breach`, `done`) is
-`SlaClock.badge`.
+`SlaClock.badge`; how many posts of a view are breached (the tabs' "3 late") is counted in SQL
+from `SlaClock.late_since`.
 """
 
 from __future__ import annotations
@@ -117,6 +118,33 @@ class SlaClock:
                 return lo + left
             left -= finish - lo
         return None
+
+    def late_since(self, target: timedelta, now: datetime) -> datetime | None:
+        """The instant T such that an open post written at or before T has used `target` of
+        business time by `now` (its badge says breached): `elapsed(c, now)` never grows with
+        `c`, so the late posts of a route are those with `created_at <= T`, a range SQL can
+        count. None when no post can be late (no open time in `MAX_DAYS`)."""
+        if self.hours is None:
+            return now - target
+        left = target
+        for begin, end in self._spans_back(now):
+            hi = min(end, now)
+            if hi <= begin:
+                continue
+            if hi - begin >= left:
+                return hi - left
+            left -= hi - begin
+        return None
+
+    def _spans_back(self, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Open spans as UTC instants, from the local day after `end` backwards."""
+        assert self.hours is not None
+        day = end.astimezone(self.zone).date() + timedelta(days=1)
+        for _ in range(MAX_DAYS + 2):
+            if day not in self.holidays:
+                for begin, finish in reversed(self.hours.get(day.weekday(), [])):
+                    yield self._instant(day, begin), self._instant(day, finish)
+            day -= timedelta(days=1)
 
     def badge(self, route: str, created_at: datetime, now: datetime, *, open_: bool) -> Badge:
         age = _short(now - created_at)

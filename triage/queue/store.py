@@ -9,6 +9,7 @@ page never shifts while the daemon adds posts.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,12 +18,13 @@ from sqlalchemy import (
     and_,
     case,
     func,
+    literal,
     or_,
     select,
 )
 
 from kernel.errors import InputError
-from kernel.models import Post
+from kernel.models import Post, Route
 from triage.queue import views
 from triage.queue.models import (
     AuditEntry,
@@ -30,6 +32,7 @@ from triage.queue.models import (
     HeldCase,
     ItemDetail,
     ItemPage,
+    ItemStatus,
     QueueItem,
     SentReply,
     View,
@@ -53,10 +56,18 @@ THREAD_DEPTH = 5
 SUMMARY_TTL = 5.0
 
 
+#: Views whose tab says how many of its items are past their first-response target.
+LATE_VIEWS = (View.PUBLIC_REPLY, View.PRIVATE_DM, View.HELPDESK, View.REVIEW)
+
+
 class QueueStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, late_since: Callable[[], dict[str, datetime]] | None = None
+    ) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        #: Per route, the newest `created_at` that is late now (`SlaClock.late_since`).
+        self.late_since = late_since
         self._cache: dict[str, tuple[float, Any]] = {}
 
     def _cached(self, key: str, compute: Any) -> Any:
@@ -146,22 +157,53 @@ class QueueStore:
         """Open items per view (at most `SUMMARY_TTL` seconds old); with `filters`, the items
         per view those filters find (a search's "found in"), never cached."""
         if filters is not None:
-            return self._counts(filters)
-        return self._cached("counts", self._counts)
+            return self._counts(filters)[0]
+        return self._tabs()[0]
 
-    def _counts(self, filters: Filters | None = None) -> dict[View, int]:
-        cols = [
-            func.coalesce(func.sum(case((views.view_condition(v), 1), else_=0)), 0).label(v.value)
-            for v in View
-            if v is not View.LABEL
-        ]
-        stmt = views.base().with_only_columns(*cols)
+    def late(self) -> dict[View, int]:
+        """Per open view, how many of its items are past their first-response target now (a
+        view without targets has no entry); read and cached with `counts`."""
+        return self._tabs()[1]
+
+    def _tabs(self) -> tuple[dict[View, int], dict[View, int]]:
+        return self._cached("counts", lambda: self._counts(late=True))
+
+    def _counts(
+        self, filters: Filters | None = None, *, late: bool = False
+    ) -> tuple[dict[View, int], dict[View, int]]:
+        """Items per view, and of the open views' items those that are late, in one scan:
+        rows grouped by what decides their views (route, needs review, work state, late),
+        so each row's state is worked out once, not once per view."""
+        since = self.late_since() if late and self.late_since else {}
+        overdue: Any = literal(False)
+        if since:
+            overdue = or_(
+                *(
+                    and_(decisions.c.route == route, posts.c.created_at <= moment)
+                    for route, moment in since.items()
+                )
+            )
+        keys = (
+            decisions.c.route.label("route"),
+            decisions.c.needs_review.label("review"),
+            views.item_status.label("state"),
+            queue_items.c.status.label("recorded"),
+            case((overdue, 1), else_=0).label("late"),
+        )
+        stmt = views.base().with_only_columns(*keys, func.count()).group_by(*keys)
         if filters is not None:
             now = datetime.now(UTC)
             stmt = stmt.where(*views.filter_conditions(filters, now, self.dialect))
         with self.engine.connect() as conn:
-            row = conn.execute(stmt).mappings().one()
-        return {View(k): int(v) for k, v in row.items()}
+            rows = conn.execute(stmt).all()
+        counts: dict[View, int] = {v: 0 for v in View if v is not View.LABEL}
+        overdue_counts: dict[View, int] = {v: 0 for v in LATE_VIEWS} if since else {}
+        for route, review, state, recorded, is_late, n in rows:
+            for view in _views_of(str(route), bool(review), str(state), recorded):
+                counts[view] += int(n)
+                if is_late and view in overdue_counts:
+                    overdue_counts[view] += int(n)
+        return counts, overdue_counts
 
     # --- one item -----------------------------------------------------------------------------
 
@@ -404,3 +446,20 @@ def _audit(r: Any) -> AuditEntry:
         post_id=r["post_id"],
         detail=r["detail"],
     )
+
+
+def _views_of(route: str, review: bool, state: str, recorded: str | None) -> list[View]:
+    """The counted views a row is in, as `views.view_condition` decides them: `state` is
+    `views.item_status`, `recorded` the queue's own status (an ignored post the brand then
+    answered is in both Ignored and Answered)."""
+    found: list[View] = []
+    is_open = state == ItemStatus.OPEN.value
+    if is_open and route in (View.PUBLIC_REPLY.value, View.PRIVATE_DM.value, View.HELPDESK.value):
+        found.append(View(route))
+    if is_open and review:
+        found.append(View.REVIEW)
+    if (is_open and route == Route.IGNORE.value) or recorded == ItemStatus.IGNORED.value:
+        found.append(View.IGNORED)
+    if state in (ItemStatus.ANSWERED.value, ItemStatus.ESCALATED.value):
+        found.append(View.ANSWERED)
+    return found

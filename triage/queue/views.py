@@ -45,8 +45,16 @@ _state = queue_items.alias("item_state")
 _DECISION_COLUMNS = [c for c in decisions.c if c.name != "id"]
 
 
-def base() -> Select[Any]:
-    """Current decisions with their posts and work state; the brand's own posts are not items."""
+def unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`column || ''`: the same value (NULL stays NULL), which SQLite cannot look up by index;
+    the sort by time left uses it to make SQLite walk the posts in order (`triage.queue.due`)."""
+    return column.op("||")(literal(""))
+
+
+def base(*, walk_posts: bool = False) -> Select[Any]:
+    """Current decisions with their posts and work state; the brand's own posts are not items.
+    `walk_posts`: the decisions are only looked up by post (see `unindexed`)."""
+    current = decisions.c.superseded_at
     return (
         select(
             posts,
@@ -60,16 +68,23 @@ def base() -> Select[Any]:
         .select_from(
             posts.join(
                 decisions,
-                and_(decisions.c.post_id == posts.c.id, decisions.c.superseded_at.is_(None)),
+                and_(
+                    decisions.c.post_id == posts.c.id,
+                    (unindexed(current) if walk_posts else current).is_(None),
+                ),
             ).outerjoin(queue_items, queue_items.c.post_id == posts.c.id)
         )
         .where(posts.c.author_is_brand.is_(False))
     )
 
 
-def view_condition(view: View) -> ColumnElement[bool]:
+def view_condition(view: View, route: ColumnElement[Any] | None = None) -> ColumnElement[bool]:
+    """What puts an item in `view`. `route` stands for `decisions.route` in it: the sort by
+    time left passes an expression SQLite cannot look up by index (`triage.queue.due`)."""
     # Work state as (NOT) EXISTS on queue_items, not a filter on the outer join: planners
     # then walk the decision indexes in page order and stop after one page.
+    route_of = decisions.c.route if route is None else route
+
     def state(*statuses: ItemStatus) -> ColumnElement[bool]:
         return exists().where(
             _state.c.post_id == decisions.c.post_id,
@@ -80,12 +95,12 @@ def view_condition(view: View) -> ColumnElement[bool]:
     answered = answered_clause()
     is_open = and_(~state(ItemStatus.ANSWERED, ItemStatus.IGNORED, ItemStatus.ESCALATED), ~answered)
     if view in (View.PUBLIC_REPLY, View.PRIVATE_DM, View.HELPDESK):
-        return and_(decisions.c.route == view.value, is_open)
+        return and_(route_of == view.value, is_open)
     if view is View.REVIEW:
         return and_(decisions.c.needs_review.is_(True), is_open)
     if view is View.IGNORED:
         return or_(
-            and_(decisions.c.route == Route.IGNORE.value, is_open),
+            and_(route_of == Route.IGNORE.value, is_open),
             state(ItemStatus.IGNORED),
         )
     if view is View.ANSWERED:

@@ -93,6 +93,9 @@ posts = Table(
     Index(None, "classified_at"),
     #: The brand's answers to a post (triage.storage.answers).
     Index(None, "source", "parent_id"),
+    #: A view sorted by time left reads each route's open items oldest first
+    #: (`triage.queue.due`): walked in this order, it stops after a page (migration 0016).
+    Index(None, "created_at", "id"),
 )
 
 source_state = Table(

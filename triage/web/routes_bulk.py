@@ -1,6 +1,6 @@
-"""Bulk actions from a queue page: the ticked cards (or every card on the page) ignored or
-assigned by one plain form, then back to the page, which says what was done, what was skipped
-and why, and offers Undo for 10 s (`triage.queue.bulk`).
+"""Bulk actions from a queue page: the ticked cards (or every card on the page) ignored,
+escalated or assigned by one plain form, then back to the page, which says what was done,
+what was skipped and why, and offers Undo for 10 s (`triage.queue.bulk`).
 
 The card checkboxes belong to the page's one bulk form through their `form` attribute (a card
 holds its own action forms, and forms do not nest), so it all works without JavaScript;
@@ -72,10 +72,12 @@ def bulk(ctx: Ctx) -> Response:
             return _to(back, "none")
         if action == "ignore":
             batch = _actions(ctx).ignore(ids, ctx.user, form.get("reason", ""))
+        elif action == "escalate":
+            batch = _actions(ctx).escalate(ids, ctx.user, form.get("reason", ""))
         elif action == "assign":
             batch = _actions(ctx).assign(ids, ctx.user, form.get("to", ""))
         else:
-            raise InputError(f"bulk: no action {action[:20]!r} (ignore or assign)")
+            raise InputError(f"bulk: no action {action[:20]!r} (ignore, escalate or assign)")
     except Forbidden as exc:
         return _refused(ctx, str(exc), 403)
     except InputError as exc:

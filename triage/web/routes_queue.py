@@ -115,6 +115,7 @@ def queue_page(ctx: Ctx) -> Response:
             page=page,
             filters=filters,
             counts=queue.reads.counts(),
+            late=queue.reads.late(),
             options=queue.reads.filter_options(),
             held=held,
             query_string=urlencode(args),
@@ -169,6 +170,7 @@ def selection(ctx: Ctx) -> Response:
             items=items,
             asked=len(set(ids)),
             counts=queue.reads.counts(),
+            late=queue.reads.late(),
             back=back,
             **bulk_context(ctx),
         ),
@@ -199,6 +201,7 @@ def poll(ctx: Ctx) -> Response:
             back=back,
             present=queue.presence([i.post_id for i in items], ctx.user),
             counts=queue.reads.counts(),
+            late=queue.reads.late(),
             poll_url=f"{request.url.path}?{urlencode(args)}",
         ),
     )

@@ -43,6 +43,7 @@ def search_page(ctx: Ctx) -> Response:
             back=request.url.path + (f"?{urlencode(kept)}" if kept else ""),
             present=queue.presence([i.post_id for i in page.items], ctx.user) if page else {},
             counts=queue.reads.counts(),
+            late=queue.reads.late(),
             first_page=not q.get("cursor"),
         ),
     )
