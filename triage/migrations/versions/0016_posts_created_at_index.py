@@ -5,7 +5,7 @@ posts.id LIMIT n`); without this index both databases sorted every open item of 
 for each page. With it they walk the posts in that order and stop after the page.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-07
 """
 
