@@ -15,8 +15,6 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from config.schema import Settings
 from kernel.abc import Responder
 from kernel.errors import Conflict, Forbidden, InputError
@@ -39,7 +37,6 @@ from triage.queue.writes import ItemState, QueueWrites
 from triage.storage import Store
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore
-from triage.storage.tables import cases
 
 #: How long an agent may take back an ignore (the card offers Undo that long).
 UNDO_SECONDS = 10
@@ -421,9 +418,7 @@ class QueueService:
         if status is None:
             raise InputError(f"no case {case_id}")
         with self.engine.begin() as conn:
-            post_id = int(
-                conn.execute(select(cases.c.post_id).where(cases.c.id == case_id)).scalar_one()
-            )
+            post_id = self.writes.post_of_case(conn, case_id)
             state, _item = self._begin(conn, post_id, user, "release_case")
             if not self.writes.release_case(conn, case_id):  # held -> pending, conditionally
                 raise InputError(f"case {case_id} is {status}, not held")
