@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from kernel.errors import InputError
-from triage.storage.tables import corrections, posts
+from triage.storage import corrections
 
 #: Correction field -> the head (`train --task`) it teaches.
 TASK_OF_FIELD = {
@@ -35,17 +35,10 @@ class Label:
 
 def latest_labels(engine: Engine, task: str | None = None) -> list[Label]:
     """The newest correction per (post, task), oldest post first; `sensitive` is not a head."""
-    stmt = (
-        select(corrections, posts.c.text, posts.c.source, posts.c.external_id)
-        .join(posts, posts.c.id == corrections.c.post_id)
-        .order_by(corrections.c.id)
-    )
-    if task is not None:
-        fields = [f for f, t in TASK_OF_FIELD.items() if t == task]
-        stmt = stmt.where(corrections.c.field.in_(fields))
+    fields = None if task is None else [f for f, t in TASK_OF_FIELD.items() if t == task]
     newest: dict[tuple[int, str], Label] = {}
     with engine.connect() as conn:
-        for row in conn.execute(stmt).mappings():
+        for row in corrections.with_posts(conn, fields):
             field = row["field"]
             if field not in TASK_OF_FIELD:
                 continue

@@ -2,7 +2,7 @@
 
 Rows in `presence` (one per item and person, refreshed by the pages' polling every few
 seconds), not process memory, so two web workers agree. A row older than `FRESH` means the
-person left; `QueueWrites.see` deletes rows a minute old.
+person left; the rows themselves are `triage.storage.presence`.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from triage.storage.tables import presence
+from triage.storage import presence as presence_rows
 
 #: How long a page's last refresh counts as "still there" (the pages refresh every 5 s).
 FRESH = timedelta(seconds=20)
@@ -26,18 +26,10 @@ def others(engine: Engine, post_ids: Iterable[int], me: str) -> dict[int, list[t
         return {}
     since = datetime.now(UTC) - FRESH
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(presence.c.post_id, presence.c.user_name, presence.c.activity)
-            .where(
-                presence.c.post_id.in_(ids),
-                presence.c.seen_at > since,
-                presence.c.user_name != me,
-            )
-            .order_by(presence.c.user_name)
-        ).all()
+        rows = presence_rows.seen_since(conn, ids, since, besides=me)
     found: dict[int, list[tuple[str, str]]] = {}
     for post_id, name, activity in rows:
-        found.setdefault(int(post_id), []).append((str(name), str(activity)))
+        found.setdefault(post_id, []).append((name, activity))
     for people in found.values():
         people.sort(key=lambda p: (p[1] != "replying", p[0]))
     return found

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine, RowMapping
 
 from classifiers.sensitive import redact
 from kernel.errors import Forbidden, InputError
 from triage.queue.models import QueueItem, User
-from triage.storage.tables import cases, saved_replies
+from triage.storage import saved_replies as rows
+from triage.storage.cases import newest_ticket_id
 from triage.suggest.replies import clean_handle, first_name
 
 if TYPE_CHECKING:
@@ -149,12 +149,7 @@ def values_for(
 def ticket_number(engine: Engine, post_id: int) -> str | None:
     """The helpdesk's ticket number for the post's newest case, if the helpdesk gave one."""
     with engine.connect() as conn:
-        found = conn.execute(
-            select(cases.c.ticket_id)
-            .where(cases.c.post_id == post_id)
-            .order_by(cases.c.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
+        found = newest_ticket_id(conn, post_id)
     return str(found) if found else None
 
 
@@ -167,20 +162,11 @@ class SavedReplies:
 
     def all(self) -> list[SavedReply]:
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(saved_replies).order_by(
-                    saved_replies.c.language, saved_replies.c.channel, saved_replies.c.title
-                )
-            ).mappings()
-            return [_record(r) for r in rows]
+            return [_record(r) for r in rows.every(conn)]
 
     def get(self, reply_id: int) -> SavedReply:
         with self.engine.connect() as conn:
-            row = (
-                conn.execute(select(saved_replies).where(saved_replies.c.id == reply_id))
-                .mappings()
-                .first()
-            )
+            row = rows.get(conn, reply_id)
         if row is None:
             raise InputError(f"no saved reply {reply_id}")
         return _record(row)
@@ -199,21 +185,14 @@ class SavedReplies:
         title, language, channel, body = check(title, language, channel, body)
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
-            new_id = int(
-                conn.execute(
-                    saved_replies.insert()
-                    .values(
-                        title=title,
-                        language=language,
-                        channel=channel,
-                        body=body,
-                        created_by=user.name,
-                        updated_by=user.name,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                    .returning(saved_replies.c.id)
-                ).scalar_one()
+            new_id = rows.add(
+                conn,
+                title=title,
+                language=language,
+                channel=channel,
+                body=body,
+                by=user.name,
+                now=now,
             )
             self.writes.audit(
                 conn,
@@ -233,18 +212,16 @@ class SavedReplies:
         _require_lead(user)
         title, language, channel, body = check(title, language, channel, body)
         with self.engine.begin() as conn:
-            done = conn.execute(
-                saved_replies.update()
-                .where(saved_replies.c.id == reply_id)
-                .values(
-                    title=title,
-                    language=language,
-                    channel=channel,
-                    body=body,
-                    updated_by=user.name,
-                    updated_at=datetime.now(UTC),
-                )
-            ).rowcount
+            done = rows.change(
+                conn,
+                reply_id,
+                by=user.name,
+                now=datetime.now(UTC),
+                title=title,
+                language=language,
+                channel=channel,
+                body=body,
+            )
             if not done:
                 raise InputError(f"no saved reply {reply_id}")
             self.writes.audit(
@@ -281,23 +258,19 @@ class SavedReplies:
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             for title, language, channel, body in checked:
-                values = {"body": body, "updated_by": user.name, "updated_at": now}
                 found = existing.get((title, language, channel))
                 if found is not None:
-                    conn.execute(
-                        saved_replies.update().where(saved_replies.c.id == found).values(**values)
-                    )
+                    rows.change(conn, found, by=user.name, now=now, body=body)
                     replaced += 1
                     continue
-                conn.execute(
-                    saved_replies.insert().values(
-                        title=title,
-                        language=language,
-                        channel=channel,
-                        created_by=user.name,
-                        created_at=now,
-                        **values,
-                    )
+                rows.add(
+                    conn,
+                    title=title,
+                    language=language,
+                    channel=channel,
+                    body=body,
+                    by=user.name,
+                    now=now,
                 )
                 added += 1
             self.writes.audit(
@@ -314,14 +287,10 @@ class SavedReplies:
     def delete(self, user: User, reply_id: int) -> None:
         _require_lead(user)
         with self.engine.begin() as conn:
-            row = (
-                conn.execute(select(saved_replies).where(saved_replies.c.id == reply_id))
-                .mappings()
-                .first()
-            )
+            row = rows.get(conn, reply_id)
             if row is None:
                 raise InputError(f"no saved reply {reply_id}")
-            conn.execute(saved_replies.delete().where(saved_replies.c.id == reply_id))
+            rows.remove(conn, reply_id)
             # The whole template goes into the entry: a deletion by mistake can be undone.
             self.writes.audit(
                 conn,

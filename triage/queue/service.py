@@ -16,8 +16,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from config.schema import Settings
 from kernel.abc import Responder
 from kernel.errors import Conflict, Forbidden, InputError
@@ -38,9 +36,9 @@ from triage.queue.sla import Badge, SlaClock
 from triage.queue.store import QueueStore
 from triage.queue.writes import ItemState, QueueWrites
 from triage.storage import Store
+from triage.storage import cases as case_rows
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore
-from triage.storage.tables import cases
 
 #: How long an agent may take back an ignore (the card offers Undo that long).
 UNDO_SECONDS = 10
@@ -342,14 +340,10 @@ class QueueService:
 
     def _why_not_withdrawn(self, conn: Any, post_id: int) -> str:
         """Why an escalation can no longer be undone: its case left or is leaving."""
-        row = conn.execute(
-            select(cases.c.id, cases.c.status, cases.c.attempts, cases.c.ticket_id).where(
-                cases.c.post_id == post_id
-            )
-        ).first()
+        row = case_rows.delivery_of_post(conn, post_id)
         if row is None:
             return f"post {post_id}: its case is gone; nothing to undo"
-        case_id, status, attempts, ticket = int(row[0]), str(row[1]), int(row[2] or 0), row[3]
+        case_id, status, attempts, ticket = row
         if status in ("sent", "closed"):
             where = f" as ticket {ticket}" if ticket else ""
             return (
@@ -481,9 +475,7 @@ class QueueService:
         if status is None:
             raise InputError(f"no case {case_id}")
         with self.engine.begin() as conn:
-            post_id = int(
-                conn.execute(select(cases.c.post_id).where(cases.c.id == case_id)).scalar_one()
-            )
+            post_id = self.writes.post_of_case(conn, case_id)
             state, _item = self._begin(conn, post_id, user, "release_case")
             if not self.writes.release_case(conn, case_id):  # held -> pending, conditionally
                 raise InputError(f"case {case_id} is {status}, not held")

@@ -1,9 +1,10 @@
 """Reads of the review queue: views with filters, search and keyset pages; one item in full.
 
-The SQL of a view (the current decisions joined with their posts and the work state, filters,
-search) is `triage.queue.views`; writes are `triage.queue.writes`. Pages are keyset pages
-(`posts.id < cursor`, newest first; the "label these" view goes by confidence then id), so a
-page never shifts while the daemon adds posts.
+What a view is (the current decisions joined with their posts and the work state, filters,
+search) is `triage.queue.views`; storage runs it (`triage.storage.queue_reads`) and reads the
+rest of an item's page (its replies, history, case, corrections); writes are
+`triage.queue.writes`. Pages are keyset pages (`posts.id < cursor`, newest first; the "label
+these" view goes by confidence then id), so a page never shifts while the daemon adds posts.
 """
 
 from __future__ import annotations
@@ -13,15 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    Engine,
-    and_,
-    case,
-    func,
-    literal,
-    or_,
-    select,
-)
+from sqlalchemy import Engine
 
 from kernel.errors import InputError
 from kernel.models import Post, Route
@@ -37,18 +30,13 @@ from triage.queue.models import (
     SentReply,
     View,
 )
-from triage.storage import customers
-from triage.storage.answers import brand_answers_in
-from triage.storage.store import stored_post_from_row
-from triage.storage.tables import (
-    audit_log,
-    cases,
-    corrections,
-    decisions,
-    posts,
-    queue_items,
-    replies,
-)
+from triage.storage import audit as audit_rows
+from triage.storage import cases as case_rows
+from triage.storage import corrections as correction_rows
+from triage.storage import queue_items, queue_reads
+from triage.storage import replies as reply_rows
+from triage.storage.answers import brand_answers_in, fetched_by_in
+from triage.storage.store import find_post_in
 
 #: How many ancestors of a post are shown as its thread.
 THREAD_DEPTH = 5
@@ -91,42 +79,21 @@ class QueueStore:
         """A page of a view, or of every decided post in any state (`view` None: a search
         across all views)."""
         now = datetime.now(UTC)
-        stmt = views.base().where(*views.filter_conditions(filters, now, self.dialect))
+        conditions = views.filter_conditions(filters, now, self.dialect)
         if view is not None:
-            stmt = stmt.where(views.view_condition(view))
-        if view is View.LABEL:
-            # Ties broken by the decision's id, not the post's: PostgreSQL would swap
-            # decisions.post_id for the joined posts.id and lose the index order. The page's
-            # decision ids are chosen first without the work-state outer join, so the planner
-            # walks the (superseded_at, confidence, id) index instead of sorting every item.
-            order = (decisions.c.confidence, decisions.c.id)
-            ids = (
-                select(decisions.c.id)
-                .select_from(decisions.join(posts, posts.c.id == decisions.c.post_id))
-                .where(
-                    decisions.c.superseded_at.is_(None),
-                    posts.c.author_is_brand.is_(False),
-                    views.view_condition(view),
-                    *views.filter_conditions(filters, now, self.dialect),
-                )
-                .order_by(*order)
-                .limit(limit + 1)
-            )
-            if cursor:
-                conf, last = _label_cursor(cursor)
-                ids = ids.where(
-                    or_(
-                        decisions.c.confidence > conf,
-                        and_(decisions.c.confidence == conf, decisions.c.id > last),
-                    )
-                )
-            stmt = views.base().where(decisions.c.id.in_(ids.scalar_subquery())).order_by(*order)
-        else:
-            stmt = stmt.order_by(decisions.c.post_id.desc())
-            if cursor:
-                stmt = stmt.where(decisions.c.post_id < _int_cursor(cursor))
+            conditions.append(views.view_condition(view))
+        label = view is View.LABEL
+        after = _label_cursor(cursor) if cursor and label else None
+        below = _int_cursor(cursor) if cursor and not label else None
         with self.engine.connect() as conn:
-            rows = conn.execute(stmt.limit(limit + 1)).mappings().all()
+            if label:
+                rows = queue_reads.label_page(
+                    conn, views.base(), conditions, after=after, limit=limit + 1
+                )
+            else:
+                rows = queue_reads.newest_first(
+                    conn, views.base(), conditions, below=below, limit=limit + 1
+                )
         items = tuple(views.item_from_row(row, now) for row in rows[:limit])
         next_cursor = None
         if len(rows) > limit and items:
@@ -143,15 +110,15 @@ class QueueStore:
     ) -> list[QueueItem]:
         """Items of a view newer than post `after`, newest first (for live updates)."""
         now = datetime.now(UTC)
-        stmt = (
-            views.base()
-            .where(views.view_condition(view), decisions.c.post_id > after)
-            .where(*views.filter_conditions(filters, now, self.dialect))
-            .order_by(decisions.c.post_id.desc())
-            .limit(limit)
-        )
+        conditions = [
+            views.view_condition(view),
+            *views.filter_conditions(filters, now, self.dialect),
+        ]
         with self.engine.connect() as conn:
-            return [views.item_from_row(row, now) for row in conn.execute(stmt).mappings()]
+            rows = queue_reads.newest_first(
+                conn, views.base(), conditions, above=after, limit=limit
+            )
+        return [views.item_from_row(row, now) for row in rows]
 
     def counts(self, filters: Filters | None = None) -> dict[View, int]:
         """Open items per view (at most `SUMMARY_TTL` seconds old); with `filters`, the items
@@ -175,34 +142,22 @@ class QueueStore:
         rows grouped by what decides their views (route, needs review, work state, late),
         so each row's state is worked out once, not once per view."""
         since = self.late_since() if late and self.late_since else {}
-        overdue: Any = literal(False)
-        if since:
-            overdue = or_(
-                *(
-                    and_(decisions.c.route == route, posts.c.created_at <= moment)
-                    for route, moment in since.items()
-                )
-            )
-        keys = (
-            decisions.c.route.label("route"),
-            decisions.c.needs_review.label("review"),
-            views.item_status.label("state"),
-            queue_items.c.status.label("recorded"),
-            case((overdue, 1), else_=0).label("late"),
+        conditions = (
+            views.filter_conditions(filters, datetime.now(UTC), self.dialect)
+            if filters is not None
+            else []
         )
-        stmt = views.base().with_only_columns(*keys, func.count()).group_by(*keys)
-        if filters is not None:
-            now = datetime.now(UTC)
-            stmt = stmt.where(*views.filter_conditions(filters, now, self.dialect))
         with self.engine.connect() as conn:
-            rows = conn.execute(stmt).all()
+            rows = queue_reads.count_groups(
+                conn, views.base(), views.item_status, since, conditions
+            )
         counts: dict[View, int] = {v: 0 for v in View if v is not View.LABEL}
         overdue_counts: dict[View, int] = {v: 0 for v in LATE_VIEWS} if since else {}
         for route, review, state, recorded, is_late, n in rows:
-            for view in _views_of(str(route), bool(review), str(state), recorded):
-                counts[view] += int(n)
+            for view in _views_of(route, review, state, recorded):
+                counts[view] += n
                 if is_late and view in overdue_counts:
-                    overdue_counts[view] += int(n)
+                    overdue_counts[view] += n
         return counts, overdue_counts
 
     # --- one item -----------------------------------------------------------------------------
@@ -213,22 +168,23 @@ class QueueStore:
 
     def item_in(self, conn: Any, post_id: int) -> QueueItem | None:
         """`item` on the caller's connection (an action reads it inside its transaction)."""
-        row = conn.execute(views.base().where(posts.c.id == post_id)).mappings().first()
+        row = queue_reads.of_post(conn, views.base(), post_id)
         return views.item_from_row(row, datetime.now(UTC)) if row else None
 
     def by_author(self, item: QueueItem, limit: int) -> list[QueueItem]:
         """Other decided posts with the item's author handle on its platform, newest first
         (`triage.queue.customer` decides which are the same person)."""
-        author = item.post.author
-        stmt = (
-            views.base()
-            .where(customers.by_author(item.post.source, author.handle), posts.c.id != item.post_id)
-            .order_by(posts.c.created_at.desc(), posts.c.id.desc())
-            .limit(limit)
-        )
         now = datetime.now(UTC)
         with self.engine.connect() as conn:
-            return [views.item_from_row(row, now) for row in conn.execute(stmt).mappings()]
+            rows = queue_reads.by_author(
+                conn,
+                views.base(),
+                item.post.source,
+                item.post.author.handle,
+                besides=item.post_id,
+                limit=limit,
+            )
+        return [views.item_from_row(row, now) for row in rows]
 
     def items(self, post_ids: list[int]) -> list[QueueItem]:
         """Exactly these decided posts, in any state, newest first (an alert's driving posts:
@@ -236,9 +192,9 @@ class QueueStore:
         if not post_ids:
             return []
         now = datetime.now(UTC)
-        stmt = views.base().where(posts.c.id.in_(sorted(set(post_ids)))).order_by(posts.c.id.desc())
         with self.engine.connect() as conn:
-            return [views.item_from_row(row, now) for row in conn.execute(stmt).mappings()]
+            rows = queue_reads.of_posts(conn, views.base(), post_ids)
+        return [views.item_from_row(row, now) for row in rows]
 
     def detail(self, post_id: int) -> ItemDetail | None:
         item = self.item(post_id)
@@ -260,36 +216,11 @@ class QueueStore:
                     sent_by=r["sent_by"],
                     sent_at=r["sent_at"],
                 )
-                for r in conn.execute(
-                    select(replies).where(replies.c.post_id == post_id).order_by(replies.c.id)
-                ).mappings()
+                for r in reply_rows.of_post(conn, post_id)
             )
-            history = tuple(
-                _audit(r)
-                for r in conn.execute(
-                    select(audit_log)
-                    .where(audit_log.c.post_id == post_id)
-                    .order_by(audit_log.c.id)
-                    .limit(200)
-                ).mappings()
-            )
-            case_row = (
-                conn.execute(
-                    select(cases.c.id, cases.c.status, cases.c.sink)
-                    .where(cases.c.post_id == post_id)
-                    .order_by(cases.c.id.desc())
-                )
-                .mappings()
-                .first()
-            )
-            fixes = tuple(
-                (r["field"], r["new_value"], r["author"])
-                for r in conn.execute(
-                    select(corrections)
-                    .where(corrections.c.post_id == post_id)
-                    .order_by(corrections.c.id)
-                ).mappings()
-            )
+            history = tuple(_audit(r) for r in audit_rows.of_post(conn, post_id, limit=200))
+            case_row = case_rows.newest_of_post(conn, post_id)
+            fixes = tuple(correction_rows.of_post(conn, post_id))
         held = (
             HeldCase(
                 case_id=case_row["id"],
@@ -314,29 +245,15 @@ class QueueStore:
     def held_cases(self, limit: int = 50) -> list[tuple[HeldCase, QueueItem]]:
         """Helpdesk cases waiting for a lead, oldest first, with the post and decision."""
         now = datetime.now(UTC)
-        stmt = (
-            select(cases.c.id.label("case_id"), cases.c.sink.label("case_sink"), cases.c.post_id)
-            .where(cases.c.status == "held")
-            .order_by(cases.c.id)
-            .limit(limit)
-        )
         out: list[tuple[HeldCase, QueueItem]] = []
         with self.engine.connect() as conn:
-            found = conn.execute(stmt).mappings().all()
-            for c in found:
-                row = (
-                    conn.execute(views.base().where(posts.c.id == c["post_id"])).mappings().first()
-                )
+            for case_id, sink, post_id in case_rows.held(conn, limit):
+                row = queue_reads.of_post(conn, views.base(), post_id)
                 if row is None:
                     continue
                 out.append(
                     (
-                        HeldCase(
-                            case_id=c["case_id"],
-                            post_id=c["post_id"],
-                            status="held",
-                            sink=c["case_sink"],
-                        ),
+                        HeldCase(case_id=case_id, post_id=post_id, status="held", sink=sink),
                         views.item_from_row(row, now),
                     )
                 )
@@ -345,32 +262,16 @@ class QueueStore:
     def audit(
         self, *, before: int | None = None, actor: str = "", limit: int = 100
     ) -> list[AuditEntry]:
-        stmt = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
-        if before:
-            stmt = stmt.where(audit_log.c.id < before)
-        if actor:
-            stmt = stmt.where(audit_log.c.actor == actor)
         with self.engine.connect() as conn:
-            return [_audit(r) for r in conn.execute(stmt).mappings()]
+            rows = audit_rows.newest(conn, before=before, actor=actor, limit=limit)
+        return [_audit(r) for r in rows]
 
     def work_by_person(self) -> list[dict[str, Any]]:
         """Claims held now and actions in the last 24 hours, per person (for leads)."""
         now = datetime.now(UTC)
         with self.engine.connect() as conn:
-            claims: dict[str, int] = dict(
-                conn.execute(
-                    select(queue_items.c.claimed_by, func.count())
-                    .where(queue_items.c.claim_expires_at > now)
-                    .group_by(queue_items.c.claimed_by)
-                ).all()
-            )
-            actions: dict[str, int] = dict(
-                conn.execute(
-                    select(audit_log.c.actor, func.count())
-                    .where(audit_log.c.at > now - timedelta(hours=24))
-                    .group_by(audit_log.c.actor)
-                ).all()
-            )
+            claims = queue_items.live_claims_per_person(conn, now)
+            actions = audit_rows.actions_per_actor(conn, now - timedelta(hours=24))
         people = sorted(set(claims) | set(actions))
         return [
             {"name": p, "claims": int(claims.get(p, 0)), "actions_24h": int(actions.get(p, 0))}
@@ -380,10 +281,7 @@ class QueueStore:
 
     def fetched_by(self, post_id: int) -> str | None:
         with self.engine.connect() as conn:
-            value = conn.execute(
-                select(posts.c.fetched_by).where(posts.c.id == post_id)
-            ).scalar_one_or_none()
-        return str(value) if value is not None else None
+            return fetched_by_in(conn, post_id)
 
     def filter_options(self) -> dict[str, list[str]]:
         """Values seen in the data, for the filter menus (cached like the counts)."""
@@ -391,13 +289,8 @@ class QueueStore:
 
     def _filter_options(self) -> dict[str, list[str]]:
         with self.engine.connect() as conn:
-            sources = [str(v) for v in conn.execute(select(posts.c.source).distinct()).scalars()]
-            queries = [
-                str(v)
-                for v in conn.execute(
-                    select(posts.c.query).where(posts.c.query.is_not(None)).distinct().limit(50)
-                ).scalars()
-            ]
+            sources = queue_reads.sources(conn)
+            queries = queue_reads.queries(conn, limit=50)
         return {"source": sorted(sources), "query": sorted(queries)}
 
 
@@ -422,16 +315,10 @@ def _ancestors(conn: Any, post: Post) -> list[Post]:
     found: list[Post] = []
     parent_id = post.parent_id
     while parent_id and len(found) < THREAD_DEPTH:
-        row = (
-            conn.execute(
-                select(posts).where(posts.c.source == post.source, posts.c.external_id == parent_id)
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
+        stored = find_post_in(conn, post.source, parent_id)
+        if stored is None:
             break
-        parent = stored_post_from_row(row).post
+        parent = stored.post
         found.append(parent)
         parent_id = parent.parent_id
     return list(reversed(found))

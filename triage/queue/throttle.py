@@ -21,10 +21,9 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine
 
-from triage.storage.tables import login_throttle
+from triage.storage import login_throttle as counters
 
 #: The first lock lasts this long; each next one twice as long, up to the cap.
 FIRST_LOCK = timedelta(minutes=1)
@@ -67,54 +66,32 @@ class LoginThrottle:
         self.account_failures = account_failures
         self.address_failures = address_failures
         self.max_lock = max_lock
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
     def locked(self, key: str, now: datetime) -> Lock | None:
         with self.engine.connect() as conn:
-            until = conn.execute(
-                select(login_throttle.c.locked_until).where(login_throttle.c.key == key)
-            ).scalar_one_or_none()
+            until = counters.locked_until(conn, key)
         return Lock(until=until) if until is not None and until > now else None
 
     def failures(self, key: str) -> int:
         with self.engine.connect() as conn:
-            found = conn.execute(
-                select(login_throttle.c.failures).where(login_throttle.c.key == key)
-            ).scalar_one_or_none()
+            found = counters.failures(conn, key)
         return int(found or 0)
 
     def known(self, name: str, address: str) -> bool:
         """The account logged in from `address` before and has failed fewer than
         `account_failures` times from it since: its owner, at their own desk."""
         with self.engine.connect() as conn:
-            found = conn.execute(
-                select(login_throttle.c.failures).where(
-                    login_throttle.c.key == known_key(name, address)
-                )
-            ).scalar_one_or_none()
+            found = counters.failures(conn, known_key(name, address))
         return found is not None and found < self.account_failures
 
     def fail(self, key: str, threshold: int, now: datetime) -> int:
         """Count one failure; the request that reaches a multiple of `threshold` locks the
         key (twice as long as its last lock). Returns the key's failures so far."""
         with self.engine.begin() as conn:
-            count = conn.execute(
-                self._insert(login_throttle)
-                .values(key=key, failures=1, locks=0, updated_at=now)
-                .on_conflict_do_update(
-                    index_elements=["key"],
-                    set_={"failures": login_throttle.c.failures + 1, "updated_at": now},
-                )
-                .returning(login_throttle.c.failures, login_throttle.c.locks)
-            ).one()
-            failures, locks = int(count[0]), int(count[1])
+            failures, locks = counters.count_failure(conn, key, now)
             if failures % threshold == 0:
                 length = min(FIRST_LOCK * (2**locks), self.max_lock)
-                conn.execute(
-                    update(login_throttle)
-                    .where(login_throttle.c.key == key)
-                    .values(locks=login_throttle.c.locks + 1, locked_until=now + length)
-                )
+                counters.lock(conn, key, now + length)
         return failures
 
     def failed(self, name: str, address: str, now: datetime) -> int:
@@ -123,48 +100,22 @@ class LoginThrottle:
         failures = self.fail(address_key(address), self.address_failures, now)
         self.fail(account_key(name), self.account_failures, now)
         with self.engine.begin() as conn:
-            conn.execute(
-                update(login_throttle)
-                .where(login_throttle.c.key == known_key(name, address))
-                .values(failures=login_throttle.c.failures + 1, updated_at=now)
-            )
+            counters.count_failure_if_present(conn, known_key(name, address), now)
         return failures
 
     def succeeded(self, name: str, address: str, now: datetime) -> None:
         """A good log-in: the address's counter is cleared, the account's failures too (a lock
         on it stays: others are still kept out), and the address becomes a known one."""
         with self.engine.begin() as conn:
-            conn.execute(delete(login_throttle).where(login_throttle.c.key == address_key(address)))
-            conn.execute(
-                update(login_throttle)
-                .where(login_throttle.c.key == account_key(name))
-                .values(failures=0, locks=0, updated_at=now)
-            )
+            counters.forget(conn, address_key(address))
+            counters.clear(conn, account_key(name), now)
             # Forget old counters now and then (a good log-in is rare enough to pay for it).
-            conn.execute(
-                delete(login_throttle).where(
-                    login_throttle.c.updated_at < now - FORGET_AFTER,
-                    ~login_throttle.c.key.startswith("seen:"),
-                    (login_throttle.c.locked_until.is_(None))
-                    | (login_throttle.c.locked_until < now),
-                )
+            counters.forget_stale(
+                conn, now, after=FORGET_AFTER, prefix="seen:", prefixed_after=FORGET_KNOWN_AFTER
             )
-            conn.execute(
-                delete(login_throttle).where(
-                    login_throttle.c.updated_at < now - FORGET_KNOWN_AFTER,
-                    login_throttle.c.key.startswith("seen:"),
-                )
-            )
-            seen = known_key(name, address)
-            conn.execute(
-                self._insert(login_throttle)
-                .values(key=seen, failures=0, locks=0, updated_at=now)
-                .on_conflict_do_update(
-                    index_elements=["key"], set_={"failures": 0, "updated_at": now}
-                )
-            )
+            counters.reset(conn, known_key(name, address), now)
 
     def clear_account(self, name: str) -> None:
         """A new password (set by its owner or an admin): the account's lock ends."""
         with self.engine.begin() as conn:
-            conn.execute(delete(login_throttle).where(login_throttle.c.key == account_key(name)))
+            counters.forget(conn, account_key(name))

@@ -15,14 +15,14 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from kernel.errors import InputError
 from triage.queue.models import Role, User
 from triage.queue.passwords import MIN_PASSWORD, check_password
 from triage.queue.throttle import LoginThrottle, account_key, address_key
-from triage.storage.tables import users, web_sessions
+from triage.storage import users as rows
 
 _HASHER = PasswordHasher()
 #: Verified when the name is unknown, so a wrong name costs as long as a wrong password.
@@ -92,18 +92,13 @@ class UserStore:
         check_password(name, password)
         try:
             with self.engine.begin() as conn:
-                user_id = conn.execute(
-                    users.insert()
-                    .values(
-                        name=name,
-                        role=role_value.value,
-                        password_hash=_HASHER.hash(password),
-                        active=True,
-                        failed_logins=0,
-                        created_at=datetime.now(UTC),
-                    )
-                    .returning(users.c.id)
-                ).scalar_one()
+                user_id = rows.add(
+                    conn,
+                    name=name,
+                    role=role_value.value,
+                    password_hash=_HASHER.hash(password),
+                    now=datetime.now(UTC),
+                )
         except IntegrityError as exc:
             raise InputError(f"user {name!r} already exists") from exc
         return User(id=int(user_id), name=name, role=role_value)
@@ -117,26 +112,15 @@ class UserStore:
         if user is None:
             raise InputError(f"no user named {name!r}")
         with self.engine.begin() as conn:
-            conn.execute(
-                update(users)
-                .where(users.c.id == user.id)
-                .values(password_hash=_HASHER.hash(password), failed_logins=0, locked_until=None)
-            )
-            ended = conn.execute(
-                delete(web_sessions).where(
-                    web_sessions.c.user_id == user.id,
-                    web_sessions.c.token_hash != _token_hash(keep_session),
-                )
-            ).rowcount
+            rows.set_password_hash(conn, user.id, _HASHER.hash(password), unlock=True)
+            ended = rows.end_sessions(conn, user.id, but=_token_hash(keep_session))
         self.throttle.clear_account(name)
-        return int(ended or 0)
+        return ended
 
     def check_password(self, name: str, password: str) -> bool:
         """Is `password` the user's current one (the change-password form asks for it)?"""
         with self.engine.connect() as conn:
-            hashed = conn.execute(
-                select(users.c.password_hash).where(users.c.name == name)
-            ).scalar_one_or_none()
+            hashed = rows.password_hash(conn, name)
         return _verify(hashed or _DUMMY_HASH, password) and hashed is not None
 
     def set_active(self, name: str, active: bool, *, by: str = "") -> None:
@@ -147,7 +131,7 @@ class UserStore:
             user = self.get(name)
             if user is not None:
                 with self.engine.begin() as conn:
-                    conn.execute(delete(web_sessions).where(web_sessions.c.user_id == user.id))
+                    rows.end_sessions(conn, user.id)
 
     def set_role(self, name: str, role: str, *, by: str = "") -> None:
         try:
@@ -171,18 +155,18 @@ class UserStore:
 
     def _update(self, name: str, **values: object) -> None:
         with self.engine.begin() as conn:
-            done = conn.execute(update(users).where(users.c.name == name).values(**values))
-        if not done.rowcount:
+            done = rows.update_by_name(conn, name, **values)
+        if not done:
             raise InputError(f"no user named {name!r}")
 
     def get(self, name: str) -> User | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(users).where(users.c.name == name)).mappings().first()
+            row = rows.by_name(conn, name)
         return _user(row) if row else None
 
     def all(self) -> list[User]:
         with self.engine.connect() as conn:
-            return [_user(r) for r in conn.execute(select(users).order_by(users.c.name)).mappings()]
+            return [_user(r) for r in rows.every(conn)]
 
     def active_names(self) -> list[str]:
         return [u.name for u in self.all() if u.active]
@@ -217,7 +201,7 @@ class UserStore:
                 address_failures=failures,
             )
         with self.engine.connect() as conn:
-            row = conn.execute(select(users).where(users.c.name == name)).mappings().first()
+            row = rows.by_name(conn, name)
         hashed = row["password_hash"] if row is not None and row["active"] else None
         if not _verify(hashed or _DUMMY_HASH, password) or row is None or hashed is None:
             failures = throttle.failed(name, address, now)
@@ -225,11 +209,7 @@ class UserStore:
         throttle.succeeded(name, address, now)
         if _HASHER.check_needs_rehash(row["password_hash"]):
             with self.engine.begin() as conn:
-                conn.execute(
-                    update(users)
-                    .where(users.c.id == row["id"])
-                    .values(password_hash=_HASHER.hash(password))
-                )
+                rows.set_password_hash(conn, row["id"], _HASHER.hash(password), unlock=False)
         return LoginResult(user=_user(row))
 
     # --- sessions -----------------------------------------------------------------------------
@@ -242,15 +222,13 @@ class UserStore:
             user=user, csrf_token=secrets.token_urlsafe(32), expires_at=now + timedelta(hours=hours)
         )
         with self.engine.begin() as conn:
-            conn.execute(delete(web_sessions).where(web_sessions.c.expires_at < now))
-            conn.execute(
-                web_sessions.insert().values(
-                    token_hash=_token_hash(token),
-                    user_id=user.id,
-                    csrf_token=session.csrf_token,
-                    created_at=now,
-                    expires_at=session.expires_at,
-                )
+            rows.add_session(
+                conn,
+                token_hash=_token_hash(token),
+                user_id=user.id,
+                csrf_token=session.csrf_token,
+                now=now,
+                expires_at=session.expires_at,
             )
         return token, session
 
@@ -259,28 +237,14 @@ class UserStore:
             return None
         now = datetime.now(UTC)
         with self.engine.connect() as conn:
-            row = (
-                conn.execute(
-                    select(web_sessions, users)
-                    .join(users, users.c.id == web_sessions.c.user_id)
-                    .where(
-                        web_sessions.c.token_hash == _token_hash(token),
-                        web_sessions.c.expires_at > now,
-                        users.c.active.is_(True),
-                    )
-                )
-                .mappings()
-                .first()
-            )
+            row = rows.live_session(conn, _token_hash(token), now)
         if row is None:
             return None
         return Session(user=_user(row), csrf_token=row["csrf_token"], expires_at=row["expires_at"])
 
     def end_session(self, token: str) -> None:
         with self.engine.begin() as conn:
-            conn.execute(
-                delete(web_sessions).where(web_sessions.c.token_hash == _token_hash(token))
-            )
+            rows.end_session(conn, _token_hash(token))
 
 
 def _verify(hashed: str, password: str) -> bool:

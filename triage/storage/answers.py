@@ -121,7 +121,12 @@ def record_sent(
 def fetched_by(store: Store, post_id: int) -> str | None:
     """The configured source that stored the post: whose responder answers it."""
     with store.engine.connect() as conn:
-        value = conn.execute(select(posts.c.fetched_by).where(posts.c.id == post_id)).scalar()
+        return fetched_by_in(conn, post_id)
+
+
+def fetched_by_in(conn: Connection, post_id: int) -> str | None:
+    """`fetched_by` on the caller's connection."""
+    value = conn.execute(select(posts.c.fetched_by).where(posts.c.id == post_id)).scalar()
     return str(value) if value is not None else None
 
 

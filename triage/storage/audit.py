@@ -1,13 +1,14 @@
-"""The audit log's one write: who did what, to which post, with what detail (JSON)."""
+"""The audit log: who did what, to which post, with what detail (JSON). `write_audit` is its one
+write; the reads below are the review queue's (an item's history, the log page, undo)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, RowMapping, func, select
 
 from triage.storage.tables import audit_log
 
@@ -35,3 +36,51 @@ def write_audit(
             .returning(audit_log.c.id)
         ).scalar_one()
     )
+
+
+def last_change(
+    conn: Connection, post_id: int, *, besides: Collection[str]
+) -> tuple[str, str, datetime] | None:
+    """(actor, action, at) of the newest entry on the post whose action is not in `besides`."""
+    row = conn.execute(
+        select(audit_log.c.actor, audit_log.c.action, audit_log.c.at)
+        .where(audit_log.c.post_id == post_id, audit_log.c.action.not_in(tuple(besides)))
+        .order_by(audit_log.c.id.desc())
+        .limit(1)
+    ).first()
+    return (str(row[0]), str(row[1]), row[2]) if row else None
+
+
+def of_post(conn: Connection, post_id: int, *, limit: int) -> list[RowMapping]:
+    """The post's first `limit` entries, oldest first."""
+    return list(
+        conn.execute(
+            select(audit_log)
+            .where(audit_log.c.post_id == post_id)
+            .order_by(audit_log.c.id)
+            .limit(limit)
+        ).mappings()
+    )
+
+
+def newest(conn: Connection, *, before: int | None, actor: str, limit: int) -> list[RowMapping]:
+    """Up to `limit` entries, newest first: those before entry `before` (if given), of
+    `actor` (if not empty)."""
+    stmt = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+    if before:
+        stmt = stmt.where(audit_log.c.id < before)
+    if actor:
+        stmt = stmt.where(audit_log.c.actor == actor)
+    return list(conn.execute(stmt).mappings())
+
+
+def actions_per_actor(conn: Connection, since: datetime) -> dict[str, int]:
+    """How many entries each actor wrote after `since`."""
+    return {
+        actor: int(count)
+        for actor, count in conn.execute(
+            select(audit_log.c.actor, func.count())
+            .where(audit_log.c.at > since)
+            .group_by(audit_log.c.actor)
+        ).all()
+    }

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Connection, Engine, RowMapping, delete, func, select, update
 
 from kernel.models import Author, Case, CaseStatus, Post, TicketRef
 from kernel.scrub import scrub
@@ -293,14 +293,8 @@ class CaseStore:
 
     def release(self, case_id: int) -> bool:
         """A human let a held case go: pending and due now; False if it is not held."""
-        now = datetime.now(UTC)
         with self.engine.begin() as conn:
-            done = conn.execute(
-                update(cases)
-                .where(cases.c.id == case_id, cases.c.status == CaseStatus.HELD.value)
-                .values(status=CaseStatus.PENDING.value, next_attempt_at=now, updated_at=now)
-            )
-        return bool(done.rowcount)
+            return release_held(conn, case_id, datetime.now(UTC))
 
     def status_of(self, case_id: int) -> str | None:
         with self.engine.connect() as conn:
@@ -388,3 +382,99 @@ def _parent_from_raw(child: Post, parent_id: str) -> Post | None:
         author=Author(handle=str(known.get("author") or "unknown")),
         conversation_id=child.conversation_id,
     )
+
+
+# --- a post's case, in the caller's transaction (the review queue's actions) ---------------------
+
+
+def release_held(conn: Connection, case_id: int, now: datetime) -> bool:
+    """A held case becomes pending and due at `now`; False if it is not held."""
+    done = conn.execute(
+        update(cases)
+        .where(cases.c.id == case_id, cases.c.status == CaseStatus.HELD.value)
+        .values(status=CaseStatus.PENDING.value, next_attempt_at=now, updated_at=now)
+    )
+    return bool(done.rowcount)
+
+
+def hold_back(conn: Connection, case_id: int, until: datetime) -> None:
+    """A pending case is not due before `until`."""
+    conn.execute(
+        update(cases)
+        .where(cases.c.id == case_id, cases.c.status == CaseStatus.PENDING.value)
+        .values(next_attempt_at=until)
+    )
+
+
+def withdraw_unstarted(conn: Connection, post_id: int, now: datetime) -> bool:
+    """Delete the post's case if no worker has touched it (pending, no attempt, not due by
+    `now`); False when it is on its way already."""
+    done = conn.execute(
+        delete(cases).where(
+            cases.c.post_id == post_id,
+            cases.c.status == CaseStatus.PENDING.value,
+            cases.c.attempts == 0,
+            cases.c.next_attempt_at > now,
+        )
+    ).rowcount
+    return bool(done)
+
+
+def case_of_post(conn: Connection, post_id: int) -> tuple[int, str] | None:
+    """(id, status) of a case of the post, if it has one."""
+    row = conn.execute(
+        select(cases.c.id, cases.c.status).where(cases.c.post_id == post_id).limit(1)
+    ).first()
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def delivery_of_post(conn: Connection, post_id: int) -> tuple[int, str, int, str | None] | None:
+    """(id, status, attempts, ticket id) of a case of the post, if it has one: how far its
+    delivery got."""
+    row = conn.execute(
+        select(cases.c.id, cases.c.status, cases.c.attempts, cases.c.ticket_id)
+        .where(cases.c.post_id == post_id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return int(row[0]), str(row[1]), int(row[2] or 0), row[3]
+
+
+def newest_of_post(conn: Connection, post_id: int) -> RowMapping | None:
+    """`id`, `status` and `sink` of the post's newest case."""
+    return (
+        conn.execute(
+            select(cases.c.id, cases.c.status, cases.c.sink)
+            .where(cases.c.post_id == post_id)
+            .order_by(cases.c.id.desc())
+        )
+        .mappings()
+        .first()
+    )
+
+
+def newest_ticket_id(conn: Connection, post_id: int) -> str | None:
+    """The helpdesk's ticket id of the post's newest case (None until the helpdesk gave one)."""
+    return conn.execute(
+        select(cases.c.ticket_id)
+        .where(cases.c.post_id == post_id)
+        .order_by(cases.c.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def post_of_case(conn: Connection, case_id: int) -> int:
+    """The case's post (the case must exist)."""
+    return int(conn.execute(select(cases.c.post_id).where(cases.c.id == case_id)).scalar_one())
+
+
+def held(conn: Connection, limit: int) -> list[tuple[int, str, int]]:
+    """(case id, sink, post id) of held cases, oldest first."""
+    rows = conn.execute(
+        select(cases.c.id, cases.c.sink, cases.c.post_id)
+        .where(cases.c.status == CaseStatus.HELD.value)
+        .order_by(cases.c.id)
+        .limit(limit)
+    ).all()
+    return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]

@@ -224,3 +224,20 @@ def _stored_decision(row: Any) -> StoredDecision:
         decided_by=row["decided_by"],
         decided_at=row["decided_at"],
     )
+
+
+def previous(conn: Connection, post_id: int) -> tuple[Decision, Signals | None] | None:
+    """(decision, signals) the post's current decision replaced, if any."""
+    row = (
+        conn.execute(
+            select(decisions)
+            .where(decisions.c.post_id == post_id, decisions.c.superseded_at.is_not(None))
+            .order_by(decisions.c.id.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    return decision_from_row(row), signals_from_json(row["signals"])

@@ -112,16 +112,7 @@ class Store(SourceStates):
 
     def find_post(self, source: str, external_id: str) -> StoredPost | None:
         with self.engine.connect() as conn:
-            row = (
-                conn.execute(
-                    select(posts).where(
-                        posts.c.source == source, posts.c.external_id == external_id
-                    )
-                )
-                .mappings()
-                .first()
-            )
-        return stored_post_from_row(row) if row else None
+            return find_post_in(conn, source, external_id)
 
     def iter_posts(self, *, after_id: int = 0, limit: int | None = None) -> Iterator[StoredPost]:
         stmt = select(posts).where(posts.c.id > after_id).order_by(posts.c.id)
@@ -180,6 +171,18 @@ def _post_row(post: Post, now: datetime, fetched_by: str, brand: str | None) -> 
         "raw": post.raw,
         "brand": brand or post.brand,
     }
+
+
+def find_post_in(conn: Connection, source: str, external_id: str) -> StoredPost | None:
+    """`Store.find_post` on the caller's connection."""
+    row = (
+        conn.execute(
+            select(posts).where(posts.c.source == source, posts.c.external_id == external_id)
+        )
+        .mappings()
+        .first()
+    )
+    return stored_post_from_row(row) if row else None
 
 
 def stored_post_from_row(row: Any) -> StoredPost:
