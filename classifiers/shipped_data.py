@@ -78,25 +78,25 @@ class TrainingRows:
 def training_rows(task: str) -> TrainingRows:
     """The shipped `task` head's rows, by its recipe (classifiers/recipe.py)."""
     recipe = RECIPES[task]
-    texts, labels, languages = care_rows(task)
     kept = [
-        (text, label if task != "route" else route_label(label), lang)
-        for text, label, lang in zip(texts, labels, languages, strict=True)
-        if task != "route" or route_label(label) is not None
+        (row["text"], row[task] if task != "route" else route_label(row[task]), row)
+        for row in _care_posts()
+        if row["split"] == "train" and (task != "route" or route_label(row[task]) is not None)
     ]
+    source: dict[str, Any] = {
+        "file": "classifiers/training/care_posts.csv (split train)",
+        "column": task,
+        "rows": len(kept),
+        "licence": "Apache-2.0 (written by the project)",
+    }
+    if recipe.batch_weights:
+        source["batch_weights"] = dict(recipe.batch_weights)
     rows = TrainingRows(
         texts=[k[0] for k in kept],
         labels=[str(k[1]) for k in kept],
-        languages=[k[2] for k in kept],
-        weights=[1.0] * len(kept),
-        sources=[
-            {
-                "file": "classifiers/training/care_posts.csv (split train)",
-                "column": task,
-                "rows": len(kept),
-                "licence": "Apache-2.0 (written by the project)",
-            }
-        ],
+        languages=[k[2]["lang"] or None for k in kept],
+        weights=[recipe.weight_of(k[2]["id"]) for k in kept],
+        sources=[source],
     )
     if task == "sentiment" and recipe.goemotions_weight:
         table = read_table(GOEMOTIONS, label_column="label")

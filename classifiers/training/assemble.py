@@ -5,8 +5,11 @@
 `care_posts.csv` was made by this script from the four drafts (en, es, pt1, pt2) as committed
 in b70dd64 (`git show b70dd64:classifiers/training/drafts/en.csv`), then extended with the
 second batch (`--keep care_posts.csv drafts/neutral_*.csv`: the rows already there keep their
-split, so the reference set stays what it was, and a fifth of the new rows joins it); the drafts
-were then removed, their data cards kept in `cards/` and DATA_CARD.md.
+split, so the reference set stays what it was, and a fifth of the new rows joins it), then with
+the third and fourth batches the same way (`--keep care_posts.csv drafts/hard_pt.csv
+drafts/hard_enes.csv drafts/timeline_pt.csv drafts/timeline_en.csv drafts/timeline_es.csv`,
+the drafts as committed in c4fb467); the drafts were then removed, their data cards kept in
+`cards/` and DATA_CARD.md.
 
 Every draft row (and every row of the older `own_examples.csv`, brand `Acme`) gets an `id`
 (`<draft>-<row>`) and a `split`: `reference` for a fifth of the draft rows, drawn per
