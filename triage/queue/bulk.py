@@ -304,7 +304,7 @@ def _not_held(state: ItemState, user: User, post_id: int, *, also: str | None = 
     claimant = state.claimant(datetime.now(UTC))
     if claimant is None or claimant in (user.name, also):
         return
-    until = f"{state.claim_expires_at:%H:%M}Z" if state.claim_expires_at else ""
+    until = f"{state.claim_expires_at:%H:%M} UTC" if state.claim_expires_at else ""
     raise Conflict(
         f"post {post_id} is claimed by {claimant} until {until}; open it to act on it",
         claimant=claimant,

@@ -59,7 +59,7 @@ def check(
     claimant = state.claimant(now)
     if claimant is None or claimant == user.name:
         return None
-    until = f"{state.claim_expires_at:%H:%M}Z" if state.claim_expires_at else ""
+    until = f"{state.claim_expires_at:%H:%M} UTC" if state.claim_expires_at else ""
     if action in ANSWERS or action == "claim":
         if take_over or (action == "claim" and user.is_lead):
             return claimant

@@ -166,7 +166,7 @@ class QueueService:
         claim = item.claim
         if claim and claim.by != user.name and not user.is_lead:
             raise Forbidden(
-                f"post {item.post_id} is claimed by {claim.by} until {claim.until:%H:%M}Z"
+                f"post {item.post_id} is claimed by {claim.by} until {claim.until:%H:%M} UTC"
             )
 
     def audit(
