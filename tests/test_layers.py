@@ -119,7 +119,6 @@ SQL_MODULES = ("sqlalchemy.sql", "sqlalchemy.dialects", "triage.storage.tables")
 SQL_STILL_OUTSIDE_STORAGE = frozenset(
     {
         "triage/queue/bulk.py",
-        "triage/queue/figures.py",
         "triage/web/routes_bulk.py",
     }
 )
