@@ -118,7 +118,6 @@ SQL_MODULES = ("sqlalchemy.sql", "sqlalchemy.dialects", "triage.storage.tables")
 #: third item); each leaves this list when its SQL has moved into storage.
 SQL_STILL_OUTSIDE_STORAGE = frozenset(
     {
-        "triage/queue/bulk.py",
         "triage/web/routes_bulk.py",
     }
 )
