@@ -28,7 +28,8 @@ from triage.queue.models import Filters, ItemPage, View
 from triage.storage import queue_views
 
 if TYPE_CHECKING:
-    from triage.queue.service import QueueService
+    from triage.queue.sla import SlaClock
+    from triage.queue.store import QueueStore
 
 #: Views whose items are open, where time left means something.
 DUE_VIEWS = (View.PUBLIC_REPLY, View.PRIVATE_DM, View.HELPDESK, View.REVIEW, View.LABEL)
@@ -42,14 +43,14 @@ _LAST = datetime.max.replace(tzinfo=UTC)
 
 
 def due_page(
-    service: QueueService, view: View, filters: Filters, *, page: int, limit: int
+    reads: QueueStore, clock: SlaClock, view: View, filters: Filters, *, page: int, limit: int
 ) -> ItemPage:
+    """A page of `view`'s open items, the least time left on `clock` first."""
     if view not in DUE_VIEWS:
         raise InputError(f"sort: {view.value} is not a view of open posts; time left is not kept")
     if not 0 <= page < MAX_PAGES:
         raise InputError(f"page: {page} is not between 0 and {MAX_PAGES - 1}")
     now = datetime.now(UTC)
-    reads = service.reads
     wanted = (page + 1) * limit + 1
     # First only (id, written, route) per route, merged on the due time; then the page's
     # items in full (reading and masking every candidate in full would cost ten times more).
@@ -59,7 +60,7 @@ def due_page(
     with reads.engine.connect() as conn:
         sizes = queue_views.route_sizes(conn) if reads.dialect == "sqlite" else {}
         for route in routes:
-            target = service.clock.target(route.value)
+            target = clock.target(route.value)
             walk = bool(sizes) and _walk(view, filters, wanted, route.value, sizes)
             where = (
                 queue_views.filter_conditions(filters, now, reads.dialect)
@@ -69,7 +70,7 @@ def due_page(
             for post_id, created_at in queue_views.oldest_first(
                 conn, view, route.value, walk=walk, conditions=where, wanted=wanted
             ):
-                due = service.clock.due(created_at, target) if target else None
+                due = clock.due(created_at, target) if target else None
                 found.append((due or _LAST, created_at, post_id))
         found.sort()
         ids = [post_id for _due, _created, post_id in found[page * limit : (page + 1) * limit]]
