@@ -114,17 +114,6 @@ SQL_BUILDERS = frozenset(
 )
 #: Modules whose every name builds SQL.
 SQL_MODULES = ("sqlalchemy.sql", "sqlalchemy.dialects", "triage.storage.tables")
-#: Files that still write SQL beside the queue while another change works in them (issue 20's
-#: third item); each leaves this list when its SQL has moved into storage.
-SQL_STILL_OUTSIDE_STORAGE = frozenset(
-    {
-        "triage/queue/bulk.py",
-        "triage/queue/views.py",
-        "triage/queue/figures.py",
-        "triage/queue/due.py",
-        "triage/web/routes_bulk.py",
-    }
-)
 
 
 def sql_imports(path: Path) -> list[str]:
@@ -161,7 +150,6 @@ def test_the_queue_and_the_web_app_write_no_sql() -> None:
     wrong = [
         f"{path.relative_to(ROOT)}:{found} (move the SQL into triage/storage/)"
         for path in files
-        if path.relative_to(ROOT).as_posix() not in SQL_STILL_OUTSIDE_STORAGE
         for found in sql_imports(path)
     ]
     assert files

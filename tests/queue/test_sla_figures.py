@@ -93,6 +93,7 @@ def test_walking_posts_oldest_first_gives_the_same_pages_as_sorting_the_route(
     """SQLite walks `ix_posts_created_at_id` when a route holds many of the posts, else sorts
     the route (`triage.queue.due._walk`): both ways must give the same pages."""
     from triage.queue import due
+    from triage.storage import queue_views
 
     service = _service(store)
     routes = [Route.PUBLIC_REPLY, Route.PUBLIC_REPLY, Route.HELPDESK, Route.PRIVATE_DM]
@@ -114,7 +115,7 @@ def test_walking_posts_oldest_first_gives_the_same_pages_as_sorting_the_route(
 
     views = (View.LABEL, View.PUBLIC_REPLY, View.HELPDESK, View.REVIEW)
     sorted_route = {view: pages(view) for view in views}
-    monkeypatch.setattr(due, "_route_sizes", lambda _conn: {"public_reply": 12})
+    monkeypatch.setattr(queue_views, "route_sizes", lambda _conn: {"public_reply": 12})
     monkeypatch.setattr(due, "_walk", lambda *_args: True)
     assert {view: pages(view) for view in views} == sorted_route
     assert sum(map(len, sorted_route[View.LABEL])) == 24
@@ -199,10 +200,10 @@ def test_each_tab_counts_its_late_posts_as_the_badges_do(store: Store) -> None:
 
 def test_tab_counts_agree_with_each_views_own_condition(store: Store) -> None:
     """The tab counts group rows by route, review, work state and lateness in one scan; each
-    view's count must be what its own condition (`views.view_condition`) counts."""
+    view's count must be what its own condition (`queue_views.view_condition`) counts."""
     from sqlalchemy import func
 
-    from triage.queue import views
+    from triage.storage import queue_views as views
 
     service = _service(store)
     ana = UserStore(store.engine).get("ana")

@@ -2,27 +2,62 @@
 
 One transaction checks and takes the item (`triage.queue.guard`) and writes the send log's
 row under the form's one-time token before the platform is asked; then the source's responder
-posts it; then the item is marked answered. `QueueService.respond` calls `respond` here.
+posts it; then the item is marked answered. `QueueService.respond` calls `respond` here,
+passing itself as the `Desk` (what answering needs of the service, named here so this module
+does not import the service that imports it).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from config.schema import Settings
+from kernel.abc import Responder
 from kernel.errors import ConfigError, InputError, ReplyError
-from triage.queue.models import ItemStatus, User
+from kernel.models import StoredPost
+from triage.queue.models import ItemStatus, QueueItem, User
 from triage.queue.saved_replies import unfilled
+from triage.queue.writes import ItemState, QueueWrites
+from triage.storage import Store
 from triage.storage.answers import send
 
-if TYPE_CHECKING:
-    from triage.queue.service import QueueService
+
+class Desk(Protocol):
+    """What answering needs of the queue service (`triage.queue.service.QueueService`): its
+    settings, database and writes, the guarded transition every action makes (`_begin`,
+    `_advance`), the stored post and the source's responder."""
+
+    settings: Settings
+    store: Store
+    engine: Engine
+    writes: QueueWrites
+
+    def responder(self, source_name: str | None) -> Responder: ...
+
+    def _begin(
+        self,
+        conn: Any,
+        post_id: int,
+        user: User,
+        action: str,
+        *,
+        take_over: bool = False,
+        again: bool = False,
+    ) -> tuple[ItemState, QueueItem]: ...
+
+    def _advance(
+        self, conn: Any, post_id: int, seen: ItemState, user: User, **values: Any
+    ) -> None: ...
+
+    def _stored(self, post_id: int) -> StoredPost: ...
 
 
 def respond(
-    service: QueueService,
+    service: Desk,
     post_id: int,
     user: User,
     text: str,

@@ -32,14 +32,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from kernel.errors import Conflict, Forbidden, InputError
 from triage.queue.models import ItemStatus, QueueItem, User
 from triage.queue.service import UNDO_SECONDS, QueueService
 from triage.queue.writes import ItemState
-from triage.storage.audit import write_audit
-from triage.storage.tables import audit_log
+from triage.storage import audit as audit_rows
 
 ACTIONS = ("ignore", "escalate", "assign")
 RECORDS = ("bulk_ignore", "bulk_escalate", "bulk_assign", "bulk_undo")
@@ -202,12 +199,7 @@ class BulkActions:
         with self.engine.begin() as conn:
             self.service._require_worker(user)
             state = self.service.writes.lock(conn, post_id, user.name)
-            row = conn.execute(
-                select(audit_log.c.actor, audit_log.c.detail)
-                .where(audit_log.c.post_id == post_id, audit_log.c.action == "reassign")
-                .order_by(audit_log.c.id.desc())
-                .limit(1)
-            ).first()
+            row = audit_rows.newest_of_action(conn, post_id, "reassign")
             detail = json.loads(row[1] or "{}") if row else {}
             if row is None or row[0] != user.name or detail.get("version") != state.version:
                 raise Conflict(f"post {post_id} changed since; it stays as it is")
@@ -229,15 +221,7 @@ class BulkActions:
     def batch(self, batch_id: int) -> Batch | None:
         """A bulk action's record, by its audit entry's id."""
         with self.engine.connect() as conn:
-            row = (
-                conn.execute(
-                    select(audit_log).where(
-                        audit_log.c.id == batch_id, audit_log.c.action.in_(RECORDS)
-                    )
-                )
-                .mappings()
-                .first()
-            )
+            row = audit_rows.entry(conn, batch_id, actions=RECORDS)
         if row is None:
             return None
         data = json.loads(row["detail"] or "{}")
@@ -262,7 +246,9 @@ class BulkActions:
         detail = {"done": done, "skipped": [[s.post_id, s.reason] for s in skipped], **extra}
         at = datetime.now(UTC)
         with self.engine.begin() as conn:
-            batch_id = write_audit(conn, user.name, f"bulk_{action}", None, detail, when=at)
+            batch_id = audit_rows.write_audit(
+                conn, user.name, f"bulk_{action}", None, detail, when=at
+            )
         return Batch(
             id=int(batch_id),
             action=action,

@@ -11,27 +11,25 @@ the page (cheap when the route holds a good share of the posts), or take the rou
 decisions by their index and sort them (cheap when it holds few). PostgreSQL's planner weighs
 that from its statistics. SQLite takes a decisions index and sorts (with or without `ANALYZE`),
 so on SQLite the route and `superseded_at` are compared through an expression it cannot look
-up by index (`views.unindexed`) when the walk is expected to read fewer rows than the route
-has: the view has no condition of its own but route and open-ness, no filter is set, and
-pages x size x posts / route <= route.
+up by index (`triage.storage.queue_views.unindexed`) when the walk is expected to read fewer
+rows than the route has: the view has no condition of its own but route and open-ness, no
+filter is set, and pages x size x posts / route <= route.
 """
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Integer, Select, bindparam, func, select
+from typing import TYPE_CHECKING
 
 from kernel.errors import InputError
 from kernel.models import Route
 from triage.queue import views
 from triage.queue.models import Filters, ItemPage, View
-from triage.storage.tables import decisions, posts
+from triage.storage import queue_views
 
 if TYPE_CHECKING:
-    from triage.queue.service import QueueService
+    from triage.queue.sla import SlaClock
+    from triage.queue.store import QueueStore
 
 #: Views whose items are open, where time left means something.
 DUE_VIEWS = (View.PUBLIC_REPLY, View.PRIVATE_DM, View.HELPDESK, View.REVIEW, View.LABEL)
@@ -45,14 +43,14 @@ _LAST = datetime.max.replace(tzinfo=UTC)
 
 
 def due_page(
-    service: QueueService, view: View, filters: Filters, *, page: int, limit: int
+    reads: QueueStore, clock: SlaClock, view: View, filters: Filters, *, page: int, limit: int
 ) -> ItemPage:
+    """A page of `view`'s open items, the least time left on `clock` first."""
     if view not in DUE_VIEWS:
         raise InputError(f"sort: {view.value} is not a view of open posts; time left is not kept")
     if not 0 <= page < MAX_PAGES:
         raise InputError(f"page: {page} is not between 0 and {MAX_PAGES - 1}")
     now = datetime.now(UTC)
-    reads = service.reads
     wanted = (page + 1) * limit + 1
     # First only (id, written, route) per route, merged on the due time; then the page's
     # items in full (reading and masking every candidate in full would cost ten times more).
@@ -60,54 +58,27 @@ def due_page(
     # A route view holds one route: the others need no query.
     routes = [r for r in Route if view not in _ROUTE_VIEWS or r.value == view.value]
     with reads.engine.connect() as conn:
-        sizes = _route_sizes(conn) if reads.dialect == "sqlite" else {}
+        sizes = queue_views.route_sizes(conn) if reads.dialect == "sqlite" else {}
         for route in routes:
-            target = service.clock.target(route.value)
+            target = clock.target(route.value)
             walk = bool(sizes) and _walk(view, filters, wanted, route.value, sizes)
-            if filters.active():
-                where = views.filter_conditions(filters, now, reads.dialect)
-                stmt = _oldest_first(view, route.value, walk, *where)
-            else:
-                stmt = _unfiltered(view, route.value, walk)
-            for post_id, created_at in conn.execute(stmt, {"wanted": wanted}):
-                due = service.clock.due(created_at, target) if target else None
-                found.append((due or _LAST, created_at, int(post_id)))
+            where = (
+                queue_views.filter_conditions(filters, now, reads.dialect)
+                if filters.active()
+                else []
+            )
+            for post_id, created_at in queue_views.oldest_first(
+                conn, view, route.value, walk=walk, conditions=where, wanted=wanted
+            ):
+                due = clock.due(created_at, target) if target else None
+                found.append((due or _LAST, created_at, post_id))
         found.sort()
         ids = [post_id for _due, _created, post_id in found[page * limit : (page + 1) * limit]]
-        rows = conn.execute(views.base().where(posts.c.id.in_(ids))).mappings().all() if ids else []
+        rows = queue_views.of_posts(conn, ids) if ids else []
     by_id = {row["id"]: views.item_from_row(row, now) for row in rows}
     shown = tuple(by_id[i] for i in ids if i in by_id)
     more = len(found) > (page + 1) * limit and page + 1 < MAX_PAGES
     return ItemPage(items=shown, next_cursor=str(page + 1) if more else None)
-
-
-def _oldest_first(view: View, route: str, walk: bool, *where: Any) -> Select[Any]:
-    """(id, created_at) of the route's items in `view`, oldest first, `:wanted` of them."""
-    route_of = views.unindexed(decisions.c.route) if walk else decisions.c.route
-    return (
-        views.base(walk_posts=walk)
-        .with_only_columns(posts.c.id, posts.c.created_at)
-        .where(views.view_condition(view, route_of), route_of == route, *where)
-        .order_by(posts.c.created_at, posts.c.id)
-        .limit(bindparam("wanted", type_=Integer))
-    )
-
-
-@functools.cache
-def _unfiltered(view: View, route: str, walk: bool) -> Select[Any]:
-    """`_oldest_first` without filters, built once (building it cost more than running it)."""
-    return _oldest_first(view, route, walk)
-
-
-def _route_sizes(conn: Any) -> dict[str, int]:
-    """Current decisions per route (a count over the route index: about a millisecond for
-    10,000 posts)."""
-    stmt = (
-        select(decisions.c.route, func.count())
-        .where(decisions.c.superseded_at.is_(None))
-        .group_by(decisions.c.route)
-    )
-    return {str(route): int(n) for route, n in conn.execute(stmt)}
 
 
 def _walk(view: View, filters: Filters, wanted: int, route: str, sizes: dict[str, int]) -> bool:

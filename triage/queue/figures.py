@@ -9,28 +9,24 @@
   (the answer claimed the post itself) has no handle time.
 - *Answers per day*: replies and DMs sent in the period over its days.
 
-The SQL reads are the named functions below; nothing past them sees a row.
+The rows are read by `triage.storage.team_figures`; these are the figures made of them.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine
 
 from kernel.errors import InputError
 from triage.queue.sla import SlaClock
-from triage.storage.tables import audit_log, decisions, posts, replies
+from triage.storage.team_figures import answers_between, claims_on, first_answers
 
-#: Post ids per `IN (...)` when reading claims.
-CHUNK = 500
 #: The periods the Team page offers; `custom` takes a start and an end date.
 PERIODS = {"1d": 1, "7d": 7, "30d": 30, "custom": 0}
 #: The longest custom period, in days.
@@ -107,73 +103,6 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     rank = (len(ordered) - 1) * q / 100
     low, high = math.floor(rank), math.ceil(rank)
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-# --- the named SQL reads -------------------------------------------------------------------
-
-
-def first_answers(conn: Any, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """Posts whose first answer from the queue was sent in [start, end): post id, who, when,
-    when the post was written and its current route."""
-    first = (
-        select(replies.c.post_id, func.min(replies.c.id).label("first_id"))
-        .group_by(replies.c.post_id)
-        .subquery()
-    )
-    stmt = (
-        select(
-            replies.c.post_id,
-            replies.c.sent_by,
-            replies.c.sent_at,
-            posts.c.created_at,
-            decisions.c.route,
-        )
-        .select_from(
-            first.join(replies, replies.c.id == first.c.first_id)
-            .join(posts, posts.c.id == replies.c.post_id)
-            .outerjoin(
-                decisions,
-                and_(decisions.c.post_id == posts.c.id, decisions.c.superseded_at.is_(None)),
-            )
-        )
-        .where(replies.c.sent_at >= start, replies.c.sent_at < end)
-    )
-    return [dict(r) for r in conn.execute(stmt).mappings()]
-
-
-def answers_between(conn: Any, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """Every reply and DM sent from the queue in [start, end): post id, who, when."""
-    stmt = (
-        select(replies.c.post_id, replies.c.sent_by, replies.c.sent_at)
-        .where(replies.c.sent_at >= start, replies.c.sent_at < end)
-        .order_by(replies.c.id)
-    )
-    return [dict(r) for r in conn.execute(stmt).mappings()]
-
-
-def claims_on(conn: Any, post_ids: Iterable[int], end: datetime) -> list[tuple[int, str, datetime]]:
-    """(post id, who got the claim, when) for claims and reassignments of these posts."""
-    ids = sorted(set(post_ids))
-    found: list[tuple[int, str, datetime]] = []
-    for i in range(0, len(ids), CHUNK):
-        stmt = select(
-            audit_log.c.post_id,
-            audit_log.c.actor,
-            audit_log.c.action,
-            audit_log.c.detail,
-            audit_log.c.at,
-        ).where(
-            audit_log.c.post_id.in_(ids[i : i + CHUNK]),
-            audit_log.c.action.in_(("claim", "reassign")),
-            audit_log.c.at < end,
-        )
-        for post_id, actor, action, detail, at in conn.execute(stmt):
-            who = actor
-            if action == "reassign":
-                who = (json.loads(detail) if detail else {}).get("to")
-            if who:
-                found.append((int(post_id), str(who), at))
-    return found
 
 
 # --- the figures -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from config.schema import Settings
 from kernel.abc import Responder
 from kernel.errors import Conflict, Forbidden, InputError
 from kernel.models import Decision, Route, StoredPost
-from triage.queue import guard, presence
+from triage.queue import answering, due, guard, presence
 from triage.queue.models import (
     CORRECTABLE,
     Filters,
@@ -148,9 +148,14 @@ class QueueService:
         self, view: View, filters: Filters, *, page: int = 0, limit: int | None = None
     ) -> ItemPage:
         """A view's open items, the least time left first (`triage.queue.due`)."""
-        from triage.queue.due import due_page
-
-        return due_page(self, view, filters, page=page, limit=limit or self.settings.web.page_size)
+        return due.due_page(
+            self.reads,
+            self.clock,
+            view,
+            filters,
+            page=page,
+            limit=limit or self.settings.web.page_size,
+        )
 
     # --- permissions --------------------------------------------------------------------------
 
@@ -271,9 +276,7 @@ class QueueService:
     ) -> Any:
         """Reply publicly (`reply`) or privately (`dm`); returns the `SentMessage`
         (`triage.queue.answering.respond`)."""
-        from triage.queue.answering import respond
-
-        return respond(
+        return answering.respond(
             self,
             post_id,
             user,

@@ -51,6 +51,31 @@ def last_change(
     return (str(row[0]), str(row[1]), row[2]) if row else None
 
 
+def newest_of_action(conn: Connection, post_id: int, action: str) -> tuple[str, str | None] | None:
+    """(actor, detail as stored) of the post's newest entry of `action`, read on the caller's
+    connection (a bulk undo reads it inside its transaction, after locking the item)."""
+    row = conn.execute(
+        select(audit_log.c.actor, audit_log.c.detail)
+        .where(audit_log.c.post_id == post_id, audit_log.c.action == action)
+        .order_by(audit_log.c.id.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def entry(conn: Connection, entry_id: int, *, actions: Collection[str]) -> RowMapping | None:
+    """The entry with this id, if its action is one of `actions`."""
+    return (
+        conn.execute(
+            select(audit_log).where(
+                audit_log.c.id == entry_id, audit_log.c.action.in_(tuple(actions))
+            )
+        )
+        .mappings()
+        .first()
+    )
+
+
 def of_post(conn: Connection, post_id: int, *, limit: int) -> list[RowMapping]:
     """The post's first `limit` entries, oldest first."""
     return list(

@@ -1,9 +1,9 @@
 """The review queue's reads as rows: pages of a view, counts per view, items by id or author,
 and the values the filter menus offer.
 
-A view is the statement `triage.queue.views.base()` builds (the current decisions with their
-posts and work state) and the conditions it builds (the view's and the filters'); these
-functions order, page and run it, and the queue turns the rows into its records. Pages are
+A view is the statement `triage.storage.queue_views.base()` builds (the current decisions
+with their posts and work state) and the conditions it builds (the view's and the filters');
+these functions order, page and run it, and the queue turns the rows into its records. Pages are
 keyset pages, so a page never shifts while the daemon adds posts.
 """
 
