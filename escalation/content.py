@@ -18,12 +18,11 @@ from kernel.errors import ConfigError, DeliveryPermanent
 from kernel.models import Case, Post, SensitiveFinding
 from kernel.plugins import profile_urls
 from kernel.util import one_line
+from kernel.vocab import INTENT_THRESHOLD
 
 TEMPLATE_NAMES = ("subject.txt.j2", "body.txt.j2", "first_response.txt.j2", "follow_up.txt.j2")
 #: Helpdesks cut long subjects anyway; RT's column is 200 characters.
 MAX_SUBJECT_CHARS = 200
-#: Minimum intent score for an intent to shape the suggested first response.
-INTENT_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

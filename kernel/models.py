@@ -38,6 +38,15 @@ class CaseStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+class ItemStatus(enum.StrEnum):
+    """A review-queue item's work state, as `queue_items.status` stores it (no row: open)."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+    IGNORED = "ignored"
+    ESCALATED = "escalated"
+
+
 class TicketState(enum.StrEnum):
     """The project's own ticket states: every sink maps its helpdesk's status words onto these
     (its plugin record's `ticket_states`), so the outbox knows no helpdesk's words."""

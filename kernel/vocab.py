@@ -38,6 +38,9 @@ INTENTS: tuple[str, ...] = (
     "legal_threat",
     "safety",
 )
+#: An intent counts as present from this score on (the intent head's sigmoid threshold): rules
+#: without their own, the digests, the suggestions and the helpdesk ticket's tags.
+INTENT_THRESHOLD = 0.5
 
 #: Every kind the sensitive-data detector reports, strongest first; `sensitive_any:` names these.
 SENSITIVE_KINDS: tuple[str, ...] = (

@@ -1,6 +1,6 @@
-"""Storage builds the queue's views from their names: its stored work-state words and route
-views must be the queue's own (`triage.queue.models`), so a renamed or added state or view
-cannot drift apart from the SQL that finds it."""
+"""Storage builds the queue's views from their names: its route views must be the queue's own
+(`triage.queue.models.View`) and its work states the kernel's `ItemStatus`, so a renamed or
+added state or view cannot drift apart from the SQL that finds it."""
 
 from __future__ import annotations
 

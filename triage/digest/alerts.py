@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from statistics import median
 
 from config.digest import AlertSettings
-from triage.digest.compute import INTENT_THRESHOLD
+from kernel.vocab import INTENT_THRESHOLD
 from triage.storage.digest_reads import PeriodPost
 
 HOUR = timedelta(hours=1)

@@ -15,15 +15,13 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 
 from kernel.period import Window, parse_period
-from kernel.vocab import ROUTES_BY_URGENCY, SENTIMENTS
+from kernel.vocab import INTENT_THRESHOLD, ROUTES_BY_URGENCY, SENTIMENTS
 from triage.digest.records import QuotedPost, Theme, quote
 from triage.digest.themes import find_themes
 from triage.storage.digest_reads import ANY_POST, DigestReads, PostFilter
 
 #: The routes as the digest lists them: the most urgent first.
 ROUTES = ROUTES_BY_URGENCY
-#: An intent counts for a post when its head scores it at least this.
-INTENT_THRESHOLD = 0.5
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kernel.models import Decision, Post, Signals
+from kernel.models import Decision, ItemStatus, Post, Signals
 
 
 class Role(enum.StrEnum):
@@ -22,13 +22,6 @@ WORKERS = frozenset({Role.AGENT, Role.LEAD, Role.ADMIN})
 LEADS = frozenset({Role.LEAD, Role.ADMIN})
 #: Roles that may read the queue pages.
 READERS = frozenset(Role)
-
-
-class ItemStatus(enum.StrEnum):
-    OPEN = "open"
-    ANSWERED = "answered"
-    IGNORED = "ignored"
-    ESCALATED = "escalated"
 
 
 class View(enum.StrEnum):

@@ -29,19 +29,17 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 
 from kernel.errors import InputError
-from kernel.models import Route
+from kernel.models import ItemStatus, Route
+from kernel.vocab import INTENT_THRESHOLD
 from triage.storage import search
 from triage.storage.answers import answered_clause
 from triage.storage.tables import corrections, decisions, posts, queue_items
 
-#: An intent counts as present from this score on (the heads' own threshold).
-INTENT_THRESHOLD = 0.5
-
-# The work states as `queue_items.status` stores them (`triage.queue.models.ItemStatus`).
-OPEN = "open"
-ANSWERED = "answered"
-IGNORED = "ignored"
-ESCALATED = "escalated"
+# The work states as `queue_items.status` stores them.
+OPEN = ItemStatus.OPEN.value
+ANSWERED = ItemStatus.ANSWERED.value
+IGNORED = ItemStatus.IGNORED.value
+ESCALATED = ItemStatus.ESCALATED.value
 
 #: Views that are one route's open items (a view of that route's name).
 ROUTE_VIEWS = (Route.PUBLIC_REPLY.value, Route.PRIVATE_DM.value, Route.HELPDESK.value)

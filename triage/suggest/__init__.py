@@ -21,6 +21,7 @@ from classifiers.sensitive import SensitiveDetector
 from config.schema import Settings
 from config.suggestions import ArticleBlend
 from kernel.models import Decision, Post, Route, Signals
+from kernel.vocab import INTENT_THRESHOLD
 from triage.suggest import scoring
 from triage.suggest.history import SentHistory
 from triage.suggest.kb import (
@@ -36,8 +37,6 @@ from triage.suggest.replies import REPLIES, ReplyTemplates, clean_handle, first_
 _LONG_NUMBER = re.compile(r"\d{6,}")
 #: Post vectors kept per `Suggester` (384 floats each: 1.5 MB for 1,000).
 EMBED_CACHE = 1_000
-#: Minimum intent score for an intent to pick a template.
-INTENT_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
