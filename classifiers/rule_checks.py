@@ -1,17 +1,63 @@
 """How each condition of a rule's `when` block is checked (the block itself: rule_conditions).
 
-Every check takes the block and the decision's `Context` and gives an `Outcome`; the margins and
-confidences follow the rules in `classifiers/rule_conditions.py`'s docstring.
+Every check takes its condition's setting in the block and the decision's `Context` and gives
+an `Outcome`; the margins and confidences follow the rules in `classifiers/rule_conditions.py`'s
+docstring. Checks are handed their setting, not the block, so this module needs nothing of
+rule_conditions (which runs them).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from classifiers.keywords import words_pattern
-from classifiers.rule_conditions import Check, Conditions, Context, Outcome
+from classifiers.keywords import fold, keyword_hits, words_pattern
+from kernel.models import Post, Signals
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Outcome:
+    holds: bool
+    reason: str
+    confidence: float = 1.0
+    #: Signal values the check looked at (for `Decision.scores`).
+    scores: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Context:
+    """What conditions look at; derived values are computed once per decision."""
+
+    post: Post | None
+    text: str
+    signals: Signals
+    _folded: str | None = None
+    _hits: dict[str, tuple[str, ...]] | None = None
+
+    @property
+    def folded(self) -> str:
+        if self._folded is None:
+            self._folded = fold(self.text)
+        return self._folded
+
+    @property
+    def hits(self) -> dict[str, tuple[str, ...]]:
+        if self._hits is None:
+            self._hits = keyword_hits(self.text)
+        return self._hits
+
+
+class Block(Protocol):
+    """A `when` block, as `not` sees it (`rule_conditions.Conditions` is one)."""
+
+    def check(self, ctx: Context) -> Outcome: ...
+
+
+#: How one condition is checked: its setting in the block (never None) and the post in, an
+#: Outcome out.
+Check = Callable[[Any, Context], Outcome]
 
 
 def _min_margin(score: float, threshold: float) -> float:
@@ -35,68 +81,65 @@ def _score_min(name: str, label: str, score: float, threshold: float) -> Outcome
     )
 
 
-def _source(c: Conditions, ctx: Context) -> Outcome:
+def _source(wanted: tuple[str, ...], ctx: Context) -> Outcome:
     if ctx.post is None:
         return Outcome(holds=False, reason="source: no post (classified from text only)")
-    ok = ctx.post.source in (c.source or ())
+    ok = ctx.post.source in wanted
     return Outcome(
         holds=ok,
-        reason=f"source: {ctx.post.source!r} {'in' if ok else 'not in'} {list(c.source or ())}",
+        reason=f"source: {ctx.post.source!r} {'in' if ok else 'not in'} {list(wanted)}",
     )
 
 
-def _query(c: Conditions, ctx: Context) -> Outcome:
+def _query(wanted: tuple[str, ...], ctx: Context) -> Outcome:
     query = ctx.post.query if ctx.post is not None else None
     if query is None:
         return Outcome(holds=False, reason="query: the post has no listening query")
-    hit = next((q for q in c.query or () if q.casefold() in query.casefold()), None)
+    hit = next((q for q in wanted if q.casefold() in query.casefold()), None)
     reason = f"query: {query!r} contains {hit!r}" if hit else f"query: {query!r} matches none"
     return Outcome(holds=hit is not None, reason=reason)
 
 
-def _language(c: Conditions, ctx: Context) -> Outcome:
+def _language(languages: tuple[str, ...], ctx: Context) -> Outcome:
     lang = ctx.signals.language or (ctx.post.lang if ctx.post is not None else None)
-    wanted = [w.lower() for w in c.language or ()]
+    wanted = [w.lower() for w in languages]
     ok = lang is not None and any(
         lang.lower() == w or lang.lower().startswith(w + "-") for w in wanted
     )
     return Outcome(holds=ok, reason=f"language: {lang!r} {'in' if ok else 'not in'} {wanted}")
 
 
-def _keywords_any(c: Conditions, ctx: Context) -> Outcome:
-    found = [w for w in c.keywords_any or () if words_pattern((w,)).search(ctx.folded)]
+def _keywords_any(words: tuple[str, ...], ctx: Context) -> Outcome:
+    found = [w for w in words if words_pattern((w,)).search(ctx.folded)]
     reason = f"keywords_any: found {found}" if found else "keywords_any: none found"
     return Outcome(holds=bool(found), reason=reason)
 
 
-def _keywords_all(c: Conditions, ctx: Context) -> Outcome:
-    missing = [w for w in c.keywords_all or () if not words_pattern((w,)).search(ctx.folded)]
+def _keywords_all(words: tuple[str, ...], ctx: Context) -> Outcome:
+    missing = [w for w in words if not words_pattern((w,)).search(ctx.folded)]
     reason = f"keywords_all: missing {missing}" if missing else "keywords_all: all found"
     return Outcome(holds=not missing, reason=reason)
 
 
-def _regex(c: Conditions, ctx: Context) -> Outcome:
-    hit = next((p for p in c.regex or () if re.search(p, ctx.text, re.IGNORECASE)), None)
+def _regex(patterns: tuple[str, ...], ctx: Context) -> Outcome:
+    hit = next((p for p in patterns if re.search(p, ctx.text, re.IGNORECASE)), None)
     reason = f"regex: {hit!r} matches" if hit else "regex: no pattern matches"
     return Outcome(holds=hit is not None, reason=reason)
 
 
-def _keyword_category(c: Conditions, ctx: Context) -> Outcome:
-    found = {cat: ctx.hits[cat] for cat in c.keyword_category or () if cat in ctx.hits}
+def _keyword_category(categories: tuple[str, ...], ctx: Context) -> Outcome:
+    found = {cat: ctx.hits[cat] for cat in categories if cat in ctx.hits}
     if found:
         words = "; ".join(f"{cat} ({', '.join(words)})" for cat, words in found.items())
         return Outcome(holds=True, reason=f"keyword_category: {words}")
-    return Outcome(
-        holds=False, reason=f"keyword_category: no {'/'.join(c.keyword_category or ())} words"
-    )
+    return Outcome(holds=False, reason=f"keyword_category: no {'/'.join(categories)} words")
 
 
-def _sentiment(c: Conditions, ctx: Context) -> Outcome:
+def _sentiment(wanted: tuple[str, ...], ctx: Context) -> Outcome:
     """As sure as the head's probability that the sentiment is (when the condition holds) or is
     not (when it fails) one of the named labels: for `not: {sentiment: positive}` on a post
     that is 53% neutral and 2% positive, 0.98, not 0.53."""
     label, score = ctx.signals.sentiment, ctx.signals.sentiment_score
-    wanted = c.sentiment or ()
     ok = label in wanted
     verdict = "in" if ok else "not in"
     probabilities = ctx.signals.sentiment_scores
@@ -112,15 +155,14 @@ def _sentiment(c: Conditions, ctx: Context) -> Outcome:
     )
 
 
-def _sentiment_score_min(c: Conditions, ctx: Context) -> Outcome:
-    assert c.sentiment_score_min is not None
+def _sentiment_score_min(minimum: float, ctx: Context) -> Outcome:
     return _score_min(
-        "sentiment_score_min", "sentiment_score", ctx.signals.sentiment_score, c.sentiment_score_min
+        "sentiment_score_min", "sentiment_score", ctx.signals.sentiment_score, minimum
     )
 
 
-def _sensitive_any(c: Conditions, ctx: Context) -> Outcome:
-    wanted = set(c.sensitive_any or ())
+def _sensitive_any(kinds: tuple[str, ...], ctx: Context) -> Outcome:
+    wanted = set(kinds)
     found = [f for f in ctx.signals.sensitive if "any" in wanted or f.kind in wanted]
     if found:
         shown = ", ".join(f"{f.kind} ({f.preview})" for f in found)
@@ -128,14 +170,14 @@ def _sensitive_any(c: Conditions, ctx: Context) -> Outcome:
     return Outcome(holds=False, reason="sensitive_any: no such sensitive data")
 
 
-def _intent(c: Conditions, ctx: Context) -> Outcome:
+def _intent(minimums: dict[str, float], ctx: Context) -> Outcome:
     """Holds when any label reaches its minimum; each label is scored as `_score_min` would."""
     intents = ctx.signals.intents
     scores: dict[str, Any] = {}
     held: list[tuple[str, float]] = []  # (reason, confidence) of the labels that hold
     missed: list[str] = []
     confidences = []
-    for label, minimum in (c.intent or {}).items():
+    for label, minimum in minimums.items():
         name = f"intent.{label}"
         score = intents.get(label, 0.0)
         scores[name] = round(score, 3)
@@ -152,21 +194,16 @@ def _intent(c: Conditions, ctx: Context) -> Outcome:
     return Outcome(holds=False, reason=reason, confidence=min(confidences), scores=scores)
 
 
-def _complaint_min(c: Conditions, ctx: Context) -> Outcome:
-    assert c.complaint_min is not None
-    return _score_min("complaint_min", "complaint", ctx.signals.complaint, c.complaint_min)
+def _complaint_min(minimum: float, ctx: Context) -> Outcome:
+    return _score_min("complaint_min", "complaint", ctx.signals.complaint, minimum)
 
 
-def _private_score_min(c: Conditions, ctx: Context) -> Outcome:
-    assert c.private_score_min is not None
-    return _score_min(
-        "private_score_min", "private_score", ctx.signals.private_score, c.private_score_min
-    )
+def _private_score_min(minimum: float, ctx: Context) -> Outcome:
+    return _score_min("private_score_min", "private_score", ctx.signals.private_score, minimum)
 
 
-def _private_score_max(c: Conditions, ctx: Context) -> Outcome:
-    assert c.private_score_max is not None
-    score, threshold = ctx.signals.private_score, c.private_score_max
+def _private_score_max(threshold: float, ctx: Context) -> Outcome:
+    score = ctx.signals.private_score
     ok = score <= threshold
     sign = "<=" if ok else ">"
     return Outcome(
@@ -177,35 +214,30 @@ def _private_score_max(c: Conditions, ctx: Context) -> Outcome:
     )
 
 
-def _author(
-    c: Conditions, ctx: Context, name: str, value: Any, holds: Callable[[Any], bool]
-) -> Outcome:
+def _author(ctx: Context, name: str, value: Any, holds: Callable[[Any], bool]) -> Outcome:
     if ctx.post is None:
         return Outcome(holds=False, reason=f"{name}: no post (classified from text only)")
     ok = value is not None and holds(value)
     return Outcome(holds=ok, reason=f"{name}: author @{ctx.post.author.handle} has {value!r}")
 
 
-def _followers(c: Conditions, ctx: Context) -> Outcome:
+def _followers(minimum: int, ctx: Context) -> Outcome:
     value = ctx.post.author.followers if ctx.post else None
-    return _author(
-        c, ctx, "author_followers_min", value, lambda v: v >= (c.author_followers_min or 0)
-    )
+    return _author(ctx, "author_followers_min", value, lambda v: v >= minimum)
 
 
-def _verified(c: Conditions, ctx: Context) -> Outcome:
+def _verified(wanted: bool, ctx: Context) -> Outcome:
     value = ctx.post.author.verified if ctx.post else None
-    return _author(c, ctx, "author_verified", value, lambda v: bool(v) == c.author_verified)
+    return _author(ctx, "author_verified", value, lambda v: bool(v) == wanted)
 
 
-def _is_brand(c: Conditions, ctx: Context) -> Outcome:
+def _is_brand(wanted: bool, ctx: Context) -> Outcome:
     value = ctx.post.author.is_brand if ctx.post else None
-    return _author(c, ctx, "author_is_brand", value, lambda v: bool(v) == c.author_is_brand)
+    return _author(ctx, "author_is_brand", value, lambda v: bool(v) == wanted)
 
 
-def _not(c: Conditions, ctx: Context) -> Outcome:
-    assert c.not_ is not None
-    inner = c.not_.check(ctx)
+def _not(block: Block, ctx: Context) -> Outcome:
+    inner = block.check(ctx)
     verdict = "does not hold" if not inner.holds else "holds"
     return Outcome(
         holds=not inner.holds,

@@ -19,48 +19,14 @@ conditions do not hold. Each condition's own check is in `classifiers/rule_check
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from classifiers.keywords import CATEGORIES, fold, keyword_hits
-from kernel.models import Post, Signals
+from classifiers.keywords import CATEGORIES
+from classifiers.rule_checks import CHECKS, Check, Context, Outcome
 from kernel.vocab import INTENTS, SENSITIVE_KINDS, SENTIMENTS
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Outcome:
-    holds: bool
-    reason: str
-    confidence: float = 1.0
-    #: Signal values the check looked at (for `Decision.scores`).
-    scores: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class Context:
-    """What conditions look at; derived values are computed once per decision."""
-
-    post: Post | None
-    text: str
-    signals: Signals
-    _folded: str | None = None
-    _hits: dict[str, tuple[str, ...]] | None = None
-
-    @property
-    def folded(self) -> str:
-        if self._folded is None:
-            self._folded = fold(self.text)
-        return self._folded
-
-    @property
-    def hits(self) -> dict[str, tuple[str, ...]]:
-        if self._hits is None:
-            self._hits = keyword_hits(self.text)
-        return self._hits
 
 
 def _as_tuple(value: Any, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
@@ -77,9 +43,6 @@ def _as_tuple(value: Any, allowed: tuple[str, ...] | None = None) -> tuple[str, 
 
 
 Score = Field(default=None, ge=0, le=1)
-
-#: How one condition is checked: the block's settings and the post in, an Outcome out.
-Check = Callable[["Conditions", Context], Outcome]
 
 
 class Conditions(BaseModel):
@@ -152,27 +115,35 @@ class Conditions(BaseModel):
         return value
 
     @cached_property
-    def active_checks(self) -> tuple[Check, ...]:
-        """The checks of the conditions this block sets, in `rule_checks.CHECKS` order, found once.
+    def active(self) -> tuple[tuple[Check, Any], ...]:
+        """(check, setting) of each condition this block sets, in `rule_checks.CHECKS` order,
+        found once.
 
         A block is frozen, and a `cached_property` is not a field: equality is unchanged.
         """
-        from classifiers.rule_checks import CHECKS  # the checks import this module's types
+        return tuple(
+            (check, getattr(self, name))
+            for name, check in CHECKS
+            if getattr(self, name) is not None
+        )
 
-        return tuple(check for name, check in CHECKS if getattr(self, name) is not None)
+    @property
+    def active_checks(self) -> tuple[Check, ...]:
+        return tuple(check for check, _ in self.active)
 
     def is_empty(self) -> bool:
-        return not self.active_checks
+        return not self.active
 
     def check(self, ctx: Context) -> Outcome:
         """Evaluate every condition (not only up to the first failure, for the explanation)."""
-        checks = self.active_checks
-        if not checks:
+        active = self.active
+        if not active:
             return Outcome(holds=True, reason="always (no conditions)")
-        if len(checks) == 1:
+        if len(active) == 1:
             # One condition: its outcome is the block's (same verdict, reason, confidence, scores).
-            return checks[0](self, ctx)
-        outcomes = [check(self, ctx) for check in checks]
+            check, setting = active[0]
+            return check(setting, ctx)
+        outcomes = [check(setting, ctx) for check, setting in active]
         failed = [o for o in outcomes if not o.holds]
         scores: dict[str, Any] = {}
         for o in outcomes:

@@ -34,8 +34,8 @@ from typing import Any, NamedTuple
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from classifiers.rule_checks import CONDITION_NAMES
-from classifiers.rule_conditions import Conditions, Context, Outcome
+from classifiers.rule_checks import CONDITION_NAMES, Context, Outcome
+from classifiers.rule_conditions import Conditions
 from classifiers.summary import LANGUAGES, summaries
 from kernel.errors import ConfigError
 from kernel.models import Decision, Post, Route, Signals

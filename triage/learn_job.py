@@ -45,7 +45,7 @@ def run_learning(
 ) -> LearnReport:
     """One learning run; after a promotion, the open queue is decided again."""
     from classifiers.heads import HeadSet
-    from classifiers.onnx_backend import CACHE
+    from classifiers.model_cache import CACHE
 
     built: list[Classifier] = [classifier] if classifier is not None else []
 

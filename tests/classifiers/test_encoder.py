@@ -107,9 +107,9 @@ def test_onnx_int8_runs_one_batch_per_thread_with_unchanged_results(
     tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     onnx = pytest.importorskip("onnx")
-    from classifiers import onnx_backend
+    from classifiers import model_cache, onnx_backend
 
-    monkeypatch.setattr(onnx_backend, "CACHE", tmp_path)
+    monkeypatch.setattr(model_cache, "CACHE", tmp_path)
     threaded = Encoder(tiny_model, batch_size=3, threads=2, backend="onnx-int8")
     sequential = Encoder(tiny_model, batch_size=3, threads=1, backend="onnx-int8")
     assert (threaded.workers, sequential.workers) == (2, 1)

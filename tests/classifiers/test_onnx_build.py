@@ -60,11 +60,11 @@ def test_stand_in_graph_embeds_like_the_encoder(
 ) -> None:
     """And the graph reads the real table: its embeddings follow the fp32 model's."""
     pytest.importorskip("onnx")
-    from classifiers import onnx_backend
+    from classifiers import model_cache
 
     texts = ["you charged my card twice", "where is my order", "love the new app thanks"]
     reference = Encoder(wide_vocab_model, threads=1).encode(texts)
-    monkeypatch.setattr(onnx_backend, "CACHE", tmp_path)
+    monkeypatch.setattr(model_cache, "CACHE", tmp_path)
     int8 = Encoder(wide_vocab_model, threads=1, backend="onnx-int8").encode(texts)
     cosines = (reference * int8).sum(axis=1)
     assert np.all(cosines > 0.99), cosines

@@ -29,11 +29,11 @@ def models() -> None:
 def models_build(config_path: str | None) -> None:
     """Write the encoder's model folder and int8 graph into the cache now; print where and
     how big. For images and read-only deployments: run it where the cache can be written."""
-    from classifiers import onnx_backend
+    from classifiers import model_cache
     from classifiers.encoder import Encoder
 
     settings = settings_from(config_path)
-    cache = onnx_backend.CACHE
+    cache = model_cache.CACHE
     before = _files(cache)
     started = time.monotonic()
     encoder = Encoder.from_settings(settings.classifier)
