@@ -56,5 +56,7 @@ RECIPES: dict[str, Recipe] = {
     # and health rules ask complaint >= 0.5) 0.43% -> 0.57%. It leaves them out.
     "complaint": Recipe(c=2.0, batch_weights=(("hard_", 0.0), ("timeline_", 0.0))),
     "route": Recipe(c=2.0, lexicon_weight=0.5),
-    "intent": Recipe(c=8.0),
+    # Both new batches cost intent macro-F1 on the reference posts (0.677 -> 0.646), on
+    # their own held-out posts too (0.626 -> 0.612): mostly `none`, they blur the intents.
+    "intent": Recipe(c=8.0, batch_weights=(("hard_", 0.0), ("timeline_", 0.0))),
 }

@@ -38,16 +38,27 @@ def test_every_train_row_carries_its_batch_weight(task: str) -> None:
 
 
 def test_the_complaint_head_leaves_the_third_and_fourth_batches_out() -> None:
-    rows = training_rows("complaint")
-    ids = {r["text"]: r["id"] for r in _care_posts() if r["split"] == "train"}
-    left_out = Counter(
-        ids[t].split("-")[0]
-        for t, w in zip(rows.texts, rows.weights, strict=True)
-        if t in ids and w == 0
-    )
-    assert left_out and all(b.startswith(("hard_", "timeline_")) for b in left_out)
+    rows = set(training_rows("complaint").texts)
+    batches = Counter(r["id"].split("-")[0] for r in _care_posts() if r["text"] in rows)
+    assert batches and not any(b.startswith(("hard_", "timeline_")) for b in batches)
+    assert 0.0 not in training_rows("complaint").weights
 
 
 def test_no_reference_post_is_a_training_row() -> None:
     for task in RECIPES:
-        assert not set(reference_rows(task)[0]) & set(training_rows(task).texts)
+        assert not set(reference_rows(task, gating=False)[0]) & set(training_rows(task).texts)
+
+
+def test_the_posts_that_gate_learn_leave_out_the_hard_and_timeline_batches() -> None:
+    ids = {r["text"]: r["id"] for r in _care_posts() if r["split"] == "reference"}
+    gating = reference_rows("sentiment")[0]
+    every = reference_rows("sentiment", gating=False)[0]
+    assert set(gating) < set(every)
+    assert not any(ids[t].startswith(("hard_", "timeline_")) for t in gating)
+    assert {ids[t].split("-")[0] for t in set(every) - set(gating)} <= {
+        "hard_pt",
+        "hard_enes",
+        "timeline_pt",
+        "timeline_en",
+        "timeline_es",
+    }
