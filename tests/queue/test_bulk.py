@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -177,21 +178,9 @@ def test_two_agents_bulk_ignoring_the_same_posts_at_once_ignore_each_post_once(
 ) -> None:
     posts = _posts(service, 12)
     people = [_who(service, "ana"), _who(service, "bia")]
-    barrier = threading.Barrier(2)
-    batches: list[Batch | BaseException] = [ValueError("not run")] * 2
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            batches[i] = BulkActions(service).ignore(posts[::-1] if i else posts, people[i])
-        except BaseException as exc:
-            batches[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    batches = _at_once(
+        lambda i: BulkActions(service).ignore(posts[::-1] if i else posts, people[i]), 60
+    )
     done: list[int] = []
     for found in batches:
         assert isinstance(found, Batch), found
@@ -305,21 +294,7 @@ def test_two_bulk_escalations_of_overlapping_selections_at_once_make_one_case_pe
     posts = _posts(service, 12)
     people = [_who(service, "ana"), _who(service, "bia")]
     picks = [posts[:8], posts[4:][::-1]]  # posts[4:8] are in both, met in opposite orders
-    barrier = threading.Barrier(2)
-    batches: list[Batch | BaseException] = [ValueError("not run")] * 2
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            batches[i] = BulkActions(service).escalate(picks[i], people[i])
-        except BaseException as exc:
-            batches[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    batches = _at_once(lambda i: BulkActions(service).escalate(picks[i], people[i]), 120)
     done: list[int] = []
     for found in batches:
         assert isinstance(found, Batch), found
@@ -332,3 +307,24 @@ def test_two_bulk_escalations_of_overlapping_selections_at_once_make_one_case_pe
     assert sorted(made) == sorted(posts) and all(len(ids) == 1 for ids in made.values())
     escalations = [p for _, p, _ in _entries(service, "escalate")]
     assert sorted(p or 0 for p in escalations) == sorted(posts)
+
+
+def _at_once(act: Callable[[int], Batch], timeout: float) -> list[Batch | BaseException]:
+    """`act(0)` and `act(1)` in two threads let go at the same moment: each one's batch, or
+    what it raised."""
+    barrier = threading.Barrier(2)
+    batches: list[Batch | BaseException] = [ValueError("not run")] * 2
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            batches[i] = act(i)
+        except BaseException as exc:
+            batches[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return batches
