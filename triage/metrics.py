@@ -5,9 +5,10 @@ gauges that describe the database (queue depth, outbox by status, the oldest due
 from the database at scrape time, so every replica reports the same shared state.
 
 `/healthz` answers 200 with a JSON body when the database is reachable, every enabled source is
-healthy, no sink's delivery breaker is open (`triage.outbox_breaker`: its helpdesk failed
-several deliveries in a row) and no due case has waited longer than
-`metrics.outbox_stuck_seconds`; otherwise 503 with the same body saying which check failed.
+healthy, no sink's delivery breaker is open and cooling down (`triage.outbox_breaker`: its
+helpdesk failed several deliveries in a row; a half-open one is listed but passes) and no due
+case has waited longer than `metrics.outbox_stuck_seconds`; otherwise 503 with the same body
+saying which check failed.
 A database that does not answer within `HEALTH_TIMEOUT_SECONDS` fails the check at once: the
 answer never waits on a wedged database (the read goes on in the background, and one at a time).
 """
@@ -171,7 +172,11 @@ class Metrics:
                     "probe_in_seconds": round(max(0.0, retry_in), 1),
                     "last_error": breaker.last_error,
                 }
-                ok = False
+                # Cooling down: the helpdesk is failing now. Half-open (the cool-down is over,
+                # a probe is due or on its way) does not fail on its own: with no case due
+                # there is nothing to probe with, and nothing is waiting on the helpdesk; a
+                # case that waits too long fails the outbox check above.
+                ok = ok and breaker.state != "open"
         body["status"] = "ok" if ok else "fail"
         return ok, body
 
