@@ -74,18 +74,26 @@ def test_stand_in_graph_embeds_like_the_encoder(
 def test_the_default_encoders_first_run_fits_in_one_and_a_half_gigabytes(tmp_path: Path) -> None:
     """Issue 19: a cold cache used to cost 5.4 GB, more than a 2 GB machine has. A child
     process builds the default encoder's folder and int8 graph in an empty cache; its peak
-    resident memory (the kernel's count, as `/usr/bin/time -v` shows it) must stay under 1.5 GB
-    (1.02 GB when this was written, docs/BENCHMARKS.md)."""
+    resident memory must stay under 1.5 GB (1.07 GB when this was written, docs/BENCHMARKS.md).
+
+    The child reads its own peak (`VmHWM` in /proc/self/status, the high-water mark of the
+    memory it runs in). Not `ru_maxrss` from `wait4`: a child started by vfork and exec also
+    carries the starting process's high-water mark, so behind a pytest process that has grown
+    past 1.5 GB it read 1.58 GB for a build that peaks at 1.07."""
     pytest.importorskip("onnx")
     import os
     import subprocess
     import sys
 
-    script = "from classifiers.encoder import Encoder; Encoder(backend='onnx-int8', threads=1)"
+    script = (
+        "from classifiers.encoder import Encoder; Encoder(backend='onnx-int8', threads=1); "
+        "print(next(line for line in open('/proc/self/status') if line.startswith('VmHWM')))"
+    )
     env = {**os.environ, "TRIAGE_CACHE_DIR": str(tmp_path / "cache")}
-    with (tmp_path / "stderr.txt").open("w") as stderr:
-        child = subprocess.Popen([sys.executable, "-c", script], env=env, stderr=stderr)
-        _, status, usage = os.wait4(child.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, (tmp_path / "stderr.txt").read_text()
-    assert usage.ru_maxrss < 1.5 * 1024**2, f"peak {usage.ru_maxrss / 1024**2:.2f} GB"  # KiB
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    peak_kib = int(done.stdout.split("VmHWM:")[1].split()[0])
+    assert peak_kib < 1.5 * 1024**2, f"peak {peak_kib / 1024**2:.2f} GB"
     assert list(tmp_path.glob("cache/onnx/*/model-int8.onnx"))
