@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from kernel.models import Author, Decision, Post, PostKind, Route, SensitiveFinding, Signals
+from triage.queue.models import User
 from triage.queue.users import UserStore
 from triage.storage import Store
 from triage.storage.decisions import DecisionStore
 
+if TYPE_CHECKING:
+    from triage.queue import QueueService
+
 PASSWORD = "correct horse battery"
+
+
+def who(service: QueueService, name: str) -> User:
+    """The seeded person called `name`."""
+    found = UserStore(service.engine).get(name)
+    assert found is not None, name
+    return found
 
 
 def signals(

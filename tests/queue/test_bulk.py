@@ -13,28 +13,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from config.schema import Settings
 from kernel.errors import Conflict, Forbidden, InputError
 from kernel.models import Route
-from tests.queue.seed import decide, users
+from tests.queue.seed import decide, who
 from triage.queue import QueueService
 from triage.queue.bulk import Batch, BulkActions
-from triage.queue.models import ItemStatus, User
-from triage.queue.users import UserStore
-from triage.storage import Store
+from triage.queue.models import ItemStatus
 from triage.storage.tables import audit_log, cases
-
-
-@pytest.fixture
-def service(store: Store) -> QueueService:
-    users(store)
-    return QueueService(Settings(), store)
-
-
-def _who(service: QueueService, name: str) -> User:
-    found = UserStore(service.engine).get(name)
-    assert found is not None
-    return found
 
 
 def _posts(service: QueueService, n: int) -> list[int]:
@@ -70,7 +55,7 @@ def _age(service: QueueService, batch: Batch, seconds: int) -> None:
 
 def test_bulk_ignore_skips_posts_that_are_not_free_and_says_why(service: QueueService) -> None:
     free, held, answered, other = _posts(service, 4)
-    ana, bia, lia = _who(service, "ana"), _who(service, "bia"), _who(service, "lia")
+    ana, bia, lia = who(service, "ana"), who(service, "bia"), who(service, "lia")
     service.claim(held, bia)
     service.respond(answered, ana, "Olá", channel="reply")
     batch = BulkActions(service).ignore([free, held, answered, other, free, 99999999], ana, "spam")
@@ -101,7 +86,7 @@ def test_bulk_ignore_skips_posts_that_are_not_free_and_says_why(service: QueueSe
 
 def test_bulk_actions_refuse_bad_requests(service: QueueService) -> None:
     (post,) = _posts(service, 1)
-    ana, mo, lia = _who(service, "ana"), _who(service, "mo"), _who(service, "lia")
+    ana, mo, lia = who(service, "ana"), who(service, "mo"), who(service, "lia")
     with pytest.raises(InputError, match="no posts chosen"):
         BulkActions(service).ignore([], ana)
     with pytest.raises(InputError, match="at most 200"):
@@ -119,7 +104,7 @@ def test_undo_takes_back_your_batch_for_ten_seconds_except_what_others_touched(
     service: QueueService,
 ) -> None:
     a, b, c = _posts(service, 3)
-    ana, bia, lia = _who(service, "ana"), _who(service, "bia"), _who(service, "lia")
+    ana, bia, lia = who(service, "ana"), who(service, "bia"), who(service, "lia")
     bulk = BulkActions(service)
     batch = bulk.ignore([a, b, c], ana)
     with pytest.raises(Conflict, match="nothing of yours to undo"):
@@ -146,7 +131,7 @@ def test_undo_takes_back_your_batch_for_ten_seconds_except_what_others_touched(
 
 def test_bulk_assign_and_its_undo(service: QueueService) -> None:
     free, mine, held, answered = _posts(service, 4)
-    ana, bia, lia = _who(service, "ana"), _who(service, "bia"), _who(service, "lia")
+    ana, bia, lia = who(service, "ana"), who(service, "bia"), who(service, "lia")
     service.claim(mine, ana)  # already ana's: assigning it to her is fine
     service.claim(held, bia)
     service.respond(answered, ana, "Olá", channel="reply")
@@ -177,7 +162,7 @@ def test_two_agents_bulk_ignoring_the_same_posts_at_once_ignore_each_post_once(
     service: QueueService,
 ) -> None:
     posts = _posts(service, 12)
-    people = [_who(service, "ana"), _who(service, "bia")]
+    people = [who(service, "ana"), who(service, "bia")]
     batches = _at_once(
         lambda i: BulkActions(service).ignore(posts[::-1] if i else posts, people[i]), 60
     )
@@ -208,7 +193,7 @@ def test_bulk_escalate_makes_one_case_per_free_post_and_says_why_it_skipped_the_
 ) -> None:
     free, other, escalated, answered, held = _posts(service, 5)
     has_case = decide(service.store, external_id="h", text="vazou meu cpf", route=Route.HELPDESK)
-    ana, bia, lia = _who(service, "ana"), _who(service, "bia"), _who(service, "lia")
+    ana, bia, lia = who(service, "ana"), who(service, "bia"), who(service, "lia")
     service.escalate(escalated, bia)
     service.respond(answered, ana, "Olá", channel="reply")
     service.claim(held, bia)
@@ -248,7 +233,7 @@ def test_undo_of_a_bulk_escalation_withdraws_cases_not_yet_delivered_and_says_wh
     service: QueueService,
 ) -> None:
     waiting, due, delivered = _posts(service, 3)
-    ana, bia = _who(service, "ana"), _who(service, "bia")
+    ana, bia = who(service, "ana"), who(service, "bia")
     bulk = BulkActions(service)
     batch = bulk.escalate([waiting, due, delivered], ana)
     assert batch.done == (waiting, due, delivered)
@@ -292,7 +277,7 @@ def test_two_bulk_escalations_of_overlapping_selections_at_once_make_one_case_pe
     service: QueueService,
 ) -> None:
     posts = _posts(service, 12)
-    people = [_who(service, "ana"), _who(service, "bia")]
+    people = [who(service, "ana"), who(service, "bia")]
     picks = [posts[:8], posts[4:][::-1]]  # posts[4:8] are in both, met in opposite orders
     batches = _at_once(lambda i: BulkActions(service).escalate(picks[i], people[i]), 120)
     done: list[int] = []

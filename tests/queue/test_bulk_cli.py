@@ -4,29 +4,17 @@ terminal, through the same guarded service and audit log."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
 from config.schema import Settings
-from tests.queue.seed import decide, users
+from tests.queue.seed import decide
 from triage.cli import cli
 from triage.queue import QueueService
 from triage.queue.users import UserStore
-from triage.storage import Store, make_engine, migrate
+from triage.storage import Store
 from triage.storage.tables import audit_log
-
-
-@pytest.fixture
-def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.chdir(tmp_path)
-    engine = make_engine(f"sqlite:///{tmp_path}/social-triage.db")
-    migrate(engine)
-    store = Store(engine)
-    users(store)
-    return store
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -6,21 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
-from config.schema import Settings
 from kernel.models import Author, Route
-from tests.queue.seed import decide, users
+from tests.queue.seed import decide
 from triage.queue import QueueService
 from triage.queue.customer import customer, same_person
 from triage.queue.users import UserStore
 from triage.storage import Store
-
-
-@pytest.fixture
-def service(store: Store) -> QueueService:
-    users(store)
-    return QueueService(Settings(), store)
 
 
 def _joao(store: Store, external_id: str, text: str, **more: Any) -> int:

@@ -12,26 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from config.schema import Settings
 from kernel.errors import Conflict
-from tests.queue.seed import decide, users
+from tests.queue.seed import decide, who
 from triage.queue import QueueService
-from triage.queue.models import ItemStatus, User
-from triage.queue.users import UserStore
-from triage.storage import Store
+from triage.queue.models import ItemStatus
 from triage.storage.tables import audit_log, replies
-
-
-@pytest.fixture
-def service(store: Store) -> QueueService:
-    users(store)
-    return QueueService(Settings(), store)
-
-
-def _who(service: QueueService, name: str) -> User:
-    found = UserStore(service.engine).get(name)
-    assert found is not None
-    return found
 
 
 def _sent_count(service: QueueService, post_id: int) -> int:
@@ -47,7 +32,7 @@ def test_an_answer_needs_the_claim_or_a_take_over_the_claimant_sees(
     service: QueueService,
 ) -> None:
     post = decide(service.store, external_id="1", text="minha fatura veio errada")
-    ana, bia = _who(service, "ana"), _who(service, "bia")
+    ana, bia = who(service, "ana"), who(service, "bia")
     service.claim(post, ana)
     with pytest.raises(Conflict, match="claimed by ana") as refused:
         service.respond(post, bia, "Oi!", channel="reply")
@@ -66,14 +51,14 @@ def test_an_answer_needs_the_claim_or_a_take_over_the_claimant_sees(
 
 def test_an_unclaimed_post_is_claimed_by_the_answer_itself(service: QueueService) -> None:
     post = decide(service.store, external_id="1", text="app fora do ar")
-    service.respond(post, _who(service, "ana"), "Olá!", channel="reply")
+    service.respond(post, who(service, "ana"), "Olá!", channel="reply")
     item = service.item(post)
     assert item.status is ItemStatus.ANSWERED and item.claim is None
 
 
 def test_an_answered_post_needs_answer_again(service: QueueService) -> None:
     post = decide(service.store, external_id="1", text="cobrança duplicada")
-    ana, bia = _who(service, "ana"), _who(service, "bia")
+    ana, bia = who(service, "ana"), who(service, "bia")
     service.respond(post, ana, "Olá! Vamos ver.", channel="reply")
     for person, channel in ((bia, "reply"), (bia, "dm"), (ana, "reply")):
         with pytest.raises(Conflict, match="already answered") as refused:
@@ -91,14 +76,14 @@ def test_a_post_the_brand_answered_on_the_platform_needs_answer_again(
     decide(store, external_id="b1", text="Já respondemos!", is_brand=True, handle="acme",
            parent_id="1")  # fmt: skip
     with pytest.raises(Conflict, match="already answered"):
-        service.respond(post, _who(service, "ana"), "Oi", channel="reply")
-    service.respond(post, _who(service, "ana"), "Oi", channel="reply", again=True)
+        service.respond(post, who(service, "ana"), "Oi", channel="reply")
+    service.respond(post, who(service, "ana"), "Oi", channel="reply", again=True)
 
 
 def test_ignored_or_escalated_posts_refuse_further_actions(service: QueueService) -> None:
     store = service.store
     post = decide(store, external_id="1", text="spam spam")
-    ana, bia = _who(service, "ana"), _who(service, "bia")
+    ana, bia = who(service, "ana"), who(service, "bia")
     service.ignore(post, ana)
     for act in (
         lambda: service.ignore(post, bia),
@@ -114,12 +99,12 @@ def test_ignored_or_escalated_posts_refuse_further_actions(service: QueueService
         service.ignore(other, bia)
     with pytest.raises(Conflict, match="claimed by ana"):
         service.escalate(other, bia)
-    service.ignore(other, _who(service, "lia"))  # a lead may act over a claim, recorded
+    service.ignore(other, who(service, "lia"))  # a lead may act over a claim, recorded
 
 
 def test_the_same_form_sent_twice_sends_once(service: QueueService) -> None:
     post = decide(service.store, external_id="1", text="ninguém responde")
-    ana = _who(service, "ana")
+    ana = who(service, "ana")
     first = service.respond(post, ana, "Olá!", channel="reply", token="form-1")
     second = service.respond(post, ana, "Olá!", channel="reply", token="form-1")
     assert first == second and _sent_count(service, post) == 1
@@ -147,7 +132,7 @@ def _race(*calls: Any) -> list[BaseException | None]:
 def test_two_agents_answering_at_once_send_one_answer(service: QueueService) -> None:
     for round_ in range(3):
         post = decide(service.store, external_id=f"r{round_}", text="preciso de ajuda")
-        ana, bia = _who(service, "ana"), _who(service, "bia")
+        ana, bia = who(service, "ana"), who(service, "bia")
         outcome = _race(
             partial(service.respond, post, ana, "Oi, aqui é a Ana", channel="reply"),
             partial(service.respond, post, bia, "Oi, aqui é a Bia", channel="dm"),
@@ -159,7 +144,7 @@ def test_two_agents_answering_at_once_send_one_answer(service: QueueService) -> 
 
 def test_a_double_submit_at_the_same_moment_sends_once(service: QueueService) -> None:
     post = decide(service.store, external_id="1", text="cadê meu pedido")
-    ana = _who(service, "ana")
+    ana = who(service, "ana")
     outcome = _race(
         *(lambda: service.respond(post, ana, "Olá!", channel="reply", token="tok") for _ in "ab")
     )
@@ -169,12 +154,12 @@ def test_a_double_submit_at_the_same_moment_sends_once(service: QueueService) ->
 
 def test_presence_names_the_others_replying_first(service: QueueService) -> None:
     post = decide(service.store, external_id="1", text="oi")
-    ana, bia, lia = _who(service, "ana"), _who(service, "bia"), _who(service, "lia")
+    ana, bia, lia = who(service, "ana"), who(service, "bia"), who(service, "lia")
     service.see(post, bia, "viewing")
     service.see(post, lia, "replying")
     assert service.presence([post], ana) == {post: "lia is replying · bia is viewing"}
     assert service.presence([post], bia) == {post: "lia is replying"}
-    mo = _who(service, "mo")  # marketing reads but is never "working" on a post
+    mo = who(service, "mo")  # marketing reads but is never "working" on a post
     service.see(post, mo, "viewing")
     assert "mo" not in service.presence([post], ana)[post]
 
@@ -186,7 +171,7 @@ def test_an_ignore_can_be_undone_for_ten_seconds_by_its_author(service: QueueSer
 
     store = service.store
     post = decide(store, external_id="1", text="spam")
-    ana, bia = _who(service, "ana"), _who(service, "bia")
+    ana, bia = who(service, "ana"), who(service, "bia")
     service.ignore(post, ana)
     with pytest.raises(Conflict, match="nothing of yours to undo"):
         service.undo(post, bia)
@@ -213,7 +198,7 @@ def test_an_escalation_can_be_undone_before_the_outbox_sends_it(service: QueueSe
 
     store = service.store
     post = decide(store, external_id="1", text="vazou meu cpf")
-    ana = _who(service, "ana")
+    ana = who(service, "ana")
     case_id = service.escalate(post, ana, "dados")
     with store.engine.connect() as conn:
         due = conn.execute(select(cases.c.next_attempt_at)).scalar_one()

@@ -10,12 +10,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from config.schema import Settings
 from kernel.errors import Forbidden, InputError
 from kernel.models import Route
-from tests.queue.seed import decide, users
+from tests.queue.seed import decide, who
 from triage.queue import QueueService
-from triage.queue.models import User
 from triage.queue.saved_replies import (
     SavedReplies,
     fill,
@@ -23,26 +21,12 @@ from triage.queue.saved_replies import (
     ticket_number,
     unfilled,
 )
-from triage.queue.users import UserStore
-from triage.storage import Store
 from triage.storage.tables import audit_log, cases, replies
-
-
-@pytest.fixture
-def service(store: Store) -> QueueService:
-    users(store)
-    return QueueService(Settings(), store)
 
 
 @pytest.fixture
 def saved(service: QueueService) -> SavedReplies:
     return SavedReplies(service.engine, service.writes)
-
-
-def _who(service: QueueService, name: str) -> User:
-    found = UserStore(service.engine).get(name)
-    assert found is not None
-    return found
 
 
 def _audit(service: QueueService, action: str) -> list[dict[str, object]]:
@@ -58,7 +42,7 @@ def _audit(service: QueueService, action: str) -> list[dict[str, object]]:
 def test_leads_add_edit_and_delete_and_every_change_is_audited(
     service: QueueService, saved: SavedReplies
 ) -> None:
-    lia = _who(service, "lia")
+    lia = who(service, "lia")
     new = saved.add(
         lia,
         title="Cobrança em dobro",
@@ -68,7 +52,7 @@ def test_leads_add_edit_and_delete_and_every_change_is_audited(
     )
     assert [r.title for r in saved.all()] == ["Cobrança em dobro"]
     saved.update(
-        _who(service, "root"),
+        who(service, "root"),
         new,
         title="Cobrança duplicada",
         language="pt_BR",
@@ -96,7 +80,7 @@ def test_leads_add_edit_and_delete_and_every_change_is_audited(
 def test_agents_cannot_change_them_and_bad_input_names_the_field(
     service: QueueService, saved: SavedReplies
 ) -> None:
-    ana, lia = _who(service, "ana"), _who(service, "lia")
+    ana, lia = who(service, "ana"), who(service, "lia")
     with pytest.raises(Forbidden, match="leads and admins"):
         saved.add(ana, title="x", language="en", channel="reply", body="Hi")
     with pytest.raises(InputError, match=r"unknown variable \{case_numbr\}"):
@@ -116,7 +100,7 @@ def test_agents_cannot_change_them_and_bad_input_names_the_field(
 def test_a_post_gets_its_language_and_its_routes_channels(
     service: QueueService, saved: SavedReplies
 ) -> None:
-    lia = _who(service, "lia")
+    lia = who(service, "lia")
     for title, language, channel in (
         ("pt public", "pt_BR", "reply"),
         ("pt dm", "pt_BR", "dm"),
@@ -151,7 +135,7 @@ def test_the_case_number_is_the_helpdesk_ticket_once_there_is_one(service: Queue
 
 def test_a_reply_with_an_unfilled_variable_is_never_sent(service: QueueService) -> None:
     post = decide(service.store, external_id="1", text="minha fatura veio errada")
-    ana = _who(service, "ana")
+    ana = who(service, "ana")
     for channel in ("reply", "dm"):
         with pytest.raises(InputError, match=r"fill in \{case_number\} first"):
             service.respond(post, ana, "Seu caso é {case_number}.", channel=channel)

@@ -3,22 +3,13 @@
 
 from __future__ import annotations
 
-import pytest
 from click.testing import CliRunner
 
-from config.schema import Settings
 from kernel.models import Route
-from tests.queue.seed import decide, users
+from tests.queue.seed import decide
 from triage.queue import Filters, QueueService, View
 from triage.queue.users import UserStore
-from triage.storage import Store
 from triage.storage.search import FOLD_FROM, FOLD_TO, fold, parse
-
-
-@pytest.fixture
-def service(store: Store) -> QueueService:
-    users(store)
-    return QueueService(Settings(), store)
 
 
 def _seed(service: QueueService) -> dict[str, int]:

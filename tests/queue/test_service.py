@@ -6,19 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from config.schema import Settings
 from kernel.errors import InputError
 from kernel.models import Route
-from tests.queue.seed import decide, users
+from tests.queue.seed import decide
 from triage.queue import Filters, Forbidden, QueueService, View
 from triage.queue.users import UserStore
-from triage.storage import Store
-
-
-@pytest.fixture
-def service(store: Store) -> QueueService:
-    users(store)
-    return QueueService(Settings(), store)
 
 
 def test_views_filters_search_and_stable_pages(service: QueueService) -> None:

@@ -7,29 +7,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tests.queue.seed import decide, users
+from tests.queue.seed import decide
 from triage.cli import cli
-from triage.storage import Store, make_engine, migrate
+from triage.storage import Store
 from triage.storage.tables import audit_log, replies
 
 ENTRIES = [
     {"title": "Caso", "language": "pt_BR", "channel": "reply", "body": "Caso {case_number}."},
     {"title": "Hello", "language": "en", "channel": "dm", "body": "Hi {author_name}!"},
 ]
-
-
-@pytest.fixture
-def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.chdir(tmp_path)
-    engine = make_engine(f"sqlite:///{tmp_path}/social-triage.db")
-    migrate(engine)
-    store = Store(engine)
-    users(store)
-    return store
 
 
 def run(*args: str) -> tuple[int, str]:
