@@ -167,7 +167,7 @@ def test_presence_names_the_others_replying_first(service: QueueService) -> None
 def test_an_ignore_can_be_undone_for_ten_seconds_by_its_author(service: QueueService) -> None:
     from sqlalchemy import update
 
-    from triage.queue.service import UNDO_SECONDS
+    from triage.queue.models import UNDO_SECONDS
 
     store = service.store
     post = decide(store, external_id="1", text="spam")

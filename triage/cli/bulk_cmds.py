@@ -10,7 +10,7 @@ from kernel.errors import Forbidden, InputError
 from triage.cli.common import config_option
 from triage.cli.queue_cmds import _person, _service, as_option
 from triage.queue.bulk import Batch, BulkActions
-from triage.queue.service import UNDO_SECONDS
+from triage.queue.models import UNDO_SECONDS
 
 
 @click.group()

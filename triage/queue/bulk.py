@@ -33,8 +33,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kernel.errors import Conflict, Forbidden, InputError
-from triage.queue.models import ItemStatus, QueueItem, User
-from triage.queue.service import UNDO_SECONDS, QueueService
+from triage.queue.models import UNDO_SECONDS, ItemStatus, QueueItem, User
+from triage.queue.service import QueueService
 from triage.queue.writes import ItemState
 from triage.storage import audit as audit_rows
 

@@ -8,6 +8,10 @@ from datetime import datetime
 
 from kernel.models import Decision, ItemStatus, Post, Signals
 
+#: How long an agent may take back an ignore or an escalation (the card offers Undo that long;
+#: an escalation's case is held back that long before the outbox may send it).
+UNDO_SECONDS = 10
+
 
 class Role(enum.StrEnum):
     AGENT = "agent"

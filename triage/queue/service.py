@@ -10,7 +10,6 @@ post's signals and decision is `triage.queue.redecide`.
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -20,9 +19,10 @@ from config.schema import Settings
 from kernel.abc import Responder
 from kernel.errors import Conflict, Forbidden, InputError
 from kernel.models import Decision, Route, StoredPost
-from triage.queue import answering, due, guard, presence
+from triage.queue import answering, due, escalating, guard, presence
 from triage.queue.models import (
     CORRECTABLE,
+    UNDO_SECONDS,
     Filters,
     ItemDetail,
     ItemPage,
@@ -36,12 +36,9 @@ from triage.queue.sla import Badge, SlaClock
 from triage.queue.store import QueueStore
 from triage.queue.writes import ItemState, QueueWrites
 from triage.storage import Store
-from triage.storage import cases as case_rows
 from triage.storage.cases import CaseStore
 from triage.storage.decisions import DecisionStore
 
-#: How long an agent may take back an ignore (the card offers Undo that long).
-UNDO_SECONDS = 10
 #: What an agent sends to move a conversation out of public view.
 DM_INVITE = (
     "Sorry to hear that! We'd like to help: please check your direct messages so we can "
@@ -332,7 +329,7 @@ class QueueService:
                 )
             if last[1] == "escalate":
                 if not self.writes.withdraw_case(conn, post_id):
-                    raise Conflict(self._why_not_withdrawn(conn, post_id))
+                    raise Conflict(escalating.why_not_withdrawn(conn, post_id))
                 previous = self.writes.previous_decision(conn, post_id)
                 if previous is not None:
                     self.decisions.save(
@@ -340,28 +337,6 @@ class QueueService:
                     )
             self._advance(conn, post_id, state, user, status=ItemStatus.OPEN.value)
             self.writes.audit(conn, user.name, "undo", post_id, of=last[1])
-
-    def _why_not_withdrawn(self, conn: Any, post_id: int) -> str:
-        """Why an escalation can no longer be undone: its case left or is leaving."""
-        row = case_rows.delivery_of_post(conn, post_id)
-        if row is None:
-            return f"post {post_id}: its case is gone; nothing to undo"
-        case_id, status, attempts, ticket = row
-        if status in ("sent", "closed"):
-            where = f" as ticket {ticket}" if ticket else ""
-            return (
-                f"post {post_id}: case {case_id} was delivered to the helpdesk{where}; a "
-                "delivered escalation cannot be undone (ask the helpdesk to close it)"
-            )
-        if attempts or status != "pending":
-            return (
-                f"post {post_id}: case {case_id} is on its way to the helpdesk ({status}, "
-                f"{attempts} attempt{'s' if attempts != 1 else ''}); it cannot be undone now"
-            )
-        return (
-            f"post {post_id}: case {case_id} is on its way to the helpdesk (its {UNDO_SECONDS} s "
-            "hold is over and the outbox may send it at any moment); it cannot be undone"
-        )
 
     # --- presence -------------------------------------------------------------------------
 
@@ -390,11 +365,6 @@ class QueueService:
 
     # --- escalating and correcting ------------------------------------------------------------
 
-    def _sink(self, decision: Decision) -> str | None:
-        esc = self.settings.escalation
-        default = esc.default_sink or (self.settings.sinks[0].name if self.settings.sinks else None)
-        return decision.sink or esc.priority_sinks.get(decision.priority) or default  # type: ignore[call-overload]
-
     def escalate(
         self,
         post_id: int,
@@ -404,73 +374,9 @@ class QueueService:
         check: Callable[[ItemState, QueueItem], None] | None = None,
         **audit: Any,
     ) -> int:
-        """Make the post a helpdesk case through the outbox; returns the case id. A post
-        that already has a case is never escalated twice (InputError names the case), also
-        when two people escalate it at once: the second waits for the row's lock and then
-        finds it escalated. `check` may refuse the post once its row is locked (a bulk
-        escalation skips answered and claimed posts); `audit` goes into the audit entry."""
-        stored = self._stored(post_id)
-        with self.engine.begin() as conn:
-            self._no_case(conn, post_id)
-            state, item = self._begin(conn, post_id, user, "escalate")
-            self._no_case(conn, post_id)  # as it is now that the row is ours
-            if check is not None:
-                check(state, item)
-            old = item.decision
-            decision = dataclasses.replace(
-                old,
-                route=Route.HELPDESK,
-                tier=2,
-                confidence=1.0,
-                needs_review=False,
-                rule="agent escalation",
-                explanation=(
-                    f"Escalated to the helpdesk by {user.name}"
-                    + (f": {reason.strip()}" if reason.strip() else ".")
-                    + f"\nThe classifier had decided {old.route.value} (rule {old.rule!r})."
-                ),
-                rules_tried=(),
-                sink=None,
-            )
-            sink = self._sink(decision)
-            if sink is None:
-                raise InputError("escalate: no sink is configured (settings `sinks`)")
-            self.decisions.save(
-                conn, stored, item.signals, decision, decided_by=user.actor, case_sink=sink
-            )
-            case = self.writes.case_of(conn, post_id)
-            assert case is not None
-            self.writes.hold_back_case(conn, case[0], UNDO_SECONDS)
-            self._advance(
-                conn,
-                post_id,
-                state,
-                user,
-                status=ItemStatus.ESCALATED.value,
-                claimed_by=None,
-                claim_expires_at=None,
-            )
-            self.writes.audit(
-                conn,
-                user.name,
-                "escalate",
-                post_id,
-                case=case[0],
-                sink=sink,
-                reason=reason.strip() or None,
-                **audit,
-            )
-        return case[0]
-
-    def _no_case(self, conn: Any, post_id: int) -> None:
-        existing = self.writes.case_of(conn, post_id)
-        if existing is None:
-            return
-        case_id, status = existing
-        item = self.reads.item_in(conn, post_id)
-        if item is not None and item.status is ItemStatus.ESCALATED:
-            raise InputError(f"post {post_id} is already escalated: case {case_id} ({status})")
-        raise InputError(f"post {post_id} already has a helpdesk case: case {case_id} ({status})")
+        """Make the post a helpdesk case through the outbox; returns the case id
+        (`triage.queue.escalating.escalate`)."""
+        return escalating.escalate(self, post_id, user, reason, check=check, **audit)
 
     def release_case(self, case_id: int, user: User) -> None:
         self._require_lead(user, "release held cases")
@@ -499,7 +405,11 @@ class QueueService:
             if now_item.decision_id != item.decision_id:
                 raise Conflict(f"post {post_id} was re-decided meanwhile; look again")
             self.writes.correction(conn, post_id, field, old_value, value, user.name)
-            sink = self._sink(decision) if decision.route is Route.HELPDESK else None
+            sink = (
+                escalating.sink_for(self.settings, decision)
+                if decision.route is Route.HELPDESK
+                else None
+            )
             if sink and self.writes.case_of(conn, post_id):
                 sink = None  # the post has its case already: exactly once
             self.decisions.save(
