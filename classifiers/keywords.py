@@ -1,107 +1,19 @@
 """Topic keywords in English, Portuguese and Spanish, matched accent- and case-insensitively.
 
-`praise` is special: it is reported only when the post has no negation, contrast, question or
-complaint word (`PRAISE_CANCELLED_BY`), so it marks *clear* praise; a few emoji count as praise
-words. The pipeline does not let keyword lifts override clear praise (docs/classification.md).
-
-Matching works on a *folded* copy of the text (lower case, accents stripped, one character per
-character, so offsets into the folded text are offsets into the original). Entries are whole
-words or phrases; a trailing `*` allows any word ending (`reembols*` matches "reembolso" and
-"reembolsar"). Lists favour precision: a word that is ordinary in one of the three languages
-("demand", "processo", "conta") appears only inside a phrase that makes it specific.
+`keyword_hits` finds each category's words (`CATEGORIES`, matched as `classifiers.terms`
+describes). `praise` is special: it marks *clear* praise only, and `sarcasm` is reported
+instead when the praise is about an ordeal (`classifiers.praise`). The pipeline does not let
+keyword lifts override clear praise (docs/classification.md). Lists favour precision: a word
+that is ordinary in one of the three languages ("demand", "processo", "conta") appears only
+inside a phrase that makes it specific.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
-from functools import lru_cache
+from collections.abc import Mapping
 
-
-def _fold_char(char: str) -> str:
-    base = unicodedata.normalize("NFD", char)[0].lower()
-    return base if len(base) == 1 else char
-
-
-#: Latin-1 and Latin Extended-A/B folded to unaccented lower case, one char for one char.
-_FOLD_TABLE = {code: _fold_char(chr(code)) for code in range(0x250) if chr(code).isalpha()}
-_FOLD_TABLE |= {ord("º"): "o", ord("ª"): "a", 0x2019: "'"}
-
-
-def fold(text: str) -> str:
-    """Lower case without accents; `len(fold(text)) == len(text)`, so spans carry over."""
-    return text.translate(_FOLD_TABLE)
-
-
-def compile_terms(terms: Iterable[str]) -> re.Pattern[str]:
-    """One regex matching any of `terms` as whole words in folded text (see module docstring)."""
-    parts = []
-    for term in sorted({fold(t.strip()) for t in terms if t.strip()}, key=len, reverse=True):
-        wildcard = term.endswith("*")
-        body = r"\s+".join(re.escape(word) for word in term.rstrip("*").split())
-        parts.append(body + (r"\w*" if wildcard else ""))
-    if not parts:
-        return re.compile(r"(?!x)x")
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
-
-
-_WORD_RUN = re.compile(r"\w+")
-
-
-class TermSet:
-    """`compile_terms(terms)` behind an exact pre-check on the text's words.
-
-    Python's regex engine tries every alternative at every position of the text, which makes a
-    list of a hundred terms cost tens of microseconds per post even when nothing matches. Every
-    word of a term (a maximal run of `\\w` in it) must be a whole word of any text the term
-    matches, the last one only as a prefix when the term ends in `*`: `(?<!\\w)` and `(?!\\w)`
-    bound the match, and `\\s+` or punctuation bound the words inside it. So each term is keyed
-    by its longest whole word (the rarest, roughly); a text with none of the keys, and without
-    the stem of a one-word wildcard term anywhere, cannot match, and the regex is skipped.
-    Otherwise the same regex runs, so the matches are exactly those of `compile_terms`.
-    """
-
-    def __init__(self, terms: Iterable[str]) -> None:
-        terms = tuple(terms)
-        self.pattern = compile_terms(terms)
-        keys: set[str] = set()
-        prefixes: set[str] = set()
-        self.always = False  # a term without a word: no pre-check
-        for term in {fold(t.strip()) for t in terms if t.strip()}:
-            body = " ".join(term.rstrip("*").split())  # what `compile_terms` matches
-            words = list(_WORD_RUN.finditer(body))
-            if term.endswith("*") and words and words[-1].end() == len(body):
-                # The last word may go on in the text: only a prefix of a word there.
-                *words, last = words
-                if not words:
-                    prefixes.add(last.group(0))
-                    continue
-            if not words:
-                self.always = True
-                continue
-            keys.add(max((m.group(0) for m in words), key=len))
-        self.keys = frozenset(keys)
-        self.prefixes = tuple(sorted(prefixes))
-
-    def may_match(self, folded: str, words: frozenset[str]) -> bool:
-        """False only when no term can match `folded`, whose words are `words` (`words_of`)."""
-        if self.always or not self.keys.isdisjoint(words):
-            return True
-        # A word starting with the prefix needs the prefix somewhere in the text.
-        return any(prefix in folded for prefix in self.prefixes)
-
-    def finditer(self, folded: str, words: frozenset[str] | None = None) -> Iterator[re.Match[str]]:
-        """`pattern.finditer(folded)`, or nothing when the pre-check rules every term out."""
-        if self.may_match(folded, words_of(folded) if words is None else words):
-            return self.pattern.finditer(folded)
-        return iter(())
-
-
-def words_of(folded: str) -> frozenset[str]:
-    """The words of a folded text, as `TermSet.may_match` expects them."""
-    return frozenset(_WORD_RUN.findall(folded))
-
+from classifiers.praise import PRAISE, PRAISE_EMOJI, praise_cancelled, sarcasm
+from classifiers.terms import TermSet, fold, words_of
 
 # --- the word lists ------------------------------------------------------------------------
 
@@ -377,39 +289,6 @@ EXPOSED = (
     "filtraron", "filtrados", "expuestos", "expusieron", "compartieron mis",
 )
 
-PRAISE = (
-    # en
-    "thank you", "thanks", "thx", "ty so much", "love it", "love this", "loved it", "love you",
-    "great job", "great service", "great support", "amazing", "awesome", "excellent",
-    "perfect", "wonderful", "fantastic", "congrats", "congratulations", "well done", "kudos",
-    "highly recommend", "i recommend", "best service", "five stars", "5 stars", "super fast",
-    "so fast", "arrived early",
-    # pt
-    "obrigad*", "obg", "valeu", "parabens", "excelente", "otimo", "otima", "otimos", "otimas",
-    "perfeito", "perfeita", "maravilhos*", "adorei", "amei", "recomendo", "nota 10", "nota mil",
-    "incrivel", "sensacional", "muito bom", "muito boa", "show de bola", "top demais",
-    "antes do prazo", "chegou rapido", "muito rapido", "muito rapida", "super rapido",
-    "bem embalado", "satisfeito", "satisfeita", "amando",
-    # es
-    "gracias", "excelente", "perfecto", "perfecta", "genial", "maravilloso", "maravillosa",
-    "recomiendo", "felicidades", "felicitaciones", "increible", "muy bueno", "muy buena",
-    "llego rapido", "antes de tiempo",
-)
-
-#: Words that make praise conditional: "thanks, but my order never came" is not clear praise.
-PRAISE_CANCELLED_BY = (
-    # en
-    "not", "never", "no", "but", "however", "still", "don't", "didn't", "doesn't", "won't",
-    "can't", "cannot", "wasn't", "isn't", "haven't", "hasn't", "worst", "terrible", "awful",
-    "broken", "problem", "issue", "refund", "cancel", "waiting", "help", "why", "?",
-    # pt
-    "nao", "nunca", "nem", "mas", "porem", "ainda", "pior", "pessimo", "pessima", "problema",
-    "defeito", "quebrado", "quebrada", "atrasou", "atraso", "atrasado", "ajuda", "cade",
-    "reclamacao", "absurdo", "ruim",
-    # es
-    "pero", "todavia", "pesimo", "pesima", "roto", "rota", "ayuda", "porque",
-)
-
 # fmt: on
 
 #: Category name -> word list. Category names are the values rules use in `keyword_category`.
@@ -428,6 +307,9 @@ CATEGORIES: Mapping[str, tuple[str, ...]] = {
     "praise": PRAISE,
 }
 
+#: Every category `keyword_hits` may report, the word lists' and `sarcasm`.
+CATEGORY_NAMES = (*CATEGORIES, "sarcasm")
+
 #: Category -> two word lists that together make it: a health record (exames, test results)
 #: and someone who should not have it (outra pessoa, another patient) is a privacy breach, in
 #: any word order and whatever the verb ("o app mostrou meus exames para outra pessoa").
@@ -435,12 +317,8 @@ PAIRED: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "privacy_breach": (HEALTH_RECORD, EXPOSED),
 }
 
-#: Emoji that praise (or cheer) on their own: "lua blanco maravilhosa 😍👏".
-PRAISE_EMOJI = frozenset("😍👏🥰😊🙏💙💚❤👍🤩😘🎉🙌💖💕⭐🌟😀😃😁")
-
 _COMPILED: dict[str, TermSet] = {name: TermSet(words) for name, words in CATEGORIES.items()}
 _PAIRED = {name: (TermSet(a), TermSet(b)) for name, (a, b) in PAIRED.items()}
-_PRAISE_CANCEL = TermSet(w for w in PRAISE_CANCELLED_BY if w != "?")
 
 
 def keyword_hits(text: str) -> dict[str, tuple[str, ...]]:
@@ -467,23 +345,13 @@ def keyword_hits(text: str) -> dict[str, tuple[str, ...]]:
     emoji = tuple(dict.fromkeys(ch for ch in text if ch in PRAISE_EMOJI))
     if emoji:
         hits["praise"] = hits.get("praise", ()) + emoji
-    if "praise" in hits and _praise_cancelled(folded, words):
+    ironic = sarcasm(text, folded, words)
+    if ironic:
+        hits["sarcasm"] = ironic
+    if "praise" in hits and (ironic or praise_cancelled(folded, words)):
         del hits["praise"]
     return hits
 
 
 def _found(terms: TermSet, folded: str, words: frozenset[str]) -> tuple[str, ...]:
     return tuple(" ".join(m.group(0).split()) for m in terms.finditer(folded, words))
-
-
-def _praise_cancelled(folded: str, words: frozenset[str]) -> bool:
-    """A negation, a contrast, a question or a complaint word: the praise is not clear."""
-    if "?" in folded:
-        return True
-    return _PRAISE_CANCEL.may_match(folded, words) and bool(_PRAISE_CANCEL.pattern.search(folded))
-
-
-@lru_cache(maxsize=256)
-def words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """A cached `compile_terms` for rule conditions that list their own words."""
-    return compile_terms(words)

@@ -264,20 +264,44 @@ def signals_from_scores(
         for category in lifted:
             if category in intents:
                 intents[category] = max(intents[category], KEYWORD_INTENT_FLOOR)
-        result.append(
-            Signals(
-                sentiment=labels[i],
-                sentiment_score=sentiment[i],
-                complaint=complaint[i],
-                private_score=private[i],
-                intents=intents,
-                sensitive=findings,
-                language=language,
-                keywords=tuple(hits),
-                sentiment_scores=dict(zip(SENTIMENT_LABELS, distributions[i], strict=True)),
-            )
+        signals = Signals(
+            sentiment=labels[i],
+            sentiment_score=sentiment[i],
+            complaint=complaint[i],
+            private_score=private[i],
+            intents=intents,
+            sensitive=findings,
+            language=language,
+            keywords=tuple(hits),
+            sentiment_scores=dict(zip(SENTIMENT_LABELS, distributions[i], strict=True)),
         )
+        result.append(read_as_meant(signals) if "sarcasm" in hits else signals)
     return result
+
+
+def read_as_meant(signals: Signals) -> Signals:
+    """Sarcastic praise (`classifiers.praise.sarcasm`) read for what it means.
+
+    The heads read "thanks for the 12 hour delay, really appreciate it" as the praise its words
+    are: the positive and negative sentiment scores change places when positive leads, the
+    complaint score is lifted and the praise intent lowered to the keyword floor's mirror, so
+    the rules, the digest and the trend see a complaint.
+    """
+    scores = dict(signals.sentiment_scores)
+    if scores and max(scores, key=scores.__getitem__) == "positive":
+        scores["positive"], scores["negative"] = scores["negative"], scores["positive"]
+    label = max(scores, key=scores.__getitem__) if scores else signals.sentiment
+    intents = dict(signals.intents)
+    if "praise" in intents:
+        intents["praise"] = min(intents["praise"], 1 - KEYWORD_INTENT_FLOOR)
+    return replace(
+        signals,
+        sentiment=label,
+        sentiment_score=scores.get(label, signals.sentiment_score),
+        sentiment_scores=scores,
+        complaint=max(signals.complaint, KEYWORD_INTENT_FLOOR),
+        intents=intents,
+    )
 
 
 def _with_model_version(decision: Decision, version: str) -> Decision:

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from classifiers.keywords import fold, keyword_hits, words_pattern
+from classifiers.keywords import keyword_hits
+from classifiers.terms import fold, words_pattern
 from kernel.models import Post, Signals
 
 

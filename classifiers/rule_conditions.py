@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from classifiers.keywords import CATEGORIES
+from classifiers.keywords import CATEGORY_NAMES
 from classifiers.rule_checks import CHECKS, Check, Context, Outcome
 from kernel.vocab import INTENTS, SENSITIVE_KINDS, SENTIMENTS
 
@@ -82,7 +82,7 @@ class Conditions(BaseModel):
     @field_validator("keyword_category", mode="before")
     @classmethod
     def _category(cls, value: Any) -> tuple[str, ...]:
-        return _as_tuple(value, tuple(CATEGORIES))
+        return _as_tuple(value, CATEGORY_NAMES)
 
     @field_validator("sensitive_any", mode="before")
     @classmethod

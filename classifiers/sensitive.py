@@ -20,7 +20,8 @@ from collections.abc import Iterator, Sequence
 import phonenumbers
 
 from classifiers import sensitive_patterns as sp
-from classifiers.keywords import CATEGORIES, TermSet, fold, keyword_hits
+from classifiers.keywords import CATEGORIES, keyword_hits
+from classifiers.terms import TermSet, fold
 from kernel.models import SensitiveFinding
 from kernel.protect import redact_findings
 from kernel.vocab import SENSITIVE_KINDS

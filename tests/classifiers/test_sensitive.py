@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from classifiers.keywords import CATEGORIES, TermSet, fold, keyword_hits
+from classifiers.keywords import CATEGORIES, keyword_hits
 from classifiers.sensitive import KINDS, SensitiveDetector, detect, redact
+from classifiers.terms import TermSet, fold
 
 CASES = Path(__file__).with_name("data") / "sensitive_cases.tsv"
 
