@@ -2,6 +2,7 @@
 
     python bench/learning.py [--data ../shared/data] [--sizes 0 50 100 300 1000]
                              [--only sentiment route complaint] [--test-rows 1000]
+                             [--groups N] [--group NAME ...]
 
 For each shared labelled set with a natural group (airline by airline, TWCS and IBM care by
 brand, complaints by domain), the rows of one group are shuffled (seed 0); the last
@@ -70,6 +71,9 @@ def main() -> None:
         help="the team weights learn tries (default: what learn uses)",
     )
     parser.add_argument("--groups", type=int, default=None, help="at most this many per set")
+    parser.add_argument(
+        "--group", action="append", default=None, help="only this group (repeatable), by name"
+    )
     args = parser.parse_args()
     settings = ClassifierSettings()
     encoder = Encoder(backend=settings.backend, batch_size=settings.encoder_batch_size())
@@ -96,6 +100,8 @@ def main() -> None:
         data = learning.rows(task, texts, labels, x, brands=groups)
         ordered = sorted(set(groups), key=lambda g: (-groups.count(g), g))
         big = [g for g in ordered if groups.count(g) >= smallest][: args.groups]
+        if args.group:
+            big = [g for g in big if g in args.group]
         for group in big:
             index = np.flatnonzero([g == group for g in groups])
             if task == "route" and len({labels[i] for i in index}) < 2:

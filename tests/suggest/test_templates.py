@@ -35,13 +35,20 @@ def decision(route: Route) -> Decision:
     )
 
 
-def signals(intent: str | None = None, sensitive: bool = False) -> Signals:
+def signals(
+    intent: str | None = None,
+    sensitive: bool = False,
+    *,
+    complaint: float = 0.1,
+    sentiment: str = "neutral",
+    score: float = 0.9,
+) -> Signals:
     return Signals(
-        sentiment="negative",
+        sentiment=sentiment,
         sentiment_score=0.8,
-        complaint=0.8,
+        complaint=complaint,
         private_score=0.5,
-        intents={intent: 0.9} if intent else {},
+        intents={intent: score} if intent else {},
         sensitive=(SensitiveFinding(kind="payment_card", start=0, end=4, preview="****1111"),)
         if sensitive
         else (),
@@ -74,6 +81,59 @@ def test_portuguese_and_intent_templates_win() -> None:
     assert pt.replies[0].text.startswith("@dani_m Oi, Dani! Obrigado por falar com a Acme.")
     outage = s.suggest(post(lang="pt"), decision(Route.PUBLIC_REPLY), signals("outage"))
     assert outage.replies[0].template == "public_reply.outage.pt.txt.j2"
+
+
+COMPLAINT = {"complaint": 0.8, "sentiment": "negative"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "template", "start"),
+    [
+        ("my order never arrived", "en", "public_reply.complaint.txt.j2",
+         "@dani_m Hi Dani, we're sorry about this"),
+        ("meu pedido não chegou até hoje", "pt", "public_reply.complaint.pt.txt.j2",
+         "@dani_m Oi, Dani, sentimos muito por isso!"),
+        ("mi pedido nunca llegó", "es", "public_reply.complaint.es.txt.j2",
+         "@dani_m Hola, Dani, lamentamos mucho lo ocurrido"),
+    ],
+)  # fmt: skip
+def test_a_complaint_gets_an_apology_not_thanks_for_reaching_out(
+    text: str, lang: str, template: str, start: str
+) -> None:
+    s = Suggester(brand="Acme")
+    found = s.suggest(post(text, lang=lang), decision(Route.PUBLIC_REPLY), signals(**COMPLAINT))
+    assert [r.template for r in found.replies] == [template]
+    assert found.replies[0].text.startswith(start)
+    # Sarcasm reads negative (classifiers/praise.py): an apology too, never "glad to hear it".
+    sarcastic = signals("praise", sentiment="negative", complaint=0.8, score=0.6)
+    found = s.suggest(post(text, lang=lang), decision(Route.PUBLIC_REPLY), sarcastic)
+    assert found.replies[0].template == template
+
+
+def test_an_intent_template_beats_the_complaint_one() -> None:
+    s = Suggester(brand="Acme")
+    found = s.suggest(post(lang="es"), decision(Route.PUBLIC_REPLY), signals("outage", **COMPLAINT))
+    assert found.replies[0].template == "public_reply.outage.es.txt.j2"
+    # An intent without a template of its own falls back to the complaint one.
+    found = s.suggest(
+        post(lang="pt"), decision(Route.PUBLIC_REPLY), signals("technical_problem", **COMPLAINT)
+    )
+    assert found.replies[0].template == "public_reply.complaint.pt.txt.j2"
+
+
+@pytest.mark.parametrize("route", [Route.PUBLIC_REPLY, Route.PRIVATE_DM, Route.HELPDESK])
+def test_spanish_posts_get_spanish_replies_on_every_route(route: Route) -> None:
+    s = Suggester(brand="Acme")
+    for sig in (
+        signals(),
+        signals("billing", **COMPLAINT),
+        signals("praise", sentiment="positive"),
+    ):
+        found = s.suggest(post("hola, una pregunta sobre mi plan", lang="es"), decision(route), sig)
+        assert found.replies
+        for reply in found.replies:
+            assert ".es.txt.j2" in reply.template, reply.template
+            assert not any(word in reply.text for word in ("Hi", "Thanks", "Oi", "Obrigado"))
 
 
 def test_post_text_and_sensitive_values_never_reach_a_public_reply() -> None:

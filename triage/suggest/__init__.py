@@ -164,6 +164,7 @@ class Suggester:
         route: Route | str,
         *,
         intent: str | None = None,
+        complaint: bool = False,
         sensitive: bool = False,
         article: RankedArticle | None = None,
     ) -> tuple[SuggestedReply, ...]:
@@ -174,13 +175,16 @@ class Suggester:
             "brand": self.brand,
             "route": str(Route(route).value),
             "intent": intent,
+            "complaint": complaint,
             "language": lang,
             "sensitive": sensitive,
             "article": article,
         }
         out = []
         for spec in REPLIES[Route(route).value]:
-            template = self.templates.find(spec.template, intent=intent, lang=lang)
+            template = self.templates.find(
+                spec.template, intent=intent, lang=lang, complaint=complaint
+            )
             if template is None:
                 continue
             text = self.templates.render(template, context)
@@ -210,6 +214,7 @@ class Suggester:
             post,
             decision.route,
             intent=intent,
+            complaint=is_complaint(signals),
             sensitive=bool(signals and signals.sensitive),
             # A public reply never links an article chosen for a post with sensitive data.
             article=articles[0] if articles and decision.route == Route.PUBLIC_REPLY else None,
@@ -222,6 +227,17 @@ def top_intent(signals: Signals | None) -> str | None:
         return None
     label, score = max(signals.intents.items(), key=lambda kv: kv[1])
     return label if score >= INTENT_THRESHOLD else None
+
+
+#: The complaint head's score from which a post is a complaint (its labels' decision point).
+COMPLAINT_THRESHOLD = 0.5
+
+
+def is_complaint(signals: Signals | None) -> bool:
+    """A complaint, or a negative post: its reply starts with an apology, not with thanks."""
+    if signals is None:
+        return False
+    return signals.complaint >= COMPLAINT_THRESHOLD or signals.sentiment == "negative"
 
 
 _suggesters: dict[int, tuple[Settings, Suggester]] = {}
@@ -260,6 +276,7 @@ __all__ = [
     "SuggestedReply",
     "Suggester",
     "Suggestions",
+    "is_complaint",
     "suggester_for",
     "suggestions",
     "top_intent",

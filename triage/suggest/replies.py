@@ -5,9 +5,13 @@ Which templates a route suggests (`REPLIES`): a public reply for `public_reply`;
 `helpdesk`; nothing for `ignore`. For each, the most specific file found wins, looked up in the
 configured folder first, then in the shipped `triage/suggest/templates/`:
 
-    NAME.INTENT.LANG.txt.j2, NAME.LANG.txt.j2, NAME.INTENT.txt.j2, NAME.txt.j2
+    NAME.INTENT.LANG.txt.j2, NAME.complaint.LANG.txt.j2, NAME.LANG.txt.j2,
+    NAME.INTENT.txt.j2, NAME.complaint.txt.j2, NAME.txt.j2
 
-(`LANG` is the post's language, e.g. `pt`; `INTENT` its top intent above 0.5). The context holds
+(`LANG` is the post's language, e.g. `pt`; `INTENT` its top intent above 0.5; `complaint` when
+the post is a complaint, `is_complaint`, so it gets an apology rather than "thanks for reaching
+out", and a complaint's `praise` intent is not used). The shipped templates speak English,
+Portuguese and Spanish. The context holds
 nothing a stranger wrote except a cleaned handle and first name, never the post's text: a
 public reply must never repeat what the customer posted (card numbers, e-mails); a handle in
 which the sensitive-data detector finds something is masked before rendering. Templates run in
@@ -97,14 +101,17 @@ class ReplyTemplates:
                 f"suggestions.templates: {exc.filename}:{exc.lineno}: {exc.message}"
             ) from exc
 
-    def find(self, name: str, *, intent: str | None, lang: str | None) -> jinja2.Template | None:
-        candidates = []
-        if intent and lang:
-            candidates.append(f"{name}.{intent}.{lang}.txt.j2")
+    def find(
+        self, name: str, *, intent: str | None, lang: str | None, complaint: bool = False
+    ) -> jinja2.Template | None:
+        """The most specific template: by intent, then `complaint` for a complaint, by language."""
+        if complaint and intent == "praise":
+            intent = None  # "love the app but the update broke login" is no thank-you
+        variants = [v for v in (intent, "complaint" if complaint else None) if v]
+        candidates = [f"{name}.{v}.{lang}.txt.j2" for v in variants] if lang else []
         if lang:
             candidates.append(f"{name}.{lang}.txt.j2")
-        if intent:
-            candidates.append(f"{name}.{intent}.txt.j2")
+        candidates += [f"{name}.{v}.txt.j2" for v in variants]
         candidates.append(f"{name}.txt.j2")
         for candidate in candidates:
             for env in self._envs:

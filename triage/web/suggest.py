@@ -18,7 +18,7 @@ from config.schema import Settings
 from kernel.abc import TextEncoder
 from triage.queue.models import QueueItem
 from triage.storage.store import Store
-from triage.suggest import Suggester, Suggestions, suggestions, top_intent
+from triage.suggest import Suggester, Suggestions, is_complaint, suggestions, top_intent
 from triage.suggest.history import SentHistory
 
 log = logging.getLogger(__name__)
@@ -108,6 +108,7 @@ class SuggestionService:
                 item.post,
                 item.decision.route,
                 intent=top_intent(item.signals),
+                complaint=is_complaint(item.signals),
                 sensitive=bool(item.signals and item.signals.sensitive),
             )
             return ItemSuggestions(
