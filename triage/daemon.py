@@ -163,7 +163,7 @@ class Daemon:
 
     def sync(self) -> None:
         assert self.stages is not None
-        self.stages.sync()
+        self.stages.sync(outages=self.outages)
 
     def learn(self) -> None:
         """The learning loop on `learning.schedule` (docs/learning.md); never fails the daemon:

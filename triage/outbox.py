@@ -273,18 +273,33 @@ def sync_statuses(
     *,
     batch_size: int = 500,
     follow_up: Callable[[Case, str], str] | None = None,
+    outages: Outages | None = None,
 ) -> int:
     """Read back the status of every open ticket; a ticket whose status the sink maps to a
     closing state (`Sink.ticket_state`) closes its case, with `follow_up(case, status)` as the
-    suggested public reply when given."""
+    suggested public reply when given.
+
+    With `outages`, a sink none of whose tickets could be read in a pass (retryable errors:
+    refused, 5xx, timeouts) is said down once, as delivery says it, and back once when it
+    answers: no warning per ticket per pass while it is down."""
     closed = 0
+    unread: dict[str, tuple[int, str]] = {}  # sink -> tickets not read this pass, last error
+    answered: set[str] = set()
     for case in _open_tickets(cases, batch_size):
         sink = sinks.get(case.sink)
         if sink is None or case.ticket is None:
             continue
         try:
             status = sink.status(case.ticket)
-        except (DeliveryRetryable, DeliveryPermanent) as exc:
+        except DeliveryRetryable as exc:
+            count, _ = unread.get(case.sink, (0, ""))
+            unread[case.sink] = (count + 1, str(exc))
+            log.debug(
+                "case %d: cannot read ticket %s status: %s", case.id, case.ticket.ticket_id, exc
+            )
+            continue
+        except DeliveryPermanent as exc:
+            answered.add(case.sink)  # it refused this ticket, but it answers
             log.warning(
                 "case %d: cannot read ticket %s status: %s",
                 case.id,
@@ -293,7 +308,10 @@ def sync_statuses(
                 extra={"case": case.id},
             )
             continue
-        if status is None or status == case.ticket.status:
+        if status is None:  # not known, or a sink that does not read statuses (asked nothing)
+            continue
+        answered.add(case.sink)
+        if status == case.ticket.status:
             continue
         is_closed = sink.ticket_state(status).closes_case
         suggestion = None
@@ -312,7 +330,28 @@ def sync_statuses(
                 status,
                 extra={"case": case.id},
             )
+    _say_unread(outages or Outages(), unread, answered)
     return closed
+
+
+def _say_unread(
+    outages: Outages, unread: Mapping[str, tuple[int, str]], answered: set[str]
+) -> None:
+    """After a sync pass: a sink that answered is up; one that answered nothing is down (said
+    once); one that answered some tickets and not others gets one line for the others."""
+    for name in answered:
+        outages.up(f"sink {name}")
+    for name, (count, error) in unread.items():
+        if name not in answered:
+            outages.down(f"sink {name}", error)
+        else:
+            log.info(
+                "sync: %d ticket status(es) of %s not read, next sync tries again: %s",
+                count,
+                name,
+                error,
+                extra={"sink": name},
+            )
 
 
 def _open_tickets(cases: CaseStore, batch_size: int) -> Iterator[Case]:

@@ -9,9 +9,10 @@ breaker, a failure opens it again for twice as long. An answer that refuses one 
 means the helpdesk is up: it counts as a success here.
 
 Each process keeps its own breakers (several replicas each find the outage for themselves),
-shared by its delivery workers. One line when a breaker opens, one when it closes; `/healthz`
-reads them from memory, `social-triage cases` from the `sink_breakers` table, where each
-replica writes its open breakers.
+shared by its delivery workers. Their openings and closings are DEBUG lines: the outage itself
+is said by the outbox, once when the sink stops answering and once when it is back
+(`triage.outages`). `/healthz` reads the breakers from memory, `social-triage cases` from the
+`sink_breakers` table, where each replica writes its open breakers.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ class Breaker:
             self._state = BreakerState.CLOSED
             away = self._clock() - self._opened_at
         if was is not BreakerState.CLOSED:
-            log.info(
+            log.debug(
                 "sink %s: breaker closed, the helpdesk answers again after %.0f s",
                 self.sink,
                 away,
@@ -157,7 +158,7 @@ class Breaker:
             failures, last_error = self._failures, self._last_error
             snapshot = self._snapshot_locked()
         if first:
-            log.warning(
+            log.debug(
                 "sink %s: breaker open after %d failures in a row, no case tried for %.0f s: %s",
                 self.sink,
                 failures,

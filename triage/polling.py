@@ -173,7 +173,9 @@ def _poll(
     store.set_health(name, kind, healthy=healthy, message=message, next_poll_at=next_poll_at)
     if status == "paused" and next_poll_at is not None:
         store.pause(name, kind, until=next_poll_at, reason=error or "paused")
-    level = logging.INFO if status in {"ok", "interrupted"} or quiet else logging.WARNING
+    # A failed poll is an INFO line like the others: the daemon says the source is down once
+    # (and back once, `triage.outages`), not a warning per poll while it lasts.
+    level = logging.WARNING if status in {"rate_limited", "paused"} else logging.INFO
     log.log(
         level,
         "polled %s: %s fetched=%d new=%d edited=%d quarantined=%d pages=%d skipped=%d%s",

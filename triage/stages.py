@@ -79,6 +79,8 @@ class Stages:
         if settings.classifier.enabled:
             self.check_rules()
         esc = settings.escalation
+        #: Sinks that stopped answering, kept from pass to pass (the daemon passes its own).
+        self.outages = Outages()
         #: This process's breaker per sink, kept from one delivery pass to the next.
         self.breakers = Breakers(
             failures=esc.breaker_failures,
@@ -196,7 +198,7 @@ class Stages:
             batch_size=esc.batch_size,
             lease_seconds=esc.lease_seconds,
             stop=stop,
-            outages=outages,
+            outages=outages or self.outages,
             workers=esc.workers,
             paces=self.paces,
             breakers=self.breakers,
@@ -221,11 +223,16 @@ class Stages:
                 )
         return report
 
-    def sync(self) -> int:
+    def sync(self, *, outages: Outages | None = None) -> int:
         from escalation.content import Renderer
 
         renderer = Renderer(self.settings.escalation.templates)
-        return sync_statuses(self.cases, self.sinks, follow_up=renderer.follow_up)
+        return sync_statuses(
+            self.cases,
+            self.sinks,
+            follow_up=renderer.follow_up,
+            outages=outages or self.outages,
+        )
 
     def close(self) -> None:
         self.breakers.forget()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from kernel.models import Case, TicketRef
 from tests.escalation.receiver import Receiver
 from tests.test_outbox import cases_for
 from triage.cli import cli
+from triage.daemon import Daemon
 from triage.metrics import Metrics
 from triage.outbox import DeliveryReport, deliver_due
 from triage.outbox_breaker import Breaker, Breakers, BreakerState, read_open_breakers
@@ -110,6 +112,7 @@ def test_a_probe_with_no_case_to_send_lets_the_next_pass_probe() -> None:
 def test_the_open_line_scrubs_the_error_and_the_close_line_says_how_long(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """Both are DEBUG lines: the outage itself is said by the outbox (see below)."""
     clock = Clock()
     breaker = Breaker("desk", failures=2, cooldown_seconds=30, clock=clock)
     caplog.set_level(logging.DEBUG, logger="triage.outbox_breaker")
@@ -119,7 +122,9 @@ def test_the_open_line_scrubs_the_error_and_the_close_line_says_how_long(
     clock.now += 95
     assert breaker.take_probe()
     breaker.success()
-    opened, closed = (r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+    said = [r for r in caplog.records if r.name == "triage.outbox_breaker"]
+    assert {r.levelno for r in said} == {logging.DEBUG}
+    opened, closed = (r.getMessage() for r in said)
     assert opened.startswith("sink desk: breaker open after 2 failures in a row")
     assert "hunter2" not in opened and "desk.example" in opened
     assert closed.startswith("sink desk: breaker closed") and "after 95 s" in closed
@@ -261,7 +266,7 @@ def test_an_outage_opens_the_breaker_and_every_case_is_sent_once_after(
     outage: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="triage.outbox_breaker")
+    caplog.set_level(logging.DEBUG, logger="triage.outbox_breaker")
     cs = cases_for(store, [f"card {n}" for n in range(CASES)])
     assert len(cs.list()) == CASES
     sink = CountingHook(desk.url)
@@ -316,8 +321,8 @@ def test_an_outage_opens_the_breaker_and_every_case_is_sent_once_after(
     assert body["sinks"] == {}
     out = CliRunner().invoke(cli, ["cases", "--config", str(cfg)]).output
     assert "breaker" not in out
-    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
-    assert sum("breaker open" in line for line in said) == 1, said
+    said = [r.getMessage() for r in caplog.records if r.name == "triage.outbox_breaker"]
+    assert sum("breaker open after" in line for line in said) == 1, said
     assert sum("breaker closed" in line for line in said) == 1, said
 
 
@@ -359,3 +364,66 @@ def test_the_daemons_stages_keep_their_breakers_from_pass_to_pass(store: Store, 
     assert (row.sink, row.state, row.failures) == ("desk", "open", 2)
     stages.close()
     assert read_open_breakers(store.engine, stale_after_seconds=600) == []
+
+
+# --- what the log says about an outage ------------------------------------------------------
+
+DOWN = re.compile(r"\b(is down|breaker open|stops answering)\b")
+BACK = re.compile(r"\b(is back|breaker closed|answers again)\b")
+
+
+@pytest.mark.parametrize("outage", ["refused", "503"])
+def test_an_outage_is_one_line_down_and_one_line_back_with_how_long(
+    store: Store,
+    desk: Desk,
+    outage: str,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 19, logs: through the daemon's delivery job (its outages, its stages' breakers),
+    a helpdesk that fails pass after pass, breaker and probes included, is said down once (a
+    warning) and back once (with how long), and nothing else about it reaches WARNING."""
+    monkeypatch.setenv("TRIAGE_WEBHOOK_SECRET", "s3")
+    settings = Settings.model_validate(
+        {
+            "sources": [],
+            "classifier": {"enabled": False},
+            "sinks": [{"name": "desk", "type": "webhook", "url": desk.url, "timeout_seconds": 2}],
+            "escalation": {
+                "breaker_failures": THRESHOLD,
+                "breaker_cooldown_seconds": COOLDOWN,
+                "breaker_max_cooldown_seconds": 2 * COOLDOWN,
+                "backoff_base_seconds": 0.05,
+                "backoff_max_seconds": 0.1,
+                "workers": WORKERS,
+                "batch_size": 5,
+            },
+        }
+    )
+    stages = Stages(settings, store)
+    daemon = Daemon(settings, store, stages=stages)
+    caplog.set_level(logging.INFO)
+    cases_for(store, [f"card {n}" for n in range(CASES)])
+    desk.refuse() if outage == "refused" else desk.fail()
+    end = time.monotonic() + 2.5
+    while time.monotonic() < end:  # the delivery job, tick after tick
+        daemon.deliver()
+        time.sleep(0.05)
+    assert not stages.breakers["desk"].closed()  # opened, and probed (and failed) since
+    desk.come_back()
+    deadline = time.monotonic() + 30
+    while set(stages.cases.counts()) != {"sent"}:
+        assert time.monotonic() < deadline, stages.cases.counts()
+        daemon.deliver()
+        time.sleep(0.05)
+    stages.close()
+
+    about_desk = [r for r in caplog.records if "desk" in r.getMessage()]
+    said = [r.getMessage() for r in about_desk]
+    loud = [r.getMessage() for r in about_desk if r.levelno >= logging.WARNING]
+    assert len(loud) == 1 and loud[0].startswith("sink desk is down: "), said
+    assert sum(bool(DOWN.search(line)) for line in said) == 1, said
+    back = [line for line in said if BACK.search(line)]
+    assert len(back) == 1 and re.search(r" after \d+ s\b", back[0]), said
+    assert not any(r.exc_info for r in caplog.records)
+    assert "Traceback" not in caplog.text

@@ -9,6 +9,8 @@ tests cover what is Zammad's own: the ticket it is sent, the reference that find
 from __future__ import annotations
 
 import json
+import logging
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +31,7 @@ from tests.escalation.zammad_fake import TOKEN, ZammadFake, error
 from tests.httpserver import Response
 from tests.test_classify_job import KeywordClassifier, add_posts
 from triage.classify_job import classify_pending
+from triage.outages import Outages
 from triage.outbox import deliver_due, sync_statuses
 from triage.storage import Store
 from triage.storage.cases import CaseStore
@@ -437,3 +440,29 @@ def test_a_failed_tag_check_after_the_create_still_delivers(
     assert "cannot check ticket 19's tags" in caplog.text
     assert _sink(zammad).send(case).ticket_id == "19"  # and a retry finds it
     assert zammad.creates() == 1
+
+
+def test_a_zammad_that_stops_answering_status_reads_is_said_once_not_per_ticket(
+    store: Store, zammad: ZammadFake, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 19, logs: sync passes against a Zammad answering 503 to every ticket read say it
+    down once and back once (with how long), not a warning per open ticket per pass."""
+    cs = _cases(store, ["card one", "card two", "wifi"])
+    sink = _sink(zammad, timeout=2)
+    assert deliver_due(cs, {"helpdesk": sink}, POLICY).sent == 2  # wifi is no helpdesk case
+    outages = Outages()
+    for ticket_id in zammad.tickets:
+        for _ in range(3):
+            zammad.add("GET", f"{TICKETS}/{ticket_id}", error(503, "maintenance"))
+    caplog.set_level(logging.INFO)
+    for _ in range(3):
+        assert sync_statuses(cs, {"helpdesk": sink}, outages=outages) == 0
+    zammad.set_state(20, "closed")  # back, and one ticket closed meanwhile
+    assert sync_statuses(cs, {"helpdesk": sink}, outages=outages) == 1
+    said = [r.getMessage() for r in caplog.records if "helpdesk" in r.getMessage()]
+    loud = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(loud) == 1 and loud[0].startswith("sink helpdesk is down: "), loud
+    assert "HTTP 503" in loud[0]
+    back = [line for line in said if "is back after" in line]
+    assert len(back) == 1 and re.search(r" after \d+ s\b", back[0]), said
+    assert "Traceback" not in caplog.text
