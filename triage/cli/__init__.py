@@ -12,6 +12,7 @@ from triage.cli import (
     demo_cmds,
     digest_cmds,
     info_cmds,
+    item_cmds,
     learn_cmds,
     model_cmds,
     privacy_cmds,
@@ -48,6 +49,8 @@ for _module in (
 ):
     for _command in _module.commands:
         cli.add_command(_command)
+for _command in item_cmds.subcommands:
+    queue_cmds.queue.add_command(_command)
 queue_cmds.queue.add_command(bulk_cmds.bulk)
 
 

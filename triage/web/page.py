@@ -1,11 +1,20 @@
 """What every page's template is given: who is signed in, the CSRF token, their rights, and
-the queue's settings and first-response clock."""
+the queue's settings and first-response clock; and the error page, drawn the same way."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
+
+from triage.queue.service import QueueService
 from triage.web.auth import Ctx
+
+
+def queue_service(request: Request) -> QueueService:
+    """The app's one `QueueService` (`app.state` is untyped)."""
+    return request.app.state.queue
 
 
 def common(ctx: Ctx, **extra: Any) -> dict[str, Any]:
@@ -19,3 +28,9 @@ def common(ctx: Ctx, **extra: Any) -> dict[str, Any]:
         "settings": queue.settings,
         **extra,
     }
+
+
+def error_page(ctx: Ctx, message: str, status: int) -> Response:
+    return ctx.request.app.state.render.page(
+        "error.html", status_code=status, **common(ctx, message=message)
+    )

@@ -13,8 +13,7 @@ from starlette.routing import Route
 from kernel.errors import InputError
 from triage.queue.models import READERS, WORKERS
 from triage.web.auth import Ctx, requires
-from triage.web.params import parse_id
-from triage.web.routes_queue import parse_ids
+from triage.web.params import parse_id, parse_ids
 
 
 @requires(*WORKERS)

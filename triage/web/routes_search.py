@@ -9,25 +9,24 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kernel.errors import InputError
-from triage.queue.models import READERS, Filters
+from triage.queue.models import READERS
 from triage.web.auth import Ctx, requires
-from triage.web.page import common
-from triage.web.routes_queue import FILTER_KEYS, _error, _queue
+from triage.web.page import common, error_page, queue_service
+from triage.web.params import parse_filters
 
 
 @requires(*READERS)
 def search_page(ctx: Ctx) -> Response:
     request = ctx.request
-    queue = _queue(request)
+    queue = queue_service(request)
     q = request.query_params
-    values = {k: q.get(k, "")[:200] for k in FILTER_KEYS}
-    filters = Filters(search=q.get("q", "")[:200], **values)
+    filters = parse_filters(q)
     asked = bool(filters.search.strip())
     try:
         page = queue.page(None, filters, cursor=q.get("cursor") or None) if asked else None
         found_in = queue.reads.counts(filters) if asked else {}
     except InputError as exc:
-        return _error(ctx, str(exc), 400)
+        return error_page(ctx, str(exc), 400)
     args = {k: v for k, v in filters.active().items() if k != "search"}
     if filters.search:
         args["q"] = filters.search
