@@ -10,7 +10,7 @@ SQLite, then `deliver_due` delivers them with
   fixture starts it (tests/escalation/rt_server.py: SQLite, bcrypt cost 4, Starlet, 2 workers);
 - a real `WebhookSink` to a local HTTP receiver that verifies the HMAC and dedupes on the key;
 - the in-memory `MemorySink`, where nearly all the time is the outbox's own storage work.
-For each run it prints the outbox overhead per case: the time spent in `CaseStore` claiming
+For each run it prints the outbox overhead per case: the time spent in `CaseDelivery` claiming
 (with the case's post, decision and thread), renewing the lease before each send and marking,
 i.e. what the outbox costs on top of the helpdesk. Each run checks exactly-once afterwards
 (tickets in RT, keys at the receiver).
@@ -55,13 +55,14 @@ from tests.test_classify_job import KeywordClassifier
 from triage.classify_job import classify_pending
 from triage.outbox import deliver_due
 from triage.storage import Store, make_engine, migrate
+from triage.storage.case_delivery import CaseDelivery
 from triage.storage.cases import CaseStore
 
 POLICY = RetryPolicy(base_seconds=30, max_seconds=600, max_attempts=5)
 SECRET = "bench-webhook-secret"
 
 
-class TimedCaseStore(CaseStore):
+class TimedCaseDelivery(CaseDelivery):
     """Accumulates the wall time spent in the outbox's storage calls."""
 
     def __init__(self, engine: Engine) -> None:
@@ -75,12 +76,8 @@ class TimedCaseStore(CaseStore):
         finally:
             self.seconds += time.perf_counter() - started
 
-    def claim_due(
-        self, *, limit: int, lease_seconds: float, owner: str | None = None
-    ) -> list[Case]:
-        claimed: list[Case] = self._timed(
-            super().claim_due, limit=limit, lease_seconds=lease_seconds, owner=owner
-        )
+    def claim_due(self, **kwargs: Any) -> list[Case]:
+        claimed: list[Case] = self._timed(super().claim_due, **kwargs)
         return claimed
 
     def renew(self, case_ids: Sequence[int], *, owner: str, lease_seconds: float) -> set[int]:
@@ -99,7 +96,7 @@ class TimedCaseStore(CaseStore):
         self._timed(super().mark_dead, case_id, error)
 
 
-def make_cases(url: str, n: int, sink: str) -> TimedCaseStore:
+def make_cases(url: str, n: int, sink: str) -> TimedCaseDelivery:
     """`n` helpdesk cases with a 3-post thread each, written the way the daemon writes them."""
     engine = make_engine(url)
     migrate(engine)
@@ -128,15 +125,16 @@ def make_cases(url: str, n: int, sink: str) -> TimedCaseStore:
         store.save_page("bench", "replay", posts[start : start + 500], None)
     # Parents ("bill doubled") become public replies; the replies with the card, cases.
     classify_pending(store, KeywordClassifier(), default_sink=sink)
-    return TimedCaseStore(engine)
+    return TimedCaseDelivery(engine)
 
 
-def deliver(label: str, cases: TimedCaseStore, sink: Sink, n: int) -> float:
+def deliver(label: str, cases: TimedCaseDelivery, sink: Sink, n: int) -> float:
     started = time.perf_counter()
     report = deliver_due(cases, {sink.name: sink}, POLICY)
     elapsed = time.perf_counter() - started
     assert (report.sent, report.failed, report.dead) == (n, 0, 0), report
-    assert cases.counts() == {"sent": n}, cases.counts()
+    counts = CaseStore(cases.engine).counts()
+    assert counts == {"sent": n}, counts
     again = deliver_due(cases, {sink.name: sink}, POLICY)
     assert again.sent == 0, again
     overhead_ms = cases.seconds / n * 1000

@@ -22,6 +22,7 @@ from triage.cli import cli
 from triage.outbox import DeliveryReport, deliver_due
 from triage.stages import Stages
 from triage.storage import Store, make_engine, migrate
+from triage.storage.case_delivery import CaseDelivery
 from triage.storage.cases import CaseStore
 
 POLICY = RetryPolicy(base_seconds=10, max_seconds=60, max_attempts=3)
@@ -39,38 +40,40 @@ class ReviewingClassifier(KeywordClassifier):
         ]
 
 
-def decide(store: Store, texts: list[str], *, hold_for_review: bool = True) -> CaseStore:
+def decide(
+    store: Store, texts: list[str], *, hold_for_review: bool = True
+) -> tuple[CaseStore, CaseDelivery]:
     add_posts(store, texts)
     classify_pending(
         store, ReviewingClassifier(), default_sink="desk", hold_for_review=hold_for_review
     )
-    return CaseStore(store.engine)
+    return CaseStore(store.engine), CaseDelivery(store.engine)
 
 
 def test_a_helpdesk_decision_needing_review_is_held_and_never_delivered(store: Store) -> None:
-    cs = decide(store, ["card, unsure", "card, sure", "wifi down, unsure"])
+    cs, outbox = decide(store, ["card, unsure", "card, sure", "wifi down, unsure"])
     assert cs.counts() == {"held": 1, "pending": 1}  # the unsure public reply makes no case
     [held] = cs.list("held")
     assert held.next_attempt_at is None and held.attempts == 0
     sink = MemorySink(name="desk")
-    assert deliver_due(cs, {"desk": sink}, POLICY) == DeliveryReport(sent=1)
-    assert deliver_due(cs, {"desk": sink}, POLICY) == DeliveryReport()
+    assert deliver_due(outbox, {"desk": sink}, POLICY) == DeliveryReport(sent=1)
+    assert deliver_due(outbox, {"desk": sink}, POLICY) == DeliveryReport()
     assert sink.sends == 1 and held.id not in {c.id for c in sink.cases.values()}
-    assert cs.claim_due(limit=10, lease_seconds=300) == []
+    assert outbox.claim_due(limit=10, lease_seconds=300) == []
     assert cs.counts() == {"held": 1, "sent": 1}
 
 
 def test_a_released_case_is_delivered_exactly_once(store: Store) -> None:
-    cs = decide(store, ["card, unsure"])
+    cs, outbox = decide(store, ["card, unsure"])
     [held] = cs.list("held")
     sink = MemorySink(name="desk")
-    assert deliver_due(cs, {"desk": sink}, POLICY).sent == 0
+    assert deliver_due(outbox, {"desk": sink}, POLICY).sent == 0
     assert cs.release(held.id)
     assert not cs.release(held.id)  # already pending: nothing to release
     [pending] = cs.list("pending")
     assert pending.id == held.id and pending.next_attempt_at is not None
-    assert deliver_due(cs, {"desk": sink}, POLICY) == DeliveryReport(sent=1)
-    assert deliver_due(cs, {"desk": sink}, POLICY) == DeliveryReport()
+    assert deliver_due(outbox, {"desk": sink}, POLICY) == DeliveryReport(sent=1)
+    assert deliver_due(outbox, {"desk": sink}, POLICY) == DeliveryReport()
     assert sink.sends == 1 and len(sink.tickets) == 1
     [sent] = cs.list()
     assert sent.status == "sent" and sent.ticket_id == "1"
@@ -79,14 +82,14 @@ def test_a_released_case_is_delivered_exactly_once(store: Store) -> None:
 
 
 def test_hold_for_review_off_creates_pending_cases_as_before(store: Store) -> None:
-    cs = decide(store, ["card, unsure", "card, sure"], hold_for_review=False)
+    cs, outbox = decide(store, ["card, unsure", "card, sure"], hold_for_review=False)
     assert cs.counts() == {"pending": 2}
     sink = MemorySink(name="desk")
-    assert deliver_due(cs, {"desk": sink}, POLICY).sent == 2
+    assert deliver_due(outbox, {"desk": sink}, POLICY).sent == 2
 
 
 def test_release_of_unknown_or_not_held_cases_says_so(store: Store) -> None:
-    cs = decide(store, ["card, sure"])
+    cs, _ = decide(store, ["card, sure"])
     [pending] = cs.list()
     assert not cs.release(pending.id) and cs.status_of(pending.id) == "pending"
     assert not cs.release(999) and cs.status_of(999) is None
@@ -146,7 +149,7 @@ def held_case(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.chdir(tmp_path)
     engine = make_engine(f"sqlite:///{tmp_path}/social-triage.db")
     migrate(engine)
-    cs = decide(Store(engine), ["card, unsure", "card, sure"])
+    cs, _ = decide(Store(engine), ["card, unsure", "card, sure"])
     [held] = cs.list("held")
     engine.dispose()
     return held.id

@@ -21,7 +21,7 @@ from triage.classify_job import classify_pending
 from triage.cli import cli
 from triage.outbox import deliver_due
 from triage.storage import Store
-from triage.storage.cases import CaseStore
+from triage.storage.case_delivery import CaseDelivery
 
 POLICY = RetryPolicy(base_seconds=10, max_seconds=60, max_attempts=3)
 
@@ -44,7 +44,7 @@ def test_cases_show_when_a_failed_case_is_tried_next(
     classify_pending(store, KeywordClassifier(), default_sink="desk")
     sink = MemorySink(name="desk")
     sink.fail_next = [DeliveryRetryable("503", retry_after=120)]
-    deliver_due(CaseStore(store.engine), {"desk": sink}, POLICY)
+    deliver_due(CaseDelivery(store.engine), {"desk": sink}, POLICY)
     cfg = config(tmp_path, database={"url": db_url})
     code, out = run("cases", "--json", "--config", cfg)
     assert code == 0, out
@@ -71,7 +71,7 @@ class StoppingSink(MemorySink):
 def test_shutdown_gives_back_the_cases_it_claimed_but_did_not_try(store: Store) -> None:
     add_posts(store, ["card one", "card two", "card three"])
     classify_pending(store, KeywordClassifier(), default_sink="desk")
-    cases = CaseStore(store.engine)
+    cases = CaseDelivery(store.engine)
     stop = threading.Event()
     report = deliver_due(cases, {"desk": StoppingSink(stop)}, POLICY, lease_seconds=300, stop=stop)
     assert report.sent == 1

@@ -82,15 +82,15 @@ def test_a_run_longer_than_its_interval_is_not_warned_about_on_every_tick(
 def test_a_sink_that_stops_answering_is_said_once_not_per_case(
     store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
-    cs = cases_for(store, [f"card {n}" for n in range(5)])
+    _, outbox = cases_for(store, [f"card {n}" for n in range(5)])
     sink = MemorySink(name="desk")
     sink.fail_next = [DeliveryRetryable("HTTP 503", retry_after=None) for _ in range(5)]
     outages = Outages()
     quick = RetryPolicy(base_seconds=1, max_seconds=1, max_attempts=5, jitter=False)
     with caplog.at_level(logging.INFO):
-        assert deliver_due(cs, {"desk": sink}, quick, outages=outages).failed == 5
+        assert deliver_due(outbox, {"desk": sink}, quick, outages=outages).failed == 5
         time.sleep(1.1)  # all five due again
-        assert deliver_due(cs, {"desk": sink}, quick, outages=outages).sent == 5
+        assert deliver_due(outbox, {"desk": sink}, quick, outages=outages).sent == 5
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert warnings == ["sink desk is down: HTTP 503"]
     assert sum("sink desk is back after" in r.getMessage() for r in caplog.records) == 1

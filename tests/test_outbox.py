@@ -9,22 +9,24 @@ from tests.test_classify_job import KeywordClassifier, add_posts
 from triage.classify_job import classify_pending
 from triage.outbox import deliver_due, sync_statuses
 from triage.storage import Store
+from triage.storage.case_delivery import CaseDelivery
 from triage.storage.cases import CaseStore
 
 POLICY = RetryPolicy(base_seconds=10, max_seconds=60, max_attempts=3)
 
 
-def cases_for(store: Store, texts: list[str]) -> CaseStore:
+def cases_for(store: Store, texts: list[str]) -> tuple[CaseStore, CaseDelivery]:
+    """Cases of the posts as the `cases` command reads them, and as the outbox delivers them."""
     add_posts(store, texts)
     classify_pending(store, KeywordClassifier(), default_sink="desk")
-    return CaseStore(store.engine)
+    return CaseStore(store.engine), CaseDelivery(store.engine)
 
 
 def test_each_case_is_delivered_once_with_its_context(store: Store) -> None:
-    cs = cases_for(store, ["card one", "card two", "wifi"])
+    cs, outbox = cases_for(store, ["card one", "card two", "wifi"])
     sink = MemorySink(name="desk")
-    assert deliver_due(cs, {"desk": sink}, POLICY).sent == 2
-    assert deliver_due(cs, {"desk": sink}, POLICY).sent == 0
+    assert deliver_due(outbox, {"desk": sink}, POLICY).sent == 2
+    assert deliver_due(outbox, {"desk": sink}, POLICY).sent == 0
     assert len(sink.tickets) == 2 and sink.sends == 2
     assert cs.counts() == {"sent": 2}
     [row, _] = cs.list()
@@ -34,37 +36,37 @@ def test_each_case_is_delivered_once_with_its_context(store: Store) -> None:
 
 
 def test_retryable_errors_back_off_honouring_retry_after(store: Store) -> None:
-    cs = cases_for(store, ["card one"])
+    cs, outbox = cases_for(store, ["card one"])
     sink = MemorySink(name="desk")
     sink.fail_next = [DeliveryRetryable("503 from helpdesk", retry_after=45)]
     before = datetime.now(UTC)
-    report = deliver_due(cs, {"desk": sink}, POLICY)
+    report = deliver_due(outbox, {"desk": sink}, POLICY)
     assert (report.sent, report.failed) == (0, 1)
     [row] = cs.list()
     assert row.status == "failed" and row.last_error == "503 from helpdesk"
     assert row.next_attempt_at is not None
     assert row.next_attempt_at >= before + timedelta(seconds=45)
-    assert deliver_due(cs, {"desk": sink}, POLICY).sent == 0  # not due yet
+    assert deliver_due(outbox, {"desk": sink}, POLICY).sent == 0  # not due yet
     assert cs.retry(row.id)
-    assert deliver_due(cs, {"desk": sink}, POLICY).sent == 1
+    assert deliver_due(outbox, {"desk": sink}, POLICY).sent == 1
 
 
 def test_permanent_rejection_is_dead_and_the_others_still_flow(store: Store) -> None:
-    cs = cases_for(store, ["card one", "card two", "card three"])
+    cs, outbox = cases_for(store, ["card one", "card two", "card three"])
     sink = MemorySink(name="desk")
     sink.fail_next = [DeliveryPermanent("422 RecordInvalid: requester: is invalid")]
-    report = deliver_due(cs, {"desk": sink}, POLICY)
+    report = deliver_due(outbox, {"desk": sink}, POLICY)
     assert (report.sent, report.dead) == (2, 1)
     [dead] = cs.list("dead")
     assert dead.last_error == "422 RecordInvalid: requester: is invalid"
 
 
 def test_gives_up_after_max_attempts(store: Store) -> None:
-    cs = cases_for(store, ["card one"])
+    cs, outbox = cases_for(store, ["card one"])
     sink = MemorySink(name="desk")
     for _ in range(POLICY.max_attempts):
         sink.fail_next = [DeliveryRetryable("timeout")]
-        deliver_due(cs, {"desk": sink}, POLICY)
+        deliver_due(outbox, {"desk": sink}, POLICY)
         [row] = cs.list()
         if row.status == "failed":
             _make_due(store, row.id)
@@ -86,34 +88,34 @@ def _make_due(store: Store, case_id: int) -> None:
 
 
 def test_unknown_sink_is_dead_with_reason(store: Store) -> None:
-    cs = cases_for(store, ["card one"])
-    report = deliver_due(cs, {}, POLICY)
+    cs, outbox = cases_for(store, ["card one"])
+    report = deliver_due(outbox, {}, POLICY)
     assert report.dead == 1
     assert cs.list("dead")[0].last_error == "no sink named 'desk' is configured"
 
 
 def test_a_claimed_case_is_not_claimed_again_until_its_lease_ends(store: Store) -> None:
-    cs = cases_for(store, ["card one"])
-    [claimed] = cs.claim_due(limit=10, lease_seconds=300)
+    _, outbox = cases_for(store, ["card one"])
+    [claimed] = outbox.claim_due(limit=10, lease_seconds=300)
     assert claimed.attempts == 1
-    assert cs.claim_due(limit=10, lease_seconds=300) == []  # another worker: nothing due
+    assert outbox.claim_due(limit=10, lease_seconds=300) == []  # another worker: nothing due
     _make_due(store, claimed.id)  # the lease ran out (the first worker died)
     sink = MemorySink(name="desk")
     sink.send(claimed)  # it had created the ticket before it died
-    assert deliver_due(cs, {"desk": sink}, POLICY).sent == 1
+    assert deliver_due(outbox, {"desk": sink}, POLICY).sent == 1
     assert len(sink.tickets) == 1
 
 
 def test_status_sync_closes_resolved_cases(store: Store) -> None:
-    cs = cases_for(store, ["card one", "card two"])
+    cs, outbox = cases_for(store, ["card one", "card two"])
     sink = MemorySink(name="desk")
-    deliver_due(cs, {"desk": sink}, POLICY)
-    assert sync_statuses(cs, {"desk": sink}) == 0
+    deliver_due(outbox, {"desk": sink}, POLICY)
+    assert sync_statuses(outbox, {"desk": sink}) == 0
     first = sorted(sink.statuses)[0]
     sink.statuses[first] = "resolved"
     from escalation.content import Renderer
 
-    assert sync_statuses(cs, {"desk": sink}, follow_up=Renderer().follow_up) == 1
+    assert sync_statuses(outbox, {"desk": sink}, follow_up=Renderer().follow_up) == 1
     assert cs.counts() == {"closed": 1, "sent": 1}
     closed = cs.list("closed")[0]
     assert closed.ticket_status == "resolved"
@@ -134,9 +136,9 @@ def test_retry_policy_backs_off_exponentially_up_to_the_cap() -> None:
 
 
 def test_a_case_another_worker_took_over_is_not_sent_again(store: Store) -> None:
-    cs = cases_for(store, ["card one", "card two"])
+    _, outbox = cases_for(store, ["card one", "card two"])
     sink = MemorySink(name="desk")
-    original = cs.claim_due
+    original = outbox.claim_due
 
     def claim_then_lose(*, limit: int, lease_seconds: float, owner: str | None = None) -> list:  # type: ignore[type-arg]
         mine = original(limit=limit, lease_seconds=-1, owner=owner)  # the lease is over at once
@@ -144,18 +146,18 @@ def test_a_case_another_worker_took_over_is_not_sent_again(store: Store) -> None
             assert len(original(limit=10, lease_seconds=300, owner="another worker")) == 2
         return mine
 
-    cs.claim_due = claim_then_lose  # type: ignore[method-assign]
-    report = deliver_due(cs, {"desk": sink}, POLICY)
+    outbox.claim_due = claim_then_lose  # type: ignore[method-assign]
+    report = deliver_due(outbox, {"desk": sink}, POLICY)
     assert report == type(report)() and sink.sends == 0
 
 
 def test_an_expired_lease_nobody_took_over_is_still_sent_once(store: Store) -> None:
-    cs = cases_for(store, ["card one", "card two"])
+    _, outbox = cases_for(store, ["card one", "card two"])
     sink = MemorySink(name="desk")
-    original = cs.claim_due
+    original = outbox.claim_due
 
     def claim_expired(*, limit: int, lease_seconds: float, owner: str | None = None) -> list:  # type: ignore[type-arg]
         return original(limit=limit, lease_seconds=-1, owner=owner)
 
-    cs.claim_due = claim_expired  # type: ignore[method-assign]
-    assert deliver_due(cs, {"desk": sink}, POLICY).sent == 2 and sink.sends == 2
+    outbox.claim_due = claim_expired  # type: ignore[method-assign]
+    assert deliver_due(outbox, {"desk": sink}, POLICY).sent == 2 and sink.sends == 2

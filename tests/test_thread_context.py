@@ -11,7 +11,7 @@ from triage.classify_job import classify_pending
 from triage.outbox import deliver_due
 from triage.polling import poll_source
 from triage.storage import Store
-from triage.storage.cases import CaseStore
+from triage.storage.case_delivery import CaseDelivery
 
 BRAND_POST = "We're rolling out a new billing page today. Questions? Ask us here."
 
@@ -40,7 +40,7 @@ def test_an_x_reply_carries_its_parent_into_the_case_thread(
     classify_pending(sqlite_store, KeywordClassifier(), default_sink="desk")
     sink = MemorySink(name="desk")
     policy = RetryPolicy(base_seconds=10, max_seconds=60, max_attempts=3)
-    assert deliver_due(CaseStore(sqlite_store.engine), {"desk": sink}, policy).sent == 1
+    assert deliver_due(CaseDelivery(sqlite_store.engine), {"desk": sink}, policy).sent == 1
     [case] = sink.cases.values()
     [parent] = case.thread
     assert parent.text == BRAND_POST and parent.author.handle == "AcmeSupport"

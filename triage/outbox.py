@@ -27,7 +27,7 @@ from kernel.models import Case
 from triage.outages import Outages
 from triage.outbox_breaker import Breakers
 from triage.outbox_lease import Heartbeat, Pace
-from triage.storage.cases import CaseStore
+from triage.storage.case_delivery import CaseDelivery
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class DeliveryReport:
 
 
 def deliver_due(
-    cases: CaseStore,
+    cases: CaseDelivery,
     sinks: Mapping[str, Sink],
     policy: RetryPolicy,
     *,
@@ -116,7 +116,7 @@ class _Worker:
     """One pass of delivery; `run` may be called from several threads at once (each call is
     a worker of its own, with its own lease owner)."""
 
-    cases: CaseStore
+    cases: CaseDelivery
     sinks: Mapping[str, Sink]
     policy: RetryPolicy
     batch_size: int
@@ -268,7 +268,7 @@ def _timeout_of(sink: Sink) -> float:
 
 
 def sync_statuses(
-    cases: CaseStore,
+    cases: CaseDelivery,
     sinks: Mapping[str, Sink],
     *,
     batch_size: int = 500,
@@ -354,7 +354,7 @@ def _say_unread(
             )
 
 
-def _open_tickets(cases: CaseStore, batch_size: int) -> Iterator[Case]:
+def _open_tickets(cases: CaseDelivery, batch_size: int) -> Iterator[Case]:
     """Every open ticket, page by page: tickets that stay open must not hide the rest."""
     after_id = 0
     while page := cases.open_tickets(limit=batch_size, after_id=after_id):

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 
 from triage.outages import DATABASE_DOWN
-from triage.storage.cases import CaseStore
+from triage.storage.case_delivery import CaseDelivery
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 class Heartbeat:
     """Renews `owner`'s leases on the cases in `held` until closed (a context manager)."""
 
-    def __init__(self, cases: CaseStore, owner: str, lease_seconds: float) -> None:
+    def __init__(self, cases: CaseDelivery, owner: str, lease_seconds: float) -> None:
         self.cases = cases
         self.owner = owner
         self.lease_seconds = lease_seconds

@@ -20,6 +20,7 @@ from triage.outbox import DeliveryReport, deliver_due, sync_statuses
 from triage.outbox_breaker import Breakers
 from triage.outbox_lease import Pace
 from triage.storage import Store
+from triage.storage.case_delivery import CaseDelivery
 from triage.storage.cases import CaseStore
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class Stages:
         self.settings = settings
         self.store = store
         self.cases = CaseStore(store.engine)
+        self.outbox = CaseDelivery(store.engine)
         self._held_seen = 0
         self._classifier = classifier
         self._classifier_lock = threading.Lock()
@@ -192,7 +194,7 @@ class Stages:
     ) -> DeliveryReport:
         esc = self.settings.escalation
         report = deliver_due(
-            self.cases,
+            self.outbox,
             self.sinks,
             self.policy,
             batch_size=esc.batch_size,
@@ -228,7 +230,7 @@ class Stages:
 
         renderer = Renderer(self.settings.escalation.templates)
         return sync_statuses(
-            self.cases,
+            self.outbox,
             self.sinks,
             follow_up=renderer.follow_up,
             outages=outages or self.outages,

@@ -149,23 +149,23 @@ class DownSink(MemorySink):
 
 
 def test_an_open_sink_gets_no_attempt_and_its_cases_keep_their_attempts(store: Store) -> None:
-    cs = cases_for(store, [f"card {n}" for n in range(8)])
+    cs, outbox = cases_for(store, [f"card {n}" for n in range(8)])
     sink = DownSink()
     breakers = Breakers(failures=THRESHOLD, cooldown_seconds=3600)
-    report = deliver_due(cs, {"desk": sink}, QUICK, breakers=breakers, batch_size=5)
+    report = deliver_due(outbox, {"desk": sink}, QUICK, breakers=breakers, batch_size=5)
     assert sink.tries == THRESHOLD and report.failed == THRESHOLD
     rows = cs.list()
     assert sorted(r.attempts for r in rows) == [0] * 5 + [1] * THRESHOLD
     assert {r.status for r in rows} <= {"pending", "failed"}
     # Later passes while it is open: nothing is tried, nothing changes.
     time.sleep(0.2)  # the failed ones are due again (QUICK)
-    assert deliver_due(cs, {"desk": sink}, QUICK, breakers=breakers).failed == 0
+    assert deliver_due(outbox, {"desk": sink}, QUICK, breakers=breakers).failed == 0
     assert sink.tries == THRESHOLD
     assert sorted(r.attempts for r in cs.list()) == [0] * 5 + [1] * THRESHOLD
 
 
 def test_a_refusal_is_an_answer_and_other_sinks_flow(store: Store) -> None:
-    cs = cases_for(store, ["card one", "card two", "card three"])
+    _, outbox = cases_for(store, ["card one", "card two", "card three"])
     sink = MemorySink(name="desk")
     sink.fail_next = [
         DeliveryRetryable("503"),
@@ -173,7 +173,7 @@ def test_a_refusal_is_an_answer_and_other_sinks_flow(store: Store) -> None:
         DeliveryRetryable("503"),
     ]
     breakers = Breakers(failures=2, cooldown_seconds=3600)
-    deliver_due(cs, {"desk": sink}, QUICK, breakers=breakers)
+    deliver_due(outbox, {"desk": sink}, QUICK, breakers=breakers)
     assert breakers["desk"].closed()  # 503, 422, 503: never two failures in a row
 
 
@@ -249,11 +249,11 @@ def desk() -> Iterator[Desk]:
     desk.stop()
 
 
-def _deliver_for(seconds: float, cs: Any, sinks: Any, breakers: Breakers) -> None:
+def _deliver_for(seconds: float, outbox: Any, sinks: Any, breakers: Breakers) -> None:
     """The daemon's delivery job, pass after pass, for `seconds`."""
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        deliver_due(cs, sinks, QUICK, breakers=breakers, workers=WORKERS, batch_size=5)
+        deliver_due(outbox, sinks, QUICK, breakers=breakers, workers=WORKERS, batch_size=5)
         time.sleep(0.05)
 
 
@@ -267,7 +267,7 @@ def test_an_outage_opens_the_breaker_and_every_case_is_sent_once_after(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="triage.outbox_breaker")
-    cs = cases_for(store, [f"card {n}" for n in range(CASES)])
+    cs, outbox = cases_for(store, [f"card {n}" for n in range(CASES)])
     assert len(cs.list()) == CASES
     sink = CountingHook(desk.url)
     breakers = Breakers(
@@ -282,7 +282,7 @@ def test_an_outage_opens_the_breaker_and_every_case_is_sent_once_after(
         desk.fail()
 
     started = time.monotonic()
-    _deliver_for(2.5, cs, {"desk": sink}, breakers)
+    _deliver_for(2.5, outbox, {"desk": sink}, breakers)
     elapsed = time.monotonic() - started
     during = sink.tries
 
@@ -310,7 +310,7 @@ def test_an_outage_opens_the_breaker_and_every_case_is_sent_once_after(
     deadline = time.monotonic() + 60
     while set(cs.counts()) != {"sent"}:
         assert time.monotonic() < deadline, cs.counts()
-        deliver_due(cs, {"desk": sink}, QUICK, breakers=breakers, workers=WORKERS, batch_size=5)
+        deliver_due(outbox, {"desk": sink}, QUICK, breakers=breakers, workers=WORKERS, batch_size=5)
         time.sleep(0.05)
 
     assert len(desk.copies) == CASES and set(desk.copies.values()) == {1}
@@ -328,14 +328,14 @@ def test_an_outage_opens_the_breaker_and_every_case_is_sent_once_after(
 
 def test_each_replica_keeps_its_own_breaker(store: Store, desk: Desk) -> None:
     """Two processes' breakers (here two `Breakers`): each finds the outage for itself."""
-    cs = cases_for(store, [f"card {n}" for n in range(CASES)])
+    _, outbox = cases_for(store, [f"card {n}" for n in range(CASES)])
     sink = CountingHook(desk.url)
     one, two = (Breakers(failures=THRESHOLD, cooldown_seconds=3600) for _ in range(2))
     desk.fail()
-    deliver_due(cs, {"desk": sink}, QUICK, breakers=one)
+    deliver_due(outbox, {"desk": sink}, QUICK, breakers=one)
     assert not one["desk"].closed() and two["desk"].closed()
     time.sleep(0.2)
-    deliver_due(cs, {"desk": sink}, QUICK, breakers=two)
+    deliver_due(outbox, {"desk": sink}, QUICK, breakers=two)
     assert not two["desk"].closed() and sink.tries == 2 * THRESHOLD
 
 

@@ -22,6 +22,7 @@ from triage.classify_job import classify_pending
 from triage.cli import cli
 from triage.outbox import deliver_due
 from triage.storage import Store
+from triage.storage.case_delivery import CaseDelivery
 from triage.storage.cases import CaseStore
 from triage.storage.tables import cases
 
@@ -55,8 +56,8 @@ def test_a_claimed_case_is_not_retried_and_is_sent_once(
     classify_pending(store, KeywordClassifier(), default_sink="desk")
     cfg = tmp_path / "cfg.yaml"
     cfg.write_text(json.dumps({"database": {"url": db_url}}), encoding="utf-8")
-    outbox = CaseStore(store.engine)
-    [case] = outbox.list("pending")
+    cs, outbox = CaseStore(store.engine), CaseDelivery(store.engine)
+    [case] = cs.list("pending")
     sink = GatedSink()
     if after_a_failure:  # the second attempt is the one in flight
         sink.fail_next = [DeliveryRetryable("503")]
@@ -83,7 +84,7 @@ def test_a_claimed_case_is_not_retried_and_is_sent_once(
         sink.gate.set()
         first.join(30)
     assert sink.sends - sends_before == 1
-    assert outbox.status_of(case.id) == "sent"
+    assert cs.status_of(case.id) == "sent"
     code, out = _retry(cfg, case.id)
     assert code == 2 and "only dead or failed cases are retried" in out
 
@@ -93,12 +94,12 @@ def test_dead_and_failed_cases_are_retried(store: Store, db_url: str, tmp_path: 
     classify_pending(store, KeywordClassifier(), default_sink="desk")
     cfg = tmp_path / "cfg.yaml"
     cfg.write_text(json.dumps({"database": {"url": db_url}}), encoding="utf-8")
-    outbox = CaseStore(store.engine)
+    cs, outbox = CaseStore(store.engine), CaseDelivery(store.engine)
     sink = MemorySink(name="desk")
     sink.fail_next = [DeliveryPermanent("HTTP 422"), DeliveryRetryable("HTTP 503")]
     deliver_due(outbox, {"desk": sink}, POLICY)
-    [dead] = outbox.list("dead")
-    [failed] = outbox.list("failed")
+    [dead] = cs.list("dead")
+    [failed] = cs.list("failed")
     assert _retry(cfg, dead.id) == (0, f"case {dead.id} queued for delivery\n")
     assert _retry(cfg, failed.id) == (0, f"case {failed.id} queued for delivery\n")
     assert deliver_due(outbox, {"desk": sink}, POLICY).sent == 2

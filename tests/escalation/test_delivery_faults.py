@@ -23,6 +23,7 @@ from tests.test_outbox import cases_for
 from triage.outbox import DeliveryReport, deliver_due
 from triage.outbox_lease import Pace
 from triage.storage import Store
+from triage.storage.case_delivery import CaseDelivery
 from triage.storage.cases import CaseStore
 
 #: Quick retries, so that only the outbox's own rules keep attempts apart.
@@ -46,19 +47,21 @@ def hook(receiver: Receiver, timeout: float = 5.0) -> dict[str, WebhookSink]:
     return {"desk": WebhookSink(name="desk", url=receiver.url, secret="s3", timeout=timeout)}
 
 
-def deliver_until_settled(cs: CaseStore, sinks: dict[str, Any], **kwargs: object) -> None:
+def deliver_until_settled(
+    cs: CaseStore, outbox: CaseDelivery, sinks: dict[str, Any], **kwargs: object
+) -> None:
     """Run the outbox as the daemon would, pass after pass, until no case is left to send."""
     deadline = time.monotonic() + 60
     while set(cs.counts()) - {"sent", "dead"}:
         assert time.monotonic() < deadline, cs.counts()
-        deliver_due(cs, sinks, QUICK, **kwargs)  # type: ignore[arg-type]
+        deliver_due(outbox, sinks, QUICK, **kwargs)  # type: ignore[arg-type]
         time.sleep(0.05)
 
 
 def test_a_helpdesk_slower_than_the_timeout_gets_one_copy(store: Store, receiver: object) -> None:
     desk = receiver(delay=1.0)  # type: ignore[operator]
-    cs = cases_for(store, ["card one"])
-    deliver_until_settled(cs, hook(desk, timeout=0.5))
+    cs, outbox = cases_for(store, ["card one"])
+    deliver_until_settled(cs, outbox, hook(desk, timeout=0.5))
     wait_for(lambda: desk.in_flight == 0, timeout=30)  # every request it was working on
     [key] = desk.copies
     assert desk.copies[key] == 1, desk.copies
@@ -68,8 +71,8 @@ def test_a_helpdesk_slower_than_the_timeout_gets_one_copy(store: Store, receiver
 
 def test_500_and_502_then_success_store_one_copy(store: Store, receiver: object) -> None:
     desk = receiver(statuses=[500, 502])  # type: ignore[operator]
-    cs = cases_for(store, ["card one", "card two"])
-    deliver_until_settled(cs, hook(desk, timeout=0.2))
+    cs, outbox = cases_for(store, ["card one", "card two"])
+    deliver_until_settled(cs, outbox, hook(desk, timeout=0.2))
     assert sorted(desk.copies.values()) == [1, 1]
     assert cs.counts() == {"sent": 2}
 
@@ -78,15 +81,15 @@ def test_a_slow_send_keeps_its_lease_so_no_other_worker_starts_a_second(
     store: Store, receiver: object
 ) -> None:
     desk = receiver(delay=4.5)  # type: ignore[operator]
-    cs = cases_for(store, ["card one"])
+    cs, outbox = cases_for(store, ["card one"])
     first = threading.Thread(
-        target=deliver_due, args=(cs, hook(desk), QUICK), kwargs={"lease_seconds": 3}
+        target=deliver_due, args=(outbox, hook(desk), QUICK), kwargs={"lease_seconds": 3}
     )
     first.start()
     wait_for(lambda: desk.in_flight == 1, timeout=30)
     stolen = []
     while first.is_alive():  # another worker (a replica) keeps trying meanwhile
-        stolen += cs.claim_due(limit=5, lease_seconds=3, owner="another worker")
+        stolen += outbox.claim_due(limit=5, lease_seconds=3, owner="another worker")
         time.sleep(0.2)
     first.join()
     assert not stolen and sum(desk.copies.values()) == 1 and desk.requests == 1
@@ -98,19 +101,19 @@ def test_a_case_in_flight_when_its_worker_died_is_sent_after_one_short_lease(
 ) -> None:
     assert EscalationSettings().lease_seconds <= 30  # "within about 30 s" by default
     desk = receiver()  # type: ignore[operator]
-    cs = cases_for(store, ["card one"])
-    [claimed] = cs.claim_due(limit=5, lease_seconds=3, owner="a worker that died")
-    assert deliver_due(cs, hook(desk), QUICK) == DeliveryReport()  # held: not sent twice
+    _, outbox = cases_for(store, ["card one"])
+    [claimed] = outbox.claim_due(limit=5, lease_seconds=3, owner="a worker that died")
+    assert deliver_due(outbox, hook(desk), QUICK) == DeliveryReport()  # held: not sent twice
     assert claimed.next_attempt_at is not None
     wait_for(lambda: datetime.now(UTC) > claimed.next_attempt_at, timeout=10)  # type: ignore[operator]
-    assert deliver_due(cs, hook(desk), QUICK).sent == 1
+    assert deliver_due(outbox, hook(desk), QUICK).sent == 1
     assert sum(desk.copies.values()) == 1
 
 
 def test_several_workers_send_side_by_side_once_each(store: Store, receiver: object) -> None:
     desk = receiver(delay=0.5)  # type: ignore[operator]
-    cs = cases_for(store, [f"card {n}" for n in range(8)])
-    report = deliver_due(cs, hook(desk), QUICK, workers=4, batch_size=1)
+    _, outbox = cases_for(store, [f"card {n}" for n in range(8)])
+    report = deliver_due(outbox, hook(desk), QUICK, workers=4, batch_size=1)
     assert report.sent == 8 and desk.most_in_flight > 1
     assert sorted(desk.copies.values()) == [1] * 8
 
@@ -149,8 +152,8 @@ def test_a_slow_zendesk_is_looked_up_before_a_second_create(store: Store) -> Non
         sink = ZendeskSink(
             name="desk", base_url=zendesk.url, email="bot@acme.example", token="t", timeout=0.5
         )
-        cs = cases_for(store, ["card one"])
-        deliver_until_settled(cs, {"desk": sink})
+        cs, outbox = cases_for(store, ["card one"])
+        deliver_until_settled(cs, outbox, {"desk": sink})
         wait_for(lambda: zendesk.creating == 0, timeout=30)
         [row] = cs.list()
         assert row.status == "sent" and row.attempts >= 2  # the first attempt timed out

@@ -29,7 +29,7 @@ from triage.cli import cli
 from triage.logs import configure_logging
 from triage.outbox import deliver_due
 from triage.storage import Store
-from triage.storage.cases import CaseStore
+from triage.storage.case_delivery import CaseDelivery
 from triage.storage.tables import cases
 
 EMAIL = "bot@acme.example"
@@ -105,7 +105,7 @@ def test_echoed_basic_credentials_are_scrubbed_everywhere(
         classify_pending(store, KeywordClassifier(), default_sink=sink)
     sinks = {s.name: build_sink(s) for s in settings.sinks}
     policy = RetryPolicy(base_seconds=1, max_seconds=2, max_attempts=1)
-    report = deliver_due(CaseStore(store.engine), sinks, policy)
+    report = deliver_due(CaseDelivery(store.engine), sinks, policy)
     assert report.sent == 0
     logs = capsys.readouterr().err
     assert logs.count("ALERT case") == 2 and "401" in logs  # the scenario happened

@@ -33,6 +33,7 @@ from tests.test_classify_job import KeywordClassifier
 from triage.classify_job import classify_pending
 from triage.outbox import DeliveryReport, deliver_due, sync_statuses
 from triage.storage import Store, make_engine
+from triage.storage.case_delivery import CaseDelivery
 from triage.storage.cases import CaseRow, CaseStore
 from triage.storage.tables import cases, decisions
 
@@ -56,7 +57,9 @@ def _sink(rt: RTServer, name: str = "rt", **overrides: object) -> RequestTracker
     return RequestTrackerSink(**options)  # type: ignore[arg-type]
 
 
-def _add_cases(store: Store, helpdesk: int, *, sink: str = "rt", others: int = 1) -> CaseStore:
+def _add_cases(
+    store: Store, helpdesk: int, *, sink: str = "rt", others: int = 1
+) -> tuple[CaseStore, CaseDelivery]:
     """`helpdesk` posts that leak a card (-> one case each, to `sink`) and `others` that do
     not (-> no case), decided by classify_pending as the daemon does."""
     run = uuid.uuid4().hex[:12]
@@ -69,7 +72,7 @@ def _add_cases(store: Store, helpdesk: int, *, sink: str = "rt", others: int = 1
     ]
     store.save_page("faults", "replay", posts, None)
     classify_pending(store, KeywordClassifier(), default_sink=sink)
-    return CaseStore(store.engine)
+    return CaseStore(store.engine), CaseDelivery(store.engine)
 
 
 def _rows(cs: CaseStore) -> list[CaseRow]:
@@ -77,7 +80,7 @@ def _rows(cs: CaseStore) -> list[CaseRow]:
 
 
 def _key(cs: CaseStore, case_id: int) -> str:
-    case = cs.get(case_id)
+    case = CaseDelivery(cs.engine).get(case_id)
     assert case is not None
     return case.idempotency_key
 
@@ -114,14 +117,14 @@ def _make_due(store: Store, case_ids: list[int] | None = None) -> None:
 def test_one_ticket_per_case_and_a_second_pass_changes_nothing(
     rt_server: RTServer, store: Store
 ) -> None:
-    cs = _add_cases(store, 4, others=2)
+    cs, outbox = _add_cases(store, 4, others=2)
     sinks = {"rt": _sink(rt_server)}
-    assert deliver_due(cs, sinks, POLICY, batch_size=3) == DeliveryReport(sent=4)
+    assert deliver_due(outbox, sinks, POLICY, batch_size=3) == DeliveryReport(sent=4)
     _assert_each_case_once_in_rt(rt_server, cs)
     before = _rows(cs)
     assert {row.attempts for row in before} == {1}
 
-    assert deliver_due(cs, sinks, POLICY, batch_size=3) == DeliveryReport()
+    assert deliver_due(outbox, sinks, POLICY, batch_size=3) == DeliveryReport()
     assert _rows(cs) == before
     _assert_each_case_once_in_rt(rt_server, cs)
 
@@ -142,14 +145,14 @@ def own_rt(rt_server: RTServer, tmp_path: Path) -> Iterator[RTServer]:
 
 def test_rt_stopped_then_restarted_delivers_every_case_once(own_rt: RTServer, store: Store) -> None:
     sink = _sink(own_rt)  # one sink for the whole outage, as in the daemon
-    cs = _add_cases(store, 2)
-    assert deliver_due(cs, {"rt": sink}, POLICY) == DeliveryReport(sent=2)
+    cs, outbox = _add_cases(store, 2)
+    assert deliver_due(outbox, {"rt": sink}, POLICY) == DeliveryReport(sent=2)
     delivered = {row.id for row in _rows(cs)}
 
     own_rt.stop()  # SIGTERM to rt-server: RT is really gone, its port refuses connections
     _add_cases(store, 3)
     started = datetime.now(UTC)
-    assert deliver_due(cs, {"rt": sink}, POLICY) == DeliveryReport(failed=3)
+    assert deliver_due(outbox, {"rt": sink}, POLICY) == DeliveryReport(failed=3)
     waiting = [row for row in _rows(cs) if row.id not in delivered]
     assert len(waiting) == 3
     for row in waiting:
@@ -157,16 +160,16 @@ def test_rt_stopped_then_restarted_delivers_every_case_once(own_rt: RTServer, st
         assert row.last_error is not None and "connection failed" in row.last_error
         assert row.next_attempt_at is not None
         assert row.next_attempt_at >= started + timedelta(seconds=POLICY.base_seconds / 2)
-    assert deliver_due(cs, {"rt": sink}, POLICY) == DeliveryReport()  # backing off
-    assert sync_statuses(cs, {"rt": sink}) == 0  # status sync shrugs the outage off too
+    assert deliver_due(outbox, {"rt": sink}, POLICY) == DeliveryReport()  # backing off
+    assert sync_statuses(outbox, {"rt": sink}) == 0  # status sync shrugs the outage off too
     assert {row.status for row in _rows(cs) if row.id in delivered} == {"sent"}
 
     own_rt.start()  # same port, same database
     _make_due(store)
-    assert deliver_due(cs, {"rt": sink}, POLICY) == DeliveryReport(sent=3)
+    assert deliver_due(outbox, {"rt": sink}, POLICY) == DeliveryReport(sent=3)
     assert {row.attempts for row in _rows(cs) if row.id not in delivered} == {2}
     _assert_each_case_once_in_rt(own_rt, cs)
-    assert deliver_due(cs, {"rt": sink}, POLICY) == DeliveryReport()
+    assert deliver_due(outbox, {"rt": sink}, POLICY) == DeliveryReport()
 
 
 # --- c: the worker SIGKILLed between "ticket created" and "row updated" ------------------------
@@ -175,9 +178,9 @@ _DIE_AFTER_SEND = """
 import os, signal
 from escalation.request_tracker.sink import RequestTrackerSink
 from triage.storage import make_engine
-from triage.storage.cases import CaseStore
+from triage.storage.case_delivery import CaseDelivery
 
-cases = CaseStore(make_engine(os.environ["TRIAGE_DB_URL"]))
+cases = CaseDelivery(make_engine(os.environ["TRIAGE_DB_URL"]))
 [case] = cases.claim_due(limit=1, lease_seconds=300)
 sink = RequestTrackerSink(
     name="rt", url=os.environ["RT_URL"], user=os.environ["RT_USER"],
@@ -193,7 +196,7 @@ print("still alive", flush=True)
 def test_worker_killed_after_the_ticket_exists_still_one_ticket(
     rt_server: RTServer, store: Store
 ) -> None:
-    cs = _add_cases(store, 2)
+    cs, outbox = _add_cases(store, 2)
     env = dict(
         os.environ,
         TRIAGE_DB_URL=store.engine.url.render_as_string(hide_password=False),
@@ -220,9 +223,10 @@ def test_worker_killed_after_the_ticket_exists_still_one_ticket(
     assert row.next_attempt_at is not None and row.next_attempt_at > datetime.now(UTC)
 
     sinks = {"rt": _sink(rt_server)}  # a restarted worker: fresh sink, fresh process state
-    assert deliver_due(cs, sinks, POLICY) == DeliveryReport(sent=1)  # the other case; lease holds
+    # The other case is sent; the dead worker's lease still holds its case.
+    assert deliver_due(outbox, sinks, POLICY) == DeliveryReport(sent=1)
     _make_due(store, [killed])  # the dead worker's lease runs out
-    assert deliver_due(cs, sinks, POLICY) == DeliveryReport(sent=1)
+    assert deliver_due(outbox, sinks, POLICY) == DeliveryReport(sent=1)
     [row] = [row for row in _rows(cs) if row.id == killed]
     assert row.status == "sent" and row.ticket_id == ticket_id and row.attempts == 2
     _assert_each_case_once_in_rt(rt_server, cs)
@@ -234,10 +238,10 @@ def test_worker_killed_after_the_ticket_exists_still_one_ticket(
 def test_rejected_case_goes_dead_with_rts_reason_and_the_others_flow(
     rt_server: RTServer, sqlite_store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
-    cs = _add_cases(sqlite_store, 1, sink="nowhere", others=0)  # claimed first: lowest id
+    cs, outbox = _add_cases(sqlite_store, 1, sink="nowhere", others=0)  # claimed first: lowest id
     _add_cases(sqlite_store, 3, others=0)
     sinks = {"rt": _sink(rt_server), "nowhere": _sink(rt_server, "nowhere", queue="Nowhere")}
-    assert deliver_due(cs, sinks, POLICY) == DeliveryReport(sent=3, dead=1)
+    assert deliver_due(outbox, sinks, POLICY) == DeliveryReport(sent=3, dead=1)
 
     [dead] = cs.list("dead")
     assert dead.sink == "nowhere" and dead.next_attempt_at is None and dead.ticket_id is None
@@ -248,12 +252,12 @@ def test_rejected_case_goes_dead_with_rts_reason_and_the_others_flow(
     assert _tickets_in_rt(rt_server, _key(cs, dead.id)) == []
     for row in cs.list("sent"):
         assert _tickets_in_rt(rt_server, _key(cs, row.id)) == [row.ticket_id]
-    assert deliver_due(cs, sinks, POLICY) == DeliveryReport()  # dead is never retried by itself
+    assert deliver_due(outbox, sinks, POLICY) == DeliveryReport()  # dead is never retried by itself
 
     # The operator fixes the queue and runs `social-triage cases retry ID`.
     assert cs.retry(dead.id)
     sinks["nowhere"] = _sink(rt_server, "nowhere")
-    assert deliver_due(cs, sinks, POLICY) == DeliveryReport(sent=1)
+    assert deliver_due(outbox, sinks, POLICY) == DeliveryReport(sent=1)
     _assert_each_case_once_in_rt(rt_server, cs)
 
 
@@ -261,10 +265,10 @@ def test_rejected_case_goes_dead_with_rts_reason_and_the_others_flow(
 
 
 def test_ticket_resolved_in_rt_closes_its_case(rt_server: RTServer, sqlite_store: Store) -> None:
-    cs = _add_cases(sqlite_store, 3)
+    cs, outbox = _add_cases(sqlite_store, 3)
     sinks = {"rt": _sink(rt_server)}
-    deliver_due(cs, sinks, POLICY)
-    assert sync_statuses(cs, sinks) == 0  # all still "new" in RT
+    deliver_due(outbox, sinks, POLICY)
+    assert sync_statuses(outbox, sinks) == 0  # all still "new" in RT
     rows = _rows(cs)
     assert {row.ticket_status for row in rows} == {"new"}
 
@@ -273,14 +277,14 @@ def test_ticket_resolved_in_rt_closes_its_case(rt_server: RTServer, sqlite_store
         answer = rt_server.api("PUT", f"ticket/{row.ticket_id}", json={"Status": status})
         assert answer.status_code == 200, answer.text
     # Pages of 2: the third ticket sits behind an open one and must still be read.
-    assert sync_statuses(cs, sinks, batch_size=2) == 2
+    assert sync_statuses(outbox, sinks, batch_size=2) == 2
     rows = _rows(cs)
     assert [(row.status, row.ticket_status) for row in rows] == [
         ("closed", "resolved"),
         ("sent", "open"),
         ("closed", "resolved"),
     ]
-    assert sync_statuses(cs, sinks, batch_size=2) == 0
+    assert sync_statuses(outbox, sinks, batch_size=2) == 0
     assert cs.counts() == {"closed": 2, "sent": 1}
 
 

@@ -34,6 +34,7 @@ from triage.classify_job import classify_pending
 from triage.outages import Outages
 from triage.outbox import deliver_due, sync_statuses
 from triage.storage import Store
+from triage.storage.case_delivery import CaseDelivery
 from triage.storage.cases import CaseStore
 
 TICKETS = "/api/v1/tickets"
@@ -318,24 +319,24 @@ def test_templates_override_the_ticket_text(zammad: ZammadFake, tmp_path: Path) 
 # --- through the outbox, on both databases --------------------------------------------------
 
 
-def _cases(store: Store, texts: list[str]) -> CaseStore:
+def _cases(store: Store, texts: list[str]) -> tuple[CaseStore, CaseDelivery]:
     add_posts(store, texts)
     classify_pending(store, KeywordClassifier(), default_sink="helpdesk")
-    return CaseStore(store.engine)
+    return CaseStore(store.engine), CaseDelivery(store.engine)
 
 
 def test_outbox_delivers_once_across_a_timeout_and_syncs_the_state(
     store: Store, zammad: ZammadFake
 ) -> None:
-    cs = _cases(store, ["card one", "card two", "wifi"])
+    cs, outbox = _cases(store, ["card one", "card two", "wifi"])
     sink = _sink(zammad, timeout=0.5)
     zammad.create_delay = 1.5  # the first create is stored, then answered too late
-    report = deliver_due(cs, {"helpdesk": sink}, POLICY)
+    report = deliver_due(outbox, {"helpdesk": sink}, POLICY)
     assert (report.sent, report.failed) == (1, 1)
     [failed] = cs.list("failed")
     assert failed.last_error is not None and "timed out" in failed.last_error
     assert cs.retry(failed.id)
-    assert deliver_due(cs, {"helpdesk": sink}, POLICY).sent == 1
+    assert deliver_due(outbox, {"helpdesk": sink}, POLICY).sent == 1
     assert len(zammad.tickets) == 2 and zammad.creates() == 2
     assert cs.counts() == {"sent": 2}
     rows = cs.list("sent")
@@ -345,7 +346,7 @@ def test_outbox_delivers_once_across_a_timeout_and_syncs_the_state(
 
     zammad.set_state(19, "pending reminder")
     zammad.set_state(20, "closed")
-    assert sync_statuses(cs, {"helpdesk": sink}, follow_up=Renderer().follow_up) == 1
+    assert sync_statuses(outbox, {"helpdesk": sink}, follow_up=Renderer().follow_up) == 1
     [closed] = cs.list("closed")
     assert closed.ticket_id == "20" and closed.follow_up
     [still] = cs.list("sent")
@@ -355,17 +356,17 @@ def test_outbox_delivers_once_across_a_timeout_and_syncs_the_state(
 def test_outbox_honours_retry_after_and_keeps_zammads_refusal(
     store: Store, zammad: ZammadFake
 ) -> None:
-    cs = _cases(store, ["card one"])
+    cs, outbox = _cases(store, ["card one"])
     zammad.add("POST", TICKETS, Response(status=429, body="busy", headers={"Retry-After": "45"}))
     before = datetime.now(UTC)
-    assert deliver_due(cs, {"helpdesk": _sink(zammad)}, POLICY).failed == 1
+    assert deliver_due(outbox, {"helpdesk": _sink(zammad)}, POLICY).failed == 1
     [row] = cs.list("failed")
     assert row.next_attempt_at is not None
     assert row.next_attempt_at >= before + timedelta(seconds=45)
     assert not zammad.tickets
 
     assert cs.retry(row.id)
-    assert deliver_due(cs, {"helpdesk": _sink(zammad, group="Nope")}, POLICY).dead == 1
+    assert deliver_due(outbox, {"helpdesk": _sink(zammad, group="Nope")}, POLICY).dead == 1
     [dead] = cs.list("dead")
     assert dead.last_error == (
         "zammad zammad: create ticket: HTTP 422: No lookup value found for 'group': \"Nope\""
@@ -402,11 +403,11 @@ def test_a_refusal_that_echoes_the_token_is_stored_without_it(
     settings = load_settings(path, environ={})
     echo = f"invalid credentials: Authorization: Token token={TOKEN} (token {TOKEN})"
     zammad.add("GET", SEARCH, error(401, echo))
-    cs = _cases(store, ["card one"])
+    cs, outbox = _cases(store, ["card one"])
     try:
         register_from_settings(settings)
         sink = build_sink(settings.sinks[0])
-        assert deliver_due(cs, {"helpdesk": sink}, POLICY).dead == 1
+        assert deliver_due(outbox, {"helpdesk": sink}, POLICY).dead == 1
         sink.close()
     finally:
         clear_secrets()
@@ -447,18 +448,18 @@ def test_a_zammad_that_stops_answering_status_reads_is_said_once_not_per_ticket(
 ) -> None:
     """Issue 19, logs: sync passes against a Zammad answering 503 to every ticket read say it
     down once and back once (with how long), not a warning per open ticket per pass."""
-    cs = _cases(store, ["card one", "card two", "wifi"])
+    _, outbox = _cases(store, ["card one", "card two", "wifi"])
     sink = _sink(zammad, timeout=2)
-    assert deliver_due(cs, {"helpdesk": sink}, POLICY).sent == 2  # wifi is no helpdesk case
+    assert deliver_due(outbox, {"helpdesk": sink}, POLICY).sent == 2  # wifi is no helpdesk case
     outages = Outages()
     for ticket_id in zammad.tickets:
         for _ in range(3):
             zammad.add("GET", f"{TICKETS}/{ticket_id}", error(503, "maintenance"))
     caplog.set_level(logging.INFO)
     for _ in range(3):
-        assert sync_statuses(cs, {"helpdesk": sink}, outages=outages) == 0
+        assert sync_statuses(outbox, {"helpdesk": sink}, outages=outages) == 0
     zammad.set_state(20, "closed")  # back, and one ticket closed meanwhile
-    assert sync_statuses(cs, {"helpdesk": sink}, outages=outages) == 1
+    assert sync_statuses(outbox, {"helpdesk": sink}, outages=outages) == 1
     said = [r.getMessage() for r in caplog.records if "helpdesk" in r.getMessage()]
     loud = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(loud) == 1 and loud[0].startswith("sink helpdesk is down: "), loud

@@ -18,6 +18,7 @@ from escalation.zammad.sink import reference
 from tests.escalation.test_outbox_faults import _cli, _make_due, _rows
 from tests.escalation.zammad_fake import ZammadFake
 from triage.storage import Store, make_engine
+from triage.storage.case_delivery import CaseDelivery
 from triage.storage.cases import CaseStore
 from triage.storage.tables import cases
 
@@ -58,10 +59,10 @@ def test_run_once_delivers_each_case_once_and_syncs_the_state(
 
     engine = make_engine(f"sqlite:///{db}")
     try:
-        cs = CaseStore(engine)
+        cs, outbox = CaseStore(engine), CaseDelivery(engine)
         rows = _rows(cs)
         for row in rows:
-            case = cs.get(row.id)
+            case = outbox.get(row.id)
             assert case is not None
             assert zammad.tickets_tagged(reference(case.idempotency_key)) == 1
             assert row.ticket_url == f"{zammad.url}/#ticket/zoom/{row.ticket_id}"
@@ -78,7 +79,7 @@ def test_run_once_delivers_each_case_once_and_syncs_the_state(
         zammad.set_state(int(rows[-1].ticket_id or 0), "closed")
         runs.append(_cli(config, "run", "--once", env=env))
         assert len(zammad.tickets) == zammad.creates() == helpdesk  # nothing new
-        assert cs.get(first.id) is not None
+        assert outbox.get(first.id) is not None
         assert {r.id: r.ticket_id for r in _rows(cs)} == {r.id: r.ticket_id for r in rows}
         [closed] = cs.list("closed")
         assert closed.id == rows[-1].id and closed.ticket_status == "closed"

@@ -21,7 +21,7 @@ from triage.classify_job import classify_pending
 from triage.cli import cli
 from triage.outbox import deliver_due
 from triage.storage import Store, make_engine
-from triage.storage.cases import CaseStore
+from triage.storage.case_delivery import CaseDelivery
 from triage.storage.privacy import apply_retention
 from triage.storage.tables import audit_log, cases, posts, quarantine, queue_items, replies
 
@@ -81,7 +81,7 @@ def _seed(store: Store, tmp_path: Path, db_url: str) -> Path:
     )
     sink = FileSink(name="local", path=sink_file)
     policy = RetryPolicy(base_seconds=1, max_seconds=2, max_attempts=2)
-    assert deliver_due(CaseStore(store.engine), {"local": sink}, policy).sent == 2
+    assert deliver_due(CaseDelivery(store.engine), {"local": sink}, policy).sent == 2
     return cfg
 
 

@@ -25,7 +25,7 @@ from kernel.errors import InputError
 from kernel.models import Route
 from triage.queue import views
 from triage.queue.models import Filters, ItemPage, View
-from triage.storage import queue_views
+from triage.storage import queue_reads, queue_views
 
 if TYPE_CHECKING:
     from triage.queue.sla import SlaClock
@@ -62,19 +62,20 @@ def due_page(
         for route in routes:
             target = clock.target(route.value)
             walk = bool(sizes) and _walk(view, filters, wanted, route.value, sizes)
-            where = (
-                queue_views.filter_conditions(filters, now, reads.dialect)
-                if filters.active()
-                else []
-            )
             for post_id, created_at in queue_views.oldest_first(
-                conn, view, route.value, walk=walk, conditions=where, wanted=wanted
+                conn,
+                view,
+                route.value,
+                walk=walk,
+                filters=filters if filters.active() else None,
+                now=now,
+                wanted=wanted,
             ):
                 due = clock.due(created_at, target) if target else None
                 found.append((due or _LAST, created_at, post_id))
         found.sort()
         ids = [post_id for _due, _created, post_id in found[page * limit : (page + 1) * limit]]
-        rows = queue_views.of_posts(conn, ids) if ids else []
+        rows = queue_reads.of_posts(conn, ids) if ids else []
     by_id = {row["id"]: views.item_from_row(row, now) for row in rows}
     shown = tuple(by_id[i] for i in ids if i in by_id)
     more = len(found) > (page + 1) * limit and page + 1 < MAX_PAGES

@@ -1,10 +1,11 @@
 """Reads of the review queue: views with filters, search and keyset pages; one item in full.
 
 What a view is (the current decisions joined with their posts and the work state, filters,
-search) is `triage.storage.queue_views`; storage runs it (`triage.storage.queue_reads`) and
-reads the rest of an item's page (its replies, history, case, corrections); writes are
-`triage.queue.writes`. Pages are keyset pages (`posts.id < cursor`, newest first; the "label
-these" view goes by confidence then id), so a page never shifts while the daemon adds posts.
+search) is `triage.storage.queue_views`; storage runs it, given a view's name and the filters
+(`triage.storage.queue_reads`), and reads the rest of an item's page (its replies, history,
+case, corrections); writes are `triage.queue.writes`. Pages are keyset pages (`posts.id <
+cursor`, newest first; the "label these" view goes by confidence then id), so a page never
+shifts while the daemon adds posts.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from triage.queue.models import (
 from triage.storage import audit as audit_rows
 from triage.storage import cases as case_rows
 from triage.storage import corrections as correction_rows
-from triage.storage import queue_items, queue_reads, queue_views
+from triage.storage import queue_items, queue_reads
 from triage.storage import replies as reply_rows
 from triage.storage.answers import brand_answers_in, fetched_by_in
 from triage.storage.store import find_post_in
@@ -79,20 +80,15 @@ class QueueStore:
         """A page of a view, or of every decided post in any state (`view` None: a search
         across all views)."""
         now = datetime.now(UTC)
-        conditions = queue_views.filter_conditions(filters, now, self.dialect)
-        if view is not None:
-            conditions.append(queue_views.view_condition(view))
         label = view is View.LABEL
         after = _label_cursor(cursor) if cursor and label else None
         below = _int_cursor(cursor) if cursor and not label else None
         with self.engine.connect() as conn:
             if label:
-                rows = queue_reads.label_page(
-                    conn, queue_views.base(), conditions, after=after, limit=limit + 1
-                )
+                rows = queue_reads.label_page(conn, filters, now, after=after, limit=limit + 1)
             else:
                 rows = queue_reads.newest_first(
-                    conn, queue_views.base(), conditions, below=below, limit=limit + 1
+                    conn, view, filters, now, below=below, limit=limit + 1
                 )
         items = tuple(views.item_from_row(row, now) for row in rows[:limit])
         next_cursor = None
@@ -110,14 +106,8 @@ class QueueStore:
     ) -> list[QueueItem]:
         """Items of a view newer than post `after`, newest first (for live updates)."""
         now = datetime.now(UTC)
-        conditions = [
-            queue_views.view_condition(view),
-            *queue_views.filter_conditions(filters, now, self.dialect),
-        ]
         with self.engine.connect() as conn:
-            rows = queue_reads.newest_first(
-                conn, queue_views.base(), conditions, above=after, limit=limit
-            )
+            rows = queue_reads.newest_first(conn, view, filters, now, above=after, limit=limit)
         return [views.item_from_row(row, now) for row in rows]
 
     def counts(self, filters: Filters | None = None) -> dict[View, int]:
@@ -142,15 +132,8 @@ class QueueStore:
         rows grouped by what decides their views (route, needs review, work state, late),
         so each row's state is worked out once, not once per view."""
         since = self.late_since() if late and self.late_since else {}
-        conditions = (
-            queue_views.filter_conditions(filters, datetime.now(UTC), self.dialect)
-            if filters is not None
-            else []
-        )
         with self.engine.connect() as conn:
-            rows = queue_reads.count_groups(
-                conn, queue_views.base(), queue_views.item_status, since, conditions
-            )
+            rows = queue_reads.count_groups(conn, since, filters, datetime.now(UTC))
         counts: dict[View, int] = {v: 0 for v in View if v is not View.LABEL}
         overdue_counts: dict[View, int] = {v: 0 for v in LATE_VIEWS} if since else {}
         for route, review, state, recorded, is_late, n in rows:
@@ -168,7 +151,7 @@ class QueueStore:
 
     def item_in(self, conn: Any, post_id: int) -> QueueItem | None:
         """`item` on the caller's connection (an action reads it inside its transaction)."""
-        row = queue_reads.of_post(conn, queue_views.base(), post_id)
+        row = queue_reads.of_post(conn, post_id)
         return views.item_from_row(row, datetime.now(UTC)) if row else None
 
     def by_author(self, item: QueueItem, limit: int) -> list[QueueItem]:
@@ -178,7 +161,6 @@ class QueueStore:
         with self.engine.connect() as conn:
             rows = queue_reads.by_author(
                 conn,
-                queue_views.base(),
                 item.post.source,
                 item.post.author.handle,
                 besides=item.post_id,
@@ -193,7 +175,7 @@ class QueueStore:
             return []
         now = datetime.now(UTC)
         with self.engine.connect() as conn:
-            rows = queue_reads.of_posts(conn, queue_views.base(), post_ids)
+            rows = queue_reads.of_posts(conn, post_ids)
         return [views.item_from_row(row, now) for row in rows]
 
     def detail(self, post_id: int) -> ItemDetail | None:
@@ -248,7 +230,7 @@ class QueueStore:
         out: list[tuple[HeldCase, QueueItem]] = []
         with self.engine.connect() as conn:
             for case_id, sink, post_id in case_rows.held(conn, limit):
-                row = queue_reads.of_post(conn, queue_views.base(), post_id)
+                row = queue_reads.of_post(conn, post_id)
                 if row is None:
                     continue
                 out.append(

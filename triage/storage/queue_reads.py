@@ -1,10 +1,11 @@
 """The review queue's reads as rows: pages of a view, counts per view, items by id or author,
 and the values the filter menus offer.
 
-A view is the statement `triage.storage.queue_views.base()` builds (the current decisions
-with their posts and work state) and the conditions it builds (the view's and the filters');
-these functions order, page and run it, and the queue turns the rows into its records. Pages are
-keyset pages, so a page never shifts while the daemon adds posts.
+What a view is (the current decisions with their posts and work state, the view's condition,
+the filters) is `triage.storage.queue_views`; these functions take a view's name and what an
+agent filtered it by, build the statement from there, order, page and run it, and the queue
+turns the rows into its records. Pages are keyset pages, so a page never shifts while the
+daemon adds posts.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     RowMapping,
-    Select,
     and_,
     case,
     func,
@@ -27,19 +27,40 @@ from sqlalchemy import (
 )
 
 from triage.storage import customers
+from triage.storage.queue_views import (
+    FilterValues,
+    base,
+    filter_conditions,
+    item_status,
+    view_condition,
+)
 from triage.storage.tables import decisions, posts, queue_items
+
+#: The view `label_page` pages (`triage.queue.models.View.LABEL`).
+LABEL = "label"
+
+
+def _conditions(
+    conn: Connection, view: str | None, filters: FilterValues | None, now: datetime
+) -> list[ColumnElement[bool]]:
+    """What puts a row of `base()` in `view` (None: any view) and past `filters` (None: no
+    filter) at `now`."""
+    where = filter_conditions(filters, now, conn.dialect.name) if filters is not None else []
+    if view is not None:
+        where.append(view_condition(view))
+    return where
 
 
 def label_page(
     conn: Connection,
-    base: Select[Any],
-    conditions: Iterable[ColumnElement[bool]],
+    filters: FilterValues,
+    now: datetime,
     *,
     after: tuple[float, int] | None,
     limit: int,
 ) -> list[RowMapping]:
-    """Up to `limit` rows of `base` meeting `conditions`, least confident first (then by
-    decision id), after the (confidence, decision id) `after`."""
+    """Up to `limit` items of the label view that `filters` find, least confident first (then
+    by decision id), after the (confidence, decision id) `after`."""
     # Ties broken by the decision's id, not the post's: PostgreSQL would swap
     # decisions.post_id for the joined posts.id and lose the index order. The page's decision
     # ids are chosen first without the work-state outer join, so the planner walks the
@@ -51,7 +72,7 @@ def label_page(
         .where(
             decisions.c.superseded_at.is_(None),
             posts.c.author_is_brand.is_(False),
-            *conditions,
+            *_conditions(conn, LABEL, filters, now),
         )
         .order_by(*order)
         .limit(limit)
@@ -64,22 +85,24 @@ def label_page(
                 and_(decisions.c.confidence == conf, decisions.c.id > last),
             )
         )
-    stmt = base.where(decisions.c.id.in_(ids.scalar_subquery())).order_by(*order).limit(limit)
+    stmt = base().where(decisions.c.id.in_(ids.scalar_subquery())).order_by(*order).limit(limit)
     return list(conn.execute(stmt).mappings())
 
 
 def newest_first(
     conn: Connection,
-    base: Select[Any],
-    conditions: Iterable[ColumnElement[bool]],
+    view: str | None,
+    filters: FilterValues,
+    now: datetime,
     *,
     below: int | None = None,
     above: int | None = None,
     limit: int,
 ) -> list[RowMapping]:
-    """Up to `limit` rows of `base` meeting `conditions`, newest post first, of posts with ids
-    below `below` and above `above` (each if given)."""
-    stmt = base.where(*conditions).order_by(decisions.c.post_id.desc())
+    """Up to `limit` items of `view` (None: in any state) that `filters` find, newest post
+    first, of posts with ids below `below` and above `above` (each if given)."""
+    stmt = base().where(*_conditions(conn, view, filters, now))
+    stmt = stmt.order_by(decisions.c.post_id.desc())
     if below is not None:
         stmt = stmt.where(decisions.c.post_id < below)
     if above is not None:
@@ -87,35 +110,16 @@ def newest_first(
     return list(conn.execute(stmt.limit(limit)).mappings())
 
 
-def count_each(
-    conn: Connection,
-    base: Select[Any],
-    named: Mapping[str, ColumnElement[bool]],
-    conditions: Iterable[ColumnElement[bool]] = (),
-) -> dict[str, int]:
-    """Per name, how many rows of `base` meeting `conditions` meet its condition."""
-    cols = [
-        func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
-        for name, condition in named.items()
-    ]
-    stmt = base.with_only_columns(*cols)
-    where = list(conditions)
-    if where:
-        stmt = stmt.where(*where)
-    row = conn.execute(stmt).mappings().one()
-    return {str(k): int(v) for k, v in row.items()}
-
-
 def count_groups(
     conn: Connection,
-    base: Select[Any],
-    state: ColumnElement[Any],
     late_since: Mapping[str, datetime],
-    conditions: Iterable[ColumnElement[bool]] = (),
+    filters: FilterValues | None,
+    now: datetime,
 ) -> list[tuple[str, bool, str, str | None, bool, int]]:
-    """Rows of `base` meeting `conditions`, counted per (route, needs review, `state`, the
-    recorded work status, late): late when the post is at or before its route's moment in
-    `late_since` (a route without one is never late). One scan for every tab's count."""
+    """Items that `filters` find (None: every item), counted per (route, needs review, work
+    state as `queue_views.item_status` has it, the recorded work status, late): late when the
+    post is at or before its route's moment in `late_since` (a route without one is never
+    late). One scan for every tab's count."""
     overdue: Any = literal(False)
     if late_since:
         overdue = or_(
@@ -127,12 +131,12 @@ def count_groups(
     keys = (
         decisions.c.route.label("route"),
         decisions.c.needs_review.label("review"),
-        state.label("state"),
+        item_status.label("state"),
         queue_items.c.status.label("recorded"),
         case((overdue, 1), else_=0).label("late"),
     )
-    stmt = base.with_only_columns(*keys, func.count()).group_by(*keys)
-    where = list(conditions)
+    stmt = base().with_only_columns(*keys, func.count()).group_by(*keys)
+    where = _conditions(conn, None, filters, now)
     if where:
         stmt = stmt.where(*where)
     return [
@@ -141,24 +145,25 @@ def count_groups(
     ]
 
 
-def of_post(conn: Connection, base: Select[Any], post_id: int) -> RowMapping | None:
-    """The post's row of `base`, if it is one."""
-    return conn.execute(base.where(posts.c.id == post_id)).mappings().first()
+def of_post(conn: Connection, post_id: int) -> RowMapping | None:
+    """The post's item row, if it is an item (decided, not the brand's own)."""
+    return conn.execute(base().where(posts.c.id == post_id)).mappings().first()
 
 
-def of_posts(conn: Connection, base: Select[Any], post_ids: Iterable[int]) -> list[RowMapping]:
-    """These posts' rows of `base`, newest first."""
-    stmt = base.where(posts.c.id.in_(sorted(set(post_ids)))).order_by(posts.c.id.desc())
+def of_posts(conn: Connection, post_ids: Iterable[int]) -> list[RowMapping]:
+    """These posts' item rows, newest first."""
+    stmt = base().where(posts.c.id.in_(sorted(set(post_ids)))).order_by(posts.c.id.desc())
     return list(conn.execute(stmt).mappings())
 
 
 def by_author(
-    conn: Connection, base: Select[Any], source: str, handle: str, *, besides: int, limit: int
+    conn: Connection, source: str, handle: str, *, besides: int, limit: int
 ) -> list[RowMapping]:
-    """Rows of `base` whose post has this author handle on `source`, but post `besides`,
-    newest first."""
+    """Item rows whose post has this author handle on `source`, but post `besides`, newest
+    first."""
     stmt = (
-        base.where(customers.by_author(source, handle), posts.c.id != besides)
+        base()
+        .where(customers.by_author(source, handle), posts.c.id != besides)
         .order_by(posts.c.created_at.desc(), posts.c.id.desc())
         .limit(limit)
     )

@@ -9,14 +9,12 @@ A view is the current decisions joined with their posts and the work state in `q
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import (
     Connection,
     Integer,
-    RowMapping,
     and_,
     bindparam,
     case,
@@ -192,12 +190,14 @@ def oldest_first(
     route: str,
     *,
     walk: bool,
-    conditions: Iterable[ColumnElement[bool]] = (),
+    filters: FilterValues | None,
+    now: datetime,
     wanted: int,
 ) -> list[tuple[int, datetime]]:
-    """(post id, created_at) of up to `wanted` of the route's items in `view` meeting
-    `conditions`, oldest first; `walk`: walk the posts in order (see `unindexed`)."""
-    where = list(conditions)
+    """(post id, created_at) of up to `wanted` of the route's items in `view` that `filters`
+    find at `now` (None: no filter), oldest first; `walk`: walk the posts in order (see
+    `unindexed`)."""
+    where = filter_conditions(filters, now, conn.dialect.name) if filters is not None else []
     stmt = _oldest_first(view, route, walk, *where) if where else _unfiltered(view, route, walk)
     return [
         (int(post_id), created_at) for post_id, created_at in conn.execute(stmt, {"wanted": wanted})
@@ -230,8 +230,3 @@ def route_sizes(conn: Connection) -> dict[str, int]:
         .group_by(decisions.c.route)
     )
     return {str(route): int(n) for route, n in conn.execute(stmt)}
-
-
-def of_posts(conn: Connection, post_ids: Iterable[int]) -> list[RowMapping]:
-    """These posts' rows of `base()`, in no order."""
-    return list(conn.execute(base().where(posts.c.id.in_(list(post_ids)))).mappings())
