@@ -133,6 +133,8 @@ def _keyword_category(categories: tuple[str, ...], ctx: Context) -> Outcome:
     if found:
         words = "; ".join(f"{cat} ({', '.join(words)})" for cat, words in found.items())
         return Outcome(holds=True, reason=f"keyword_category: {words}")
+    if "praise" in categories and "sarcasm" in ctx.hits:
+        return Outcome(holds=False, reason="keyword_category: its praise words read as sarcasm")
     return Outcome(holds=False, reason=f"keyword_category: no {'/'.join(categories)} words")
 
 

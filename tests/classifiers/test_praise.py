@@ -99,6 +99,9 @@ def test_a_sarcastic_post_is_answered_not_ignored_by_the_shipped_rules() -> None
             texts, signals_from_scores(texts, heads_that_read_the_words(3)), strict=True
         )
     ]
+    assert "'clear-praise': keyword_category: its praise words read as sarcasm" in (
+        decided[0].explanation
+    )
     assert [(d.rule, d.route) for d in decided] == [
         ("sarcasm", Route.PUBLIC_REPLY),
         ("sarcasm", Route.PUBLIC_REPLY),
