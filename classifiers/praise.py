@@ -132,7 +132,8 @@ def sarcasm(text: str, folded: str, words: frozenset[str]) -> tuple[str, ...]:
     if "?" in folded:
         return ()
     praise = list(_PRAISE.finditer(folded, words))
-    praise += [m for m in _EMOJI_RUN.finditer(text) if m.group(0) in PRAISE_EMOJI]
+    if not PRAISE_EMOJI.isdisjoint(text):
+        praise += [m for m in _EMOJI_RUN.finditer(text) if m.group(0) in PRAISE_EMOJI]
     if not praise:
         return ()
     ordeals = list(_ORDEAL.finditer(folded, words))
