@@ -37,6 +37,10 @@ SETS = (
 )
 
 
+#: bench/quality.py's cache tags, so both scripts share the embeddings.
+QUALITY_TAGS = {"complaints/complaints_train.csv": "complaints"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
@@ -50,7 +54,9 @@ def main() -> None:
         from config.classifier import ClassifierSettings
 
         settings = ClassifierSettings()
-        encoder = Encoder(None, backend=settings.backend)
+        # The batch size the daemon and bench/quality.py use: int8 activations are quantised
+        # per batch, so another size moves every figure by up to 0.01.
+        encoder = Encoder(None, backend=settings.backend, batch_size=settings.encoder_batch_size())
         heads = HeadSet.load(None, encoder_dim=encoder.dim, encoder_version=encoder.version).heads
     print(f"{'set':<34}{'rows':>7}{'flagged':>9}{'right':>8}  figure: heads -> with the reading")
     for rel, right, metric, task in SETS:
@@ -75,7 +81,7 @@ def _figures(table, flagged, task, metric, encoder, heads, rel) -> str:  # type:
     from classifiers.lexicon import features_for
     from classifiers.train import head_scores
 
-    x = embed(encoder, table.texts, "chatter-" + Path(rel).stem)
+    x = embed(encoder, table.texts, QUALITY_TAGS.get(rel, "chatter-" + Path(rel).stem))
     predicted, _ = head_scores(heads[task], x, features_for(table.texts))
     before = classification_report(table.labels, predicted)[metric]
     read = list(predicted)
