@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from kernel.errors import MalformedPayload
 from kernel.models import MAX_TEXT_CHARS
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one: a field of the wrong type in a
+    platform's answer reads as missing instead of failing the page."""
+    return value if isinstance(value, dict) else {}
 
 
 def clean_text(text: str, *, where: str) -> tuple[str, dict[str, int]]:

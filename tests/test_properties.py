@@ -23,7 +23,11 @@ from kernel.errors import MalformedPayload
 from kernel.models import Author, Post, PostKind, SensitiveFinding, Signals
 from kernel.normalise import Unstorable, bound_payload, normalise_post
 from kernel.protect import protect_post
+from listener.bluesky.parse import Brand as BlueskyBrand
+from listener.bluesky.parse import parse_post, sort_time, thread_uris
 from listener.feed.source import FeedSource
+from listener.mastodon.parse import Brand as MastodonBrand
+from listener.mastodon.parse import parse_status
 from listener.reddit.items import parse_child
 from listener.replay import ReplaySource
 from listener.x.parse import Brand, parse_page
@@ -112,12 +116,113 @@ x_bodies = st.fixed_dictionaries(
 # Unicode digits that `str.isdigit` accepts and `int()` refuses (found by a newer hypothesis).
 @example({"data": [{"id": "\u00b2"}]})
 @example({"data": [{"id": "\u00b2", "text": ""}]})
+# A user's public_metrics that is no object (found by hypothesis in a README test run).
+@example({"data": [{"id": "0", "text": "", "author_id": "0"}],
+          "includes": {"users": [{"id": "0", "public_metrics": True}]}})  # fmt: skip
 def test_x_pages_parse_or_are_malformed(body: dict[str, Any]) -> None:
     try:
         page = parse_page(body, where="x", query="acme", brand=Brand(), include_retweets=False)
     except MalformedPayload:
         return
     for post in page.posts:
+        _storable_or_quarantined(post)
+
+
+mastodon_accounts = st.fixed_dictionaries(
+    {"acct": st.one_of(st.text(min_size=1, max_size=40), json_values)},
+    optional={
+        "id": ids,
+        "display_name": st.one_of(st.text(max_size=60), json_values),
+        "followers_count": json_values,
+    },
+)
+mastodon_statuses = st.fixed_dictionaries(
+    {"id": ids, "account": st.one_of(mastodon_accounts, json_values)},
+    optional={
+        "content": st.one_of(st.text(max_size=200), json_values),
+        "spoiler_text": json_values,
+        "created_at": times,
+        "url": json_values,
+        "uri": json_values,
+        "language": json_values,
+        "in_reply_to_id": ids,
+        "reblog": json_values,
+        "media_attachments": st.one_of(
+            st.lists(
+                st.one_of(
+                    st.fixed_dictionaries(
+                        {}, optional={"description": json_values, "type": json_values}
+                    ),
+                    json_values,
+                ),
+                max_size=3,
+            ),
+            json_values,
+        ),
+    },
+)
+
+
+@EXAMPLES
+@given(
+    st.one_of(mastodon_statuses, json_values), st.one_of(st.none(), mastodon_statuses, json_values)
+)
+@example({"id": "1", "account": {"acct": "a"}, "media_attachments": ["x"]}, None)
+def test_mastodon_statuses_parse_or_are_malformed(status: Any, parent: Any) -> None:
+    brand = MastodonBrand(host="mastodon.social")
+    try:
+        post = parse_status(status, brand=brand, query="acme", where="mastodon", parent=parent)
+    except MalformedPayload:
+        return
+    if post is not None:
+        _storable_or_quarantined(post)
+
+
+bluesky_refs = st.one_of(st.fixed_dictionaries({}, optional={"uri": ids, "cid": ids}), json_values)
+bluesky_records = st.fixed_dictionaries(
+    {"text": st.one_of(st.text(max_size=200), json_values)},
+    optional={
+        "createdAt": times,
+        "langs": json_values,
+        "facets": json_values,
+        "reply": st.one_of(
+            st.fixed_dictionaries({}, optional={"parent": bluesky_refs, "root": bluesky_refs}),
+            json_values,
+        ),
+        "embed": json_values,
+    },
+)
+bluesky_views = st.fixed_dictionaries(
+    {
+        "uri": ids,
+        "cid": ids,
+        "author": st.one_of(
+            st.fixed_dictionaries(
+                {"did": ids, "handle": ids},
+                optional={"displayName": json_values, "followersCount": json_values},
+            ),
+            json_values,
+        ),
+        "record": st.one_of(bluesky_records, json_values),
+    },
+    optional={"indexedAt": times, "embed": json_values, "reason": json_values},
+)
+
+
+@EXAMPLES
+@given(st.lists(st.one_of(bluesky_views, json_values), max_size=3))
+@example([{"uri": "at://a", "cid": "c", "author": {"did": "d", "handle": "h"},
+           "record": {"text": "", "reply": {"parent": "x"}}}])  # fmt: skip
+def test_bluesky_views_parse_or_are_malformed(views: list[Any]) -> None:
+    brand = BlueskyBrand()
+    objects = [v for v in views if isinstance(v, dict)]
+    thread_uris(objects)  # the thread context a page asks for next: never fails
+    for view in objects:
+        try:
+            post = parse_post(view, brand=brand, query="acme", where="bluesky")
+            sort_time(view, search=True, where="bluesky")
+        except MalformedPayload:
+            continue
         _storable_or_quarantined(post)
 
 

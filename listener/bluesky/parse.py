@@ -19,7 +19,7 @@ from typing import Any
 
 from kernel.errors import MalformedPayload
 from kernel.models import Author, Post, PostKind
-from listener.common import clean_text, parent_context, parse_time
+from listener.common import clean_text, obj, parent_context, parse_time
 
 LINK = "app.bsky.richtext.facet#link"
 TAG = "app.bsky.richtext.facet#tag"
@@ -82,7 +82,7 @@ def embed_lines(embed: Any) -> list[str]:
     lines: list[str] = []
     if kind == "app.bsky.embed.images":
         for image in embed.get("images") or []:
-            alt = str((image or {}).get("alt") or "").strip()
+            alt = str(obj(image).get("alt") or "").strip()
             if alt:
                 lines.append(f"[image: {alt}]")
     elif kind == "app.bsky.embed.video":
@@ -148,8 +148,8 @@ def parse_post(
     raw = dict(view)
     raw.update(notes)
     reply = record.get("reply") if isinstance(record.get("reply"), dict) else None
-    parent_uri = ((reply or {}).get("parent") or {}).get("uri")
-    root_uri = ((reply or {}).get("root") or {}).get("uri")
+    parent_uri = obj(obj(reply).get("parent")).get("uri")
+    root_uri = obj(obj(reply).get("root")).get("uri")
     for key, found in (("parent", parent_uri), ("root", root_uri)):
         if found and thread and found in thread:
             raw[key] = context(thread[found], where=here)
@@ -195,12 +195,12 @@ def thread_uris(views: list[dict[str, Any]]) -> set[str]:
     """The parents and roots these posts answer, and the posts they quote without showing."""
     found: set[str] = set()
     for view in views:
-        quoted = quoted_uri(view.get("record") or {})
+        quoted = quoted_uri(obj(view.get("record")))
         if quoted and _quoted(view.get("embed")) is None:
             found.add(quoted)
-        reply = (view.get("record") or {}).get("reply") or {}
+        reply = obj(obj(view.get("record")).get("reply"))
         for key in ("parent", "root"):
-            uri = (reply.get(key) or {}).get("uri") if isinstance(reply, dict) else None
+            uri = obj(reply.get(key)).get("uri")
             if isinstance(uri, str) and uri:
                 found.add(uri)
     return found
@@ -222,7 +222,7 @@ def sort_time(view: dict[str, Any], *, search: bool, where: str) -> datetime:
     """Where the item sorts: notifications by `indexedAt`; searches (`sort=latest`) by the
     earlier of `indexedAt` and the record's `createdAt`, as Bluesky's `sortAt`."""
     indexed = parse_time(view.get("indexedAt"), where=where)
-    created = (view.get("record") or {}).get("createdAt")
+    created = obj(view.get("record")).get("createdAt")
     if not search or not created:
         return indexed
     try:

@@ -15,7 +15,7 @@ from typing import Any
 
 from kernel.errors import MalformedPayload
 from kernel.models import Author, Post, PostKind
-from listener.common import clean_text, parent_context, parse_time
+from listener.common import clean_text, obj, parent_context, parse_time
 from listener.html_text import html_to_text
 from listener.mastodon.client import plain
 
@@ -41,10 +41,11 @@ def status_text(status: dict[str, Any]) -> str:
     warning = str(status.get("spoiler_text") or "").strip()
     if warning:
         text = f"CW: {warning}\n\n{text}"
-    for media in status.get("media_attachments") or []:
-        description = str((media or {}).get("description") or "").strip()
+    media_list = status.get("media_attachments")
+    for media in media_list if isinstance(media_list, list) else []:
+        description = str(obj(media).get("description") or "").strip()
         if description:
-            text += f"\n[{(media or {}).get('type') or 'media'}: {description}]"
+            text += f"\n[{obj(media).get('type') or 'media'}: {description}]"
     return text.strip()
 
 
@@ -71,7 +72,8 @@ def parse_status(
     parent_id = raw.get("in_reply_to_id")
     if parent is not None:
         parent_raw = plain(parent)
-        parent_account = parent_raw.get("account") or {}
+        parent_raw = obj(parent_raw)
+        parent_account = obj(parent_raw.get("account"))
         raw["parent"] = parent_context(
             external_id=str(parent_raw.get("id")),
             text=status_text(parent_raw),

@@ -19,7 +19,7 @@ from typing import Any
 
 from kernel.errors import MalformedPayload
 from kernel.models import Author, Post, PostKind
-from listener.common import clean_text, is_brand, parent_context, parse_time
+from listener.common import clean_text, is_brand, obj, parent_context, parse_time
 from listener.x.response import partial_errors
 
 SOURCE = "x"
@@ -205,7 +205,7 @@ def to_author(user: dict[str, Any] | None, author_id: str | None, brand: Brand) 
         # The author was not expanded (suspended, withheld, or not requested).
         return Author(handle="unknown", external_id=author_id, is_brand=own)
     handle = str(user.get("username") or "unknown")
-    followers = (user.get("public_metrics") or {}).get("followers_count")
+    followers = obj(user.get("public_metrics")).get("followers_count")
     verified = user.get("verified")
     if not isinstance(verified, bool):
         verified_type = user.get("verified_type")
@@ -213,7 +213,9 @@ def to_author(user: dict[str, Any] | None, author_id: str | None, brand: Brand) 
     return Author(
         handle=handle,
         name=_opt_str(user.get("name")),
-        followers=followers if isinstance(followers, int) else None,
+        followers=followers
+        if isinstance(followers, int) and not isinstance(followers, bool)
+        else None,
         verified=verified,
         external_id=author_id or _opt_str(user.get("id")),
         is_brand=own or is_brand(handle, brand.handles),
