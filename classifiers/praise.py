@@ -67,18 +67,21 @@ ORDEAL = (
     "lost luggage", "charged twice", "double charged", "stranded", "waiting", "no signal",
     "no wifi", "no internet", "down again", "keeps crashing", "keeps dropping", "crashed",
     "overbooked", "nobody answers", "no one answers", "left on read", "waited",
-    "hours in line", "hours in the queue",
+    "hours in line", "hours in the queue", "for nothing", "ruining", "ruined", "wasting",
+    "wasted",
     # pt
     "atraso", "atrasos", "atrasad*", "atrasou", "na espera", "caindo", "caiu", "cancelaram",
     "cancelad*", "cancelar meu", "cancelar minha", "perderam", "extraviad*",
     "cobrado duas vezes", "cobrada duas vezes", "cobranca dupla", "sem sinal", "sem internet",
     "sem luz", "travando", "travou", "ninguem responde", "ninguem atende", "horas de espera",
-    "horas na fila", "horas de fila", "horas esperando", "esperei",
+    "horas na fila", "horas de fila", "horas esperando", "esperei", "por nada", "estragar",
+    "estragou", "estragaram", "arruinar", "arruinou", "perder meu tempo",
     # es
     "retraso", "retrasos", "retrasad*", "en espera", "se cayo", "caido", "caida", "cancelaron",
     "cancelado", "cancelada", "cancelar mi", "perdieron", "cobraron doble", "sin senal",
     "sin internet", "sin luz", "nadie contesta", "nadie responde", "horas de espera",
-    "horas en fila", "horas esperando",
+    "horas en fila", "horas esperando", "arruinar", "arruinaron", "arruino",
+    "perder mi tiempo",
 )
 
 #: An ordeal put right, or help: the thanks are sincere ("thanks for fixing the delay so fast").

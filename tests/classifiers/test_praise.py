@@ -28,6 +28,9 @@ SARCASTIC = [
     "@MovilUno genial, sin señal desde el lunes",
     "@TiendaYa felicidades, pedido retrasado una semana",
     "@BancoSur excelente, dos horas en espera 🙄",
+    "@SkyNorth thanks for nothing",
+    "@VoeLatam obrigado por nada, de verdade",
+    "@AeroSol gracias por arruinar mis vacaciones",
 ]
 
 SINCERE = [
