@@ -65,7 +65,8 @@ SENSITIVE: dict[str, dict[str, str]] = {
         "marked_by_agent": "dados marcados como sensíveis por uma pessoa",
     },
 }
-#: Intents that name what a post is about, strongest claim first.
+#: Intents that name what a post is about. The account-specific ones (`PRIVATE_TOPICS`) come
+#: first: they are why a post goes to private.
 TOPICS: dict[str, dict[str, str]] = {
     "en": {
         "account_access": "account access",
@@ -148,10 +149,7 @@ def _slots(lang: str, signals: Signals | None, scores: Mapping[str, Any]) -> dic
         if key.startswith("intent.") and isinstance(value, int | float):
             intents.setdefault(key.removeprefix("intent."), float(value))
     complaint = signals.complaint if signals is not None else scores.get("complaint")
-    topic = next(
-        (t for t in TOPICS[lang] if intents.get(t, 0.0) >= CLEAR),
-        None,
-    )
+    topic = _topic(intents)
     if isinstance(complaint, int | float) and complaint >= CLEAR:
         kind = "complaint"
     elif intents.get("question", 0.0) >= CLEAR:
@@ -160,3 +158,17 @@ def _slots(lang: str, signals: Signals | None, scores: Mapping[str, Any]) -> dic
         kind = "request"
     about = ABOUT[lang].format(topic=TOPICS[lang][topic]) if topic else ""
     return {"sensitive": sensitive, "what": KINDS[lang][kind] + about, "about": about}
+
+
+#: Topics that need the customer's own account: named before the others when clear.
+PRIVATE_TOPICS = ("account_access", "billing", "refund", "delivery")
+
+
+def _topic(intents: Mapping[str, float]) -> str | None:
+    """The clearest account-specific topic, else the clearest other one ("a complaint about
+    billing" for a post read as billing 0.80 and account access 0.65, not the first listed)."""
+    for group in (PRIVATE_TOPICS, tuple(t for t in TOPICS["en"] if t not in PRIVATE_TOPICS)):
+        clear = [t for t in group if intents.get(t, 0.0) >= CLEAR]
+        if clear:
+            return max(clear, key=lambda t: intents[t])
+    return None
