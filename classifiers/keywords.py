@@ -108,17 +108,22 @@ SAFETY = (
     "electrocuted", "injured", "injury", "injuries", "choking", "poisoned", "poisoning",
     "food poisoning", "smoke coming", "overheating", "overheated", "unsafe", "dangerous", "hazard",
     "bomb threat", "kill myself", "suicide", "suicidal", "threatened me", "assaulted", "harassed",
-    "stalking", "emergency",
+    "stalking", "emergency", "started sparking", "was sparking", "sparks came", "sparks coming",
+    "burn mark", "burn marks", "scorch mark", "scorch marks", "plastic melted", "melted plastic",
+    "short circuit", "short-circuit", "shorted out", "fire hazard",
     # pt
     "pegou fogo", "explodiu", "explosao", "me queimou", "queimou minha", "queimou meu",
     "queimadura", "choque eletrico", "ferido",
     "ferida", "machucou", "machucado", "intoxicacao", "envenenado", "fumaca", "superaqueceu",
     "superaquecendo", "perigoso", "perigo", "suicidio", "me matar", "ameacou", "ameaca",
-    "assediado", "assediada", "assedio", "emergencia",
+    "assediado", "assediada", "assedio", "emergencia", "faiscou", "faiscando", "soltou faisca*",
+    "soltando faisca*", "curto circuito", "curto-circuito", "plastico derreteu",
+    "derreteu o plastico", "marca de queimado",
     # es
     "se incendio", "incendio", "exploto", "quemadura", "descarga electrica", "herido", "herida",
     "lesion", "intoxicacion", "envenenado", "humo", "sobrecalento", "peligroso", "peligro",
-    "suicidarme", "amenazo", "amenaza", "acoso", "acosado", "emergencia",
+    "suicidarme", "amenazo", "amenaza", "acoso", "acosado", "emergencia", "echo chispas",
+    "saco chispas", "chispazo", "cortocircuito", "plastico derretido", "se derritio el plastico",
 )
 
 REFUND = (

@@ -154,3 +154,25 @@ def test_medical_records_shown_to_someone_else_is_an_urgent_helpdesk_case(text: 
 )
 def test_topic_words_in_chatter_do_not_reach_the_helpdesk(text: str) -> None:
     assert decide(text, sentiment="positive")[1] is not Route.HELPDESK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@AcmeStore the charger popped, the plastic melted around the prongs, burn mark on my desk",
+        "@VoltStore my new hair dryer shorted out and left scorch marks on the counter",
+        "@LojaMais o carregador faiscou e derreteu o plástico da tomada",
+        "@TiendaYa el cargador echó chispas, cortocircuito total",
+    ],
+)
+def test_a_product_that_sparks_or_melts_is_a_safety_case(text: str) -> None:
+    assert "safety" in keyword_hits(text)
+    rule, route, priority = decide(text, complaint=0.8, sentiment="negative")
+    assert (rule, route, priority) == ("safety", Route.HELPDESK, "urgent")
+
+
+@pytest.mark.parametrize(
+    "text", ["that last episode sparked a lot of debate lol", "the ice cream melted on the way"]
+)
+def test_figures_of_speech_are_no_safety_words(text: str) -> None:
+    assert "safety" not in keyword_hits(text)
