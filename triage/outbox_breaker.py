@@ -214,6 +214,8 @@ class Breakers:
         self._clock = clock
         self._lock = threading.Lock()
         self._breakers: dict[str, Breaker] = {}
+        #: Sinks whose row in `sink_breakers` this process may have written and not removed.
+        self._written: set[str] = set()
 
     def __getitem__(self, sink: str) -> Breaker:
         with self._lock:
@@ -242,8 +244,11 @@ class Breakers:
         return [snap for b in breakers if (snap := b.snapshot()) is not None]
 
     def forget(self) -> None:
-        """At shutdown: this replica's rows leave `sink_breakers` (it no longer delivers)."""
-        if self.engine is None:
+        """At shutdown: this replica's rows leave `sink_breakers` (it no longer delivers).
+
+        Only when it wrote some: a stop while the database does not answer must not wait for
+        its connect timeout to delete nothing (SIGTERM ends the daemon within 10 s)."""
+        if self.engine is None or not self._written:
             return
         try:
             with self.engine.begin() as conn:
@@ -263,6 +268,7 @@ class Breakers:
                     )
                 )
                 if snapshot is not None:
+                    self._written.add(sink)
                     conn.execute(
                         insert(sink_breakers).values(
                             sink=sink,
@@ -275,7 +281,9 @@ class Breakers:
                         )
                     )
         except DATABASE_DOWN:
-            pass  # said by the daemon; `cases` is only a view of it
+            return  # said by the daemon; `cases` is only a view of it
+        if snapshot is None:
+            self._written.discard(sink)
 
 
 def read_open_breakers(engine: Engine, *, stale_after_seconds: float) -> list[OpenBreaker]:

@@ -427,3 +427,28 @@ def test_an_outage_is_one_line_down_and_one_line_back_with_how_long(
     assert len(back) == 1 and re.search(r" after \d+ s\b", back[0]), said
     assert not any(r.exc_info for r in caplog.records)
     assert "Traceback" not in caplog.text
+
+
+def test_shutdown_forgets_this_replicas_rows_and_touches_no_database_without_any(
+    store: Store,
+) -> None:
+    """A stop while the database does not answer must not wait for it to delete nothing
+    (the wedged-database SIGTERM took 10 s, the issue's limit, on that wait)."""
+    from sqlalchemy import create_engine
+
+    asked: list[str] = []
+
+    def connect() -> Any:  # a database that does not answer: every connection fails
+        asked.append("connect")
+        raise OSError("no answer")
+
+    dead = Breakers(failures=1, engine=create_engine("postgresql+psycopg://", creator=connect))
+    dead.forget()
+    assert asked == []  # nothing written, nothing to delete: no connection tried
+    breakers = Breakers(failures=1, cooldown_seconds=60, engine=store.engine)
+    breakers["desk"].failure("down")
+    assert [row.sink for row in read_open_breakers(store.engine, stale_after_seconds=600)] == [
+        "desk"
+    ]
+    breakers.forget()
+    assert read_open_breakers(store.engine, stale_after_seconds=600) == []
