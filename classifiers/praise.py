@@ -142,7 +142,7 @@ def sarcasm(text: str, folded: str, words: frozenset[str]) -> tuple[str, ...]:
     ordeals = list(_ORDEAL.finditer(folded, words))
     rolled = [ch for ch in text if ch in SARCASM_EMOJI]
     near = [o for o in ordeals if any(_apart(folded, p, o) <= NEAR for p in praise)]
-    if not (near or (rolled and ordeals)) and not (rolled and praise and not ordeals):
+    if not (near or rolled):
         return ()
     if any(True for _ in _PUT_RIGHT.finditer(folded, words)):
         return ()
