@@ -137,6 +137,9 @@ def test_import_learn_promote_redecide_explain_and_roll_back(
     assert code == 0, out
     assert "route: 72 labels" in out and "PROMOTED as v2" in out, out
     assert "re-decided 1 open queue item(s)" in out
+    # the run's record (the Learning page, `learn --history`) has the count too, not the 0 it
+    # had before the queue was decided again
+    assert "re-decided 1 open queue item(s)" in LearningStore(store.engine).runs()[0].summary
     after = DecisionStore(store.engine).current(post_id)
     assert after is not None and after.decision.route.value == "private_dm"
     assert "Decided again after the heads changed (route v2 promoted)" in after.decision.explanation

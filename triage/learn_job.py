@@ -67,6 +67,7 @@ def run_learning(
             settings, store, reason=f"{names} promoted", classifier=classifier
         )
         report = dataclasses.replace(report, redecided=redecided)
+        learner.learning.set_run_summary(report.run_id, "\n".join(report.lines()))
     return report
 
 

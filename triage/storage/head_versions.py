@@ -283,6 +283,13 @@ class HeadVersions:
                 )
             )
 
+    def set_run_summary(self, run_id: int, summary: str) -> None:
+        """Rewrite a finished run's summary (the re-decided count is known only after it)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(learn_runs).where(learn_runs.c.id == run_id).values(summary=summary)
+            )
+
     def last_run(self) -> LearnRun | None:
         """The newest finished run that was not a dry run (what the schedule counts from)."""
         stmt = (
