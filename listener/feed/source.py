@@ -10,7 +10,7 @@ by this instance (a restart or `poll-once` tries it at once): it is skipped unti
 try, and the source's other feeds are still read on every poll (the error says `backed_off`,
 so the daemon polls on schedule).
 Entries are stored as posts of `platform` (the source name when unset), identity = the entry's
-id/guid.
+id/guid; how an entry becomes a post is `listener.feed.parse`.
 
 We fetch with requests rather than letting feedparser fetch, so that timeouts, status codes and
 rate limits are ours to translate into `kernel.errors`; feedparser only parses the bytes.
@@ -18,11 +18,8 @@ rate limits are ours to translate into `kernel.errors`; feedparser only parses t
 
 from __future__ import annotations
 
-import calendar
 import copy
-import hashlib
 import logging
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,11 +40,11 @@ from kernel.errors import (
     SourceError,
     TransientError,
 )
-from kernel.models import MAX_TEXT_CHARS, Author, Page, Post, PostKind
+from kernel.models import Page, Post
 from kernel.util import one_line, retry_after_seconds
-from listener.common import brand_set, clean_text, is_brand
+from listener.common import brand_set
+from listener.feed.parse import entry_id, parse_entry, truncated
 from listener.feed.settings import FeedSourceSettings
-from listener.html_text import html_to_text, tidy
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +56,6 @@ ACCEPT = (
 SEEN_WINDOW = 1_000
 #: A feed body larger than this is refused rather than parsed.
 MAX_FEED_BYTES = 20 * 1024 * 1024
-UNKNOWN_AUTHOR = Author(handle="unknown")
-
-_DISCOURSE_TOPIC = re.compile(r"^[\w.-]+-topic-(\d+)$")
-_DISCOURSE_POST = re.compile(r"^[\w.-]+-post-\d+")
-_DISCOURSE_LINK = re.compile(r"/t/[^/]+/(\d+)(?:/(\d+))?/?$")
-#: Discourse's `dc:creator` in posts feeds: "@handle Full Name" (or just "@handle").
-_HANDLE_AND_NAME = re.compile(r"^@([\w.-]+)(?:\s+(.+))?$")
-#: The closing tag each kind of feed document (feedparser's `version` prefix) must end with;
-#: a body without it was cut short. RSS 0.90 and 1.0 are RDF documents.
-_CLOSING = (("atom", b"</feed>"), ("rss090", b"</rdf:RDF>"), ("rss10", b"</rdf:RDF>"))
 
 
 class FeedSource(Source):
@@ -195,7 +182,7 @@ class FeedSource(Source):
             reason = parsed.get("bozo_exception") or "no RSS or Atom feed found"
             raise MalformedPayload(f"{where}: not a feed ({one_line(reason)})")
         if parsed.get("bozo"):
-            if _truncated(body, str(parsed.get("version") or "")):
+            if truncated(body, str(parsed.get("version") or "")):
                 # Storing the entries read so far would store some under provisional ids (a
                 # link where the guid was cut off); the next poll reads the whole feed.
                 reason = one_line(parsed.get("bozo_exception") or "no closing tag")
@@ -210,7 +197,7 @@ class FeedSource(Source):
         skipped: list[str] = []
         current: dict[str, None] = {}  # ids in feed order, each once
         for item in entries:
-            external_id = _entry_id(item)
+            external_id = entry_id(item)
             if external_id in current:
                 continue
             current[external_id] = None
@@ -259,131 +246,15 @@ class FeedSource(Source):
             raise TransientError(f"{where}: {type(exc).__name__}: {one_line(exc)}") from exc
 
     def _post(self, item: Any, external_id: str, feed_url: str, feed_lang: Any) -> Post:
-        where = f"feed source {self.name!r} {feed_url} entry {external_id!r}"
-        title = _field_text(item, "title")
-        body = _body_text(item)
-        parts = [p for p in (title, body) if p]
-        if len(parts) == 2 and body.startswith(title):
-            parts = [body]  # feeds whose description repeats the title
-        text, notes = clean_text("\n\n".join(parts), where=where)
-        link = item.get("link")
-        handle, name = _author(item)
-        author = (
-            Author(handle=handle, name=name, is_brand=is_brand(handle, self.brand_handles))
-            if handle
-            else UNKNOWN_AUTHOR
+        return parse_entry(
+            item,
+            external_id,
+            feed_url=feed_url,
+            feed_lang=feed_lang,
+            platform=self.platform,
+            brand_handles=self.brand_handles,
+            where=f"feed source {self.name!r} {feed_url} entry {external_id!r}",
         )
-        lang = (item.get("content") or [{}])[0].get("language") or feed_lang
-        conversation_id, parent_id = _thread(external_id, link)
-        return Post(
-            source=self.platform,
-            external_id=external_id,
-            text=text,
-            created_at=_created_at(item),
-            url=urljoin(feed_url, link) if isinstance(link, str) and link else None,
-            author=author,
-            lang=lang if isinstance(lang, str) and lang else None,
-            conversation_id=conversation_id,
-            parent_id=parent_id,
-            kind=PostKind.REPLY if parent_id else PostKind.POST,
-            query=feed_url,
-            raw={**_jsonable(item), "_feed_url": feed_url, **notes},
-        )
-
-
-def _field_text(item: Any, key: str) -> str:
-    value = item.get(key)
-    if not isinstance(value, str):
-        return ""
-    detail = item.get(f"{key}_detail") or {}
-    return html_to_text(value) if "html" in str(detail.get("type", "")) else tidy(value)
-
-
-def _body_text(item: Any) -> str:
-    """The fullest body the entry has: Atom content / content:encoded, else the summary."""
-    for content in item.get("content") or []:
-        value = content.get("value")
-        if isinstance(value, str) and value.strip():
-            return html_to_text(value) if "html" in str(content.get("type", "")) else tidy(value)
-    return _field_text(item, "summary")
-
-
-def _entry_id(item: Any) -> str:
-    for key in ("id", "link"):
-        value = item.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    # No guid and no link: the content is all there is to recognise the entry by.
-    basis = "\x1f".join(str(item.get(k) or "") for k in ("title", "summary", "published"))
-    return "sha1:" + hashlib.sha1(basis.encode("utf-8")).hexdigest()
-
-
-def _author(item: Any) -> tuple[str | None, str | None]:
-    """(handle, display name) of the entry's author."""
-    detail = item.get("author_detail") or {}
-    # An RSS <author> is "email (Name)"; the name is the handle, the address is not.
-    for value in (detail.get("name"), item.get("author")):
-        if isinstance(value, str) and value.strip():
-            value = value.strip()
-            split = _HANDLE_AND_NAME.match(value)
-            if split:  # Discourse: "@handle Full Name"
-                return split.group(1), (split.group(2) or "").strip() or split.group(1)
-            return value, value
-    return None, None
-
-
-def _truncated(body: bytes, version: str) -> bool:
-    """True when the document lacks the closing tag of its root element (cut in transit)."""
-    closing = next((tag for prefix, tag in _CLOSING if version.startswith(prefix)), None)
-    if closing is None:
-        if not version.startswith("rss"):
-            return False
-        closing = b"</rss>"
-    return not body.rstrip().lower().endswith(closing.lower())
-
-
-def _created_at(item: Any) -> datetime:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = item.get(key)
-        if value:  # feedparser normalises every date to a UTC struct_time
-            return datetime.fromtimestamp(calendar.timegm(value), UTC)
-    return datetime.now(UTC)
-
-
-def _thread(external_id: str, link: Any) -> tuple[str, str | None]:
-    """(conversation id, parent id): the Discourse topic, and for a reply its topic entry.
-
-    A Discourse post's link is /t/slug/TOPIC/NUMBER; a NUMBER above 1 is a reply in the topic,
-    whose parent is the topic entry (`HOST-topic-TOPIC`, the id /latest.rss gives it). Other
-    feeds have no threads: the entry is its own conversation.
-    """
-    topic = _DISCOURSE_TOPIC.match(external_id)
-    if topic:
-        return topic.group(1), None
-    post = _DISCOURSE_POST.match(external_id)
-    if post and isinstance(link, str):
-        in_link = _DISCOURSE_LINK.search(urlsplit(link).path)
-        if in_link:
-            number = int(in_link.group(2) or 1)
-            host = external_id[: external_id.rindex("-post-")]
-            parent = f"{host}-topic-{in_link.group(1)}" if number > 1 else None
-            return in_link.group(1), parent
-    return external_id, None
-
-
-def _jsonable(value: Any) -> Any:
-    """The entry as plain JSON, without feedparser's parsed times and per-field details."""
-    if isinstance(value, dict):
-        return {
-            str(k): _jsonable(v)
-            for k, v in value.items()
-            if k == "author_detail" or not str(k).endswith(("_parsed", "_detail", "islink"))
-        }
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, str):
-        return value[:MAX_TEXT_CHARS]
-    return value if value is None or isinstance(value, bool | int | float) else str(value)
 
 
 def _raise_for_status(response: requests.Response, where: str) -> None:

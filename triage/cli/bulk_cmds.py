@@ -8,7 +8,7 @@ import click
 
 from kernel.errors import Forbidden, InputError
 from triage.cli.common import config_option
-from triage.cli.queue_cmds import _person, _service, as_option
+from triage.cli.queue_common import acting_user, as_option, queue_service
 from triage.queue.bulk import Batch, BulkActions
 from triage.queue.models import UNDO_SECONDS
 
@@ -43,8 +43,8 @@ def _report(batch: Batch) -> None:
 def _act(
     config_path: str | None, as_user: str, action: str, ids: tuple[int, ...], **kw: str
 ) -> None:
-    service = _service(config_path)
-    user = _person(service, as_user)
+    service = queue_service(config_path)
+    user = acting_user(service, as_user)
     actions = BulkActions(service)
     try:
         if action == "ignore":

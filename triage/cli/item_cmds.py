@@ -10,7 +10,7 @@ import click
 
 from kernel.errors import Conflict, InputError
 from triage.cli.common import config_option
-from triage.cli.queue_cmds import _person, _service, as_option
+from triage.cli.queue_common import acting_user, as_option, queue_service
 from triage.queue.models import CORRECTABLE, User
 from triage.queue.service import DM_INVITE, Forbidden, QueueService
 
@@ -23,7 +23,7 @@ from triage.queue.service import DM_INVITE, Forbidden, QueueService
 )
 def show(post_id: int, config_path: str | None, no_suggestions: bool) -> None:
     """One item: text, thread, signals, explanation, replies, history and suggested answers."""
-    service = _service(config_path)
+    service = queue_service(config_path)
     detail = service.detail(post_id)
     item = detail.item
     p = item.post
@@ -115,9 +115,9 @@ def _echo_suggestions(settings: Any, item: Any, store: Any) -> None:
 
 
 def _run(config_path: str | None, as_user: str, action: Any) -> None:
-    service = _service(config_path)
+    service = queue_service(config_path)
     try:
-        message = action(service, _person(service, as_user))
+        message = action(service, acting_user(service, as_user))
     except Conflict as exc:
         hint = " (--again to send anyway)" if exc.answered else ""
         hint = f" (--take-over to answer over {exc.claimant})" if exc.claimant else hint

@@ -1,37 +1,17 @@
 """`social-triage queue ...`: the review queue in a terminal, same service and audit as the web.
 
-The group, its views (`list`) and the team's `figures`, and what every queue command needs (the
-service, the person `--as`). One item's commands are in `item_cmds`, many posts' in `bulk_cmds`;
-both are added to this group in `triage/cli/__init__.py`."""
+The group, its views (`list`) and the team's `figures`. What every queue command needs (the
+service, the person `--as`) is in `queue_common`. One item's commands are in `item_cmds`, many
+posts' in `bulk_cmds`; both are added to this group in `triage/cli/__init__.py`."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import click
 
 from kernel.errors import InputError
-from triage.cli.common import config_option, settings_from
-from triage.queue.models import Filters, User, View
-from triage.queue.service import QueueService
-from triage.queue.users import UserStore
-from triage.storage import open_store
-
-
-def _service(config_path: str | None) -> QueueService:
-    settings = settings_from(config_path, logs=False)
-    return QueueService(settings, open_store(settings))
-
-
-def _person(service: QueueService, name: str) -> User:
-    user = UserStore(service.engine).get(name)
-    if user is None or not user.active:
-        raise InputError(f"--as: no active user named {name!r} (add one with `users add`)")
-    return user
-
-
-def as_option(func: Any) -> Any:
-    return click.option("--as", "as_user", required=True, help="The person acting (a user).")(func)
+from triage.cli.common import config_option
+from triage.cli.queue_common import queue_service
+from triage.queue.models import Filters, View
 
 
 @click.group()
@@ -82,7 +62,7 @@ def list_cmd(
 ) -> None:
     """Items of a view, or a search across every view, newest first or least first-response
     time left first (post id, first-response badge, route, status, author, text)."""
-    service = _service(config_path)
+    service = queue_service(config_path)
     if author.strip():
         search = f"{search} author:@{author.strip().lstrip('@')}"
     chosen = View(view) if view else None if search.strip() else View.PUBLIC_REPLY
@@ -134,7 +114,7 @@ def figures(kind: str, start: str, end: str, config_path: str | None) -> None:
     as on the Team page."""
     from triage.queue.figures import figures_with_total, period
 
-    service = _service(config_path)
+    service = queue_service(config_path)
     chosen = period(kind, service.settings.sla.timezone, start=start, end=end)
     found, whole = figures_with_total(
         service.engine, service.clock, chosen.start, chosen.end, days=chosen.days

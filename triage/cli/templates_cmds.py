@@ -10,13 +10,13 @@ import click
 
 from kernel.errors import Forbidden, InputError
 from triage.cli.common import config_option
-from triage.cli.queue_cmds import _person, _service, as_option
+from triage.cli.queue_common import acting_user, as_option, queue_service
 from triage.queue.saved_replies import SavedReplies, fill, ticket_number, unfilled, values_for
 from triage.queue.service import QueueService
 
 
 def _saved(config_path: str | None) -> tuple[SavedReplies, QueueService]:
-    service = _service(config_path)
+    service = queue_service(config_path)
     return SavedReplies(service.engine, service.writes), service
 
 
@@ -63,7 +63,7 @@ def import_cmd(path: Path, as_user: str, config_path: str | None) -> None:
     if not isinstance(entries, list):
         raise InputError(f"{path}: expected a JSON list of saved replies")
     try:
-        added, replaced = saved.import_all(_person(service, as_user), entries, str(path))
+        added, replaced = saved.import_all(acting_user(service, as_user), entries, str(path))
     except Forbidden as exc:
         raise InputError(str(exc)) from exc
     click.echo(f"imported {path}: {added} added, {replaced} replaced")
@@ -77,7 +77,7 @@ def show(post_id: int, as_user: str, config_path: str | None) -> None:
     """The saved replies for POST_ID (its language and route), filled in for it, to copy
     into `queue reply` or `queue dm`. The help-article variables stay blank here."""
     saved, service = _saved(config_path)
-    user = _person(service, as_user)
+    user = acting_user(service, as_user)
     item = service.item(post_id)
     language = (item.signals.language if item.signals else None) or item.post.lang
     route = item.decision.route.value
