@@ -62,7 +62,7 @@ class Rule(BaseModel):
     review: bool = False
     sink: str | None = None
     tier: int | None = Field(default=None, ge=0, le=3)
-    #: The reason in one plain phrase per interface language (`en`, `pt_BR`; a string is
+    #: The reason in one plain phrase per interface language (`en`, `pt_BR`, `es`; a string is
     #: English), with `{sensitive}`, `{what}`, `{about}` filled in: classifiers/summary.py.
     summary: dict[str, str] | None = None
 
@@ -76,7 +76,7 @@ class Rule(BaseModel):
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
         ):
-            raise ValueError("a phrase, or a mapping of language (en, pt_BR) to a phrase")
+            raise ValueError("a phrase, or a mapping of language (en, pt_BR, es) to a phrase")
         unknown = [k for k in value if k not in LANGUAGES]
         if unknown:
             raise ValueError(f"unknown language {unknown[0]!r} (one of {', '.join(LANGUAGES)})")

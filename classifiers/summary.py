@@ -17,8 +17,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from kernel.models import Route, Signals
+from kernel.vocab import LOCALES
 
-LANGUAGES = ("en", "pt_BR")
+#: The interface languages (`kernel.vocab.LOCALES`): every table below has each of them.
+LANGUAGES: tuple[str, ...] = LOCALES
 
 ROUTES: dict[str, dict[Route, str]] = {
     "en": {
@@ -33,10 +35,21 @@ ROUTES: dict[str, dict[Route, str]] = {
         Route.PUBLIC_REPLY: "Resposta pública",
         Route.IGNORE: "Ignorado",
     },
+    "es": {
+        Route.HELPDESK: "Enviado al helpdesk",
+        Route.PRIVATE_DM: "Mensaje privado",
+        Route.PUBLIC_REPLY: "Respuesta pública",
+        Route.IGNORE: "Ignorado",
+    },
 }
-SURE = {"en": "{pct}% sure", "pt_BR": "{pct}% de certeza"}
-REVIEW = {"en": "A person checks it first.", "pt_BR": "Uma pessoa confere antes."}
-AND = {"en": " and ", "pt_BR": " e "}
+#: Spanish spaces the percent sign, as Babel's `es` does in the digests (no-break space).
+SURE = {"en": "{pct}% sure", "pt_BR": "{pct}% de certeza", "es": "{pct}\u00a0% de seguridad"}
+REVIEW = {
+    "en": "A person checks it first.",
+    "pt_BR": "Uma pessoa confere antes.",
+    "es": "Una persona lo revisa antes.",
+}
+AND = {"en": " and ", "pt_BR": " e ", "es": " y "}
 SENSITIVE: dict[str, dict[str, str]] = {
     "en": {
         "payment_card": "a card number",
@@ -64,9 +77,23 @@ SENSITIVE: dict[str, dict[str, str]] = {
         "health": "dados de saúde",
         "marked_by_agent": "dados marcados como sensíveis por uma pessoa",
     },
+    "es": {
+        "payment_card": "un número de tarjeta",
+        "iban": "un IBAN",
+        "cpf": "un CPF",
+        "cnpj": "un CNPJ",
+        "ssn": "un número de seguridad social",
+        "email": "un correo electrónico",
+        "phone": "un número de teléfono",
+        "credential": "una contraseña o código de acceso",
+        "account_number": "un número de cuenta",
+        "health": "datos de salud",
+        "marked_by_agent": "datos que una persona marcó como sensibles",
+    },
 }
 #: Intents that name what a post is about. The account-specific ones (`PRIVATE_TOPICS`) come
-#: first: they are why a post goes to private.
+#: first: they are why a post goes to private. Spanish carries its preposition in the phrase
+#: ("una queja de facturación", "una pregunta sobre una entrega"): no one word fits every topic.
 TOPICS: dict[str, dict[str, str]] = {
     "en": {
         "account_access": "account access",
@@ -84,13 +111,26 @@ TOPICS: dict[str, dict[str, str]] = {
         "outage": "uma instabilidade",
         "technical_problem": "um problema técnico",
     },
+    "es": {
+        "account_access": "sobre el acceso a la cuenta",
+        "billing": "de facturación",
+        "refund": "sobre un reembolso",
+        "delivery": "sobre una entrega",
+        "outage": "sobre una caída del servicio",
+        "technical_problem": "sobre un problema técnico",
+    },
 }
 KINDS = {
     "en": {"complaint": "a complaint", "question": "a question", "request": "a request"},
     "pt_BR": {"complaint": "uma reclamação", "question": "uma pergunta", "request": "um pedido"},
+    "es": {"complaint": "una queja", "question": "una pregunta", "request": "una solicitud"},
 }
-ABOUT = {"en": " about {topic}", "pt_BR": " sobre {topic}"}
-UNNAMED = {"en": "rule {rule!r} matched", "pt_BR": "regra {rule!r} aplicada"}
+ABOUT = {"en": " about {topic}", "pt_BR": " sobre {topic}", "es": " {topic}"}
+UNNAMED = {
+    "en": "rule {rule!r} matched",
+    "pt_BR": "regra {rule!r} aplicada",
+    "es": "se aplicó la regla {rule!r}",
+}
 #: An intent or complaint score from which the summary names it.
 CLEAR = 0.5
 

@@ -89,7 +89,7 @@ class Settings(BaseModel):
     sla: SlaSettings = Field(default_factory=SlaSettings)
     #: Ordered routing rules (YAML); the shipped rules when empty.
     rules: Path | None = None
-    #: Language of digests and alerts (and numbers and dates in them): `en` or `pt_BR`.
+    #: Language of digests and alerts (and numbers and dates in them): `en`, `pt_BR` or `es`.
     locale: Locale = "en"
     digest: DigestSettings = Field(default_factory=DigestSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)

@@ -234,7 +234,7 @@ class Decision:
     model_version: str | None = None
     rules_version: str | None = None
     sink: str | None = None
-    #: One plain sentence per interface language (`en`, `pt_BR`): where the post went and why
+    #: One plain sentence per interface language (`en`, `pt_BR`, `es`): where the post went and why
     #: (classifiers/summary.py). The explanation is the full rule trace.
     summary: dict[str, str] = field(default_factory=dict)
 

@@ -72,7 +72,7 @@ HeadModel = Literal["logreg", "mlp"]
 HEAD_MODELS: tuple[HeadModel, ...] = get_args(HeadModel)
 
 #: The languages digests and alerts are written in (`locale`, `digest --locale`).
-Locale = Literal["en", "pt_BR"]
+Locale = Literal["en", "pt_BR", "es"]
 LOCALES: tuple[Locale, ...] = get_args(Locale)
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from classifiers.rules import RuleSet
+from kernel.models import Decision, Post, Signals
 from tests.test_classify_job import KeywordClassifier, add_posts
 from triage.classify_job import classify_pending
 from triage.cli import cli
@@ -89,3 +91,36 @@ def test_stats_reports_decisions_and_cases(decided: Store) -> None:
     assert stats["decisions"] == {"helpdesk": 1, "ignore": 1, "public_reply": 1}
     assert stats["cases"] == {"pending": 1}
     assert stats["posts"] == 3 and stats["unclassified"] == 0
+
+
+class ShippedRulesClassifier(KeywordClassifier):
+    """The keyword signals decided by the shipped rules, so decisions carry their sentences."""
+
+    def classify(self, items: list[tuple[Post | None, str]]) -> list[tuple[Signals, Decision]]:
+        rules = RuleSet.default()
+        return [
+            (signals, rules.decide(post, text, signals, review_threshold=0.55))
+            for (post, text), (signals, _decision) in zip(
+                items, super().classify(items), strict=True
+            )
+        ]
+
+
+def test_explain_says_the_sentence_in_the_configured_locale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    engine = make_engine(f"sqlite:///{tmp_path}/social-triage.db")
+    migrate(engine)
+    store = Store(engine)
+    add_posts(store, ["my card 4111 1111 1111 1111 was charged twice"])
+    classify_pending(store, ShippedRulesClassifier(), default_sink="desk")
+    Path("social-triage.yaml").write_text("locale: es\n")
+    code, out = run("explain", "1")
+    assert code == 0
+    assert out.splitlines()[0] == "Enviado al helpdesk: contiene un número de tarjeta."
+    code, out = run("explain", "1", "--json")
+    assert json.loads(out)["summary"] == "Enviado al helpdesk: contiene un número de tarjeta."
+    Path("social-triage.yaml").write_text("locale: pt_BR\n")
+    code, out = run("explain", "1")
+    assert out.splitlines()[0] == "Enviado ao helpdesk: contém um número de cartão."

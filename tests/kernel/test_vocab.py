@@ -40,10 +40,11 @@ def test_the_summaries_name_every_sensitive_kind(locale: str) -> None:
     assert set(SENSITIVE_KINDS) <= set(SENSITIVE[locale])
 
 
-def test_the_digest_names_every_label_with_a_translated_message() -> None:
+@pytest.mark.parametrize("locale", [locale for locale in LOCALES if locale != "en"])
+def test_the_digest_names_every_label_with_a_translated_message(locale: str) -> None:
     """Each label's name is a message of the digest's catalog (so it is translated), not the
     raw label the name functions fall back to."""
-    with (LOCALE_DIR / "pt_BR" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+    with (LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog = {str(m.id): m.string for m in read_po(po) if m.id}
     en = Formatter("en")
     names = [intent_name(en, intent) for intent in INTENTS]

@@ -21,6 +21,9 @@ from kernel.vocab import LOCALES
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
+#: "Percentage points" abbreviated as each locale's readers write it (Spanish spaces the two
+#: initials, kept together by a no-break space).
+POINTS = {"en": "pp", "pt_BR": "p.p.", "es": "p.\u00a0p."}
 
 
 @cache
@@ -59,15 +62,20 @@ class Formatter:
     def percent(self, value: float | None, digits: int = 0) -> str:
         if value is None:
             return "\u2013"
-        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+        # The locale's own pattern keeps its spacing (`26 %` in Spanish, `26%` in English and
+        # Portuguese); only the decimals are ours, after the pattern's last integer digit.
+        pattern = Locale.parse(self.locale).percent_formats[None].pattern
+        if digits:
+            integer, _zero, suffix = pattern.rpartition("0")
+            pattern = f"{integer}0.{'0' * digits}{suffix}"
         return format_percent(value, format=pattern, locale=self.locale)
 
     def points(self, value: float | None) -> str:
-        """A change in percentage points, signed: +3 pp / -12 p.p."""
+        """A change in percentage points, signed: +3 pp / -12 p.p. / +3 p. p."""
         if value is None:
             return "\u2013"
         sign = "+" if value > 0.0005 else ("\u2212" if value < -0.0005 else "\u00b1")
-        unit = "p.p." if self.locale == "pt_BR" else "pp"
+        unit = POINTS.get(self.locale, "pp")
         return f"{sign}{self.number(abs(value) * 100)} {unit}"
 
     def duration(self, seconds: float | None) -> str:

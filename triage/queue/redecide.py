@@ -63,7 +63,7 @@ def corrected_summary(route: Route, by: str) -> dict[str, str]:
     """The one-sentence explanation of a route a person set."""
     from classifiers.summary import ROUTES
 
-    by_words = {"en": "set by {by}", "pt_BR": "definido por {by}"}
+    by_words = {"en": "set by {by}", "pt_BR": "definido por {by}", "es": "decidido por {by}"}
     return {lang: f"{ROUTES[lang][route]}: {by_words[lang].format(by=by)}." for lang in ROUTES}
 
 
