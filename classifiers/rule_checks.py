@@ -128,6 +128,34 @@ def _regex(patterns: tuple[str, ...], ctx: Context) -> Outcome:
     return Outcome(holds=hit is not None, reason=reason)
 
 
+#: Platforms where a post speaks to someone by @mentioning them or replying. A subreddit or a
+#: forum thread is itself the conversation the brand listens to, so its posts count as addressed.
+MENTION_PLATFORMS = frozenset({"x", "bluesky", "mastodon"})
+_MENTION = re.compile(r"(?:^|[\s(.,:;!?])@[\w.-]*\w", re.UNICODE)
+
+
+def addressed(post: Post | None, text: str) -> tuple[bool, str]:
+    """Whether the post speaks to someone (the brand, usually) rather than about it, and why.
+
+    "the Swiftcrate depot is 40 minutes away and that's where they sent my parcel" talks about
+    the brand to the author's own followers: a care team may answer it in public, but does not
+    slide into the author's messages. Text without a post (`classify`, a rules file tried from
+    the CLI) is addressed when it @mentions someone.
+    """
+    if post is not None and post.source not in MENTION_PLATFORMS:
+        return True, f"a {post.source} post, in a conversation the brand listens to"
+    if _MENTION.search(text):
+        return True, "it @mentions someone"
+    if post is not None and post.parent_id:
+        return True, "it replies in a conversation"
+    return False, "it @mentions no one and replies to nothing"
+
+
+def _addressed(wanted: bool, ctx: Context) -> Outcome:
+    value, why = addressed(ctx.post, ctx.text)
+    return Outcome(holds=value == wanted, reason=f"addressed: {why}")
+
+
 def _keyword_category(categories: tuple[str, ...], ctx: Context) -> Outcome:
     found = {cat: ctx.hits[cat] for cat in categories if cat in ctx.hits}
     if found:
@@ -268,6 +296,7 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("author_followers_min", _followers),
     ("author_verified", _verified),
     ("author_is_brand", _is_brand),
+    ("addressed", _addressed),
     ("not_", _not),
 )
 

@@ -67,6 +67,8 @@ class Conditions(BaseModel):
     author_followers_min: int | None = Field(default=None, ge=0)
     author_verified: bool | None = None
     author_is_brand: bool | None = None
+    #: The post speaks to someone (@mention, a reply, a forum or subreddit post): rule_checks.
+    addressed: bool | None = None
     not_: Conditions | None = Field(default=None, alias="not")
 
     @field_validator("source", "query", "language", "keywords_any", "keywords_all", mode="before")

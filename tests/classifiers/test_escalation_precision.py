@@ -65,9 +65,9 @@ def test_a_keyword_lift_does_not_override_clear_praise() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "obrigada, mas a entrega não chegou",
-        "thanks, but my order never arrived",
-        "parabéns pelo app, cadê meu reembolso?",
+        "@acme obrigada, mas a entrega não chegou",
+        "@acme thanks, but my order never arrived",
+        "@acme parabéns pelo app, cadê meu reembolso?",
     ],
 )
 def test_praise_with_a_complaint_is_not_clear_praise(text: str) -> None:

@@ -108,7 +108,7 @@ def test_a_sarcastic_post_is_answered_not_ignored_by_the_shipped_rules() -> None
     assert [(d.rule, d.route) for d in decided] == [
         ("sarcasm", Route.PUBLIC_REPLY),
         ("sarcasm", Route.PUBLIC_REPLY),
-        ("clear-praise", Route.IGNORE),
+        ("clear-praise-addressed", Route.PUBLIC_REPLY),  # said to the brand: a thank-you
     ]
 
 
@@ -122,8 +122,13 @@ def test_the_real_classifier_answers_sarcasm_in_every_language() -> None:
     ]
     assert ignored == []
     assert all(signals.sentiment == "negative" for signals, _ in sarcastic)
-    # Sincere praise is still stored for the digest, not queued.
-    answered = [
-        text for text, (_, d) in zip(SINCERE, sincere, strict=True) if d.route is not Route.IGNORE
+    # Sincere praise said to the brand gets a thank-you in public, never a DM. (A thank-you for
+    # a fixed outage may read as a complaint to the heads: answered in public all the same.)
+    misread = [
+        text
+        for text, (_, d) in zip(SINCERE, sincere, strict=True)
+        if d.route is not Route.PUBLIC_REPLY
     ]
-    assert answered == []
+    assert misread == []
+    thanked = [d for _, d in sincere if d.rule == "clear-praise-addressed"]
+    assert len(thanked) >= len(SINCERE) - 2 and all(d.priority == "low" for d in thanked)

@@ -146,6 +146,12 @@ CONDITION_CASES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]
         {"p": post()},
     ),
     (
+        "addressed",
+        {"addressed": True},
+        {"p": post("@acme where is it?"), "text": "@acme where is it?"},
+        {"p": post("acme lost it again"), "text": "acme lost it again"},
+    ),
+    (
         "not",
         {"not": {"sentiment": "positive"}},
         {"sentiment": "negative"},

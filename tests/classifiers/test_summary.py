@@ -113,7 +113,7 @@ def spanish(text: str, **overrides: object) -> str:
         ("voy a demandarlos, ya hablé con mi abogado", {},
          "Enviado al helpdesk: amenaza con acciones legales o una reclamación formal, "
          "{pct}\u00a0% de seguridad."),
-        ("¿dónde está mi reembolso?", {"intents": {"refund": 0.9, "question": 0.9}},
+        ("@acme ¿dónde está mi reembolso?", {"intents": {"refund": 0.9, "question": 0.9}},
          "Mensaje privado: una pregunta sobre un reembolso, {pct}\u00a0% de seguridad."),
         ("la app se cae otra vez", {"complaint": 0.95, "intents": {"outage": 0.8}},
          "Respuesta pública: una queja sobre una caída del servicio, {pct}\u00a0% de seguridad."),
