@@ -105,7 +105,8 @@ def test_praise_with_a_complaint_is_not_clear_praise(text: str) -> None:
     ],
 )
 def test_sensitive_topics_without_a_number_leave_the_public_channel(text: str, route: str) -> None:
-    rule, got, _ = decide(text, sentiment="negative")
+    # the real heads read each of these as a complaint (0.76-0.95)
+    rule, got, _ = decide(text, sentiment="negative", complaint=0.6)
     assert got.value == route, rule
 
 
