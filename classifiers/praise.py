@@ -52,6 +52,13 @@ PRAISE_CANCELLED_BY = (
     "pero", "todavia", "pesimo", "pesima", "roto", "rota", "ayuda", "porque",
 )
 
+#: Thanks for help already given: "help" here is what is thanked for, not asked for ("obrigado
+#: pela ajuda ontem, resolveu tudo" is the commonest thank-you a care team gets).
+THANKED_FOR = (
+    "for the help", "for your help", "for all the help", "for all your help", "for helping",
+    "pela ajuda", "pela sua ajuda", "por toda ajuda", "por toda a ajuda", "por ajudar",
+    "por la ayuda", "por su ayuda", "por tu ayuda", "por toda la ayuda", "por ayudarme",
+)  # fmt: skip
 
 #: Emoji that praise (or cheer) on their own: "lua blanco maravilhosa 😍👏".
 PRAISE_EMOJI = frozenset("😍👏🥰😊🙏💙💚❤👍🤩😘🎉🙌💖💕⭐🌟😀😃😁")
@@ -112,6 +119,7 @@ OUTRIGHT = (
 
 _PRAISE = TermSet(PRAISE)
 _CANCEL = TermSet(w for w in PRAISE_CANCELLED_BY if w != "?")
+_THANKED_FOR = TermSet(THANKED_FOR)
 _ORDEAL = TermSet(ORDEAL)
 _PUT_RIGHT = TermSet(PUT_RIGHT)
 _OUTRIGHT = TermSet(OUTRIGHT)
@@ -121,7 +129,11 @@ def praise_cancelled(folded: str, words: frozenset[str]) -> bool:
     """A negation, a contrast, a question or a complaint word: the praise is not clear."""
     if "?" in folded:
         return True
-    return any(True for _ in _CANCEL.finditer(folded, words))
+    thanked = [m.span() for m in _THANKED_FOR.finditer(folded, words)]
+    return any(
+        not any(start <= m.start() and m.end() <= end for start, end in thanked)
+        for m in _CANCEL.finditer(folded, words)
+    )
 
 
 def sarcasm(text: str, folded: str, words: frozenset[str]) -> tuple[str, ...]:

@@ -80,6 +80,32 @@ def heads_that_read_the_words(n: int) -> HeadScores:
     )
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme obrigado pela ajuda ontem, resolveu tudo",
+        "@acme valeu pela ajuda!",
+        "@acme gracias por la ayuda, ya quedó",
+        "@acme thanks for the help yesterday, all sorted",
+    ],
+)
+def test_thanks_for_help_given_is_praise(text: str) -> None:
+    assert "praise" in keyword_hits(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@acme thanks, I need help",
+        "@acme obrigado, preciso de ajuda",
+        "@acme gracias, necesito ayuda",
+        "@acme thanks for the help but my refund never came",
+    ],
+)
+def test_help_asked_for_is_no_praise(text: str) -> None:
+    assert "praise" not in keyword_hits(text)
+
+
 def test_sarcastic_signals_read_negative_and_as_a_complaint() -> None:
     texts = [SARCASTIC[0], SINCERE[0]]
     sarcastic, sincere = signals_from_scores(texts, heads_that_read_the_words(2))
