@@ -78,7 +78,7 @@ def test_ticked_cards_are_ignored_the_claimed_one_skipped_and_undone(web_store: 
         follow_redirects=False,
     )
     assert back.status_code == 303
-    assert "Undone: 1 post back as they were." in client.get(back.headers["location"]).text
+    assert "Undone: 1 post back as it was." in client.get(back.headers["location"]).text
     assert _status(web_store, a) == "open"
 
 

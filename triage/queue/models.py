@@ -61,6 +61,8 @@ class User:
     name: str
     role: Role
     active: bool = True
+    #: The web app's language for this person (`kernel.vocab.LOCALES`); None: the setting.
+    locale: str | None = None
 
     @property
     def actor(self) -> str:

@@ -31,6 +31,10 @@ class Badge:
     label: str
     #: When the target falls (None: the route has no target, or the item is done).
     due: datetime | None = None
+    #: What `label` counts, for a page that words it in another language: `age`, `left` or
+    #: `over` (both also when due soon), and the span itself (`1h 5m`).
+    kind: str = "age"
+    span: str = ""
 
 
 class SlaClock:
@@ -150,17 +154,21 @@ class SlaClock:
         age = _short(now - created_at)
         target = self.target(route)
         if not open_:
-            return Badge(state="done", label=age)
+            return Badge(state="done", label=age, span=age)
         if target is None:
-            return Badge(state="ok", label=age)
+            return Badge(state="ok", label=age, span=age)
         used = self.elapsed(created_at, now)
         due = self.due(created_at, target)
         if used >= target:
-            return Badge(state="breach", label=f"breached · {_short(used - target)} over", due=due)
-        left = f"{_short(target - used)} left"
+            over = _short(used - target)
+            return Badge(
+                state="breach", label=f"breached · {over} over", due=due, kind="over", span=over
+            )
+        span = _short(target - used)
+        left = f"{span} left"
         if used >= target * self.due_soon:
-            return Badge(state="soon", label=f"due soon · {left}", due=due)
-        return Badge(state="ok", label=left, due=due)
+            return Badge(state="soon", label=f"due soon · {left}", due=due, kind="left", span=span)
+        return Badge(state="ok", label=left, due=due, kind="left", span=span)
 
 
 def _short(delta: timedelta) -> str:

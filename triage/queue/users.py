@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from kernel.errors import InputError
+from kernel.vocab import LOCALES
 from triage.queue.models import Role, User
 from triage.queue.passwords import MIN_PASSWORD, check_password
 from triage.queue.throttle import LoginThrottle, account_key, address_key
@@ -46,6 +47,8 @@ class LoginResult:
     error: str | None = None
     #: Failed log-ins from this address so far (the caller waits longer for each).
     address_failures: int = 0
+    #: Minutes until a lock-out ends (0: not locked out), for a page that words `error` anew.
+    locked_minutes: int = 0
 
 
 def _token_hash(token: str) -> str:
@@ -54,7 +57,13 @@ def _token_hash(token: str) -> str:
 
 def _user(row: object) -> User:
     r = row  # a RowMapping
-    return User(id=r["id"], name=r["name"], role=Role(r["role"]), active=r["active"])  # type: ignore[index]
+    return User(
+        id=r["id"],  # type: ignore[index]
+        name=r["name"],  # type: ignore[index]
+        role=Role(r["role"]),  # type: ignore[index]
+        active=r["active"],  # type: ignore[index]
+        locale=r.get("locale"),  # type: ignore[attr-defined]
+    )
 
 
 def check_name(name: str) -> str:
@@ -159,6 +168,13 @@ class UserStore:
         if not done:
             raise InputError(f"no user named {name!r}")
 
+    def set_locale(self, name: str, locale: str | None) -> None:
+        """The person's web language (one of `kernel.vocab.LOCALES`), or None for the
+        deployment's `locale` setting."""
+        if locale is not None and locale not in LOCALES:
+            raise InputError(f"language {locale[:20]!r}: expected one of {', '.join(LOCALES)}")
+        self._update(name, locale=locale)
+
     def get(self, name: str) -> User | None:
         with self.engine.connect() as conn:
             row = rows.by_name(conn, name)
@@ -189,6 +205,7 @@ class UserStore:
                 user=None,
                 error=f"Too many failed logins: try again in {lock.minutes(now)} minute(s).",
                 address_failures=throttle.failures(address_key(address)),
+                locked_minutes=lock.minutes(now),
             )
         lock = throttle.locked(account_key(name), now)
         if lock is not None and not throttle.known(name, address):
@@ -199,6 +216,7 @@ class UserStore:
                 user=None,
                 error=f"Too many failed logins: try again in {lock.minutes(now)} minute(s).",
                 address_failures=failures,
+                locked_minutes=lock.minutes(now),
             )
         with self.engine.connect() as conn:
             row = rows.by_name(conn, name)

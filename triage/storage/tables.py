@@ -212,6 +212,8 @@ users = Table(
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("locked_until", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
+    #: The web app's language for this person (`kernel.vocab.LOCALES`); NULL: the `locale` setting.
+    Column("locale", Text),
     UniqueConstraint("name"),
 )
 

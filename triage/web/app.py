@@ -29,6 +29,7 @@ from triage.web import (
     routes_search,
     routes_team,
 )
+from triage.web.phrases import due
 from triage.web.render import Renderer
 from triage.web.security import SecurityHeaders
 from triage.web.suggest import SuggestionService
@@ -75,7 +76,7 @@ def create_app(settings: Settings, store: Store) -> Starlette:
     )
     app.state.render = Renderer()
     # Cards are macros imported without the page's context: when a post falls due is a global.
-    app.state.render.env.globals["sla_due"] = queue.due_text
+    app.state.render.env.globals["sla_due"] = lambda item: due(queue, item)
     app.state.saved_replies = SavedReplies(store.engine, queue.writes)
     app.state.after_head_change = routes_learning.redecide_in_background(settings, store)
     return app

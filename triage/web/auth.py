@@ -22,6 +22,8 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from triage.queue.models import Role, User
 from triage.queue.users import Session
+from triage.web.i18n import for_user, from_accept_language, speaking
+from triage.web.i18n import gettext as _
 from triage.web.security import client_address, is_https
 
 COOKIE = "st_session"
@@ -49,6 +51,20 @@ class Ctx:
 Handler = Callable[[Ctx], Response]
 
 
+def request_locale(request: Request, session: Session | None) -> str:
+    """The person's own language, else the deployment's; with nobody signed in, the browser's
+    when it is one of ours."""
+    default = request.app.state.settings.locale
+    if session is not None:
+        return for_user(session.user.locale, default)
+    return from_accept_language(request.headers.get("accept-language", ""), default)
+
+
+def _in_language(locale: str, handler: Handler, ctx: Ctx) -> Response:
+    with speaking(locale):
+        return handler(ctx)
+
+
 def wants_html(request: Request) -> bool:
     if request.headers.get("hx-request") == "true":
         return False
@@ -73,25 +89,33 @@ def requires(*roles: Role) -> Callable[[Handler], Callable[[Request], Awaitable[
             users = request.app.state.users
             token = request.cookies.get(COOKIE, "")
             session = await run_in_threadpool(users.session, token) if token else None
+            locale = request_locale(request, session)
             if session is None:
                 if wants_html(request) and request.method in SAFE_METHODS:
                     target = request.url.path
                     if request.url.query:
                         target += "?" + request.url.query
                     return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-                return PlainTextResponse("log in first", status_code=401)
+                with speaking(locale):
+                    return PlainTextResponse(_("log in first"), status_code=401)
             if session.user.role not in allowed:
-                return PlainTextResponse(
-                    f"forbidden: {session.user.role} cannot open this page", status_code=403
-                )
+                with speaking(locale):
+                    message = _("forbidden: %(role)s cannot open this page") % {
+                        "role": session.user.role
+                    }
+                return PlainTextResponse(message, status_code=403)
             form: dict[str, str] = {}
             if request.method not in SAFE_METHODS:
                 raw = await request.form()
                 form = {k: v for k, v in raw.items() if isinstance(v, str)}
                 given = request.headers.get("x-csrf-token") or form.get("csrf")
                 if not csrf_ok(session.csrf_token, given):
-                    return PlainTextResponse("CSRF token missing or wrong", status_code=403)
-            return await run_in_threadpool(handler, Ctx(request, session, form))
+                    with speaking(locale):
+                        message = _("CSRF token missing or wrong")
+                    return PlainTextResponse(message, status_code=403)
+            return await run_in_threadpool(
+                _in_language, locale, handler, Ctx(request, session, form)
+            )
 
         endpoint.roles = allowed  # type: ignore[attr-defined]
         endpoint.__name__ = handler.__name__

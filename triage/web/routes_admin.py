@@ -10,8 +10,9 @@ from kernel.errors import InputError
 from triage.queue.models import LEADS, Role
 from triage.queue.service import Forbidden
 from triage.web.auth import COOKIE, Ctx, requires, safe_next
-from triage.web.page import common
+from triage.web.page import common, error_page
 from triage.web.params import parse_id
+from triage.web.refusals import reword
 
 ADMINS = (Role.ADMIN,)
 
@@ -40,9 +41,7 @@ def release(ctx: Ctx) -> Response:
         case_id = parse_id(ctx.request.path_params["case_id"], "case")
         queue.release_case(case_id, ctx.user)
     except (InputError, Forbidden) as exc:
-        return ctx.request.app.state.render.page(
-            "error.html", status_code=400, **common(ctx, message=str(exc))
-        )
+        return error_page(ctx, str(exc), 400)
     target = safe_next(ctx.form.get("next") or "/queue/helpdesk")
     return RedirectResponse(target, status_code=303)
 
@@ -86,7 +85,7 @@ def users_page(ctx: Ctx) -> Response:
                 raise InputError("unknown operation")
             return RedirectResponse("/users", status_code=303)
         except InputError as exc:
-            error, status = str(exc), 400
+            error, status = reword(str(exc)), 400
     return ctx.request.app.state.render.page(
         "users.html",
         status_code=status,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from functools import partial
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -11,6 +13,7 @@ from starlette.routing import Route
 
 from kernel.errors import InputError
 from triage.queue.models import Role
+from triage.queue.users import LoginResult
 from triage.web.auth import (
     COOKIE,
     LOGIN_CSRF_COOKIE,
@@ -18,12 +21,16 @@ from triage.web.auth import (
     address,
     csrf_ok,
     new_login_csrf,
+    request_locale,
     requires,
     safe_next,
     secure,
     set_session_cookie,
 )
+from triage.web.i18n import LOCALE_NAMES, for_user, ngettext, speaking
+from triage.web.i18n import gettext as _
 from triage.web.page import common
+from triage.web.refusals import reword
 
 #: Extra wait after a failed log-in, times the address's failures so far (up to
 #: `MAX_DELAY_STEPS`): slows password guessing on top of the locks.
@@ -35,15 +42,20 @@ async def healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
-def _login_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+def _login_page(
+    request: Request, error: Callable[[], str] | None = None, status: int = 200
+) -> Response:
+    """The form, in the browser's language when it is one of ours (`request_locale`); `error`
+    words the refusal in that language."""
     token = new_login_csrf()
-    response = request.app.state.render.page(
-        "login.html",
-        status_code=status,
-        csrf=token,
-        next=safe_next(request.query_params.get("next", "/")),
-        error=error,
-    )
+    with speaking(request_locale(request, None)):
+        response = request.app.state.render.page(
+            "login.html",
+            status_code=status,
+            csrf=token,
+            next=safe_next(request.query_params.get("next", "/")),
+            error=error() if error else None,
+        )
     response.set_cookie(
         LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure(request)
     )
@@ -57,7 +69,7 @@ async def login(request: Request) -> Response:
     name = str(form.get("name", "")).strip()[:64]
     password = str(form.get("password", ""))[:1024]
     if not csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE, ""), str(form.get("csrf", ""))):
-        return _login_page(request, "The form expired; please try again.", 403)
+        return _login_page(request, lambda: _("The form expired; please try again."), 403)
     users = request.app.state.users
     result = await run_in_threadpool(users.authenticate, name, password, address(request))
     queue = request.app.state.queue
@@ -68,7 +80,7 @@ async def login(request: Request) -> Response:
         await run_in_threadpool(queue.audit, known.name if known else "-", "login_failed")
         steps = min(max(result.address_failures, 1), MAX_DELAY_STEPS)
         await asyncio.sleep(FAILED_LOGIN_DELAY * steps)
-        return _login_page(request, result.error, 401)
+        return _login_page(request, partial(_login_error, result), 401)
     hours = request.app.state.settings.web.session_hours
     token, _session = await run_in_threadpool(users.start_session, result.user, hours=hours)
     await run_in_threadpool(queue.audit, result.user, "login")
@@ -79,6 +91,17 @@ async def login(request: Request) -> Response:
     set_session_cookie(response, request, token, int(hours * 3600))
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response
+
+
+def _login_error(result: LoginResult) -> str:
+    """The one line for a refused log-in (`users.WRONG`, or the lock-out's wait)."""
+    if not result.locked_minutes:
+        return _("Wrong name or password.")
+    return ngettext(
+        "Too many failed logins: try again in %(num)d minute.",
+        "Too many failed logins: try again in %(num)d minutes.",
+        result.locked_minutes,
+    ) % {"num": result.locked_minutes}
 
 
 @requires(*Role)
@@ -92,17 +115,27 @@ def logout(ctx: Ctx) -> Response:
 
 @requires(*Role)
 def account(ctx: Ctx) -> Response:
-    """Change your own password: every other session of yours ends (a stolen one too)."""
+    """Change your own password: every other session of yours ends (a stolen one too); or
+    your language (`op=locale`; empty: the deployment's)."""
     request = ctx.request
     people = request.app.state.users
     error = None
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and ctx.form.get("op") == "locale":
+        chosen = ctx.form.get("locale", "") or None
+        try:
+            people.set_locale(ctx.user.name, chosen)
+        except InputError:
+            error, status = _("Pick one of the languages listed."), 400
+        else:
+            request.app.state.queue.audit(ctx.user, "locale_change", locale=chosen)
+            return RedirectResponse("/account?done=locale", status_code=303)
+    elif request.method == "POST":
         form = ctx.form
         if not people.check_password(ctx.user.name, form.get("current", "")):
-            error, status = "Your current password is not right.", 400
+            error, status = _("Your current password is not right."), 400
         elif form.get("password", "") != form.get("again", ""):
-            error, status = "The two new passwords differ.", 400
+            error, status = _("The two new passwords differ."), 400
         else:
             try:
                 own = request.cookies.get(COOKIE, "")
@@ -110,13 +143,23 @@ def account(ctx: Ctx) -> Response:
                     ctx.user.name, form.get("password", ""), keep_session=own
                 )
             except InputError as exc:
-                error, status = str(exc), 400
+                error, status = reword(str(exc)), 400
             else:
                 request.app.state.queue.audit(ctx.user, "password_change", sessions_ended=ended)
                 return RedirectResponse("/account?done=1", status_code=303)
-    done = request.query_params.get("done") == "1"
+    done = request.query_params.get("done", "")
+    default = request.app.state.settings.locale
     return request.app.state.render.page(
-        "account.html", status_code=status, **common(ctx, error=error, done=done)
+        "account.html",
+        status_code=status,
+        **common(
+            ctx,
+            error=error,
+            done=done,
+            locales=LOCALE_NAMES,
+            chosen=ctx.user.locale or "",
+            default_name=LOCALE_NAMES[for_user(None, default)],
+        ),
     )
 
 

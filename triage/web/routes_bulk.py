@@ -20,15 +20,17 @@ from kernel.errors import Conflict, Forbidden, InputError
 from triage.queue.bulk import MAX_POSTS, BulkActions
 from triage.queue.models import WORKERS
 from triage.web.auth import Ctx, requires, safe_next
-from triage.web.page import common
+from triage.web.i18n import N_
+from triage.web.i18n import gettext as _
+from triage.web.page import error_page
 from triage.web.params import parse_id
 
 #: A card's checkbox is named `post-ID`.
 PICK = "post-"
 #: Fixed notices the page shows for `?bulk=` (never text from the request).
 NOTICES = {
-    "none": "Tick the posts first, or Select all on this page.",
-    "late": "Too late to undo: a bulk action can be undone for 10 seconds.",
+    "none": N_("Tick the posts first, or Select all on this page."),
+    "late": N_("Too late to undo: a bulk action can be undone for 10 seconds."),
 }
 
 
@@ -56,9 +58,7 @@ def _to(back: str, value: str) -> Response:
 
 
 def _refused(ctx: Ctx, message: str, status: int) -> Response:
-    return ctx.request.app.state.render.page(
-        "error.html", status_code=status, **common(ctx, message=message)
-    )
+    return error_page(ctx, message, status)
 
 
 @requires(*WORKERS)
@@ -114,7 +114,7 @@ def bulk_context(ctx: Ctx) -> dict[str, Any]:
     return {
         "bulk_batch": batch,
         "bulk_undo": batch is not None and batch.undoable(ctx.user),
-        "bulk_notice": NOTICES.get(value, ""),
+        "bulk_notice": _(NOTICES[value]) if value in NOTICES else "",
         "bulk_people": people,
     }
 

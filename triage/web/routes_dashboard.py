@@ -35,6 +35,7 @@ from triage.storage import Store
 from triage.storage.alerts import Alert, AlertStore
 from triage.storage.digest_reads import DigestReads, PostFilter
 from triage.web.auth import Ctx, requires
+from triage.web.i18n import current
 from triage.web.page import common
 
 DASHBOARD_ROLES = (Role.MARKETING, *LEADS)
@@ -124,11 +125,12 @@ class Dashboard:
         self._lock = threading.Lock()
         self._cache: dict[tuple[Any, ...], tuple[float, str, Any]] = {}
 
-    def digest_html(self, query: DashboardQuery) -> tuple[str, Any]:
-        """(the digest fragment's HTML, the `Digest`) for this query."""
+    def digest_html(self, query: DashboardQuery, locale: str) -> tuple[str, Any]:
+        """(the digest fragment's HTML, the `Digest`) for this query, in `locale`."""
         now = time.monotonic()
+        key = (*query.key(), locale)
         with self._lock:
-            hit = self._cache.get(query.key())
+            hit = self._cache.get(key)
             if hit is not None and now - hit[0] < CACHE_SECONDS:
                 return hit[1], hit[2]
         period, until = query.period_and_until()
@@ -147,18 +149,18 @@ class Dashboard:
         html = render_html(
             digest,
             images="data",
-            locale=self.settings.locale,
+            locale=locale,
             full_page=False,
             inline_styles=False,
         ).html
         with self._lock:
             if len(self._cache) > 32:
                 self._cache.clear()
-            self._cache[query.key()] = (now, html, digest)
+            self._cache[key] = (now, html, digest)
         return html, digest
 
-    def alerts(self, limit: int = 50) -> list[AlertRow]:
-        fmt = Formatter(self.settings.locale)
+    def alerts(self, locale: str, limit: int = 50) -> list[AlertRow]:
+        fmt = Formatter(locale)
         found = AlertStore(self.store.engine).recent(limit=limit)
         reads = DigestReads(self.store.engine)
         by_id = {p.id: p for p in reads.posts_by_ids(i for a in found for i in a.post_ids)}
@@ -189,7 +191,7 @@ def dashboard(ctx: Ctx) -> Response:
         query = parse_query(ctx.request)
     except InputError as exc:
         return render.page("error.html", status_code=400, **common(ctx, message=str(exc)))
-    html, digest = board.digest_html(query)
+    html, digest = board.digest_html(query, current())
     return render.page(
         "dashboard.html",
         **common(
@@ -198,7 +200,7 @@ def dashboard(ctx: Ctx) -> Response:
             periods=PERIODS,
             digest=digest,
             digest_html=Markup(html),  # the digest template autoescapes everything
-            alerts=board.alerts(),
+            alerts=board.alerts(current()),
             sources=ctx.request.app.state.queue.reads.filter_options()["source"],
             dashboard_active=True,
         ),

@@ -17,8 +17,12 @@ from triage.queue.customer import customer
 from triage.queue.models import CORRECTABLE, LEADS, READERS, WORKERS, View
 from triage.queue.service import DM_INVITE, Forbidden
 from triage.web.auth import Ctx, requires, safe_next
+from triage.web.i18n import N_
+from triage.web.i18n import gettext as _
 from triage.web.page import common, error_page, queue_service
 from triage.web.params import parse_filters, parse_id
+from triage.web.phrases import presence
+from triage.web.refusals import reword
 from triage.web.routes_saved_replies import picker_context
 
 #: Where "back" may return to: a queue view or selection, or a search (`routes_search`).
@@ -27,19 +31,24 @@ BACK_TO = ("/queue", "/search")
 UNDOABLE = ("ignore", "escalate")
 #: Messages shown after an action: fixed texts, never anything from the request.
 DONE = {
-    "claim": "Claimed.",
-    "unclaim": "Claim released.",
-    "reply": "Reply stored.",
-    "dm": "DM stored.",
-    "dm_invite": "Invitation to DM stored.",
-    "escalate": "Escalated to the helpdesk.",
-    "ignore": "Ignored.",
-    "reopen": "Reopened.",
-    "undo": "Undone: the post is open again.",
-    "note": "Note added.",
-    "correct": "Correction saved; the item was re-decided.",
-    "reassign": "Reassigned.",
+    "claim": N_("Claimed."),
+    "unclaim": N_("Claim released."),
+    "reply": N_("Reply stored."),
+    "dm": N_("DM stored."),
+    "dm_invite": N_("Invitation to DM stored."),
+    "escalate": N_("Escalated to the helpdesk."),
+    "ignore": N_("Ignored."),
+    "reopen": N_("Reopened."),
+    "undo": N_("Undone: the post is open again."),
+    "note": N_("Note added."),
+    "correct": N_("Correction saved; the item was re-decided."),
+    "reassign": N_("Reassigned."),
 }
+
+
+def done_text(action: str) -> str:
+    """The line shown after `action`, in the reader's language ("" for none)."""
+    return _(DONE[action]) if action in DONE else ""
 
 
 def _item_context(ctx: Ctx, detail: Any) -> dict[str, Any]:
@@ -74,7 +83,7 @@ def _item_context(ctx: Ctx, detail: Any) -> dict[str, Any]:
         "prefill": prefill,
         "back": back_to(request, ctx.form, detail.item),
         "token": secrets.token_urlsafe(16),
-        "present": queue.presence([detail.item.post_id], ctx.user).get(detail.item.post_id, ""),
+        "present": presence(queue, [detail.item.post_id], ctx.user).get(detail.item.post_id, ""),
         "taken": taken_from(detail, ctx.user.name),
         "has_case": detail.case is not None,
         "customer": customer(queue.reads, detail.item),
@@ -105,7 +114,10 @@ def taken_from(detail: Any, me: str) -> str:
         except ValueError:
             continue
         if data.get("of") == me and entry.actor == claim.by:
-            return f"{entry.actor} took this post over from you at {entry.at:%H:%M} UTC"
+            return _("%(who)s took this post over from you at %(time)s UTC") % {
+                "who": entry.actor,
+                "time": f"{entry.at:%H:%M}",
+            }
     return ""
 
 
@@ -117,7 +129,7 @@ def item_page(ctx: Ctx) -> Response:
     except InputError as exc:
         return error_page(ctx, str(exc), 404)
     queue.see(detail.item.post_id, ctx.user, "viewing")
-    done = DONE.get(ctx.request.query_params.get("done", ""))
+    done = done_text(ctx.request.query_params.get("done", "")) or None
     return ctx.request.app.state.render.page(
         "item.html",
         **common(
@@ -220,7 +232,7 @@ def _act(ctx: Ctx, action: str) -> Response:
     try:
         _do(ctx, action, post_id)
     except LookupError:
-        return error_page(ctx, f"no action {action!r}", 404)
+        return error_page(ctx, _("no action %(action)r") % {"action": action}, 404)
     except Conflict as exc:
         error, status = str(exc), 409
     except Forbidden as exc:
@@ -231,6 +243,7 @@ def _act(ctx: Ctx, action: str) -> Response:
         error, status = str(exc), 400
     except ConfigError as exc:  # a reply credential missing outside dry run: one line
         error, status = str(exc).splitlines()[0], 400
+    error = reword(error) if error else None
     if ctx.htmx:
         try:
             item = queue.item(post_id)
@@ -243,10 +256,10 @@ def _act(ctx: Ctx, action: str) -> Response:
                 ctx,
                 item=item,
                 error=error,
-                done=None if error else DONE.get(action),
+                done=None if error else done_text(action) or None,
                 undo=error is None and action in UNDOABLE,
                 back=safe_next(form.get("back") or "") if form.get("back") else "",
-                present=queue.presence([post_id], ctx.user),
+                present=presence(queue, [post_id], ctx.user),
             ),
         )
     if error is None:

@@ -16,6 +16,7 @@ from kernel.vocab import TASKS
 from triage.queue.models import LEADS
 from triage.storage.learning import HeadVersion, LearningStore
 from triage.web.auth import Ctx, requires
+from triage.web.i18n import gettext as _
 from triage.web.page import common
 
 log = logging.getLogger(__name__)
@@ -66,13 +67,16 @@ def rollback(ctx: Ctx) -> Response:
     task = ctx.form.get("task", "")
     brand = ctx.form.get("brand") or None
     if task not in TASKS:
-        return _error(ctx, f"rollback: unknown task {task[:40]!r}")
-    retired, _ = LearningStore(app.state.store.engine).rollback(
+        return _error(ctx, _("rollback: unknown task %(task)r") % {"task": task[:40]})
+    retired, _replaced = LearningStore(app.state.store.engine).rollback(
         task, brand, by=f"web:{ctx.user.name}"
     )
     slot = f"{task}@{brand}" if brand else task
     if retired is None:
-        return _error(ctx, f"rollback: no learned {slot} head is active (the shipped one is)")
+        return _error(
+            ctx,
+            _("rollback: no learned %(slot)s head is active (the shipped one is)") % {"slot": slot},
+        )
     app.state.after_head_change(slot)
     return RedirectResponse(f"/learning?rolled_back={retired.id}", status_code=303)
 
@@ -103,8 +107,14 @@ def _rolled_back(store: LearningStore, raw: str) -> str:
     if retired is None or retired.status != "retired":
         return ""
     back = store.version(retired.replaces) if retired.replaces is not None else None
-    in_use = back.name if back is not None and back.status == "active" else "the shipped head"
-    return f"{retired.name} retired; {in_use} is in use again; open items are decided again."
+    if back is not None and back.status == "active":
+        return _("%(old)s retired; %(back)s is in use again; open items are decided again.") % {
+            "old": retired.name,
+            "back": back.name,
+        }
+    return _("%(old)s retired; the shipped head is in use again; open items are decided again.") % {
+        "old": retired.name
+    }
 
 
 def _error(ctx: Ctx, message: str) -> Response:

@@ -14,6 +14,7 @@ from kernel.errors import InputError
 from triage.queue.models import READERS, WORKERS
 from triage.web.auth import Ctx, requires
 from triage.web.params import parse_id, parse_ids
+from triage.web.phrases import presence
 
 
 @requires(*WORKERS)
@@ -25,7 +26,7 @@ def item_presence(ctx: Ctx) -> Response:
         queue.see(post_id, ctx.user, ctx.form.get("activity", "viewing"))
     except InputError as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
-    return JSONResponse({"others": queue.presence([post_id], ctx.user).get(post_id, "")})
+    return JSONResponse({"others": presence(queue, [post_id], ctx.user).get(post_id, "")})
 
 
 @requires(*READERS)
@@ -34,7 +35,7 @@ def cards_presence(ctx: Ctx) -> Response:
         ids = parse_ids(ctx.request.query_params.get("ids", ""))
     except InputError as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
-    found = ctx.request.app.state.queue.presence(ids, ctx.user)
+    found = presence(ctx.request.app.state.queue, ids, ctx.user)
     return JSONResponse({str(k): v for k, v in found.items()})
 
 

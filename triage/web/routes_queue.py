@@ -16,8 +16,9 @@ from triage.queue.models import READERS, View
 from triage.web.auth import Ctx, requires
 from triage.web.page import common, error_page, queue_service
 from triage.web.params import parse_filters, parse_id, parse_ids, parse_page
+from triage.web.phrases import presence
 from triage.web.routes_bulk import bulk_context
-from triage.web.routes_item import DONE, UNDOABLE
+from triage.web.routes_item import UNDOABLE, done_text
 
 
 def _view(request: Request) -> View:
@@ -70,8 +71,8 @@ def queue_page(ctx: Ctx) -> Response:
             **bulk_context(ctx),
             back=here,
             undo_post=undone if undone.isascii() and undone.isdigit() else "",
-            undo_done=DONE.get(done, ""),
-            present=queue.presence([i.post_id for i in page.items], ctx.user),
+            undo_done=done_text(done),
+            present=presence(queue, [i.post_id for i in page.items], ctx.user),
             view=view,
             page=page,
             filters=filters,
@@ -137,7 +138,7 @@ def poll(ctx: Ctx) -> Response:
             items=items,
             view=view,
             back=back,
-            present=queue.presence([i.post_id for i in items], ctx.user),
+            present=presence(queue, [i.post_id for i in items], ctx.user),
             counts=queue.reads.counts(),
             late=queue.reads.late(),
             poll_url=f"{request.url.path}?{urlencode(args)}",

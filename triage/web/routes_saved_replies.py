@@ -22,8 +22,11 @@ from triage.queue.saved_replies import (
     values_for,
 )
 from triage.web.auth import Ctx, requires
+from triage.web.i18n import N_
+from triage.web.i18n import gettext as _
 from triage.web.page import common
 from triage.web.params import parse_id
+from triage.web.refusals import reword
 from triage.web.security import safe_url
 
 
@@ -62,10 +65,14 @@ def templates_page(ctx: Ctx) -> Response:
         if reply_id is not None:
             editing = store.get(reply_id)
     except (InputError, Forbidden) as exc:
-        error, status = str(exc), 400 if isinstance(exc, InputError) else 403
+        error, status = reword(str(exc)), 400 if isinstance(exc, InputError) else 403
         if reply_id is not None and form.get("op") == "edit":
             editing = next((r for r in store.all() if r.id == reply_id), None)
-    done = {"add": "Saved reply added.", "edit": "Saved reply updated.", "delete": "Deleted."}
+    done = {
+        "add": N_("Saved reply added."),
+        "edit": N_("Saved reply updated."),
+        "delete": N_("Deleted."),
+    }
     return ctx.request.app.state.render.page(
         "templates.html",
         status_code=status,
@@ -75,7 +82,9 @@ def templates_page(ctx: Ctx) -> Response:
             editing=editing,
             typed=typed,
             error=error,
-            done=done.get(ctx.request.query_params.get("done", ""), ""),
+            done=_(done[ctx.request.query_params.get("done", "")])
+            if ctx.request.query_params.get("done", "") in done
+            else "",
             languages=LANGUAGES,
             channels=CHANNELS,
             variables=VARIABLES,

@@ -13,6 +13,7 @@ from triage.queue.models import READERS
 from triage.web.auth import Ctx, requires
 from triage.web.page import common, error_page, queue_service
 from triage.web.params import parse_filters
+from triage.web.phrases import presence
 
 
 @requires(*READERS)
@@ -40,7 +41,7 @@ def search_page(ctx: Ctx) -> Response:
             found_in={v: n for v, n in found_in.items() if n},
             query_string=urlencode(args),
             back=request.url.path + (f"?{urlencode(kept)}" if kept else ""),
-            present=queue.presence([i.post_id for i in page.items], ctx.user) if page else {},
+            present=presence(queue, [i.post_id for i in page.items], ctx.user) if page else {},
             counts=queue.reads.counts(),
             late=queue.reads.late(),
             first_page=not q.get("cursor"),

@@ -1,7 +1,8 @@
 /* Bulk select on a queue page: "Select all on this page" ticks every card's box, a box
    unticked unticks "all", the bar counts what is chosen, and x ticks the card chosen with
    j/k. Without this file the form works the same: "Select all" then means every post the page
-   showed, ticked or not. */
+   showed, ticked or not. Its words come from the page (`#bulk-count`'s data-one and data-many,
+   in the reader's language), never from this file. */
 (function () {
   "use strict";
 
@@ -11,7 +12,8 @@
     var label = document.getElementById("bulk-count");
     if (!label) { return; }
     var n = boxes().filter(function (b) { return b.checked; }).length;
-    label.textContent = n ? n + " selected" : "";
+    var words = label.getAttribute(n === 1 ? "data-one" : "data-many") || "{n}";
+    label.textContent = n ? words.replace("{n}", String(n)) : "";
   }
 
   document.addEventListener("change", function (event) {
