@@ -11,6 +11,7 @@ from sqlalchemy import select
 from kernel.models import Route
 from tests.queue.seed import PASSWORD, decide
 from triage.cli import cli
+from triage.queue.service import dm_invite
 from triage.storage import Store, make_engine, migrate
 from triage.storage.tables import audit_log, cases, replies, users
 
@@ -114,3 +115,23 @@ def test_queue_reply_obeys_claims_and_answered_posts(here: Store) -> None:
         actions = conn.execute(select(audit_log.c.action).order_by(audit_log.c.id)).scalars().all()
         assert len(conn.execute(select(replies.c.id)).all()) == 2
     assert "take_over" in actions
+
+
+def test_the_dm_invitation_speaks_the_posts_language(here: Store) -> None:
+    """The customer reads it: a Portuguese post gets the Portuguese invitation."""
+    run("users", "add", "ana", "--role", "agent", env={"TRIAGE_USER_PASSWORD": PASSWORD})
+    post = decide(here, external_id="1", text="cobraram duas vezes", route=Route.PRIVATE_DM)
+    code, out = run("queue", "reply", str(post), "--dm-invite", "--as", "ana")
+    assert code == 0 and "reply stored" in out, out
+    with here.engine.connect() as conn:
+        sent = conn.execute(select(replies.c.text)).scalar_one()
+    assert sent == dm_invite("pt") and "mensagens diretas" in sent
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("pt", "mensagens diretas"), ("pt-BR", "mensagens diretas"), ("es", "mensajes directos"),
+     ("en", "direct messages"), (None, "direct messages"), ("xx", "direct messages")],
+)  # fmt: skip
+def test_dm_invite_by_language(language: str | None, words: str) -> None:
+    assert words in dm_invite(language)

@@ -201,3 +201,16 @@ def test_unicode_digits_in_numbers_are_refused_or_ignored_not_a_crash(web_store:
     assert client.get("/audit?before=\u00b2").status_code == 400
     assert client.get(f"/items/{post}?use=\u00b2").status_code == 200
     assert client.get("/queue/public_reply?cursor=\u00b2").status_code == 400
+
+
+def test_the_dm_invitation_is_in_the_posts_language_not_the_agents(web_store: Store) -> None:
+    post = decide(web_store, external_id="1", text="cobraram duas vezes", route=Route.PRIVATE_DM)
+    client = _client(web_store)  # ana reads the app in English
+    csrf = login(client, "ana")
+    page = client.get(f"/items/{post}").text
+    assert "confira suas mensagens diretas" in page and "check your direct messages" not in page
+    done = client.post(f"/items/{post}/dm_invite", data={"csrf": csrf})
+    assert done.status_code == 200, done.text
+    with web_store.engine.connect() as conn:
+        sent = conn.execute(select(replies.c.text)).scalar_one()
+    assert "mensagens diretas" in sent

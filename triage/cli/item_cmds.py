@@ -12,7 +12,7 @@ from kernel.errors import Conflict, InputError
 from triage.cli.common import config_option
 from triage.cli.queue_common import acting_user, as_option, queue_service
 from triage.queue.models import CORRECTABLE, User
-from triage.queue.service import DM_INVITE, Forbidden, QueueService
+from triage.queue.service import Forbidden, QueueService, invitation_for
 
 
 @click.command()
@@ -179,12 +179,18 @@ def reply(
     overrides for someone else's claim and an answered post."""
     if not text and not dm_invite:
         raise click.UsageError("give TEXT or --dm-invite")
-    body = text or DM_INVITE
     _run(
         config_path,
         as_user,
         lambda s, u: _sent(
-            s.respond(post_id, u, body, channel="reply", take_over=take_over, again=again)
+            s.respond(
+                post_id,
+                u,
+                text or invitation_for(s.item(post_id)),
+                channel="reply",
+                take_over=take_over,
+                again=again,
+            )
         ),
     )
 

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from kernel.errors import ConfigError, Conflict, InputError, ReplyError
 from triage.queue.customer import customer
 from triage.queue.models import CORRECTABLE, LEADS, READERS, WORKERS, View
-from triage.queue.service import DM_INVITE, Forbidden
+from triage.queue.service import Forbidden, invitation_for
 from triage.web.auth import Ctx, requires, safe_next
 from triage.web.i18n import N_
 from triage.web.i18n import gettext as _
@@ -78,7 +78,7 @@ def _item_context(ctx: Ctx, detail: Any) -> dict[str, Any]:
         "item": detail.item,
         "people": users,
         "fields": CORRECTABLE,
-        "dm_invite": DM_INVITE,
+        "dm_invite": invitation_for(detail.item),
         "suggested": suggested,
         "prefill": prefill,
         "back": back_to(request, ctx.form, detail.item),
@@ -169,7 +169,7 @@ def _do(ctx: Ctx, action: str, post_id: int) -> None:
         queue.respond(
             post_id,
             user,
-            form.get("text") or DM_INVITE,
+            form.get("text") or invitation_for(queue.item(post_id)),
             channel="reply",
             take_over=take_over,
             again=again,
