@@ -14,6 +14,8 @@ from kernel.vocab import INTENTS, ROUTES, SENTIMENTS
 from triage.queue.models import View
 from triage.web import i18n
 from triage.web.labels import label, view_title
+from triage.web.learning_words import outcome as learn_outcome
+from triage.web.learning_words import reason as learn_reason
 from triage.web.refusals import reword
 from triage.web.security import link_host, mixed_script, safe_url, visible
 
@@ -88,6 +90,8 @@ def environment() -> Environment:
         language_name=i18n.language_name,
         lang_tag=i18n.lang_tag,
         refusal=reword,
+        learn_reason=learn_reason,
+        learn_outcome=learn_outcome,
         label=label,
         view_title=view_title,
         detail=_detail,
