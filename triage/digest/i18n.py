@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 
-from kernel.vocab import LOCALES
+from triage.catalogs import catalog
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
@@ -26,13 +25,8 @@ DOMAIN = "messages"
 POINTS = {"en": "pp", "pt_BR": "p.p.", "es": "p.\u00a0p."}
 
 
-@cache
 def translations(locale: str) -> NullTranslations:
-    if locale not in LOCALES:
-        raise ValueError(f"locale {locale!r}: expected one of {', '.join(LOCALES)}")
-    if locale == "en":
-        return NullTranslations()
-    return Translations.load(str(LOCALE_DIR), [locale], domain=DOMAIN)
+    return catalog(LOCALE_DIR, DOMAIN, locale)
 
 
 @dataclass(frozen=True, slots=True)

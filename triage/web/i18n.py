@@ -19,15 +19,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
-from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 
 from kernel.vocab import LOCALES
+from triage.catalogs import catalog
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "web"
@@ -39,13 +39,8 @@ HTML_LANG = {"en": "en", "pt_BR": "pt-BR", "es": "es"}
 _current: ContextVar[str] = ContextVar("web_locale", default="en")
 
 
-@cache
 def translations(locale: str) -> NullTranslations:
-    if locale not in LOCALES:
-        raise ValueError(f"locale {locale!r}: expected one of {', '.join(LOCALES)}")
-    if locale == "en":
-        return NullTranslations()
-    return Translations.load(str(LOCALE_DIR), [locale], domain=DOMAIN)
+    return catalog(LOCALE_DIR, DOMAIN, locale)
 
 
 def current() -> str:
