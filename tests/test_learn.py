@@ -21,7 +21,7 @@ from config import load_settings
 from kernel.models import Author, Post
 from triage.classify_job import classify_pending
 from triage.cli import cli
-from triage.learn_job import scheduled_learning
+from triage.learn_job import requested_learning, scheduled_learning
 from triage.queue.users import UserStore
 from triage.storage import Store, make_engine, migrate
 from triage.storage.decisions import DecisionStore
@@ -179,6 +179,27 @@ def test_the_schedule_waits_for_enough_new_labels(
     report = scheduled_learning(settings, store, None)
     assert report is not None and [o.slot for o in report.promoted] == ["route"]
     assert scheduled_learning(settings, store, None) is None  # the same labels: nothing new
+
+
+def test_a_run_asked_for_on_the_learning_page_runs_once_whatever_the_new_labels(
+    deployment: tuple[Path, Store], tmp_path: Path
+) -> None:
+    config, store = deployment
+    settings = load_settings(config)
+    learning = LearningStore(store.engine)
+    assert requested_learning(settings, store, None) is None  # nobody asked
+    run(
+        "corrections", "import", str(_team_csv(tmp_path / "team.csv")), "--task", "route",
+        "--label-column", "route", "--as", "lead1", "--config", str(config),
+    )  # fmt: skip
+    assert scheduled_learning(settings, store, None) is not None  # the schedule used them
+    assert scheduled_learning(settings, store, None) is None  # nothing new for the schedule
+    learning.request_run(by="web:lead1")
+    report = requested_learning(settings, store, None)  # asked for: runs all the same
+    assert report is not None and [o.slot for o in report.outcomes] == ["route"]
+    assert learning.runs()[0].trigger == "web:lead1" and learning.runs()[0].status == "done"
+    assert learning.pending_request() is None
+    assert requested_learning(settings, store, None) is None  # once
 
 
 def test_a_brand_learns_its_own_route_while_the_reference_guards_the_global_head(

@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 #: How long SIGTERM waits for running jobs before the daemon stops without them; well inside
 #: systemd's stop timeout, so the service manager never has to SIGKILL us.
 SHUTDOWN_GRACE_SECONDS = 8.0
+#: How often the daemon looks for a learning run a lead asked for on the Learning page.
+LEARN_REQUEST_SECONDS = 60
 
 
 @dataclass
@@ -176,6 +178,16 @@ class Daemon:
         except Exception:
             log.exception("learn failed; the heads in use stay, next try at the next schedule")
 
+    def learn_requested(self) -> None:
+        """A learning run a lead asked for on the Learning page; never fails the daemon."""
+        assert self.stages is not None
+        try:
+            self.stages.learn_requested()
+        except DATABASE_DOWN:
+            raise  # an outage, said once (`_guard`)
+        except Exception:
+            log.exception("learn (asked for) failed; the heads in use stay")
+
     def retention(self) -> None:
         """Apply the retention settings (docs/data-protection.md); never fails the daemon."""
         try:
@@ -285,6 +297,7 @@ class Daemon:
                 self.classify()
                 if self.settings.learning.enabled:
                     self.learn()  # only when enough new labels arrived (learning settings)
+                    self.learn_requested()  # or when a lead asked for it on the Learning page
             if self.settings.escalation.enabled:
                 self.deliver()
                 self.sync()
@@ -342,6 +355,12 @@ class Daemon:
                     cron_trigger(self.settings.learning.schedule),
                     id="learn",
                     name="learn",
+                )
+                scheduler.add_job(
+                    self._stage("learn-requested", self.learn_requested),
+                    IntervalTrigger(seconds=LEARN_REQUEST_SECONDS, timezone=UTC),
+                    id="learn-requested",
+                    name="learn-requested",
                 )
             # Marketing's digests and spike alerts (triage/digest/schedule.py).
             from triage.digest.schedule import add_jobs

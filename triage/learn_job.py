@@ -150,3 +150,19 @@ def scheduled_learning(
     for line in report.lines():
         log.info("learn: %s", line)
     return report
+
+
+def requested_learning(
+    settings: Settings, store: Store, classifier: Classifier | None
+) -> LearnReport | None:
+    """The daemon's look (every minute) for a run a lead asked for on the Learning page: taken
+    by one replica, run at once whatever the number of new labels, recorded under who asked."""
+    learning = LearningStore(store.engine)
+    pending = learning.pending_request()
+    if pending is None or not learning.take_request(pending.id):
+        return None
+    log.info("learn: a run asked for by %s", pending.trigger)
+    report = run_learning(settings, store, trigger=pending.trigger, classifier=classifier)
+    for line in report.lines():
+        log.info("learn: %s", line)
+    return report

@@ -189,6 +189,19 @@ class Stages:
         with self._classifier_lock:
             self._use_learned_heads()
 
+    def learn_requested(self) -> None:
+        """A run a lead asked for on the Learning page, if any (`learn_job.requested_learning`)."""
+        from classifiers.pipeline import Classifier
+        from triage.learn_job import requested_learning
+
+        classifier = self.classifier
+        report = requested_learning(
+            self.settings, self.store, classifier if isinstance(classifier, Classifier) else None
+        )
+        if report is not None:
+            with self._classifier_lock:
+                self._use_learned_heads()
+
     def deliver(
         self, stop: threading.Event | None = None, *, outages: Outages | None = None
     ) -> DeliveryReport:

@@ -90,3 +90,37 @@ def test_agents_and_marketing_cannot_open_it(web_store: Store) -> None:
         with TestClient(app, base_url="http://testserver") as client:
             login(client, name)
             assert client.get("/learning").status_code == 403
+
+
+def test_a_lead_asks_the_daemon_to_learn_now_once(web_store: Store) -> None:
+    learning = LearningStore(web_store.engine)
+    with TestClient(create_app(Settings(), web_store), base_url="http://testserver") as client:
+        csrf = login(client, "lia")
+        assert "Learn now" in client.get("/learning").text
+        refused = client.post("/learning/request", data={})
+        assert refused.status_code == 403 and learning.pending_request() is None
+        asked = client.post("/learning/request", data={"csrf": csrf})
+        assert asked.status_code == 200  # followed to the page, which says so
+        assert "Learning asked for by web:lia" in asked.text and "Learn now" not in asked.text
+        pending = learning.pending_request()
+        assert pending is not None and pending.trigger == "web:lia"
+        # asking again while it waits is the same request
+        client.post("/learning/request", data={"csrf": csrf})
+        assert learning.request_run(by="web:lia") == (pending.id, False)
+    with web_store.engine.connect() as conn:
+        asked_for = (
+            conn.execute(select(audit_log.c.actor).where(audit_log.c.action == "learn_request"))
+            .scalars()
+            .all()
+        )
+    assert asked_for == ["web:lia"]
+    # one daemon takes it; another replica looking at the same moment does not
+    assert learning.take_request(pending.id) and not learning.take_request(pending.id)
+    assert learning.pending_request() is None
+
+
+def test_an_agent_cannot_ask_for_learning(web_store: Store) -> None:
+    with TestClient(create_app(Settings(), web_store), base_url="http://testserver") as client:
+        csrf = login(client, "ana")
+        assert client.post("/learning/request", data={"csrf": csrf}).status_code == 403
+    assert LearningStore(web_store.engine).pending_request() is None

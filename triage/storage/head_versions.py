@@ -16,13 +16,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, select, text, update
+from sqlalchemy import Connection, Engine, and_, delete, select, text, update
 
 from triage.storage.audit import write_audit
 from triage.storage.tables import head_versions, learn_runs
 
 #: Any fixed 64-bit number: one learning run at a time across replicas (PostgreSQL).
 LEARN_LOCK = 0x7472696167650002
+
+
+#: A `learn_runs` row a lead asked for on the Learning page, waiting for a daemon to take it.
+REQUESTED = "requested"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -282,6 +286,43 @@ class HeadVersions:
                     last_correction_id=last_correction_id,
                 )
             )
+
+    # --- runs asked for from the web app ----------------------------------------------------
+
+    def request_run(self, *, by: str) -> tuple[int, bool]:
+        """Ask the daemon to learn at its next look (`learn_job.requested_learning`); a run
+        already asked for and not yet started is the one returned, not a second. (id, new?)"""
+        with self.engine.begin() as conn:
+            pending = conn.execute(
+                select(learn_runs.c.id).where(learn_runs.c.status == REQUESTED).limit(1)
+            ).scalar()
+            if pending is not None:
+                return int(pending), False
+            run_id = conn.execute(
+                learn_runs.insert()
+                .values(started_at=datetime.now(UTC), trigger=by, dry_run=False, status=REQUESTED)
+                .returning(learn_runs.c.id)
+            ).scalar_one()
+            write_audit(conn, by, "learn_request", None, {"run": int(run_id)})
+        return int(run_id), True
+
+    def pending_request(self) -> LearnRun | None:
+        """The run asked for and not yet taken by a daemon, if any."""
+        stmt = select(learn_runs).where(learn_runs.c.status == REQUESTED).order_by(learn_runs.c.id)
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt.limit(1)).mappings().first()
+        return _run(row) if row is not None else None
+
+    def take_request(self, run_id: int) -> bool:
+        """Take the asked-for run for this replica (its record gives way to the real run's);
+        False when another replica took it first."""
+        with self.engine.begin() as conn:
+            taken = conn.execute(
+                delete(learn_runs).where(
+                    learn_runs.c.id == run_id, learn_runs.c.status == REQUESTED
+                )
+            ).rowcount
+        return taken == 1
 
     def set_run_summary(self, run_id: int, summary: str) -> None:
         """Rewrite a finished run's summary (the re-decided count is known only after it)."""

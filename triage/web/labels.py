@@ -109,6 +109,7 @@ LABELS: dict[str, dict[str, str]] = {
         "logout": N_("logged out"),
         "password_change": N_("changed their password"),
         "locale_change": N_("changed their language"),
+        "learn_request": N_("asked the model to learn now"),
     },
     "head": {
         "candidate": N_("candidate (dry run)"),
@@ -117,6 +118,7 @@ LABELS: dict[str, dict[str, str]] = {
         "retired": N_("retired"),
     },
     "run": {
+        "requested": N_("asked for"),
         "running": N_("running"),
         "done": N_("done"),
         "failed": N_("failed"),

@@ -55,6 +55,7 @@ def learning_page(ctx: Ctx) -> Response:
             runs=store.runs(limit=10),
             versions=[_row(v) for v in versions],
             done=_rolled_back(store, ctx.request.query_params.get("rolled_back", "")),
+            pending=store.pending_request(),
         ),
     )
 
@@ -79,6 +80,14 @@ def rollback(ctx: Ctx) -> Response:
         )
     app.state.after_head_change(slot)
     return RedirectResponse(f"/learning?rolled_back={retired.id}", status_code=303)
+
+
+@requires(*LEADS)
+def request_learning(ctx: Ctx) -> Response:
+    """Ask the daemon to learn now (it looks every minute; `learn_job.requested_learning`)."""
+    store = LearningStore(ctx.request.app.state.store.engine)
+    store.request_run(by=f"web:{ctx.user.name}")
+    return RedirectResponse("/learning", status_code=303)
 
 
 def redecide_in_background(settings: Any, store: Any) -> Callable[[str], None]:
@@ -139,4 +148,5 @@ def _row(version: HeadVersion) -> dict[str, Any]:
 routes = [
     Route("/learning", learning_page),
     Route("/learning/rollback", rollback, methods=["POST"]),
+    Route("/learning/request", request_learning, methods=["POST"]),
 ]
