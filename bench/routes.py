@@ -2,13 +2,17 @@
 would take, on the project's held-out posts.
 
     python bench/routes.py [--split reference] [--rules FILE] [--heads DIR] [--examples 3]
+                           [--misses helpdesk]
 
 The care posts' `reference` split (classifiers/training/care_posts.csv, 1,840 posts in en, pt and
 es that no shipped head was fitted on) carries a route label written by the label guide in
 classifiers/training/DATA_CARD.md. For each route this prints precision and recall of the
 decision, the confusion matrix, accuracy per language, and the rules behind the commonest
-mistakes with examples. The helpdesk row matters most: a sensitive post answered in public is
-the costly mistake, a chatty post sent to the helpdesk the expensive one.
+mistakes with examples; `--misses ROUTE` lists every post labelled ROUTE that was decided
+otherwise, with the rule and the keyword categories found (for choosing words: use it on the
+`train` split, never to pick words from `reference`, the measure). The helpdesk row matters
+most: a sensitive post answered in public is the costly mistake, a chatty post sent to the
+helpdesk the expensive one.
 Embeddings are cached per encoder version (bench/quality.py's cache).
 """
 
@@ -26,6 +30,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from bench.escalation_precision import route_texts
 from classifiers.encoder import Encoder
 from classifiers.heads import HeadSet
+from classifiers.keywords import keyword_hits
 from classifiers.rules import RuleSet
 from classifiers.shipped_data import care_rows
 from config.classifier import ClassifierSettings
@@ -38,6 +43,9 @@ def main() -> None:
     parser.add_argument("--heads", type=Path, default=None, help="heads folder (else shipped)")
     parser.add_argument("--rules", type=Path, default=None, help="rules file (else shipped)")
     parser.add_argument("--examples", type=int, default=3, help="examples per common mistake")
+    parser.add_argument(
+        "--misses", choices=ROUTES, default=None, help="list every post of this route missed"
+    )
     args = parser.parse_args()
     settings = ClassifierSettings()
     encoder = Encoder(None, backend=settings.backend, batch_size=32)
@@ -81,6 +89,20 @@ def main() -> None:
         ]
         for text in shown[: args.examples]:
             print(f"          {text[:110]!r}")
+    if args.misses:
+        print_misses(args.misses, texts, labels, langs, routed)
+
+
+def print_misses(
+    route: str, texts: list[str], labels: list[str], langs: list[str], routed: list[tuple[str, str]]
+) -> None:
+    """Every post labelled `route` and decided otherwise: decided route, rule, language, the
+    keyword categories found, the text."""
+    missed = [i for i, y in enumerate(labels) if y == route and routed[i][0] != route]
+    print(f"\nevery {route} post decided otherwise ({len(missed)})")
+    for i in sorted(missed, key=lambda i: (routed[i][1], langs[i] or "")):
+        found = ",".join(keyword_hits(texts[i])) or "-"
+        print(f"  {routed[i][0]:<12} {routed[i][1]:<22} {langs[i] or '?'}  [{found}] {texts[i]!r}")
 
 
 if __name__ == "__main__":

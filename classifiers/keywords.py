@@ -5,13 +5,16 @@ describes). `praise` is special: it marks *clear* praise only, and `sarcasm` is 
 instead when the praise is about an ordeal (`classifiers.praise`). The pipeline does not let
 keyword lifts override clear praise (docs/classification.md). Lists favour precision: a word
 that is ordinary in one of the three languages ("demand", "processo", "conta") appears only
-inside a phrase that makes it specific.
+inside a phrase that makes it specific, or in a `PAIRED` list (`classifiers.incidents`), where
+it counts only next to a word of the other half: "pix" with "que eu não fiz", "peanut" with
+"reaction", "etiqueta" with "outra cliente".
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from classifiers import incidents
 from classifiers.praise import PRAISE, PRAISE_EMOJI, praise_cancelled, sarcasm
 from classifiers.terms import TermSet, fold, words_of
 
@@ -92,14 +95,38 @@ LEGAL_THREAT = (
     "small claims", "take you to court", "see you in court", "court case", "solicitor",
     "solicitors", "ombudsman", "consumer protection", "attorney general", "better business bureau",
     "cease and desist",
+    "to trading standards", "consumer court", "consumer forum", "consumer helpline",
+    "reporting you to", "report you to", "reporting this to the", "filed a complaint with",
+    "filing a complaint with", "complaint with the", "legal notice", "legal remedies",
+    "public utilities commission", "telecom regulator", "state regulator", "food safety authority",
+    "to the fcc", "with the fcc", "to the ftc", "with the ftc", "to the cfpb", "with the cfpb",
+    "department of transportation", "state ag", "the bbb", "taking this to court",
+    "taking this matter to court", "take this to court", "to ofcom", "with ofcom", "to ofgem",
+    "with ofgem", "financial ombudsman", "to the accc",
     # pt
     "procon", "advogado", "advogada", "advogados", "processar", "processo judicial",
     "acao judicial", "na justica", "juizado", "pequenas causas", "consumidor.gov", "danos morais",
     "defensoria",
+    "na anatel", "pra anatel", "para a anatel", "na susep", "pra susep", "livro de reclamacoes",
+    "boletim de ocorrencia", "registrei b.o", "fiz b.o", "acionar judicialmente",
+    "entrar com processo", "entrar com acao", "procurar meus direitos", "buscar meus direitos",
+    "atras dos meus direitos", "consequencia judicial", "banco de portugal", "anacom",
+    "julgado de paz", "apresentar queixa", "denunciei vcs", "denunciei voces",
+    "delegacia da mulher", "recorrer a deco", "na deco", "com a deco", "reclamacao no bacen",
+    "reclamar no bacen", "denunciar no bacen", "reclamacao no banco central",
+    "reclamar no banco central", "denunciar no banco central", "reclamacao na ans",
+    "reclamar na ans", "reclamacao na anac", "reclamar na anac",
     # es
     "abogado", "abogada", "abogados", "demandar", "demandare", "los voy a demandar", "una demanda",
     "demanda judicial", "denunciar", "poner una denuncia", "tribunales", "accion legal", "profeco",
     "oficina del consumidor",
+    "sernac", "en la ocu", "ante la ocu", "a la ocu", "indecopi", "defensa del consumidor",
+    "libro de reclamaciones", "hoja de reclamaciones", "juzgado", "fiscalia", "hice la denuncia",
+    "puse la denuncia", "la denuncia hecha", "denuncia hecha", "derecho de peticion",
+    "junta de conciliacion", "ante consumo", "denunciarlo", "denunciarlos", "denunciaros",
+    "os denuncio", "condusef", "osiptel", "enacom", "superintendencia de industria",
+    "superfinanciera", "defensa al consumidor", "los denuncio", "fuimos a la policia",
+    "fui a la policia",
 )
 
 SAFETY = (
@@ -111,6 +138,19 @@ SAFETY = (
     "stalking", "emergency", "started sparking", "was sparking", "sparks came", "sparks coming",
     "burn mark", "burn marks", "scorch mark", "scorch marks", "plastic melted", "melted plastic",
     "short circuit", "short-circuit", "shorted out", "fire hazard",
+    "exposed wire", "exposed wires", "exposed wiring", "bare wire", "bare wires", "live wires",
+    "power line down", "wire hanging", "wires hanging", "hanging wire", "burning smell",
+    "smells like burning", "smelled like burning", "smell of gas", "smells of gas",
+    "smelled of gas", "smells like gas", "gas leak", "leaking gas", "allergic reaction",
+    "anaphylactic", "anaphylaxis", "wrong medication", "wrong medicine", "wrong dose",
+    "wrong dosage", "wrong pills", "wrong vaccine", "adult dose", "someone else's insulin",
+    "someone else's medication", "sexually harassed", "touched my leg", "touched my thigh",
+    "touched me inappropriately", "hidden camera", "followed me home", "followed me to my car",
+    "drunk driver", "driver was drunk", "burned his hand", "burned her hand", "burned my hand",
+    "smell of petrol", "smelled of petrol", "smell of gasoline", "ran over my", "nearly ran over",
+    "fell on my", "collapsed on", "cable snapped", "open trench", "open manhole", "no barrier",
+    "nearly hit my", "slipped on a wet floor", "slipped on the wet floor", "wet floor with no sign",
+    "threatening me", "almost hit my", "needed stitches", "brakes failed", "brake failure",
     # pt
     "pegou fogo", "explodiu", "explosao", "me queimou", "queimou minha", "queimou meu",
     "queimadura", "choque eletrico", "ferido",
@@ -119,11 +159,36 @@ SAFETY = (
     "assediado", "assediada", "assedio", "emergencia", "faiscou", "faiscando", "soltou faisca*",
     "soltando faisca*", "curto circuito", "curto-circuito", "plastico derreteu",
     "derreteu o plastico", "marca de queimado",
+    "fio desencapado", "fios desencapados", "fiacao exposta", "fio exposto", "fios expostos",
+    "cabo desencapado", "cheiro de queimado", "cheiro de gas", "cheiro forte de gas",
+    "vazamento de gas", "vazando gas", "gas vazando", "reacao alergica", "choque anafilatico",
+    "remedio errado", "medicamento errado", "dose errada", "dosagem errada", "vacina errada",
+    "dose de adulto", "me assediou", "passou a mao", "tentou me beijar", "camera escondida",
+    "celular gravando", "me seguiu ate", "motorista bebado", "motorista estava bebado",
+    "dirigindo bebado", "passou o sinal vermelho", "furou o sinal", "freio falhou",
+    "falha no freio", "volante travou", "tomou um choque", "tomei um choque", "levei um choque",
+    "da choque", "bati a cabeca", "bateu a cabeca", "queimou a mao", "queimei a mao",
+    "cheiro de gasolina", "atropelou", "atropelaram", "quase atropelou", "caiu em cima",
+    "deitar faiscas", "cabo arrebentou", "cabo desfiando", "buraco aberto", "bueiro aberto",
+    "piso molhado", "chao molhado", "me ameacando", "sem sinalizacao", "quase acertou",
+    "deitando faiscas", "capsulas de adulto",
     # es
     "se incendio", "incendio", "exploto", "quemadura", "descarga electrica", "herido", "herida",
     "lesion", "intoxicacion", "envenenado", "humo", "sobrecalento", "peligroso", "peligro",
     "suicidarme", "amenazo", "amenaza", "acoso", "acosado", "emergencia", "echo chispas",
     "saco chispas", "chispazo", "cortocircuito", "plastico derretido", "se derritio el plastico",
+    "cable pelado", "cables pelados", "cable colgando", "cables colgando", "cable caido",
+    "cables sueltos", "olor a quemado", "olor a gas", "fuga de gas", "reaccion alergica",
+    "choque anafilactico", "medicamento equivocado", "medicamento distinto",
+    "medicamento incorrecto", "dosis equivocada", "dosis incorrecta", "dosis de adulto",
+    "me manoseo", "intento besarme", "camara oculta", "celular grabando", "me siguio hasta",
+    "conductor borracho", "chofer borracho", "manejando borracho", "semaforo en rojo",
+    "semaforos en rojo", "sin frenos", "fallaron los frenos", "tira chispas", "me dio la corriente",
+    "me golpee la cabeza", "se golpeo la cabeza", "me queme la mano", "me corte el brazo",
+    "olor a gasolina", "oler a gas", "huele a gas", "huele a quemado", "echando chispas",
+    "casi atropella", "casi me atropella", "me atropello", "se me cayo encima",
+    "se rompio un cable", "se rompio el cable", "alcantarilla abierta", "sin senalizacion",
+    "me resbale", "se resbalo", "piso mojado", "me esta amenazando", "amenazando",
 )
 
 REFUND = (
@@ -180,6 +245,15 @@ FRAUD = (
     "chargeback", "charge back", "filed a chargeback", "disputing the charge",
     "disputed the charge", "dispute with my bank", "dispute for the charge", "opened a dispute",
     "dispute with my card", "disputing it with my bank",
+    "fake support", "fake support account", "fake account pretending", "fake profile", "fake app",
+    "fake website", "seed phrase", "asked for my otp", "asked me for my otp", "asked for my pin",
+    "safe account", "opened a credit card in my name", "opened an account in my name",
+    "took out a loan in my name", "took a loan out in my name", "in my name without",
+    "someone used my card", "using your logo", "to the cfpb", "with the cfpb", "skimmer",
+    "purchase i didn't make", "purchases i didn't make", "transfer i didn't make",
+    "transfers i didn't make", "withdrawal i didn't make", "payment i didn't make",
+    "payments i didn't make", "transaction i didn't make", "transactions i didn't make",
+    "request i didn't make", "skimming device", "card skimmer",
     # pt
     "golpe do pix", "golpe no pix", "golpe pelo pix", "golpe via pix", "cai num golpe",
     "cai no golpe", "cai em um golpe", "caí num golpe", "sofri um golpe", "levei um golpe",
@@ -191,12 +265,27 @@ FRAUD = (
     "contestar a compra", "contestar uma compra", "contestacao da compra", "chargeback",
     "contestei a compra", "contestei a cobranca", "contestar a cobranca", "contestacao no cartao",
     "abri uma contestacao", "abri contestacao",
+    "perfil falso", "perfil fake", "falso suporte", "falsa central", "falso atendente",
+    "falso funcionario", "falso tecnico", "falso leilao", "falso parente", "golpe do falso",
+    "golpe do boleto", "golpe do whatsapp", "site falso", "comprovante falso", "app falso",
+    "aplicativo falso", "boleto falso", "usaram meu cartao", "fizeram um emprestimo no meu nome",
+    "fizeram um financiamento no meu nome", "fizeram um cartao no meu nome",
+    "abriram uma conta no meu nome", "abriram uma conta em meu nome", "alguem usou meu cartao",
+    "compraram com meu cartao", "chupa-cabra", "chupa cabra", "tentativa de golpe",
+    "aplicaram um golpe", "tentaram me aplicar um golpe", "golpe em nome de", "golpe usando o nome",
+    "golpe do motoboy", "golpe da falsa central", "fizeram um pix", "fizeram um emprestimo",
+    "fizeram um financiamento", "usando o nome de vcs", "usando o nome de voces",
     # es
     "fraude", "fraudes", "fraudulento", "fraudulenta", "estafa", "estafaron", "me estafaron",
     "estafador", "clonaron", "tarjeta clonada", "no reconozco", "robo de identidad",
     "suplantacion de identidad", "tarjeta robada", "me robaron la tarjeta", "compra que no hice",
     "compras que no hice", "contracargo", "desconozco el cargo", "desconozco estos cargos",
     "disputa con mi banco", "abri una disputa", "disputar el cargo", "suplantacion",
+    "perfil falso", "cuenta falsa", "pagina falsa", "sitio falso", "correo falso", "mensaje falso",
+    "se hacen pasar", "se hace pasar", "haciendose pasar", "es un timo", "usaron mi tarjeta",
+    "alguien uso mi tarjeta", "sacaron un prestamo a mi nombre", "sacaron un credito a mi nombre",
+    "abrieron una cuenta a mi nombre", "compraron con mi tarjeta", "clonadora", "intento de estafa",
+    "intentaron estafarme", "me quisieron estafar", "estafa en nombre de",
 )
 
 PRIVACY_BREACH = (
@@ -207,15 +296,22 @@ PRIVACY_BREACH = (
     "other customers' data", "other people's data", "showed my data", "showed my details",
     "my data was leaked", "leaked my data", "leaked my information", "data leak", "data breach",
     "my data was exposed", "exposed my data", "exposed my information",
+    "medical confidentiality", "patient confidentiality", "doctor-patient confidentiality",
+    "breach of gdpr", "data protection breach", "breach of my privacy", "sold my data",
+    "someone else's prescription",
     # pt
     "prontuario", "prontuarios", "historico medico", "meus exames para", "dados de outra pessoa",
     "dados de outro cliente", "dados de outros clientes", "conta de outra pessoa",
     "vazamento de dados", "vazaram meus dados", "vazou meus dados", "dados vazados",
     "meus dados vazaram", "mostrou meus dados", "mostrou meu prontuario", "expos meus dados",
+    "sigilo medico", "receita de outra pessoa", "violacao da lgpd", "venderam meus dados",
+    "quebra de sigilo",
     # es
     "historial medico", "historial clinico", "expediente medico", "datos de otra persona",
     "datos de otro cliente", "filtracion de datos", "filtraron mis datos", "mis datos filtrados",
     "cuenta de otra persona",
+    "secreto medico", "confidencialidad medica", "receta de otra persona", "vendieron mis datos",
+    "proteccion de datos personales",
 )
 
 ACCOUNT_TAKEOVER = (
@@ -240,6 +336,15 @@ ACCOUNT_TAKEOVER = (
     "bought with my saved card", "using my saved card", "orders i didn't place",
     "orders i did not place", "order i didn't place", "order i did not place", "sim swap",
     "sim swapped", "ported my number", "unauthorized access", "unauthorised access",
+    "account got drained", "account was drained", "drained my account", "emptied my account",
+    "wallet emptied", "emptied my wallet", "drained my wallet", "someone logged into my",
+    "somebody logged into my", "changed the phone number on my", "changed my pin",
+    "changed my mpin", "disabled my 2fa", "profile i didn't create", "swapped my sim",
+    "sim was swapped", "number was ported", "someone is in my account", "someone ordered",
+    "changed the 2fa", "ex still has access", "swapped my sim card", "sim card was swapped",
+    "ported my number out", "someone logged in", "someone signed in", "somebody logged in",
+    "hackers got into", "hacker got into", "still has access to my account", "sim for my number",
+    "reset i didn't request", "reset email i didn't request",
     # pt
     "conta hackeada", "conta foi hackeada", "hackearam minha conta", "hackearam a minha conta",
     "conta invadida", "invadiram minha conta", "invadiram a minha conta", "roubaram minha conta",
@@ -253,6 +358,15 @@ ACCOUNT_TAKEOVER = (
     "compras com meu cartao salvo", "compras com o cartao salvo", "pedidos que nao fiz",
     "pedido que nao fiz", "clonaram meu whatsapp", "clonaram meu chip", "clonaram o chip",
     "acesso nao autorizado", "acesso indevido",
+    "entraram na minha conta", "trocaram o telefone", "trocaram meu telefone", "mudaram o telefone",
+    "clonou meu chip", "clonaram meu numero", "portabilidade sem eu", "portabilidade sem minha",
+    "portabilidade sem autorizacao", "portabilidade que eu nao pedi", "fizeram a portabilidade",
+    "limparam minha carteira", "esvaziaram minha conta", "meu whatsapp e dele",
+    "alguem esta na minha conta", "alguem trocou o email", "alguem mudou o email",
+    "segunda via do meu chip", "codigo que eu nao pedi", "trocaram meu chip", "portaram meu numero",
+    "portabilidade do meu numero", "alguem fez login", "troca do meu chip sem", "troca de chip sem",
+    "chip foi trocado sem", "alguem logou", "hackearam meu", "hackearam o meu", "me hackearam",
+    "fui hackeado", "fui hackeada", "invadiram meu", "invadiram o meu",
     # es
     "cuenta hackeada", "hackearon mi cuenta", "me hackearon la cuenta", "robaron mi cuenta",
     "me robaron la cuenta", "alguien entro a mi cuenta", "alguien entro en mi cuenta",
@@ -260,38 +374,14 @@ ACCOUNT_TAKEOVER = (
     "cambiaron el correo", "cambiaron mi contrasena", "cambiaron la contrasena",
     "alguien cambio mi correo", "alguien cambio mi contrasena", "con mi tarjeta guardada",
     "pedidos que no hice", "pedido que no hice", "duplicaron mi chip", "acceso no autorizado",
-)
-
-#: A record of someone's health (`privacy_breach` when it reaches someone else, see PAIRED).
-HEALTH_RECORD = (
-    # en
-    "test results", "lab results", "my results", "blood test", "exam results", "scan results",
-    "medical report", "prescription", "prescriptions", "my diagnosis", "medical information",
-    "health information", "health data", "medical data", "x-ray", "x-rays", "mri",
-    # pt
-    "exame", "exames", "resultado do exame", "resultados dos exames", "laudo", "laudos",
-    "minha receita", "receita medica", "receitas medicas", "prontuario", "dados de saude",
-    "dados medicos", "meu diagnostico", "raio-x", "ressonancia", "hemograma",
-    # es
-    "resultados", "analisis", "examenes", "estudios medicos", "receta", "recetas",
-    "mi diagnostico", "datos de salud", "datos medicos", "radiografia", "resonancia",
-)
-
-#: Someone who should not have seen it, or a leak.
-EXPOSED = (
-    # en
-    "someone else", "someone else's", "another patient", "another patient's", "other patients",
-    "another customer", "another person", "a stranger", "strangers", "wrong person",
-    "wrong patient", "wrong address", "not mine", "leaked", "exposed my", "shared my results",
-    # pt
-    "outra pessoa", "outro paciente", "outra paciente", "outros pacientes", "outro cliente",
-    "outra cliente", "um desconhecido", "uma desconhecida", "desconhecidos", "pessoa errada",
-    "paciente errado", "nao sao meus", "nao e meu", "vazou", "vazaram", "vazados", "exposto",
-    "expostos", "expuseram", "compartilharam meus",
-    # es
-    "otra persona", "otro paciente", "otra paciente", "otros pacientes", "otro cliente",
-    "un desconocido", "una desconocida", "desconocidos", "persona equivocada", "no son mios",
-    "filtraron", "filtrados", "expuestos", "expusieron", "compartieron mis",
+    "me vaciaron la cuenta", "vaciaron mi cuenta", "entraron a mi cuenta", "entraron en mi cuenta",
+    "tiene acceso a mi cuenta", "me clonaron el chip", "clonaron mi whatsapp", "desactivo el 2fa",
+    "cambiaron el mail", "cambiaron el celular", "alguien compro con mi cuenta",
+    "sigue teniendo acceso a mi cuenta", "con otro correo", "codigo que no pedi",
+    "duplicado de mi chip", "duplicado de mi sim", "cambiaron mi chip", "portaron mi numero",
+    "cambio de chip sin", "cambiaron el chip sin", "cambiaron mi sim", "alguien se logueo",
+    "alguien inicio sesion", "alguien cambio el correo", "hackearon mi", "me hackearon",
+    "me hackearon el", "alguien cambio el mail", "codigo que no solicite",
 )
 
 # fmt: on
@@ -315,15 +405,37 @@ CATEGORIES: Mapping[str, tuple[str, ...]] = {
 #: Every category `keyword_hits` may report, the word lists' and `sarcasm`.
 CATEGORY_NAMES = (*CATEGORIES, "sarcasm")
 
-#: Category -> two word lists that together make it: a health record (exames, test results)
-#: and someone who should not have it (outra pessoa, another patient) is a privacy breach, in
-#: any word order and whatever the verb ("o app mostrou meus exames para outra pessoa").
-PAIRED: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "privacy_breach": (HEALTH_RECORD, EXPOSED),
+#: Category -> pairs of word lists, both lists of a pair found make it, in any word order and
+#: whatever the verb: a health record (exames, test results) and someone who should not have it
+#: (outra pessoa, another patient) is a privacy breach ("o app mostrou meus exames para outra
+#: pessoa"); the other pairs are described in `classifiers.incidents`.
+PAIRED: Mapping[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
+    "privacy_breach": (
+        (incidents.HEALTH_RECORD, incidents.EXPOSED),
+        (incidents.PERSONAL_DATA, incidents.WRONG_HANDS),
+    ),
+    "safety": (
+        (incidents.ALLERGEN, incidents.ALLERGY_HARM),
+        (incidents.BAD_FOOD, incidents.FOOD_HARM),
+        (incidents.ELECTRIC, incidents.ELECTRIC_HAZARD),
+        (incidents.MEDICINE, incidents.MEDICINE_WRONG),
+        (incidents.WORKER, incidents.WORKER_DANGER),
+        (incidents.FILMING, incidents.UNDRESSING_PLACE),
+        (incidents.VEHICLE_PART, incidents.VEHICLE_FAILURE),
+    ),
+    "fraud": (
+        (incidents.IMPERSONATION, incidents.CREDENTIAL_ASK),
+        (incidents.TRANSACTION, incidents.NOT_BY_ME),
+    ),
 }
 
+#: How many characters may separate the two halves of a pair: about a sentence.
+PAIR_GAP = 100
+
 _COMPILED: dict[str, TermSet] = {name: TermSet(words) for name, words in CATEGORIES.items()}
-_PAIRED = {name: (TermSet(a), TermSet(b)) for name, (a, b) in PAIRED.items()}
+_PAIRED = {
+    name: tuple((TermSet(a), TermSet(b)) for a, b in pairs) for name, pairs in PAIRED.items()
+}
 
 
 def keyword_hits(text: str) -> dict[str, tuple[str, ...]]:
@@ -343,10 +455,11 @@ def keyword_hits(text: str) -> dict[str, tuple[str, ...]]:
         )
         if found:
             hits[name] = found
-    for name, (first, second) in _PAIRED.items():
-        a, b = _found(first, folded, words), _found(second, folded, words)
-        if a and b:
-            hits[name] = tuple(dict.fromkeys(hits.get(name, ()) + a + b))
+    for name, pairs in _PAIRED.items():
+        for first, second in pairs:
+            found = _near(first, second, folded, words)
+            if found:
+                hits[name] = tuple(dict.fromkeys(hits.get(name, ()) + found))
     emoji = tuple(dict.fromkeys(ch for ch in text if ch in PRAISE_EMOJI))
     if emoji:
         hits["praise"] = hits.get("praise", ()) + emoji
@@ -358,5 +471,22 @@ def keyword_hits(text: str) -> dict[str, tuple[str, ...]]:
     return hits
 
 
-def _found(terms: TermSet, folded: str, words: frozenset[str]) -> tuple[str, ...]:
-    return tuple(" ".join(m.group(0).split()) for m in terms.finditer(folded, words))
+def _near(first: TermSet, second: TermSet, folded: str, words: frozenset[str]) -> tuple[str, ...]:
+    """The words of both lists that meet another's within `PAIR_GAP`, in text order.
+
+    The two must not overlap: "my personal number" is one phrase, not a worker ("personal") and
+    what they did.
+
+    A post reports one incident in a sentence or two; a long review or complaint names a "pix"
+    in one paragraph and "não fui eu" about something else three paragraphs later.
+    """
+    a = list(first.finditer(folded, words))
+    b = list(second.finditer(folded, words)) if a else []
+    near = {
+        m
+        for x in a
+        for y in b
+        if 0 <= max(x.start(), y.start()) - min(x.end(), y.end()) <= PAIR_GAP
+        for m in (x, y)
+    }
+    return tuple(" ".join(m.group(0).split()) for m in sorted(near, key=lambda m: m.start()))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from classifiers.keywords import CATEGORIES, keyword_hits
+from classifiers.keywords import CATEGORIES, PAIRED, keyword_hits
 from classifiers.sensitive import KINDS, SensitiveDetector, detect, redact
 from classifiers.terms import TermSet, fold
 
@@ -291,6 +291,64 @@ def test_keyword_hits_is_empty_for_chatter() -> None:
     assert keyword_hits("what a lovely day") == {}
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I'm celiac and the pasta came with wheat", "safety"),
+        ("veio com amendoim e ele teve reação, meu filho tem alergia", "safety"),
+        ("la salsa traía maní y tuvo una reacción, es alérgica", "safety"),
+        ("there's a wire hanging down over the bus stop", "safety"),
+        ("tem um fio desencapado pendurado no poste", "safety"),
+        ("the pharmacy gave me the wrong dose of insulin", "safety"),
+        ("me dieron un medicamento equivocado", "safety"),
+        ("a man was filming in the women's changing room", "safety"),
+        ("o motorista estava bêbado e passou o sinal vermelho", "safety"),
+        ("the brakes on my new car failed on the motorway", "safety"),
+        ("got an SMS with a link to pay a fee, is this from you?", "fraud"),
+        ("um perfil falso de vocês pediu o código que chegou por SMS", "fraud"),
+        ("apareceu um pix que eu não fiz", "fraud"),
+        ("una transferencia que yo no hice", "fraud"),
+        ("the label has another customer's name and phone number", "privacy_breach"),
+        ("a nota fiscal veio com nome e CPF de outra cliente", "privacy_breach"),
+        ("la boleta tiene el nombre y teléfono de otro cliente", "privacy_breach"),
+        ("someone claiming to be your support asked for my login code", "fraud"),
+        ("got a text that my account will be suspended with a link, did you send it?", "fraud"),
+        ("fizeram troca do meu chip sem autorização", "account_takeover"),
+        ("me hicieron un cambio de chip sin autorización", "account_takeover"),
+    ],
+)
+def test_paired_incidents_need_both_halves_in_any_order(text: str, category: str) -> None:
+    assert category in keyword_hits(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this song is fire",
+        "killer deal on the headphones",
+        "a bomba do meu chuveiro é da marca de vocês",
+        "me mató de risa el anuncio",
+        "do you have gluten free options? I'm celiac",  # an allergen, no harm
+        "vocês têm opção sem amendoim? meu filho tem alergia",
+        "paguei com pix, chegou rápido",  # a transaction, not someone else's
+        "please update my name and address on the account",  # data, nobody else's
+        "my driver was lovely, 5 stars",  # a driver, no danger
+        "o carregador queimou depois de um mês",  # pt: the charger died, no fire
+        "fake news everywhere today",
+        "quero fazer troca de chip, o meu quebrou",  # a new SIM asked for, no takeover
+        "here is my personal number for the callback",  # one phrase is not both halves
+        "a conta está no meu nome, posso fazer a compra pelo app?",  # ownership, not fraud
+        "eu não fiz a compra ainda, o frete é grátis?",  # not yet, not someone else
+        "I didn't make the purchase yet, is the discount still on?",
+        "el cable de internet está cortado en la calle",  # a telecom cable, no hazard
+        "el conductor esperó en el semáforo y llegamos bien",
+    ],
+)
+def test_figures_of_speech_and_half_pairs_are_no_incident(text: str) -> None:
+    hits = keyword_hits(text)
+    assert not {"safety", "fraud", "privacy_breach", "account_takeover"} & set(hits)
+
+
 # --- the cheap pre-checks skip work, never a match --------------------------------------------
 
 
@@ -314,6 +372,18 @@ def test_term_pre_check_finds_exactly_what_the_regex_finds(category: str) -> Non
         cases = [rec["text"] for rec in csv.DictReader(fh, delimiter="\t")]
     texts = [*_texts_made_of(CATEGORIES[category]), *cases]
     for text in map(fold, texts):
+        assert [m.span() for m in terms.finditer(text)] == [
+            m.span() for m in terms.pattern.finditer(text)
+        ]
+
+
+_PAIR_LISTS = [words for pairs in PAIRED.values() for pair in pairs for words in pair]
+
+
+@pytest.mark.parametrize("words", _PAIR_LISTS, ids=range(len(_PAIR_LISTS)))
+def test_term_pre_check_on_the_paired_lists(words: tuple[str, ...]) -> None:
+    terms = TermSet(words)
+    for text in map(fold, _texts_made_of(words)):
         assert [m.span() for m in terms.finditer(text)] == [
             m.span() for m in terms.pattern.finditer(text)
         ]

@@ -52,6 +52,25 @@ def test_the_set_is_large_enough_and_covers_every_topic_and_language() -> None:
     assert sum(r["route"] != "helpdesk" for r in ROWS) >= 15  # near misses
 
 
+#: Incidents found by their words without a number, each reported in every language.
+INCIDENTS = (
+    "safety",
+    "harassment",
+    "medication",
+    "allergy",
+    "phishing",
+    "unauthorised",
+    "data_exposed",
+)
+
+
+def test_every_incident_kind_is_reported_in_every_language() -> None:
+    topics = Counter((r["topic"], r["lang"]) for r in ROWS if r["route"] == "helpdesk")
+    for topic in INCIDENTS:
+        for lang in ("en", "pt", "es"):
+            assert topics[(topic, lang)] >= 2, (topic, lang)
+
+
 def test_every_labelled_post_takes_its_route(classifier: Classifier) -> None:
     results = classifier.classify([(None, r["text"]) for r in ROWS])
     wrong = []
