@@ -364,7 +364,7 @@ ACCOUNT_TAKEOVER = (
     "limparam minha carteira", "esvaziaram minha conta", "meu whatsapp e dele",
     "alguem esta na minha conta", "alguem trocou o email", "alguem mudou o email",
     "segunda via do meu chip", "codigo que eu nao pedi", "trocaram meu chip", "portaram meu numero",
-    "portabilidade do meu numero", "alguem fez login", "troca do meu chip sem", "troca de chip sem",
+    "alguem fez login", "troca do meu chip sem", "troca de chip sem",
     "chip foi trocado sem", "alguem logou", "hackearam meu", "hackearam o meu", "me hackearam",
     "fui hackeado", "fui hackeada", "invadiram meu", "invadiram o meu",
     # es
