@@ -31,7 +31,8 @@ MAX_LABEL_CHARS = 200
 
 @dataclass
 class Imported:
-    file: Path
+    #: The file as messages name it (its path, or the name an upload came with).
+    file: Path | str
     task: str
     valid: int = 0
     result: ImportResult | None = None
@@ -58,24 +59,29 @@ def import_file(
     brand_column: str | None = None,
     lang_column: str | None = None,
     user: str,
+    shown: str | None = None,
 ) -> Imported:
+    """Import `path`; `shown` is the name messages and the labels' origin use (an upload's own
+    file name rather than the temporary file it was saved to)."""
     person = UserStore(store.engine).get(user)
     if person is None or not person.active:
         raise InputError(f"--as: no active user named {user!r} (add one with `users add`)")
     if person.role not in LABELLING_ROLES:
         raise InputError(f"--as: {user} is {person.role}; labels come from agents, leads, admins")
-    imported = Imported(file=path, task=task)
-    rows = _read(path, task, text_column, label_column, brand_column, lang_column, imported)
+    name = shown or str(path)
+    imported = Imported(file=name, task=task)
+    rows = _read(path, name, task, text_column, label_column, brand_column, lang_column, imported)
     imported.valid = len(rows)
     if rows:
         imported.result = LearningStore(store.engine).import_labels(
-            rows, task=task, author=person.name, origin=f"import:{path.name}"
+            rows, task=task, author=person.name, origin=f"import:{Path(name).name}"
         )
     return imported
 
 
 def _read(
     path: Path,
+    name: str,
     task: str,
     text_column: str,
     label_column: str,
@@ -91,7 +97,7 @@ def _read(
             for column in (text_column, label_column, brand_column, lang_column):
                 if column is not None and column not in header:
                     found = ", ".join(header) or "none"
-                    raise InputError(f"{path}: no column {column!r} (columns: {found})")
+                    raise InputError(f"{name}: no column {column!r} (columns: {found})")
             for row in reader:
                 line = reader.line_num
                 try:
@@ -99,13 +105,13 @@ def _read(
                         _row(row, line, task, text_column, label_column, brand_column, lang_column)
                     )
                 except ValueError as exc:
-                    imported.problems.append(f"{path}:{line}: {exc}")
+                    imported.problems.append(f"{name}:{line}: {exc}")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        raise InputError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except csv.Error as exc:
-        raise InputError(f"{path}: not a readable CSV file: {exc}") from exc
+        raise InputError(f"{name}: not a readable CSV file: {exc}") from exc
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from exc
     return rows
 
 

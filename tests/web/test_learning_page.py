@@ -124,3 +124,69 @@ def test_an_agent_cannot_ask_for_learning(web_store: Store) -> None:
         csrf = login(client, "ana")
         assert client.post("/learning/request", data={"csrf": csrf}).status_code == 403
     assert LearningStore(web_store.engine).pending_request() is None
+
+
+TEAM_CSV = (
+    "tweet,sentiment,brand\n"
+    "@acme thanks for sorting my bill so fast,positive,Acme\n"
+    "@acme third outage this week,negative,Acme\n"
+    ",negative,Acme\n"
+    "@acme where is the store,maybe,Acme\n"
+)
+
+
+def test_a_lead_imports_the_teams_labels_from_a_csv(web_store: Store) -> None:
+    learning = LearningStore(web_store.engine)
+    with TestClient(create_app(Settings(), web_store), base_url="http://testserver") as client:
+        csrf = login(client, "lia")
+        page = client.get("/learning").text
+        assert 'action="/learning/import"' in page and 'enctype="multipart/form-data"' in page
+        fields = {"csrf": csrf, "task": "sentiment", "text_column": "tweet"}
+        fields["label_column"] = "sentiment"
+        done = client.post(
+            "/learning/import",
+            data=fields,
+            files={"file": ("team labels.csv", TEAM_CSV.encode(), "text/csv")},
+        )
+        assert done.status_code == 200, done.text
+        assert "team labels.csv: 2 sentiment labels read" in done.text
+        assert "2 bad rows skipped:" in done.text
+        assert "team labels.csv:4: empty &#39;tweet&#39;" in done.text
+        assert "team labels.csv:5: unknown sentiment label" in done.text
+        # a column the file does not have: one line, nothing stored
+        fields["text_column"] = "text"
+        wrong = client.post(
+            "/learning/import",
+            data=fields,
+            files={"file": ("team.csv", TEAM_CSV.encode(), "text/csv")},
+        )
+        assert wrong.status_code == 400 and "team.csv: no column &#39;text&#39;" in wrong.text
+        latin = client.post(
+            "/learning/import",
+            data={**fields, "text_column": "tweet"},
+            files={
+                "file": ("old.csv", "tweet,sentiment\ncora\xe7\xe3o,positive\n".encode("latin-1"))
+            },
+        )
+        assert latin.status_code == 400 and "old.csv: not UTF-8 text" in latin.text
+        unsent = client.post("/learning/import", data={"task": "sentiment"}, files={})
+        assert unsent.status_code == 403  # no CSRF token
+    labels = learning.labels("sentiment")
+    assert len(labels) == 2 and {label.author for label in labels} == {"lia"}
+    assert {label.origin for label in labels} == {"import:team labels.csv"}
+
+
+def test_the_import_form_speaks_portuguese(web_store: Store) -> None:
+    from triage.queue.users import UserStore
+
+    UserStore(web_store.engine).set_locale("lia", "pt_BR")
+    with TestClient(create_app(Settings(), web_store), base_url="http://testserver") as client:
+        csrf = login(client, "lia")
+        done = client.post(
+            "/learning/import",
+            data={"csrf": csrf, "task": "sentiment", "text_column": "tweet",
+                  "label_column": "sentiment"},
+            files={"file": ("equipe.csv", TEAM_CSV.encode(), "text/csv")},
+        )  # fmt: skip
+    assert "equipe.csv: 2 rótulos de sentimento lidos" in done.text
+    assert "2 linhas com problema ignoradas:" in done.text

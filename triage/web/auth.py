@@ -38,6 +38,8 @@ class Ctx:
     request: Request
     session: Session
     form: dict[str, str] = field(default_factory=dict)
+    #: Files a multipart form carried (Starlette's `UploadFile`), by field name.
+    files: dict[str, Any] = field(default_factory=dict)
 
     @property
     def user(self) -> User:
@@ -105,16 +107,18 @@ def requires(*roles: Role) -> Callable[[Handler], Callable[[Request], Awaitable[
                     }
                 return PlainTextResponse(message, status_code=403)
             form: dict[str, str] = {}
+            files: dict[str, Any] = {}
             if request.method not in SAFE_METHODS:
                 raw = await request.form()
                 form = {k: v for k, v in raw.items() if isinstance(v, str)}
+                files = {k: v for k, v in raw.items() if not isinstance(v, str)}
                 given = request.headers.get("x-csrf-token") or form.get("csrf")
                 if not csrf_ok(session.csrf_token, given):
                     with speaking(locale):
                         message = _("CSRF token missing or wrong")
                     return PlainTextResponse(message, status_code=403)
             return await run_in_threadpool(
-                _in_language, locale, handler, Ctx(request, session, form)
+                _in_language, locale, handler, Ctx(request, session, form, files)
             )
 
         endpoint.roles = allowed  # type: ignore[attr-defined]

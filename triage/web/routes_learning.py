@@ -4,14 +4,17 @@ a way back (`social-triage learn --history` and `--rollback` on the web)."""
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from kernel.errors import InputError
 from kernel.vocab import TASKS
 from triage.queue.models import LEADS
 from triage.storage.learning import HeadVersion, LearningStore
@@ -22,8 +25,16 @@ from triage.web.page import common
 log = logging.getLogger(__name__)
 
 
+#: An uploaded labels file larger than this is refused (some 100,000 labelled short posts).
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
 @requires(*LEADS)
 def learning_page(ctx: Ctx) -> Response:
+    return _page(ctx)
+
+
+def _page(ctx: Ctx, *, status_code: int = 200, **extra: Any) -> Response:
     app = ctx.request.app
     store = LearningStore(app.state.store.engine)
     settings = app.state.settings.learning
@@ -36,8 +47,11 @@ def learning_page(ctx: Ctx) -> Response:
     active = [v for v in versions if v.status == "active"]
     return app.state.render.page(
         "learning.html",
+        status_code=status_code,
         **common(
             ctx,
+            tasks_all=TASKS,
+            **extra,
             learning=settings,
             learning_active=True,
             tasks=[
@@ -80,6 +94,50 @@ def rollback(ctx: Ctx) -> Response:
         )
     app.state.after_head_change(slot)
     return RedirectResponse(f"/learning?rolled_back={retired.id}", status_code=303)
+
+
+@requires(*LEADS)
+def import_labels(ctx: Ctx) -> Response:
+    """`social-triage corrections import` on the web: a lead uploads the team's labelled CSV;
+    every row is checked, bad ones are listed and skipped, the rest become the lead's labels."""
+    from triage.corrections_import import import_file
+
+    task = ctx.form.get("task", "")
+    upload = ctx.files.get("file")
+    if task not in TASKS:
+        return _page(ctx, status_code=400, import_error=_("Choose what the labels are for."))
+    if upload is None or not getattr(upload, "filename", ""):
+        return _page(ctx, status_code=400, import_error=_("Choose a CSV file to import."))
+    data = upload.file.read(MAX_IMPORT_BYTES + 1)
+    name = Path(upload.filename).name[:100] or "labels.csv"
+    if len(data) > MAX_IMPORT_BYTES:
+        return _page(
+            ctx,
+            status_code=400,
+            import_error=_("%(name)s: larger than %(mb)s MB; split it or use the command line.")
+            % {"name": name, "mb": MAX_IMPORT_BYTES // (1024 * 1024)},
+        )
+    with tempfile.TemporaryDirectory(prefix="labels-") as folder:
+        path = Path(folder) / "upload.csv"
+        path.write_bytes(data)
+        try:
+            imported = import_file(
+                ctx.request.app.state.store,
+                path,
+                task=task,
+                text_column=ctx.form.get("text_column", "").strip() or "text",
+                label_column=ctx.form.get("label_column", "").strip() or "label",
+                brand_column=ctx.form.get("brand_column", "").strip() or None,
+                user=ctx.user.name,
+                shown=name,
+            )
+        except InputError as exc:
+            return _page(ctx, status_code=400, import_error=str(exc))
+    return _page(ctx, imported=imported, problems=imported.problems[:MAX_PROBLEMS_SHOWN])
+
+
+#: Bad rows listed on the page after an import (the rest are counted).
+MAX_PROBLEMS_SHOWN = 20
 
 
 @requires(*LEADS)
@@ -149,4 +207,5 @@ routes = [
     Route("/learning", learning_page),
     Route("/learning/rollback", rollback, methods=["POST"]),
     Route("/learning/request", request_learning, methods=["POST"]),
+    Route("/learning/import", import_labels, methods=["POST"]),
 ]
