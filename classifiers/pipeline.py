@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 #: A keyword hit in one of these categories lifts the intent score to at least this much:
 #: the deterministic lists catch short threats and outage reports the heads may miss. Not when
-#: the post is clear praise (`keywords.PRAISE`): then only the praise intent is lifted.
+#: the post is clear praise (`classifiers.praise.PRAISE`): then only the praise intent is lifted.
 KEYWORD_INTENT_FLOOR = 0.8
 #: Encoder batches per chunk of a call (see `Classifier._signal_chunks`).
 CHUNK_BATCHES = 4

@@ -3,8 +3,9 @@
 Matching works on a *folded* copy of the text (lower case, accents stripped, one character per
 character, so offsets into the folded text are offsets into the original). Entries are whole
 words or phrases; a trailing `*` allows any word ending (`reembols*` matches "reembolso" and
-"reembolsar"). The word lists that use this are in `classifiers.keywords` and
-`classifiers.praise`; rules that list their own words use `words_pattern`.
+"reembolsar"). The word lists that use this are in `classifiers.topic_words`,
+`classifiers.incidents` and `classifiers.praise`; rules that list their own words use
+`words_pattern`.
 """
 
 from __future__ import annotations
