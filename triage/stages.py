@@ -71,6 +71,10 @@ class Stages:
         self._held_seen = 0
         self._classifier = classifier
         self._classifier_lock = threading.Lock()
+        #: One learning run at a time in this process: the scheduled one and one a lead asked
+        #: for may fall due together (PostgreSQL's advisory lock covers other replicas; SQLite
+        #: has none).
+        self._learn_lock = threading.Lock()
         #: The learned versions the classifier's heads were built from (`_use_learned_heads`).
         self._heads_stamp: str | None = None
         self.sinks = build_sinks(settings)
@@ -183,9 +187,12 @@ class Stages:
         from triage.learn_job import scheduled_learning
 
         classifier = self.classifier
-        scheduled_learning(
-            self.settings, self.store, classifier if isinstance(classifier, Classifier) else None
-        )
+        with self._learn_lock:
+            scheduled_learning(
+                self.settings,
+                self.store,
+                classifier if isinstance(classifier, Classifier) else None,
+            )
         with self._classifier_lock:
             self._use_learned_heads()
 
@@ -195,9 +202,12 @@ class Stages:
         from triage.learn_job import requested_learning
 
         classifier = self.classifier
-        report = requested_learning(
-            self.settings, self.store, classifier if isinstance(classifier, Classifier) else None
-        )
+        with self._learn_lock:
+            report = requested_learning(
+                self.settings,
+                self.store,
+                classifier if isinstance(classifier, Classifier) else None,
+            )
         if report is not None:
             with self._classifier_lock:
                 self._use_learned_heads()
