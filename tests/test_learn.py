@@ -202,6 +202,21 @@ def test_a_run_asked_for_on_the_learning_page_runs_once_whatever_the_new_labels(
     assert requested_learning(settings, store, None) is None  # once
 
 
+def test_run_once_takes_a_waiting_request(deployment: tuple[Path, Store], tmp_path: Path) -> None:
+    """The daemon's own path (`run --once` runs what the scheduler's jobs run)."""
+    config, store = deployment
+    learning = LearningStore(store.engine)
+    run(
+        "corrections", "import", str(_team_csv(tmp_path / "team.csv")), "--task", "route",
+        "--label-column", "route", "--as", "lead1", "--config", str(config),
+    )  # fmt: skip
+    learning.request_run(by="web:lead1")
+    code, out = run("run", "--once", "--config", str(config))
+    assert code == 0, out
+    assert learning.pending_request() is None
+    assert "web:lead1" in [r.trigger for r in learning.runs() if r.status == "done"]
+
+
 def test_a_brand_learns_its_own_route_while_the_reference_guards_the_global_head(
     db_url: str, tmp_path: Path
 ) -> None:

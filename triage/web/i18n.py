@@ -23,11 +23,11 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations
 
 from kernel.vocab import LOCALES
 from triage.catalogs import catalog
+from triage.digest.i18n import Formatter
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "web"
@@ -128,18 +128,13 @@ def day(value: date) -> str:
 
 
 def number(value: float | int | None, digits: int = 0) -> str:
-    if value is None:
-        return "\u2013"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=current())
+    """`1,234.5`, `1.234,5`: the digests' `Formatter`, in the request's language."""
+    return Formatter(current()).number(value, digits)
 
 
 def percent(value: float | None, digits: int = 0) -> str:
-    """A share (0..1) as a percentage: `87%`, `87 %` where readers write it so."""
-    if value is None:
-        return "\u2013"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return format_percent(value, format=pattern, locale=current())
+    """A share (0..1) as a percentage: `87%`, `87 %` where readers write it so (`Formatter`)."""
+    return Formatter(current()).percent(value, digits)
 
 
 _TAG = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z]{2})?")
