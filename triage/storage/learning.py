@@ -3,8 +3,8 @@ rows, and the open queue a promotion decides again.
 
 A label is a `corrections` row, whoever gave it and however: an agent in the queue, or a row of
 a CSV imported with `corrections import`. The newest label per (post or example, task) counts.
-The heads fitted on them and the loop's runs are `triage.storage.head_versions`, mixed into
-`LearningStore` here.
+The heads fitted on them (`triage.storage.head_versions`) and the loop's runs
+(`triage.storage.learn_runs`) are mixed into `LearningStore` here.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from kernel.scrub import db_error_line
 from triage.storage.audit import write_audit
 from triage.storage.engine import database_engine
 from triage.storage.head_versions import HeadVersion, HeadVersions
+from triage.storage.learn_runs import LearnRuns
 from triage.storage.store import stored_post_from_row
 from triage.storage.tables import (
     cases,
@@ -115,8 +116,8 @@ def read_if_present(
         engine.dispose()
 
 
-class LearningStore(HeadVersions):
-    """The team's labels here; head versions and runs from `HeadVersions`."""
+class LearningStore(HeadVersions, LearnRuns):
+    """The team's labels here; head versions from `HeadVersions`, runs from `LearnRuns`."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
