@@ -11,7 +11,7 @@ from sqlalchemy import select
 from kernel.models import Route
 from tests.queue.seed import PASSWORD, decide
 from triage.cli import cli
-from triage.queue.service import dm_invite
+from triage.queue.invitation import dm_invite
 from triage.storage import Store, make_engine, migrate
 from triage.storage.tables import audit_log, cases, replies, users
 

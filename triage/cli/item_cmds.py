@@ -11,8 +11,9 @@ import click
 from kernel.errors import Conflict, InputError
 from triage.cli.common import config_option
 from triage.cli.queue_common import acting_user, as_option, queue_service
+from triage.queue.invitation import invitation_for
 from triage.queue.models import CORRECTABLE, User
-from triage.queue.service import Forbidden, QueueService, invitation_for
+from triage.queue.service import Forbidden, QueueService
 
 
 @click.command()

@@ -14,8 +14,9 @@ from starlette.routing import Route
 
 from kernel.errors import ConfigError, Conflict, InputError, ReplyError
 from triage.queue.customer import customer
+from triage.queue.invitation import invitation_for
 from triage.queue.models import CORRECTABLE, LEADS, READERS, WORKERS, View
-from triage.queue.service import Forbidden, invitation_for
+from triage.queue.service import Forbidden
 from triage.web.auth import Ctx, requires, safe_next
 from triage.web.i18n import N_
 from triage.web.i18n import gettext as _
