@@ -60,3 +60,40 @@ def test_an_unknown_sentence_is_shown_as_stored() -> None:
             "route: skipped: 12 labels (needs 30)"
         )
         assert reason(None) == ""
+
+
+def test_the_sentences_learn_writes_today_are_the_ones_the_page_knows() -> None:
+    """If `triage.learn` words a run differently, this fails rather than the page going
+    silently back to English."""
+    from types import SimpleNamespace
+    from typing import Any
+
+    from triage.learn import LearnReport, TaskOutcome
+
+    def outcome_of(promote: bool, reason: str, **kw: Any) -> TaskOutcome:
+        comparison: Any = SimpleNamespace(
+            team_rows=300, team_candidate=0.668, team_active=0.616,
+            reference_candidate=0.802, reference_active=0.793, promote=promote, reason=reason,
+        )  # fmt: skip
+        return TaskOutcome(task="sentiment", comparison=comparison, version_id=2, **kw)
+
+    lines = [
+        *LearnReport(
+            run_id=1,
+            dry_run=False,
+            outcomes=[outcome_of(True, "better on the team's labels (+0.052)", promoted=True)],
+            redecided=5,
+        ).lines(),
+        *LearnReport(
+            run_id=2,
+            dry_run=True,
+            outcomes=[outcome_of(True, "better on the team's labels (+0.052)", dry_run=True)],
+        ).lines(),
+        outcome_of(
+            False, "not better on the team's labels (0.610 vs 0.616 in use, needs +0.005)"
+        ).line(),
+    ]
+    with speaking("pt_BR"):
+        worded = [outcome(line) for line in lines]
+    assert all(new != old for new, old in zip(worded, lines, strict=True)), worded
+    assert "não é melhor nos rótulos da equipe" in worded[-1]
